@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "StreamLoRA",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "streamlora", targets: ["streamlora"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // System libraries: shims only.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "Crdkafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+
+        // BLAS core: contiguous Float buffers, sgemm wrappers, fused kernels (+ naive references).
+        .target(name: "Tensor", dependencies: ["COpenBLAS"]),
+        // safetensors, tokenizer, BERT encoder fwd/bwd, LoRA, heads, AdamW.
+        .target(name: "Model", dependencies: ["Tensor"]),
+        // librdkafka consumer/producer, message schema, DLQ, embedded broker.
+        .target(name: "Stream", dependencies: [
+            "Crdkafka",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Versioned adapter store: manifests, atomic LIVE pointer, journal.
+        .target(name: "Registry", dependencies: ["Model"]),
+
+        .executableTarget(name: "streamlora", dependencies: [
+            "Tensor", "Model", "Stream", "Registry",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

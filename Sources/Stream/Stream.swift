@@ -1,0 +1,2 @@
+// Stream module
+import Crdkafka

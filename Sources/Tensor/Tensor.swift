@@ -1,0 +1,2 @@
+// Tensor module
+import COpenBLAS

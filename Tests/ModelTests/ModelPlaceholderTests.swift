@@ -1,0 +1,6 @@
+import Testing
+@testable import Model
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

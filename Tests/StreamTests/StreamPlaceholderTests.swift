@@ -1,0 +1,6 @@
+import Testing
+@testable import Stream
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

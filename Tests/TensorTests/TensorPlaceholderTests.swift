@@ -1,0 +1,6 @@
+import Testing
+@testable import Tensor
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}
