@@ -1,10 +1,10 @@
 import ArgumentParser
 
-/// `streamlora bench …`: throughput measured against a peer in the same run.
+/// `streamlora bench …`: throughput, always reported against a peer measured in the same run.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks (release build): training, inference, ingestion.",
-        subcommands: []
+        abstract: "Benchmarks (use a release build): training, inference, ingestion.",
+        subcommands: [BenchTrain.self, BenchInfer.self, BenchIngest.self]
     )
 }
