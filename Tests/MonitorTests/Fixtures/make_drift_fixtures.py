@@ -302,7 +302,8 @@ def monitor_scenario() -> dict:
                          "embedding": emb})
 
     dirs = directions(seed, k, dim)
-    proj = [project(e["embedding"], dirs) for e in examples]
+    # The monitor takes Float embeddings (what the model produces): project the float32 values.
+    proj = [project([float(np.float32(v)) for v in e["embedding"]], dirs) for e in examples]
 
     def report_at(end: int) -> dict:
         ref = examples[:ref_n]
