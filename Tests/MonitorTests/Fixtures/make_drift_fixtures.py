@@ -305,22 +305,29 @@ def monitor_scenario() -> dict:
     # The monitor takes Float embeddings (what the model produces): project the float32 values.
     proj = [project([float(np.float32(v)) for v in e["embedding"]], dirs) for e in examples]
 
-    def report_at(end: int) -> dict:
-        ref = examples[:ref_n]
-        cur = examples[max(ref_n, end - cur_n):end]
+    def window_stats(ref_lo: int, ref_hi: int, cur_lo: int, cur_hi: int) -> dict:
+        ref, cur = examples[ref_lo:ref_hi], examples[cur_lo:cur_hi]
         rl, cl = {}, {}
         for e in ref:
             rl[e["label"]] = rl.get(e["label"], 0) + 1
         for e in cur:
             cl[e["label"]] = cl.get(e["label"], 0) + 1
-        out = {"end": end, "current_count": len(cur), "label_js": js_divergence(rl, cl),
-               "label_psi": categorical_psi(rl, cl),
-               "token_length_psi": numeric_psi([e["tokens"] for e in ref], [e["tokens"] for e in cur], bins)["psi"],
-               "oov_rate_psi": numeric_psi([e["oov"] for e in ref], [e["oov"] for e in cur], bins)["psi"],
-               "projection_psi": [numeric_psi([p[j] for p in proj[:ref_n]],
-                                              [p[j] for p in proj[max(ref_n, end - cur_n):end]], bins)["psi"]
-                                  for j in range(k)]}
-        return out
+        return {"current_count": len(cur), "label_js": js_divergence(rl, cl),
+                "label_psi": categorical_psi(rl, cl),
+                "token_length_psi": numeric_psi([e["tokens"] for e in ref], [e["tokens"] for e in cur], bins)["psi"],
+                "oov_rate_psi": numeric_psi([e["oov"] for e in ref], [e["oov"] for e in cur], bins)["psi"],
+                "projection_psi": [numeric_psi([p[j] for p in proj[ref_lo:ref_hi]],
+                                               [p[j] for p in proj[cur_lo:cur_hi]], bins)["psi"]
+                                   for j in range(k)]}
+
+    def report_at(end: int) -> dict:
+        return {"end": end, **window_stats(0, ref_n, max(ref_n, end - cur_n), end)}
+
+    # resetReference() after 1200 examples: examples 1200..1599 become the reference.
+    reset_at = 1200
+    after_reset = {"reset_after": reset_at, "end": n, **window_stats(reset_at, reset_at + ref_n, n - cur_n, n)}
+    # adoptCurrentWindowAsReference() after 1800 examples: the window 1500..1799 becomes the reference.
+    after_adopt = {"adopt_after": 1800, "end": n, **window_stats(1800 - cur_n, 1800, n - cur_n, n)}
 
     adwin_err, adwin_loss, ph_err, ph_loss = drift.ADWIN(), drift.ADWIN(), drift.PageHinkley(), drift.PageHinkley()
     det = {"adwin_error": [], "adwin_loss": [], "page_hinkley_error": [], "page_hinkley_loss": []}
@@ -330,10 +337,21 @@ def monitor_scenario() -> dict:
             d.update(x)
             if d.drift_detected:
                 det[name].append(i)
+    # Detectors restarted by resetReference() after 1200 examples: fresh River detectors from there.
+    fresh = {"adwin_error": drift.ADWIN(), "adwin_loss": drift.ADWIN(),
+             "page_hinkley_error": drift.PageHinkley(), "page_hinkley_loss": drift.PageHinkley()}
+    after_reset["detections"] = {name: [] for name in fresh}
+    for i in range(reset_at, n):
+        e = examples[i]
+        for name, d in fresh.items():
+            d.update(e["error"] if name.endswith("error") else e["loss"])
+            if d.drift_detected:
+                after_reset["detections"][name].append(i)
     return {"settings": {"reference_size": ref_n, "current_size": cur_n, "bins": bins,
                          "projections": k, "projection_seed": seed, "dim": dim},
             "examples": examples, "projections_first3": proj[:3],
             "reports": [report_at(end) for end in (700, 1500, 1800, 2400)],
+            "after_reset": after_reset, "after_adopt": after_adopt,
             "detections": det,
             "final": {"adwin_error_estimation": adwin_err.estimation, "adwin_error_width": int(adwin_err.width),
                       "adwin_loss_estimation": adwin_loss.estimation, "adwin_loss_width": int(adwin_loss.width),

@@ -33,6 +33,18 @@ struct ScenarioFixture: Decodable {
         let oov_rate_psi: Double
         let projection_psi: [Double]
     }
+    struct Rebaseline: Decodable {
+        let end: Int
+        let current_count: Int
+        let label_js: Double
+        let label_psi: Double
+        let token_length_psi: Double
+        let oov_rate_psi: Double
+        let projection_psi: [Double]
+        let reset_after: Int?
+        let adopt_after: Int?
+        let detections: [String: [Int]]?
+    }
     struct Final: Decodable {
         let adwin_error_estimation: Double
         let adwin_error_width: Int
@@ -47,9 +59,16 @@ struct ScenarioFixture: Decodable {
     let reports: [Report]
     let detections: [String: [Int]]
     let final: Final
+    let after_reset: Rebaseline
+    let after_adopt: Rebaseline
 
     static let shared: Result<ScenarioFixture, any Error> = Result {
         try Fixtures.load("monitor_scenario", as: ScenarioFixture.self)
+    }
+
+    /// Feeds examples `range` to `monitor`.
+    func feed(_ monitor: inout DriftMonitor, _ range: Range<Int>) {
+        for e in examples[range] { monitor.observe(e.observation) }
     }
 
     var configuration: DriftMonitorConfiguration {
