@@ -73,8 +73,8 @@ def make_streams() -> dict[str, list[float]]:
     return s
 
 
-def run_adwin(xs: list[float]) -> dict:
-    d = drift.ADWIN()
+def run_adwin(xs: list[float], **params) -> dict:
+    d = drift.ADWIN(**params)
     detections, widths_at_detection, checkpoints = [], [], []
     for i, x in enumerate(xs):
         d.update(x)
@@ -363,7 +363,12 @@ def main() -> None:
     streams = make_streams()
     det = {}
     for name, xs in streams.items():
-        det[name] = {"values": xs, "adwin": run_adwin(xs), "page_hinkley": run_page_hinkley(xs),
+        det[name] = {"values": xs, "adwin": run_adwin(xs),
+                     # Non-default parameters test every split on every value (clock=1) and
+                     # a looser bound with coarser buckets.
+                     "adwin_clock1": run_adwin(xs, clock=1, delta=0.01, max_buckets=3, min_window_length=10,
+                                               grace_period=50),
+                     "page_hinkley": run_page_hinkley(xs),
                      "page_hinkley_modes": run_page_hinkley_modes(xs)}
     with open(os.path.join(HERE, "detector_streams.json"), "w") as f:
         json.dump({"river_version": river.__version__, "streams": det}, f, separators=(",", ":"))

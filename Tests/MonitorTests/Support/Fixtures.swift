@@ -44,6 +44,7 @@ struct DetectorFixture: Decodable {
     struct Stream: Decodable {
         let values: [Double]
         let adwin: ADWINResult
+        let adwin_clock1: ADWINResult
         let page_hinkley: PageHinkleyResult
         let page_hinkley_modes: [String: [Int]]
     }
