@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // System libraries: shims only.
@@ -44,9 +45,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        // HTTP control plane and dashboard.
+        .target(name: "Server", dependencies: [
+            "Monitor",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         .executableTarget(name: "streamlora", dependencies: [
-            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner",
+            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -57,6 +64,10 @@ let package = Package(
         .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Monitor",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Stream", "Registry", "Monitor"]),
     ],
     swiftLanguageModes: [.v6]
