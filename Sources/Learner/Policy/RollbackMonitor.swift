@@ -120,11 +120,12 @@ public struct RollbackMonitor: Sendable {
         let name = "windowed \(settings.metric.displayName) \(formatFixed(current, 3))"
         let over = " over the last \(recentTotals.count) examples"
         let drop = formatSetting(settings.metricDrop)
-        if settings.metric.higherIsBetter, current < baseline - settings.metricDrop {
+        // Same rounding slack as the gate: a drop of exactly `metricDrop` is allowed.
+        if settings.metric.higherIsBetter, current < baseline - settings.metricDrop - PromotionGate.epsilon {
             return trip(.metricDrop,
                         "\(name)\(over) < pre-promotion \(formatFixed(baseline, 3)) − \(drop)")
         }
-        if !settings.metric.higherIsBetter, current > baseline + settings.metricDrop {
+        if !settings.metric.higherIsBetter, current > baseline + settings.metricDrop + PromotionGate.epsilon {
             return trip(.metricDrop,
                         "\(name)\(over) > pre-promotion \(formatFixed(baseline, 3)) + \(drop)")
         }
