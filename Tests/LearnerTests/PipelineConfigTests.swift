@@ -301,3 +301,33 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         #expect(PipelineConfig.KafkaSettings.brokerProblem(":9092") != nil)
     }
 }
+
+@Suite struct PipelineConfigShapeTests {
+    @Test func topLevelMustBeAMapping() throws {
+        let error = try #require(issues("- a\n- b\n"))
+        #expect(error.lines == ["pipelines/test.yaml:1: expected a mapping of keys, got a list"])
+    }
+
+    @Test func nullSectionsKeepDefaults() throws {
+        let config = try parse("kafka: ~\ntraining:\n  lr: null\n")
+        #expect(config == PipelineConfig(name: "default"))
+    }
+
+    @Test func propertyWithoutValueIsReported() throws {
+        let error = try #require(issues("kafka:\n  properties:\n    sasl.password:\n    client.id: \"\"\n"))
+        #expect(error.issues.map(\.path) == ["kafka.properties.sasl.password"])
+        #expect(error.issues[0].message.hasPrefix("missing value"))
+    }
+
+    @Test func helpersBuildThePolicies() throws {
+        let config = try parse("snapshot: {every_examples: 0, every_seconds: 2.5}\nholdout: {share: 0.5}")
+        let t0 = ContinuousClock.now
+        var policy = config.snapshot.policy(start: t0)
+        #expect(policy.recordTrained(1, now: t0 + .milliseconds(2_499)) == nil)
+        #expect(policy.poll(now: t0 + .milliseconds(2_500)) != nil)
+        #expect(config.holdout.splitter.share == 0.5)
+        #expect(config.training.replayMix == ReplayMix(batchSize: 16, share: 0.25))
+        let noReplay = try parse("training: {replay: {capacity: 0}}")
+        #expect(noReplay.training.replayMix.freshCapacity == 16)
+    }
+}

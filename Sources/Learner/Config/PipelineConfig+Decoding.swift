@@ -117,6 +117,10 @@ extension PipelineConfig.KafkaSettings {
                     r.fail(path, entry.line, reason)
                     continue
                 }
+                if r.isNull(entry.value) {
+                    r.fail(path, entry.line, "missing value (quote an intentionally empty one: \"\")")
+                    continue
+                }
                 guard case .scalar(let scalar) = entry.value else {
                     r.fail(path, entry.line, "expected a scalar value, got \(r.describe(entry.value))")
                     continue
