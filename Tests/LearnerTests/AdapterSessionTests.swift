@@ -226,3 +226,20 @@ private func run(_ session: inout AdapterSession<String>, model: inout PriorMode
         #expect(outcome.snapshot == nil)
     }
 }
+
+@Suite struct AdapterSessionSafetyTests {
+    @Test func nonFiniteWeightsReloadEvenWithRollbackDisabled() throws {
+        let config = try PipelineConfig.parse(yaml: "rollback: {enabled: false}\ntraining: {batch_size: 1, replay: {capacity: 0}}",
+                                              file: "sim.yaml", environment: [:])
+        let t0 = ContinuousClock.now
+        var session = AdapterSession<String>(adapter: "a", config: config, start: t0)
+        let released = session.enqueue("x", key: .id("x"), partition: 0, offset: 0, now: t0)
+        let batch = try #require(released)
+        #expect(session.trained(batch, loss: .nan, weightsFinite: true, now: t0).rollback == nil)
+        let released2 = session.enqueue("y", key: .id("y"), partition: 0, offset: 1, now: t0)
+        let batch2 = try #require(released2)
+        let outcome = session.trained(batch2, loss: 0.1, weightsFinite: false, now: t0)
+        #expect(outcome.rollback?.action == .reloadLive)
+        #expect(outcome.rollback?.trigger == .nonFiniteWeights)
+    }
+}

@@ -48,3 +48,14 @@ extension PipelineConfig.KafkaSettings {
         }
     }
 }
+
+/// Printing a configuration (logs, `--json` status) must not leak secrets from `properties`.
+extension PipelineConfig.KafkaSettings: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String {
+        let props = redactedProperties.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+        return "KafkaSettings(brokers: \(brokers), topic: \(topic), group: \(group), dlqTopic: \(dlqTopic), "
+            + "maxMessageBytes: \(maxMessageBytes), properties: [\(props.joined(separator: ", "))])"
+    }
+
+    public var debugDescription: String { description }
+}

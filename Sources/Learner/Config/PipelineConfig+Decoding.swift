@@ -253,10 +253,12 @@ extension PipelineConfig.DriftSettings {
 }
 
 extension Check where Value == String {
-    /// Letters, digits, `.`, `_`, `-`; not empty, at most 128 characters.
+    /// Letters, digits, `.`, `_`, `-`; not empty, at most 128 characters, not only dots
+    /// (names become directory names: `..` would escape the registry).
     static func identifier(_ allowed: String) -> Check {
         Check { value in
-            let valid = !value.isEmpty && value.count <= 128 && value.unicodeScalars.allSatisfy {
+            let valid = !value.isEmpty && value.count <= 128 && value.contains(where: { $0 != "." })
+                && value.unicodeScalars.allSatisfy {
                 ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "._-".unicodeScalars.contains($0)
             }
             return valid ? nil : "must be 1–128 characters of \(allowed), got \"\(value)\""
@@ -266,7 +268,6 @@ extension Check where Value == String {
     /// A legal Kafka topic name: 1–249 of `[A-Za-z0-9._-]`, not `.` or `..`.
     static var topicName: Check {
         Check { value in
-            if value == "." || value == ".." { return "is not a legal topic name, got \"\(value)\"" }
             return Check.identifier("letters, digits, '.', '_' or '-'").problem(value)
                 ?? (value.count > 249 ? "must be at most 249 characters, got \(value.count)" : nil)
         }

@@ -156,7 +156,14 @@ public struct AdapterSession<Example: Sendable>: Sendable {
         }
         lineage.examplesTrained += batch.fresh.count
         lineage.steps = max(lineage.steps, batch.step)
-        let rollback = rollbackEnabled ? monitor.observeTrainStep(loss: loss, weightsFinite: weightsFinite) : nil
+        var rollback: RollbackDecision?
+        if rollbackEnabled {
+            rollback = monitor.observeTrainStep(loss: loss, weightsFinite: weightsFinite)
+        } else if !weightsFinite {
+            // Automatic rollback is off, but a trainer with NaN/Inf weights can only be reloaded.
+            rollback = RollbackDecision(trigger: .nonFiniteWeights, action: .reloadLive,
+                                        reason: "non-finite weights after a train step (loss \(loss))")
+        }
         let trigger = snapshotPolicy.recordTrained(batch.fresh.count, now: now)
         return StepOutcome(rollback: rollback, snapshot: rollback == nil ? trigger : nil)
     }
