@@ -243,3 +243,25 @@ private func run(_ session: inout AdapterSession<String>, model: inout PriorMode
         #expect(outcome.rollback?.trigger == .nonFiniteWeights)
     }
 }
+
+@Suite struct AdapterSessionResumeTests {
+    @Test func resumesMetricsAndLineageFromAManifest() throws {
+        let config = PipelineConfig()
+        var lineage = AdapterSession<String>.Lineage()
+        lineage.digest.insert(id: "a")
+        lineage.examplesTrained = 1
+        lineage.steps = 1
+        let prequential = PrequentialSnapshot(examples: 4, accuracy: 0.5, logLoss: 0.7, window: 500, windowExamples: 4,
+                                              windowAccuracy: 0.5, windowLogLoss: 0.7, labelCounts: ["a": 4])
+        var session = AdapterSession<String>(adapter: "a", config: config, durableOffsets: [0: 10], lineage: lineage,
+                                             prequential: prequential, start: .now)
+        #expect(session.admit(key: .id("ex-0"), partition: 0, offset: 9) == .skip)
+        #expect(session.admit(key: .id("ex-3"), partition: 0, offset: 10) == .holdout)  // ex-3 is held out (Python twin)
+        #expect(session.admit(key: .id("ex-0"), partition: 0, offset: 10) == .train)
+        _ = session.recordPrediction(PredictionOutcome(label: "a", predicted: "a", probabilityOfLabel: 1))
+        #expect(session.metrics.cumulative.count == 5)
+        #expect(session.metrics.cumulative.correct == 3)
+        #expect(session.snapshotContents.lineage == lineage)
+        #expect(session.snapshotContents.offsets == [0: 10])
+    }
+}

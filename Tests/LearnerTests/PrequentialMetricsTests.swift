@@ -110,3 +110,19 @@ private func outcomes() -> [PredictionOutcome] {
         #expect(decoded == metrics.snapshot)
     }
 }
+
+@Suite struct PrequentialResumeTests {
+    @Test func resumesCumulativeTotalsFromASnapshot() throws {
+        var before = PrequentialMetrics(window: 4)
+        for outcome in outcomes() { before.record(outcome) }
+        let data = try JSONEncoder().encode(before.snapshot)
+        var after = PrequentialMetrics(window: 4, resuming: try JSONDecoder().decode(PrequentialSnapshot.self, from: data))
+        #expect(after.cumulative.count == 10 && after.cumulative.correct == 7)
+        #expect(abs(try #require(after.cumulative.logLoss) - 0.8371639358814497) < 1e-12)
+        #expect(after.windowed.count == 0)
+        #expect(after.labelCounts == ["pos": 4, "neg": 3, "neu": 3])
+        after.record(PredictionOutcome(label: "neg", predicted: "neg", probabilityOfLabel: 1))
+        #expect(try #require(after.cumulative.accuracy) == 8.0 / 11.0)
+        #expect(after.labelCounts["neg"] == 4)
+    }
+}

@@ -19,6 +19,15 @@ public struct MetricTotals: Sendable, Equatable, Codable {
 
     public init() {}
 
+    /// Restores totals persisted as counts (e.g. from a manifest's ``PrequentialSnapshot``).
+    /// - Precondition: `0 <= correct <= count`.
+    public init(count: Int, correct: Int, lossSum: Double) {
+        precondition(count >= 0 && correct >= 0 && correct <= count, "invalid totals \(correct)/\(count)")
+        self.count = count
+        self.correct = correct
+        self.lossSum = lossSum
+    }
+
     /// The loss of one prediction: `−ln(max(p, 1e-15))`; non-finite `p` counts as 0.
     public static func loss(probabilityOfLabel p: Double) -> Double {
         let clamped = p.isFinite ? min(max(p, minProbability), 1) : minProbability

@@ -87,6 +87,20 @@ public struct PrequentialMetrics: Sendable {
         )
     }
 
+    /// Continues the cumulative metrics of a previous run (from the newest manifest) so that
+    /// `/metrics` does not restart from zero after a restart. The window starts empty:
+    /// its outcomes were not persisted.
+    /// - Parameters:
+    ///   - window: sliding-window length, ≥ 1.
+    ///   - snapshot: the persisted metrics.
+    public init(window: Int, resuming snapshot: PrequentialSnapshot) {
+        self.init(window: window)
+        let count = max(snapshot.examples, 0)
+        let correct = min(count, max(0, Int(((snapshot.accuracy ?? 0) * Double(count)).rounded())))
+        cumulative = MetricTotals(count: count, correct: correct, lossSum: (snapshot.logLoss ?? 0) * Double(count))
+        labelCounts = snapshot.labelCounts
+    }
+
     private mutating func resumWindow() {
         var fresh = MetricTotals()
         for sample in samples.elements {
@@ -97,15 +111,23 @@ public struct PrequentialMetrics: Sendable {
     }
 }
 
-/// Prequential metrics at one moment, as stored in a version's manifest.
+/// Prequential metrics at one moment, as stored in a version's manifest (snake_case JSON keys).
 public struct PrequentialSnapshot: Sendable, Equatable, Codable {
+    /// Outcomes recorded in total.
     public var examples: Int
+    /// Cumulative accuracy (`nil` before the first outcome).
     public var accuracy: Double?
+    /// Cumulative mean log-loss.
     public var logLoss: Double?
+    /// Configured window length.
     public var window: Int
+    /// Outcomes currently in the window (≤ `window`).
     public var windowExamples: Int
+    /// Accuracy over the window.
     public var windowAccuracy: Double?
+    /// Mean log-loss over the window.
     public var windowLogLoss: Double?
+    /// Count of each true label over the whole stream.
     public var labelCounts: [String: Int]
 
     public init(

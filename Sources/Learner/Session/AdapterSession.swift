@@ -30,8 +30,13 @@
 /// 7. On revoke or shutdown: `flush()`, train, snapshot, commit, release.
 ///
 /// On start (or assignment), build the session from the newest durable version's manifest
-/// (`durableOffsets`, `lineage`) and seek the consumer to the committed position; redeliveries
-/// below the manifest's offsets come back as `.skip`.
+/// (`durableOffsets`, `lineage`, `prequential`) and seek the consumer to the committed
+/// position (the beginning when nothing was committed); redeliveries below the manifest's
+/// offsets come back as `.skip`.
+///
+/// Poison messages (§6: their offset may pass only after the DLQ acknowledged them): keep one
+/// extra ``OffsetLedger`` for the DLQ — `receive` when producing, `apply` and `markDurable`
+/// on the delivery report — and include it in `commitPositions`.
 public struct AdapterSession<Example: Sendable>: Sendable {
     public typealias Instant = ContinuousClock.Instant
 
@@ -56,12 +61,17 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     ///   - config: the pipeline.
     ///   - durableOffsets: next offsets from the newest durable manifest (empty for a new adapter).
     ///   - lineage: counters from that manifest.
+    ///   - prequential: that manifest's prequential metrics, to continue the cumulative numbers.
     ///   - start: now.
     public init(adapter: String, config: PipelineConfig, durableOffsets: [Int32: Int64] = [:],
-                lineage: Lineage = Lineage(), start: Instant) {
+                lineage: Lineage = Lineage(), prequential: PrequentialSnapshot? = nil, start: Instant) {
         self.adapter = adapter
         splitter = config.holdout.splitter
-        metrics = PrequentialMetrics(window: config.metrics.window)
+        if let prequential {
+            metrics = PrequentialMetrics(window: config.metrics.window, resuming: prequential)
+        } else {
+            metrics = PrequentialMetrics(window: config.metrics.window)
+        }
         holdout = BoundedBuffer(capacity: config.holdout.buffer)
         ledger = OffsetLedger(durable: durableOffsets)
         self.lineage = lineage
