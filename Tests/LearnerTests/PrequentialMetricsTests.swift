@@ -126,3 +126,28 @@ private func outcomes() -> [PredictionOutcome] {
         #expect(after.labelCounts["neg"] == 4)
     }
 }
+
+@Suite struct PredictionOutcomeTests {
+    @Test func fromProbabilitiesMatchesSklearnPath() throws {
+        // The same ten rows as above, as Float softmax outputs: totals must equal sklearn's numbers.
+        var totals = MetricTotals()
+        for (row, label) in zip(probabilities, truth) {
+            totals.add(PredictionOutcome(label: label, probabilities: row.map(Float.init), labels: labels))
+        }
+        #expect(totals.accuracy == 0.7)
+        #expect(abs(try #require(totals.logLoss) - 0.8371639358814497) < 1e-6)  // Float inputs
+    }
+
+    @Test func tiesTakeTheFirstLikeNumpy() {
+        let outcome = PredictionOutcome(label: "pos", probabilities: [0.1, 0.45, 0.45] as [Double], labels: labels)
+        #expect(outcome.predicted == "neu")
+        #expect(outcome.probabilityOfLabel == 0.45)
+    }
+
+    @Test func unknownLabelAndEmptyVocabulary() {
+        let unseen = PredictionOutcome(label: "new", probabilities: [0.2, 0.8] as [Double], labels: ["a", "b"])
+        #expect(unseen.predicted == "b" && unseen.probabilityOfLabel == 0)
+        let empty = PredictionOutcome(label: "a", probabilities: [Double](), labels: [])
+        #expect(empty.predicted == nil && !empty.isCorrect)
+    }
+}

@@ -44,6 +44,11 @@ public struct MetricTotals: Sendable, Equatable, Codable {
         lossSum += loss
     }
 
+    /// Adds one prediction (e.g. a candidate's or the live version's on a holdout example).
+    public mutating func add(_ outcome: PredictionOutcome) {
+        add(correct: outcome.isCorrect, loss: outcome.loss)
+    }
+
     /// Removes an outcome previously added (used by sliding windows).
     public mutating func remove(correct isCorrect: Bool, loss: Double) {
         precondition(count > 0, "remove from empty MetricTotals")

@@ -13,6 +13,26 @@ public struct PredictionOutcome: Sendable, Equatable {
         self.probabilityOfLabel = probabilityOfLabel
     }
 
+    /// Builds the outcome from the model's class probabilities.
+    /// - Parameters:
+    ///   - label: the true label.
+    ///   - probabilities: softmax output, one per entry of `labels`.
+    ///   - labels: the adapter's label vocabulary, in head order.
+    /// The prediction is the arg-max (the first one on ties, as `numpy.argmax`); a label not in
+    /// the vocabulary yet has probability 0.
+    public init<P: BinaryFloatingPoint>(label: String, probabilities: [P], labels: [String]) {
+        precondition(probabilities.count == labels.count,
+                     "\(probabilities.count) probabilities for \(labels.count) labels")
+        var best: Int?
+        for index in probabilities.indices {
+            if let current = best, !(probabilities[index] > probabilities[current]) { continue }
+            best = index
+        }
+        let trueIndex = labels.firstIndex(of: label)
+        self.init(label: label, predicted: best.map { labels[$0] },
+                  probabilityOfLabel: trueIndex.map { Double(probabilities[$0]) } ?? 0)
+    }
+
     /// Whether the prediction was right.
     public var isCorrect: Bool { predicted == label }
     /// The example's log-loss.
