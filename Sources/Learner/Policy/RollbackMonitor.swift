@@ -10,7 +10,7 @@
 /// - **non-finite** loss or weights.
 ///
 /// A pure state machine: the loop feeds it observations and acts on the returned
-/// ``RollbackDecision``; it then calls ``rolledBack()`` (or ``promoted(baseline:)`` on the
+/// ``RollbackDecision``; it then calls ``rolledBack()`` (or ``promoted(version:previous:baseline:)`` on the
 /// next promotion). After a decision the monitor stays quiet until one of those calls, so
 /// one incident yields one decision.
 public struct RollbackMonitor: Sendable {
