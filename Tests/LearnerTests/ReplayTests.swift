@@ -10,7 +10,34 @@ import Testing
 //       print(hex(z ^ (z >> 31)))
 // → 0xbdd732262feb6e95, 0x28efe333b266f103, 0x47526757130f9f52
 
+// Reservoir reference (Python, with SplitMix64 above as class SM and Lemire's bounded draw):
+//   def below(s, b):
+//       p = s.next() * b; lo = p & M
+//       if lo < b:
+//           t = ((1 << 64) - b) % b
+//           while lo < t: p = s.next() * b; lo = p & M
+//       return p >> 64
+//   rng = SM(5); res = []; seen = 0
+//   for i in range(100):
+//       seen += 1
+//       if len(res) < 5: res.append(i); continue
+//       j = rng.below(seen)
+//       if j < 5: res[j] = i
+//   # res == [80, 9, 25, 88, 32]
+//   idx = list(range(5)); out = []
+//   for i in range(3):
+//       j = i + rng.below(5 - i); idx[i], idx[j] = idx[j], idx[i]; out.append(res[idx[i]])
+//   # out == [9, 80, 25]
+
 @Suite struct ReplayTests {
+    /// Pins the exact algorithm so replay is identical on every platform and Swift version.
+    @Test func reservoirMatchesPythonReference() {
+        var reservoir = ReplayReservoir<Int>(capacity: 5, seed: 5)
+        for i in 0..<100 { reservoir.offer(i) }
+        #expect(reservoir.elements == [80, 9, 25, 88, 32])
+        #expect(reservoir.draw(3) == [9, 80, 25])
+    }
+
     @Test func splitMixMatchesReference() {
         var rng = SplitMix64(seed: 42)
         #expect(rng.next() == 0xbdd7_3226_2feb_6e95)
