@@ -1,0 +1,123 @@
+/// Settings of each pipeline section, with their defaults. `pipelines/template.yaml`
+/// documents the same keys; keep the two in step (a test compares them).
+extension PipelineConfig {
+    /// `kafka:` — the source topic and the client.
+    public struct KafkaSettings: Sendable, Equatable {
+        /// `host:port` of bootstrap brokers.
+        public var brokers = ["127.0.0.1:9092"]
+        public var topic = "examples"
+        /// Consumer group; agents in one group split the adapters between them.
+        public var group = "streamlora"
+        /// librdkafka properties passed through verbatim (after `${VAR}` expansion), e.g. SASL/SSL.
+        public var properties: [String: String] = [:]
+        /// Dead-letter topic for undecodable messages; `nil` means `<topic>.dlq`.
+        public var dlqTopicOverride: String?
+        /// Larger messages are not decoded but sent to the DLQ.
+        public var maxMessageBytes = 1_000_000
+
+        public init() {}
+
+        /// The dead-letter topic in effect.
+        public var dlqTopic: String { dlqTopicOverride ?? "\(topic).dlq" }
+    }
+
+    /// `model:` — the frozen base and the LoRA adapter's shape.
+    public struct ModelSettings: Sendable, Equatable {
+        /// How the sequence is pooled for the head.
+        public enum Pooling: String, Sendable, Equatable, CaseIterable {
+            /// BERT pooler (dense + tanh) on `[CLS]`, as `BertForSequenceClassification` (PEFT-compatible).
+            case cls
+            /// Mask-weighted mean of the last hidden states (sentence-transformers style).
+            case mean
+        }
+
+        /// Linear layers LoRA may target, named as PEFT's `target_modules` for BERT.
+        public static let knownTargets = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
+
+        /// Directory with `model.safetensors`, `config.json`, `vocab.txt`.
+        public var path = "models/all-MiniLM-L6-v2"
+        public var pooling = Pooling.cls
+        /// Token limit including `[CLS]` and `[SEP]`.
+        public var maxLength = 128
+        /// LoRA target modules.
+        public var targets = ["query", "value"]
+        /// LoRA rank r.
+        public var rank = 8
+        /// LoRA alpha (scale = alpha / r).
+        public var alpha = 16.0
+        /// Dropout on the LoRA input during training.
+        public var dropout = 0.1
+        /// Seed for adapter initialization and dropout.
+        public var seed: UInt64 = 42
+
+        public init() {}
+    }
+
+    /// `training:` — optimizer, schedule, micro-batching and replay.
+    public struct TrainingSettings: Sendable, Equatable {
+        /// Learning rate of the LoRA matrices.
+        public var lr = 5e-4
+        /// Learning rate of the classification head (new, so it learns faster).
+        public var headLR = 2e-3
+        /// AdamW decoupled weight decay.
+        public var weightDecay = 0.01
+        public var beta1 = 0.9
+        public var beta2 = 0.999
+        public var eps = 1e-8
+        public var warmupSteps = 20
+        /// Shape after warm-up.
+        public var schedule = LearningRateSchedule.Kind.constant
+        /// Decay horizon in updates (for `linear` and `cosine`).
+        public var decaySteps = 10_000
+        /// Floor of the decayed rate, as a fraction of the base rate.
+        public var minLRRatio = 0.0
+        /// Global gradient-norm clip; 0 disables clipping.
+        public var clipNorm = 1.0
+        /// Examples per train step (fresh + replay).
+        public var batchSize = 16
+        /// Longest a partial batch waits before training anyway.
+        public var maxWaitMilliseconds = 200
+        public var replay = ReplaySettings()
+
+        public init() {}
+
+        /// The schedule these settings describe.
+        public var learningRateSchedule: LearningRateSchedule {
+            LearningRateSchedule(kind: schedule, warmupSteps: warmupSteps, decaySteps: decaySteps, minRatio: minLRRatio)
+        }
+
+        /// The fresh/replay split of a batch.
+        public var replayMix: ReplayMix {
+            ReplayMix(batchSize: batchSize, share: replay.capacity > 0 ? replay.share : 0)
+        }
+
+        /// The batcher's time bound.
+        public var maxWait: Duration { .milliseconds(maxWaitMilliseconds) }
+    }
+
+    /// `training.replay:` — the reservoir of past examples mixed into batches.
+    public struct ReplaySettings: Sendable, Equatable {
+        /// Reservoir size; 0 disables replay.
+        public var capacity = 1_000
+        /// Target fraction of each batch taken from the reservoir.
+        public var share = 0.25
+        public init() {}
+    }
+
+    /// `holdout:` — the slice never trained on.
+    public struct HoldoutSettings: Sendable, Equatable {
+        public var share = 0.05
+        /// How many of the most recent holdout examples the gate evaluates on.
+        public var buffer = 1_000
+        public init() {}
+
+        public var splitter: HoldoutSplitter { HoldoutSplitter(share: share) }
+    }
+
+    /// `metrics:` — prequential metric windows.
+    public struct MetricsSettings: Sendable, Equatable {
+        /// Sliding window of the windowed prequential metrics.
+        public var window = 500
+        public init() {}
+    }
+}

@@ -1,0 +1,175 @@
+/// One prequential observation: the model predicted *before* it trained on the example.
+public struct PredictionOutcome: Sendable, Equatable {
+    /// The example's true label.
+    public var label: String
+    /// The model's arg-max label (`nil` when the model has no labels yet).
+    public var predicted: String?
+    /// Probability the model assigned to `label` (0 for a label it has never seen).
+    public var probabilityOfLabel: Double
+
+    public init(label: String, predicted: String?, probabilityOfLabel: Double) {
+        self.label = label
+        self.predicted = predicted
+        self.probabilityOfLabel = probabilityOfLabel
+    }
+
+    /// Builds the outcome from the model's class probabilities.
+    /// - Parameters:
+    ///   - label: the true label.
+    ///   - probabilities: softmax output, one per entry of `labels`.
+    ///   - labels: the adapter's label vocabulary, in head order.
+    /// The prediction is the arg-max (the first one on ties, as `numpy.argmax`); a label not in
+    /// the vocabulary yet has probability 0.
+    public init<P: BinaryFloatingPoint>(label: String, probabilities: [P], labels: [String]) {
+        precondition(probabilities.count == labels.count,
+                     "\(probabilities.count) probabilities for \(labels.count) labels")
+        var best: Int?
+        for index in probabilities.indices {
+            if let current = best, !(probabilities[index] > probabilities[current]) { continue }
+            best = index
+        }
+        let trueIndex = labels.firstIndex(of: label)
+        self.init(label: label, predicted: best.map { labels[$0] },
+                  probabilityOfLabel: trueIndex.map { Double(probabilities[$0]) } ?? 0)
+    }
+
+    /// Whether the prediction was right.
+    public var isCorrect: Bool { predicted == label }
+    /// The example's log-loss.
+    public var loss: Double { MetricTotals.loss(probabilityOfLabel: probabilityOfLabel) }
+}
+
+/// Test-then-train ("prequential") metrics of one adapter: cumulative and over a
+/// sliding window of the last `window` examples, plus label-distribution counts.
+///
+/// Every example is first predicted by the current model, then (unless held out)
+/// trained on, so each prediction is on unseen data — an honest online estimate
+/// without a separate test set. The window shows the *current* quality, which the
+/// rollback monitor and the concept-drift detectors care about; the cumulative
+/// numbers are the long-run average.
+public struct PrequentialMetrics: Sendable {
+    private struct Sample: Sendable {
+        var label: String
+        var correct: Bool
+        var loss: Double
+    }
+
+    /// Size of the sliding window.
+    public let window: Int
+    /// Totals over the whole stream.
+    public private(set) var cumulative = MetricTotals()
+    /// Totals over the last `window` outcomes.
+    public private(set) var windowed = MetricTotals()
+    /// Count of each true label over the whole stream.
+    public private(set) var labelCounts: [String: Int] = [:]
+    /// Count of each true label over the window.
+    public private(set) var windowLabelCounts: [String: Int] = [:]
+
+    private var samples: BoundedBuffer<Sample>
+    private var evictionsSinceResum = 0
+
+    /// - Parameter window: sliding-window length, ≥ 1 (500 by default in pipelines).
+    public init(window: Int) {
+        self.window = window
+        samples = BoundedBuffer(capacity: window)
+    }
+
+    /// Records one prequential outcome.
+    public mutating func record(_ outcome: PredictionOutcome) {
+        let sample = Sample(label: outcome.label, correct: outcome.isCorrect, loss: outcome.loss)
+        cumulative.add(correct: sample.correct, loss: sample.loss)
+        windowed.add(correct: sample.correct, loss: sample.loss)
+        labelCounts[sample.label, default: 0] += 1
+        windowLabelCounts[sample.label, default: 0] += 1
+        if let evicted = samples.append(sample) {
+            windowed.remove(correct: evicted.correct, loss: evicted.loss)
+            let left = windowLabelCounts[evicted.label, default: 0] - 1
+            windowLabelCounts[evicted.label] = left > 0 ? left : nil
+            evictionsSinceResum += 1
+            // Subtracting floats accumulates rounding error; re-sum once per window length.
+            if evictionsSinceResum >= window {
+                resumWindow()
+            }
+        }
+    }
+
+    /// A serializable view for manifests, `/metrics` and `/v1/status`.
+    public var snapshot: PrequentialSnapshot {
+        PrequentialSnapshot(
+            examples: cumulative.count,
+            accuracy: cumulative.accuracy,
+            logLoss: cumulative.logLoss,
+            window: window,
+            windowExamples: windowed.count,
+            windowAccuracy: windowed.accuracy,
+            windowLogLoss: windowed.logLoss,
+            labelCounts: labelCounts
+        )
+    }
+
+    /// Continues the cumulative metrics of a previous run (from the newest manifest) so that
+    /// `/metrics` does not restart from zero after a restart. The window starts empty:
+    /// its outcomes were not persisted.
+    /// - Parameters:
+    ///   - window: sliding-window length, ≥ 1.
+    ///   - snapshot: the persisted metrics.
+    public init(window: Int, resuming snapshot: PrequentialSnapshot) {
+        self.init(window: window)
+        let count = max(snapshot.examples, 0)
+        let correct = min(count, max(0, Int(((snapshot.accuracy ?? 0) * Double(count)).rounded())))
+        cumulative = MetricTotals(count: count, correct: correct, lossSum: (snapshot.logLoss ?? 0) * Double(count))
+        labelCounts = snapshot.labelCounts
+    }
+
+    private mutating func resumWindow() {
+        var fresh = MetricTotals()
+        for sample in samples.elements {
+            fresh.add(correct: sample.correct, loss: sample.loss)
+        }
+        windowed = fresh
+        evictionsSinceResum = 0
+    }
+}
+
+/// Prequential metrics at one moment, as stored in a version's manifest (snake_case JSON keys).
+public struct PrequentialSnapshot: Sendable, Equatable, Codable {
+    /// Outcomes recorded in total.
+    public var examples: Int
+    /// Cumulative accuracy (`nil` before the first outcome).
+    public var accuracy: Double?
+    /// Cumulative mean log-loss.
+    public var logLoss: Double?
+    /// Configured window length.
+    public var window: Int
+    /// Outcomes currently in the window (≤ `window`).
+    public var windowExamples: Int
+    /// Accuracy over the window.
+    public var windowAccuracy: Double?
+    /// Mean log-loss over the window.
+    public var windowLogLoss: Double?
+    /// Count of each true label over the whole stream.
+    public var labelCounts: [String: Int]
+
+    public init(
+        examples: Int, accuracy: Double?, logLoss: Double?, window: Int, windowExamples: Int,
+        windowAccuracy: Double?, windowLogLoss: Double?, labelCounts: [String: Int]
+    ) {
+        self.examples = examples
+        self.accuracy = accuracy
+        self.logLoss = logLoss
+        self.window = window
+        self.windowExamples = windowExamples
+        self.windowAccuracy = windowAccuracy
+        self.windowLogLoss = windowLogLoss
+        self.labelCounts = labelCounts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case examples, accuracy, window
+        case logLoss = "log_loss"
+        case windowExamples = "window_examples"
+        case windowAccuracy = "window_accuracy"
+        case windowLogLoss = "window_log_loss"
+        case labelCounts = "label_counts"
+    }
+}

@@ -1,0 +1,217 @@
+/// The pure per-adapter state of the online learner, wired together: holdout split,
+/// prequential metrics, micro-batching with replay, learning-rate schedule, snapshot
+/// policy, promotion gate, rollback monitor, offset ledger and trained-ids digest.
+///
+/// It never touches the model, Kafka or the disk: the serve loop does the work it asks
+/// for and reports back. One session per adapter, used from one task (it is a value type;
+/// keep it inside the adapter's actor or worker). The loop, per message:
+///
+/// 1. `admit(key:partition:offset:)` → `.skip` (redelivery) / `.holdout` / `.train`.
+/// 2. Predict with the current trainer weights (test first) and `recordPrediction(_:)`;
+///    a returned ``RollbackDecision`` is acted on (see 6).
+/// 3. Holdout: `addHoldout(_:partition:offset:)`. Train: `enqueue(_:key:partition:offset:now:)`,
+///    which may return a ``TrainBatch``. When no message arrives, call `poll(now:)` by
+///    ``nextDeadline`` (use it to bound the consumer's poll timeout).
+/// 4. For a batch: tokenize and pad `batch.examples` to the longest, run forward/backward,
+///    clip, AdamW with `lr × batch.learningRateMultiplier` (skip the update when the loss or
+///    gradients are non-finite), then `trained(_:loss:weightsFinite:now:)`.
+/// 5. On `outcome.snapshot`: first `flush()` and train any partial batch (so the snapshot
+///    covers everything received where possible), then write the version with
+///    ``snapshotContents`` as status `candidate`; on success `snapshotSucceeded(...)`, and
+///    commit Kafka to `OffsetLedger.commitPositions(consumed:ledgers:)` over all sessions'
+///    ``ledger``s; on an fsync error `snapshotFailed(now:)` (no retry of that snapshot).
+///    Then judge it: evaluate candidate and live on ``holdoutExamples`` into
+///    ``MetricTotals`` and call `judge(candidate:live:weightsFinite:)`; on `.promote` write
+///    `LIVE`, journal, swap the serving weights and call `promoted(version:previous:)`;
+///    on `.reject` mark it rejected with the reason; on `.defer` leave it a candidate.
+/// 6. On a ``RollbackDecision``: `.rollBack(from:to:)` → make `to` live (journal the
+///    reason), load its weights into the trainer; `.reloadLive` → load live into the trainer.
+///    Then `rolledBack(to:)` with the loaded version's lineage.
+/// 7. On revoke or shutdown: `flush()`, train, snapshot, commit, release.
+///
+/// On start (or assignment), build the session from the newest durable version's manifest
+/// (`durableOffsets`, `lineage`, `prequential`) and seek the consumer to the committed
+/// position (the beginning when nothing was committed); redeliveries below the manifest's
+/// offsets come back as `.skip`.
+///
+/// Poison messages (§6: their offset may pass only after the DLQ acknowledged them): keep one
+/// extra ``OffsetLedger`` for the DLQ — `receive` when producing, `apply` and `markDurable`
+/// on the delivery report — and include it in `commitPositions`.
+public struct AdapterSession<Example: Sendable>: Sendable {
+    public typealias Instant = ContinuousClock.Instant
+
+    /// Adapter name (for logs and reasons).
+    public let adapter: String
+    public let splitter: HoldoutSplitter
+    public private(set) var metrics: PrequentialMetrics
+    public private(set) var holdout: BoundedBuffer<Example>
+    public private(set) var ledger: OffsetLedger
+    public private(set) var lineage: Lineage
+    public private(set) var snapshotPolicy: SnapshotPolicy
+    public private(set) var monitor: RollbackMonitor
+    public let gate: PromotionGate
+    public let schedule: LearningRateSchedule
+    public let mix: ReplayMix
+    private var batcher: MicroBatcher<Fresh>
+    private var reservoir: ReplayReservoir<Example>
+    private let rollbackEnabled: Bool
+
+    /// - Parameters:
+    ///   - adapter: the adapter's name.
+    ///   - config: the pipeline.
+    ///   - durableOffsets: next offsets from the newest durable manifest (empty for a new adapter).
+    ///   - lineage: counters from that manifest.
+    ///   - prequential: that manifest's prequential metrics, to continue the cumulative numbers.
+    ///   - start: now.
+    public init(adapter: String, config: PipelineConfig, durableOffsets: [Int32: Int64] = [:],
+                lineage: Lineage = Lineage(), prequential: PrequentialSnapshot? = nil, start: Instant) {
+        self.adapter = adapter
+        splitter = config.holdout.splitter
+        if let prequential {
+            metrics = PrequentialMetrics(window: config.metrics.window, resuming: prequential)
+        } else {
+            metrics = PrequentialMetrics(window: config.metrics.window)
+        }
+        holdout = BoundedBuffer(capacity: config.holdout.buffer)
+        ledger = OffsetLedger(durable: durableOffsets)
+        self.lineage = lineage
+        snapshotPolicy = config.snapshot.policy(start: start)
+        monitor = RollbackMonitor(settings: config.rollback.monitorSettings(metric: config.gate.metric))
+        gate = config.gate.gate
+        schedule = config.training.learningRateSchedule
+        mix = config.training.replayMix
+        batcher = MicroBatcher(maxSize: mix.freshCapacity, maxWait: config.training.maxWait)
+        // Each adapter samples differently but reproducibly.
+        reservoir = ReplayReservoir(capacity: config.training.replay.capacity,
+                                    seed: config.model.seed ^ StableHash.hash(adapter))
+        rollbackEnabled = config.rollback.enabled
+    }
+
+    // MARK: Arrival
+
+    /// Classifies an arriving message.
+    public func admit(key: ExampleKey, partition: Int32, offset: Int64) -> Admission {
+        if ledger.isAlreadyApplied(partition: partition, offset: offset) { return .skip }
+        return splitter.isHoldout(key) ? .holdout : .train
+    }
+
+    /// Records the prediction made before training (holdout and train examples alike).
+    /// - Returns: a rollback decision when the live lineage regressed after a promotion.
+    public mutating func recordPrediction(_ outcome: PredictionOutcome) -> RollbackDecision? {
+        metrics.record(outcome)
+        guard rollbackEnabled else { return nil }
+        return monitor.observe(outcome)
+    }
+
+    /// Keeps a held-out example for the gate; its offset is applied at once.
+    public mutating func addHoldout(_ example: Example, partition: Int32, offset: Int64) {
+        holdout.append(example)
+        ledger.receive(partition: partition, offset: offset)
+        ledger.apply(partition: partition, offset: offset)
+    }
+
+    /// Queues a training example.
+    /// - Returns: a batch to train now, if a bound was reached.
+    public mutating func enqueue(_ example: Example, key: ExampleKey, partition: Int32, offset: Int64,
+                                 now: Instant) -> TrainBatch? {
+        ledger.receive(partition: partition, offset: offset)
+        let fresh = Fresh(example: example, key: key, partition: partition, offset: offset)
+        guard let released = batcher.append(fresh, now: now) else { return nil }
+        return makeBatch(released)
+    }
+
+    /// Releases a batch whose oldest example waited `max_wait_ms`.
+    public mutating func poll(now: Instant) -> TrainBatch? {
+        guard let released = batcher.poll(now: now) else { return nil }
+        return makeBatch(released)
+    }
+
+    /// Releases whatever is queued (before a snapshot, on revoke, at shutdown).
+    public mutating func flush() -> TrainBatch? {
+        guard let released = batcher.flush() else { return nil }
+        return makeBatch(released)
+    }
+
+    /// The earliest moment something is due (batch release or time-based snapshot).
+    public var nextDeadline: Instant? {
+        switch (batcher.deadline, snapshotPolicy.deadline) {
+        case let (a?, b?): return min(a, b)
+        case let (a, b): return a ?? b
+        }
+    }
+
+    /// Examples queued for the next batch.
+    public var queuedCount: Int { batcher.pendingCount }
+
+    private mutating func makeBatch(_ fresh: [Fresh]) -> TrainBatch {
+        let replayCount = mix.replayCount(fresh: fresh.count, available: reservoir.count)
+        let step = lineage.steps + 1
+        return TrainBatch(fresh: fresh, replay: reservoir.draw(replayCount), step: step,
+                          learningRateMultiplier: schedule.multiplier(step: step))
+    }
+
+    // MARK: Training
+
+    /// Reports a finished train step.
+    /// - Parameters:
+    ///   - batch: the batch that was trained.
+    ///   - loss: its mean loss.
+    ///   - weightsFinite: whether all trainable weights are finite after the step.
+    /// - Returns: a rollback decision and/or a due snapshot.
+    public mutating func trained(_ batch: TrainBatch, loss: Double, weightsFinite: Bool, now: Instant) -> StepOutcome {
+        for item in batch.fresh {
+            ledger.apply(partition: item.partition, offset: item.offset)
+            lineage.digest.insert(item.key)
+            reservoir.offer(item.example)
+        }
+        lineage.examplesTrained += batch.fresh.count
+        lineage.steps = max(lineage.steps, batch.step)
+        var rollback: RollbackDecision?
+        if rollbackEnabled {
+            rollback = monitor.observeTrainStep(loss: loss, weightsFinite: weightsFinite)
+        } else if !weightsFinite {
+            // Automatic rollback is off, but a trainer with NaN/Inf weights can only be reloaded.
+            rollback = RollbackDecision(trigger: .nonFiniteWeights, action: .reloadLive,
+                                        reason: "non-finite weights after a train step (loss \(loss))")
+        }
+        let trigger = snapshotPolicy.recordTrained(batch.fresh.count, now: now)
+        return StepOutcome(rollback: rollback, snapshot: rollback == nil ? trigger : nil)
+    }
+
+    // MARK: Snapshots and promotion
+
+    /// What a snapshot taken now records.
+    public var snapshotContents: SnapshotContents {
+        SnapshotContents(lineage: lineage, offsets: ledger.snapshotOffsets, prequential: metrics.snapshot)
+    }
+
+    /// The snapshot with `contents` is durable.
+    public mutating func snapshotSucceeded(_ contents: SnapshotContents, now: Instant) {
+        ledger.markDurable(contents.offsets)
+        snapshotPolicy.snapshotSucceeded(now: now)
+    }
+
+    /// The snapshot was aborted.
+    public mutating func snapshotFailed(now: Instant) {
+        snapshotPolicy.snapshotFailed(now: now)
+    }
+
+    /// The held-out examples the gate evaluates on, oldest first.
+    public var holdoutExamples: [Example] { holdout.elements }
+
+    /// Judges a candidate against live on ``holdoutExamples``.
+    public func judge(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool) -> GateDecision {
+        gate.decide(candidate: candidate, live: live, weightsFinite: weightsFinite)
+    }
+
+    /// A version was promoted; the rollback monitor watches it against the current windowed metric.
+    public mutating func promoted(version: String, previous: String?) {
+        monitor.promoted(version: version, previous: previous, baseline: metrics.windowed.value(gate.metric))
+    }
+
+    /// The trainer was reloaded from a version (rollback or reload); continue its lineage.
+    public mutating func rolledBack(to lineage: Lineage) {
+        self.lineage = lineage
+        monitor.rolledBack()
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import Learner
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
