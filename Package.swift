@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

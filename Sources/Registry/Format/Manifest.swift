@@ -93,3 +93,28 @@ public struct FileDigest: Codable, Sendable, Hashable {
         self.bytes = bytes
     }
 }
+
+extension Manifest {
+    /// Writes every field, `null` included, so a reader sees the same set of keys in every manifest.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(adapter, forKey: .adapter)
+        try c.encode(version, forKey: .version)
+        try c.encode(parent, forKey: .parent)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(baseModelSHA256, forKey: .baseModelSHA256)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(examplesTrained, forKey: .examplesTrained)
+        try c.encode(steps, forKey: .steps)
+        try c.encode(offsets, forKey: .offsets)
+        try c.encode(trainedIDs, forKey: .trainedIDs)
+        try c.encode(holdoutMetrics, forKey: .holdoutMetrics)
+        try c.encode(prequentialMetrics, forKey: .prequentialMetrics)
+        try c.encode(files, forKey: .files)
+        try c.encode(status, forKey: .status)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(pinned, forKey: .pinned)
+        try c.encode(statusChangedAt, forKey: .statusChangedAt)
+    }
+}

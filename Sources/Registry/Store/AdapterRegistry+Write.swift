@@ -83,13 +83,15 @@ extension AdapterRegistry {
                 trainedIDs: snapshot.trainedIDs, holdoutMetrics: snapshot.holdoutMetrics,
                 prequentialMetrics: snapshot.prequentialMetrics, files: digests, status: status, reason: reason,
                 pinned: snapshot.pinned)
-            try files.writeFile(
-                RegistryJSON.encoder().encode(manifest), to: temp.appendingPathComponent(RegistryLayout.manifestFile))
+            let encoded = try RegistryJSON.encoder().encode(manifest)
+            try files.writeFile(encoded, to: temp.appendingPathComponent(RegistryLayout.manifestFile))
+            // Return what a reader will see (dates at millisecond precision), not the in-memory value.
+            let stored = try RegistryJSON.decoder().decode(Manifest.self, from: encoded)
             try files.syncDirectory(temp)
             try files.rename(temp, to: final)
             renamed = true
             try files.syncDirectory(layout.versionsDirectory)
-            return manifest
+            return stored
         } catch {
             // Abort: make the half-written (or not provably durable) version disappear again.
             if renamed { try? files.rename(final, to: temp) }
