@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// How two versions differ: per tensor (how far the weights moved) and per manifest/config field.
 public struct AdapterDiff: Codable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 extension AdapterRegistry {
     /// Copies a verified version out as a PEFT adapter directory (`adapter_model.safetensors`,

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 extension AdapterRegistry {
     /// Writes a new version durably and, with `status: .live`, promotes it in the same lock hold.
@@ -60,14 +61,14 @@ extension AdapterRegistry {
                 throw RegistryError.io(path: temp.path, operation: "create directory", errno: errno)
             }
             let modelURL = temp.appendingPathComponent(RegistryLayout.modelFile)
+            let encoded: [UInt8]
             do {
-                try SafeTensorsWriter.write(snapshot.tensors, metadata: ["format": "pt"], to: modelURL)
-            } catch let error as RegistryError {
-                throw error
+                // `format: pt` is what PyTorch-side writers put there; PEFT's loader accepts either way.
+                encoded = try SafeTensorsWriter.encode(snapshot.tensors, metadata: ["format": "pt"], file: modelURL.path)
             } catch {
-                throw RegistryError.io(path: modelURL.path, operation: "write safetensors: \(error)", errno: 0)
+                throw RegistryError.invalidSnapshot(detail: "\(error)")
             }
-            try files.syncFile(at: modelURL)
+            try files.writeFile(Data(encoded), to: modelURL)
             let configURL = temp.appendingPathComponent(RegistryLayout.configFile)
             try files.writeFile(RegistryJSON.encoder().encode(snapshot.config), to: configURL)
 
@@ -83,10 +84,10 @@ extension AdapterRegistry {
                 trainedIDs: snapshot.trainedIDs, holdoutMetrics: snapshot.holdoutMetrics,
                 prequentialMetrics: snapshot.prequentialMetrics, files: digests, status: status, reason: reason,
                 pinned: snapshot.pinned)
-            let encoded = try RegistryJSON.encoder().encode(manifest)
-            try files.writeFile(encoded, to: temp.appendingPathComponent(RegistryLayout.manifestFile))
+            let manifestBytes = try RegistryJSON.encoder().encode(manifest)
+            try files.writeFile(manifestBytes, to: temp.appendingPathComponent(RegistryLayout.manifestFile))
             // Return what a reader will see (dates at millisecond precision), not the in-memory value.
-            let stored = try RegistryJSON.decoder().decode(Manifest.self, from: encoded)
+            let stored = try RegistryJSON.decoder().decode(Manifest.self, from: manifestBytes)
             try files.syncDirectory(temp)
             try files.rename(temp, to: final)
             renamed = true

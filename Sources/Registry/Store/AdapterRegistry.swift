@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// The versioned store of one adapter (DESIGN §5): immutable version directories, an atomically
 /// replaced `LIVE` pointer, an append-only journal, and an flock so the CLI, the HTTP control plane

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// One adapter state as data: PEFT-layout tensors, the LoRA config, and what the learner knows about
 /// how it was made (the manifest fields it owns). The registry treats tensors as opaque named arrays.

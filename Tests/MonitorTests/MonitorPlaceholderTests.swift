@@ -1,0 +1,6 @@
+import Testing
+@testable import Monitor
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}
