@@ -2,8 +2,8 @@ import Foundation
 
 /// The one JSON dialect of the registry: sorted keys (stable diffs), ISO 8601 dates with
 /// milliseconds, and non-finite metrics as strings (a diverged loss must still be recordable).
-enum RegistryJSON {
-    static func encoder(pretty: Bool = true) -> JSONEncoder {
+public enum RegistryJSON {
+    public static func encoder(pretty: Bool = true) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -15,7 +15,7 @@ enum RegistryJSON {
         return encoder
     }
 
-    static func decoder() -> JSONDecoder {
+    public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let c = try decoder.singleValueContainer()
@@ -31,11 +31,11 @@ enum RegistryJSON {
     }
 
     /// `2026-11-29T04:12:33.481Z`
-    static func formatDate(_ date: Date) -> String {
+    public static func formatDate(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    static func parseDate(_ text: String) -> Date? {
+    public static func parseDate(_ text: String) -> Date? {
         if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return d }
         return try? Date.ISO8601FormatStyle().parse(text)
     }
