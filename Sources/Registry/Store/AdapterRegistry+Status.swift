@@ -51,12 +51,9 @@ extension AdapterRegistry {
                     adapter: adapter, version: destination,
                     detail: "was rejected (\(targetManifest.reason)); promote it explicitly to override")
             }
-            _ = try promoteLocked(destination, reason: reason, event: .rollback, numbers: numbers)
-            var old = try readManifest(current)
-            old.status = .rejected
-            old.reason = "rolled back to \(destination): \(reason)"
-            old.statusChangedAt = Date()
-            try rewriteManifest(old)
+            _ = try promoteLocked(
+                destination, reason: reason, event: .rollback, numbers: numbers,
+                demoteTo: .rejected, demoteReason: "rolled back to \(destination): \(reason)")
             return destination
         }
     }
@@ -94,8 +91,13 @@ extension AdapterRegistry {
         throw RegistryError.noRollbackTarget(adapter: adapter, detail: "no earlier live version that was not rejected")
     }
 
-    /// The promotion itself, with the lock held. `event` is `.promote` or `.rollback`.
-    func promoteLocked(_ version: Version, reason: String, event: JournalEntry.Event, numbers: [String: Double]) throws -> Manifest {
+    /// The promotion itself, with the lock held. `event` is `.promote` or `.rollback`; the previous
+    /// live version becomes `demoteTo` (superseded, or rejected for a rollback). Manifests are
+    /// rewritten before the journal line, so the journal never announces a state not on disk.
+    func promoteLocked(
+        _ version: Version, reason: String, event: JournalEntry.Event, numbers: [String: Double],
+        demoteTo: VersionStatus = .superseded, demoteReason: String? = nil
+    ) throws -> Manifest {
         let previous = try live()
         var manifest = try normalized(readManifest(version), live: previous)
         guard manifest.status != .live else {
@@ -112,8 +114,8 @@ extension AdapterRegistry {
         manifest.statusChangedAt = Date()
         try rewriteManifest(manifest)
         if let previous, previous != version, var old = try? readManifest(previous) {
-            old.status = .superseded
-            old.reason = "superseded by \(version)"
+            old.status = demoteTo
+            old.reason = demoteReason ?? "superseded by \(version)"
             old.statusChangedAt = Date()
             try rewriteManifest(old)
         }
