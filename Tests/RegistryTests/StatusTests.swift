@@ -60,6 +60,7 @@ import Testing
         let now = try registry.rollback(reason: "prequential accuracy fell 0.12 after promotion")
         #expect(now == 2)
         #expect(try registry.live() == 2)
+        #expect(try registry.manifest(2).reason == "restored by rollback from 000004: prequential accuracy fell 0.12 after promotion")
         let four = try registry.manifest(4)
         #expect(four.status == .rejected)
         #expect(four.reason == "rolled back to 000002: prequential accuracy fell 0.12 after promotion")

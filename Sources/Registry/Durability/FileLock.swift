@@ -15,10 +15,12 @@ import Foundation
 public final class FileLock {
     public let path: String
     private var fd: Int32
+    private let exclusive: Bool
 
-    private init(path: String, fd: Int32) {
+    private init(path: String, fd: Int32, exclusive: Bool) {
         self.path = path
         self.fd = fd
+        self.exclusive = exclusive
     }
 
     deinit { release() }
@@ -43,12 +45,14 @@ public final class FileLock {
             usleep(10_000)
         }
         if exclusive { record(fd: fd) }
-        return FileLock(path: url.path, fd: fd)
+        return FileLock(path: url.path, fd: fd, exclusive: exclusive)
     }
 
-    /// Releases the lock (idempotent).
+    /// Releases the lock (idempotent). The holder note is erased first, so a later holder that is not
+    /// a registry (e.g. `flock(1)` in a script) is not reported under a stale pid.
     public func release() {
         guard fd >= 0 else { return }
+        if exclusive { _ = ftruncate(fd, 0) }
         flock(fd, LOCK_UN)
         close(fd)
         fd = -1

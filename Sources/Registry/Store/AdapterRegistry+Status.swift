@@ -110,7 +110,9 @@ extension AdapterRegistry {
         try replaceLive(with: version)
         let wasRejected = manifest.status == .rejected
         manifest.status = .live
-        manifest.reason = wasRejected ? "\(reason) (overriding an earlier rejection: \(manifest.reason))" : reason
+        let previousReason = manifest.reason
+        let why = event == .rollback ? "restored by rollback from \(previous?.name ?? "-"): \(reason)" : reason
+        manifest.reason = wasRejected ? "\(why) (overriding an earlier rejection: \(manifest.reason))" : why
         manifest.statusChangedAt = Date()
         try rewriteManifest(manifest)
         if let previous, previous != version, var old = try? readManifest(previous) {
@@ -122,7 +124,8 @@ extension AdapterRegistry {
         var journalNumbers = numbers
         for (k, v) in manifest.holdoutMetrics where journalNumbers["holdout.\(k)"] == nil { journalNumbers["holdout.\(k)"] = v }
         try journalWriter.append(JournalEntry(
-            event: event, version: version, previous: previous, status: .live, reason: manifest.reason, numbers: journalNumbers))
+            event: event, version: version, previous: previous, status: .live,
+            reason: wasRejected ? "\(reason) (overriding an earlier rejection: \(previousReason))" : reason, numbers: journalNumbers))
         return manifest
     }
 }

@@ -39,7 +39,7 @@ public enum RegistryError: Error, CustomStringConvertible, LocalizedError, Equat
         case let .corruptVersion(adapter, version, file, detail):
             return "adapter '\(adapter)' version \(version) is corrupt and was refused: \(file): \(detail)"
         case let .lockHeld(path, holder, waited):
-            let who = holder.map { " by \($0)" } ?? ""
+            let who = holder.map { " by \($0)" } ?? " by another process"
             return "registry lock \(path) is held\(who); gave up after \(String(format: "%.1f", waited)) s"
         case let .invalidTransition(adapter, version, detail):
             return "adapter '\(adapter)' version \(version): \(detail)"
