@@ -84,3 +84,51 @@ final class LockBox: @unchecked Sendable {
     init(_ lock: FileLock) { self.lock = lock }
     func release() { lock.release() }
 }
+
+@Suite struct ConcurrentWriterTests {
+    /// Two registry instances (an agent and a CLI, say) writing and promoting from two threads at
+    /// once: the lock serializes them, so numbers are distinct, every version verifies and the
+    /// journal has one line per operation.
+    @Test func twoInstancesOnTwoThreadsNeverCollide() throws {
+        let dir = TempDirectory()
+        let first = try makeRegistry(dir, lockTimeout: 30)
+        let second = try makeRegistry(dir, lockTimeout: 30)
+        let failures = Counter()
+        let group = DispatchGroup()
+        for (index, registry) in [first, second].enumerated() {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                for i in 0..<8 {
+                    do {
+                        let m = try registry.write(makeSnapshot(seed: Float(10 * index + i)), reason: "thread \(index) #\(i)")
+                        if i % 3 == 0 { try registry.promote(m.version, reason: "thread \(index) promotes") }
+                    } catch {
+                        _ = failures.increment()
+                    }
+                }
+            }.start()
+        }
+        group.wait()
+        #expect(failures.value == 0)
+        let versions = try first.versions()
+        #expect(versions.map(\.version.rawValue) == Array(1...16))
+        for m in versions { try first.verify(m.version) }
+        let journal = try first.journal()
+        #expect(journal.filter { $0.event == .snapshot }.count == 16)
+        #expect(journal.filter { $0.event == .promote }.count == 6)
+        #expect(versions.filter { $0.status == .live }.count == 1)
+        #expect(try first.live() == journal.last { $0.event == .promote }?.version)
+    }
+
+    @Test func newestDurableSkipsATornNewestVersion() throws {
+        let dir = TempDirectory()
+        let registry = try makeRegistry(dir)
+        try registry.write(makeSnapshot(examples: 10), reason: "v1")
+        try registry.write(makeSnapshot(seed: 2, examples: 20), reason: "v2")
+        try FileManager.default.removeItem(at: versionDirectory(dir, 2).appendingPathComponent("adapter_model.safetensors"))
+        let newest = try #require(registry.newestDurable())
+        #expect(newest.version == 1)
+        #expect(newest.offsets.next(topic: "examples", partition: 0) == 10)
+    }
+}
