@@ -9,7 +9,7 @@ struct Adapters: ParsableCommand {
         commandName: "adapters",
         abstract: "List, inspect, promote, roll back, diff, export and import adapter versions.",
         subcommands: [
-            List.self, Show.self, Journal.self, Diff.self, Promote.self, Reject.self, Rollback.self, Pin.self, Unpin.self,
+            List.self, Show.self, Verify.self, Journal.self, Diff.self, Promote.self, Reject.self, Rollback.self, Pin.self, Unpin.self,
             Retain.self, Export.self, Import.self,
         ]
     )
@@ -127,6 +127,30 @@ extension Adapters {
                 manifest: loaded.manifest, config: loaded.snapshot.config,
                 tensors: loaded.snapshot.tensors.map { TensorInfo(name: $0.name, shape: $0.shape) })
             try options.emit(output) { RegistryText.details(loaded, live: live) }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every version's files against its manifest checksums; exit 1 if any is torn or corrupt.")
+
+        @OptionGroup var options: RegistryOptions
+
+        struct Result: Encodable { var version: String; var ok: Bool; var problem: String? }
+
+        func run() throws {
+            let registry = try options.open()
+            let numbers = try registry.versions().map(\.version) + registry.problems().map(\.version)
+            let results = numbers.sorted().map { v -> Result in
+                do { try registry.verify(v); return Result(version: v.name, ok: true) } catch {
+                    return Result(version: v.name, ok: false, problem: "\(error)")
+                }
+            }
+            try options.emit(results) {
+                results.map { $0.ok ? "\($0.version)  ok" : "\($0.version)  REFUSED  \($0.problem ?? "")" }.joined(separator: "\n")
+            }
+            let bad = results.filter { !$0.ok }.count
+            if bad > 0 { throw AdaptersError("\(bad) of \(results.count) version(s) of '\(registry.adapter)' failed verification") }
         }
     }
 
