@@ -15,6 +15,8 @@ import Testing
         try FileManager.default.createDirectory(at: torn, withIntermediateDirectories: true)
         try Data("half a tensor".utf8).write(to: torn.appendingPathComponent("adapter_model.safetensors"))
         try Data("000002\n".utf8).write(to: adapterDir.appendingPathComponent("LIVE.tmp"))
+        let manifestTmp = versionDirectory(dir, 1).appendingPathComponent("manifest.json.tmp")
+        try Data("{\"status\": \"rej".utf8).write(to: manifestTmp)
 
         #expect(try registry.versions().map(\.version) == [1])
         #expect(try registry.live() == 1)
@@ -24,6 +26,8 @@ import Testing
         let reopened = try makeRegistry(dir)
         #expect(!FileManager.default.fileExists(atPath: torn.path))
         #expect(!FileManager.default.fileExists(atPath: adapterDir.appendingPathComponent("LIVE.tmp").path))
+        #expect(!FileManager.default.fileExists(atPath: manifestTmp.path))
+        #expect(try reopened.verify(1).status == .live)
         #expect(try reopened.write(makeSnapshot(seed: 2), reason: "second").version == 2)
     }
 

@@ -55,7 +55,13 @@ struct RegistryLayout: Sendable {
         let inAdapter = ((try? fm.contentsOfDirectory(atPath: adapterDirectory.path)) ?? [])
             .filter { $0.hasSuffix(".tmp") }
             .map { adapterDirectory.appendingPathComponent($0) }
-        return inVersions + inAdapter
+        // A crash mid-rewrite of a manifest leaves `versions/NNNNNN/manifest.json.tmp`.
+        let inVersionDirectories = versionNumbers().flatMap { v in
+            ((try? fm.contentsOfDirectory(atPath: directory(of: v).path)) ?? [])
+                .filter { $0.hasSuffix(".tmp") }
+                .map { directory(of: v).appendingPathComponent($0) }
+        }
+        return inVersions + inAdapter + inVersionDirectories
     }
 
     /// Adapter names are directory names: no separators, no dot-files, nothing a shell would mangle.
