@@ -98,7 +98,8 @@ extension LoRAConfig: Codable {
         loraAlpha = try c.decodeIfPresent(Double.self, forKey: .loraAlpha) ?? 8
         loraDropout = try c.decodeIfPresent(Double.self, forKey: .loraDropout) ?? 0
         if let list = try? c.decode([String].self, forKey: .targetModules) {
-            targetModules = list
+            // PEFT keeps a set and writes it in hash order; sorted, equal configs compare equal.
+            targetModules = Array(Set(list)).sorted()
         } else if let regex = try? c.decode(String.self, forKey: .targetModules) {
             throw DecodingError.dataCorruptedError(
                 forKey: .targetModules, in: c,
