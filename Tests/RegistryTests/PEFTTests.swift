@@ -1,4 +1,5 @@
 import Foundation
+import Model
 import Testing
 
 @testable import Registry
@@ -104,5 +105,45 @@ import Testing
         #expect(expectRegistryError { try registry.importPEFT(from: noBase, baseModelSHA256: "x", labels: ["a"], reason: "") }.contains("3 rows"))
         #expect(expectRegistryError { try registry.importPEFT(from: dir.url.appendingPathComponent("none"), baseModelSHA256: "x", reason: "") }.contains("adapter_config.json missing"))
         #expect(try registry.versions().isEmpty)
+    }
+}
+
+/// A MiniLM-shaped adapter written by the registry from Swift tensors with the default LoRAConfig,
+/// exported. `check_peft_export.py check-swift DIR` loads such an export in PEFT against the real
+/// base (set STREAMLORA_PEFT_EXPORT_DIR to keep the directory; CI just checks the files).
+@Suite struct SwiftWrittenExportTests {
+    @Test func miniLMShapedExportHasPEFTLayout() throws {
+        let dir = TempDirectory()
+        let registry = try makeRegistry(dir)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random(_ count: Int, scale: Float) -> [Float] {
+            (0..<count).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return (Float(state >> 40) / Float(1 << 24) - 0.5) * 2 * scale
+            }
+        }
+        var tensors: [NamedTensor] = []
+        for layer in 0..<6 {
+            for module in ["query", "value"] {
+                tensors.append(NamedTensor(name: PEFTKeys.loraA(layer: layer, module: module), shape: [8, 384], data: random(8 * 384, scale: 0.05)))
+                tensors.append(NamedTensor(name: PEFTKeys.loraB(layer: layer, module: module), shape: [384, 8], data: random(384 * 8, scale: 0.05)))
+            }
+        }
+        tensors.append(NamedTensor(name: PEFTKeys.classifierWeight, shape: [3, 384], data: random(3 * 384, scale: 0.1)))
+        tensors.append(NamedTensor(name: PEFTKeys.classifierBias, shape: [3], data: random(3, scale: 0.1)))
+        let snapshot = AdapterSnapshot(
+            tensors: tensors, config: LoRAConfig(r: 8, loraAlpha: 16), baseModelSHA256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+            labels: ["neg", "neutral", "pos"])
+        let m = try registry.write(snapshot, status: .live, reason: "swift-written export check")
+        let out = ProcessInfo.processInfo.environment["STREAMLORA_PEFT_EXPORT_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? dir.url.appendingPathComponent("peft")
+        try registry.exportPEFT(m.version, to: out)
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("adapter_config.json"))) as? [String: Any])
+        #expect(config["r"] as? Int == 8 && config["lora_alpha"] as? Double == 16)
+        #expect(config["modules_to_save"] as? [String] == ["classifier"])
+        let file = try SafeTensorsFile(contentsOf: out.appendingPathComponent("adapter_model.safetensors"))
+        #expect(file.names.count == 26)
+        #expect(file.shape(of: PEFTKeys.loraB(layer: 5, module: "value")) == [384, 8])
+        #expect(try file.floats(PEFTKeys.classifierBias) == tensors.last?.data)
     }
 }

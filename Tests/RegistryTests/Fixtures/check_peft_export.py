@@ -10,6 +10,11 @@ safetensors writer and LoraConfig encoder -> `streamlora adapters export` -> PEF
     streamlora adapters export 1 --registry /tmp/reg --peft /tmp/peft-out
     python3 $F check /tmp/peft-out /tmp/peft-src         # loads, compares weights and logits
 
+A version written by the registry itself from Swift tensors (default LoRAConfig, MiniLM shapes):
+
+    STREAMLORA_PEFT_EXPORT_DIR=/tmp/swift-export swift test --filter SwiftWrittenExportTests
+    python3 $F check-swift /tmp/swift-export             # PEFT logits == base with W + (alpha/r)·B·A merged by hand
+
 `--tiny` uses the tiny random BertForSequenceClassification of make_fixtures.py instead of MiniLM
 (the committed `tiny_peft` fixture is such a `make`).
 """
@@ -107,14 +112,52 @@ def check(export, reference, tiny):
     return 0 if ok else 1
 
 
+def check_swift(export):
+    """PEFT's forward on our export equals a forward with LoRA merged by hand (no PEFT involved)."""
+    ok = True
+    cfg = PeftConfig.from_pretrained(export)
+    print(f"config: {type(cfg).__name__} r={cfg.r} alpha={cfg.lora_alpha} targets={sorted(cfg.target_modules)} "
+          f"modules_to_save={cfg.modules_to_save} task={cfg.task_type}")
+    model = PeftModel.from_pretrained(base_model(False), export).eval()
+    state = model.state_dict()
+    merged = base_model(False)
+    scaling = cfg.lora_alpha / cfg.r
+    with safe_open(os.path.join(export, "adapter_model.safetensors"), "pt") as f:
+        t = {k: f.get_tensor(k) for k in f.keys()}
+    for key, value in t.items():
+        target = key.replace(".lora_A.weight", ".lora_A.default.weight").replace(".lora_B.weight", ".lora_B.default.weight") \
+            if ".lora_" in key else key.replace("classifier.", "classifier.modules_to_save.default.")
+        if (state[target] - value).abs().max().item() != 0:
+            print(f"  {key} did not load"); ok = False
+    with torch.no_grad():
+        for key in t:
+            if key.endswith("lora_A.weight"):
+                module = key[len("base_model.model."):-len(".lora_A.weight")]
+                lin = merged.get_submodule(module)
+                lin.weight += scaling * t[key.replace("lora_A", "lora_B")] @ t[key]
+        merged.classifier.weight.copy_(t["base_model.model.classifier.weight"])
+        merged.classifier.bias.copy_(t["base_model.model.classifier.bias"])
+        x = inputs(False)
+        a, b = model(**x).logits, merged(**x).logits
+    err = (a - b).abs().max().item()
+    print(f"weights: {len(t)} tensors {'all loaded' if ok else 'MISMATCH'}; logits: max |PEFT - hand-merged| = {err:.3g}; "
+          f"logits[0] = {a[0].tolist()}")
+    ok &= err < 1e-4
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
     m = sub.add_parser("make"); m.add_argument("out"); m.add_argument("--tiny", action="store_true"); m.add_argument("--seed", type=int, default=7)
     c = sub.add_parser("check"); c.add_argument("export"); c.add_argument("reference"); c.add_argument("--tiny", action="store_true")
+    w = sub.add_parser("check-swift"); w.add_argument("export")
     a = p.parse_args()
     if a.cmd == "make":
         make(a.out, a.tiny, a.seed)
+    elif a.cmd == "check-swift":
+        sys.exit(check_swift(a.export))
     else:
         sys.exit(check(a.export, a.reference, a.tiny))
 
