@@ -1,6 +1,0 @@
-import Testing
-@testable import Monitor
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
