@@ -12,6 +12,19 @@ extension Adapters {
         var version: Version?
         var manifest: Manifest?
         var retired: [Version]?
+
+        enum CodingKeys: String, CodingKey { case adapter, action, live, version, manifest, retired }
+
+        /// `live` is always present (`null` when nothing is live); the rest only where they apply.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(adapter, forKey: .adapter)
+            try c.encode(action, forKey: .action)
+            try c.encode(live, forKey: .live)
+            try c.encodeIfPresent(version, forKey: .version)
+            try c.encodeIfPresent(manifest, forKey: .manifest)
+            try c.encodeIfPresent(retired, forKey: .retired)
+        }
     }
 
     struct Promote: ParsableCommand {

@@ -64,12 +64,22 @@ func defaultReason(_ action: String) -> String {
     "manual \(action) via CLI by \(ProcessInfo.processInfo.environment["USER"] ?? "unknown user")"
 }
 
-/// What `list --json` prints per adapter.
+/// What `list --json` prints per adapter (`live` is `null`, not missing, when nothing is live).
 struct AdapterListing: Encodable {
     var adapter: String
     var live: Version?
     var versions: [Manifest]
     var problems: [String: String]
+
+    enum CodingKeys: String, CodingKey { case adapter, live, versions, problems }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(adapter, forKey: .adapter)
+        try c.encode(live, forKey: .live)
+        try c.encode(versions, forKey: .versions)
+        try c.encode(problems, forKey: .problems)
+    }
 }
 
 extension Adapters {
