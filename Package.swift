@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Monitor",

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The registry's own description of one version (`manifest.json`), next to the PEFT files.
+///
+/// Field names are stable (snake_case, checked by a test) because scripts, dashboards and older
+/// agents read them. The manifest is the source of truth for consumer offsets (DESIGN §6).
+public struct Manifest: Codable, Sendable, Hashable {
+    /// Bumped if the meaning of a field changes; readers refuse a newer format.
+    public static let currentFormat = 1
+
+    public var format: Int
+    public var adapter: String
+    public var version: Version
+    /// The version this one was trained from (nil for a fresh adapter or an import).
+    public var parent: Version?
+    public var createdAt: Date
+    /// sha256 (hex) of the frozen base model's weights file; an adapter is meaningless on another base.
+    public var baseModelSHA256: String
+    /// Label vocabulary in classifier-row order; grows as new labels appear.
+    public var labels: [String]
+    public var examplesTrained: Int
+    public var steps: Int
+    /// Next offsets (last + 1) per topic and partition.
+    public var offsets: PartitionOffsets
+    public var trainedIDs: TrainedIDsDigest
+    public var holdoutMetrics: [String: Double]
+    public var prequentialMetrics: [String: Double]
+    /// sha256 and size of every other file in the version directory.
+    public var files: [String: FileDigest]
+    public var status: VersionStatus
+    /// Why the status is what it is ("gate: accuracy 0.81 < live 0.84 - 0.01", "manual rollback: …").
+    public var reason: String
+    /// Pinned versions survive retention.
+    public var pinned: Bool
+    /// Last status change (nil until the first one after writing).
+    public var statusChangedAt: Date?
+
+    public init(
+        adapter: String, version: Version, parent: Version?, createdAt: Date, baseModelSHA256: String,
+        labels: [String], examplesTrained: Int, steps: Int, offsets: PartitionOffsets,
+        trainedIDs: TrainedIDsDigest, holdoutMetrics: [String: Double], prequentialMetrics: [String: Double],
+        files: [String: FileDigest], status: VersionStatus, reason: String, pinned: Bool
+    ) {
+        self.format = Self.currentFormat
+        self.adapter = adapter
+        self.version = version
+        self.parent = parent
+        self.createdAt = createdAt
+        self.baseModelSHA256 = baseModelSHA256
+        self.labels = labels
+        self.examplesTrained = examplesTrained
+        self.steps = steps
+        self.offsets = offsets
+        self.trainedIDs = trainedIDs
+        self.holdoutMetrics = holdoutMetrics
+        self.prequentialMetrics = prequentialMetrics
+        self.files = files
+        self.status = status
+        self.reason = reason
+        self.pinned = pinned
+        self.statusChangedAt = nil
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case format
+        case adapter
+        case version
+        case parent
+        case createdAt = "created_at"
+        case baseModelSHA256 = "base_model_sha256"
+        case labels
+        case examplesTrained = "examples_trained"
+        case steps
+        case offsets
+        case trainedIDs = "trained_ids"
+        case holdoutMetrics = "holdout_metrics"
+        case prequentialMetrics = "prequential_metrics"
+        case files
+        case status
+        case reason
+        case pinned
+        case statusChangedAt = "status_changed_at"
+    }
+}
+
+/// Checksum and size of one file of a version; the size gives a clearer message for a truncated file.
+public struct FileDigest: Codable, Sendable, Hashable {
+    public var sha256: String
+    public var bytes: Int
+
+    public init(sha256: String, bytes: Int) {
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
+}
+
+extension Manifest {
+    /// Writes every field, `null` included, so a reader sees the same set of keys in every manifest.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(adapter, forKey: .adapter)
+        try c.encode(version, forKey: .version)
+        try c.encode(parent, forKey: .parent)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(baseModelSHA256, forKey: .baseModelSHA256)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(examplesTrained, forKey: .examplesTrained)
+        try c.encode(steps, forKey: .steps)
+        try c.encode(offsets, forKey: .offsets)
+        try c.encode(trainedIDs, forKey: .trainedIDs)
+        try c.encode(holdoutMetrics, forKey: .holdoutMetrics)
+        try c.encode(prequentialMetrics, forKey: .prequentialMetrics)
+        try c.encode(files, forKey: .files)
+        try c.encode(status, forKey: .status)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(pinned, forKey: .pinned)
+        try c.encode(statusChangedAt, forKey: .statusChangedAt)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Model
+
+/// One adapter state as data: PEFT-layout tensors, the LoRA config, and what the learner knows about
+/// how it was made (the manifest fields it owns). The registry treats tensors as opaque named arrays.
+public struct AdapterSnapshot: Sendable {
+    /// PEFT keys (`base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight`, …).
+    public var tensors: [NamedTensor]
+    public var config: LoRAConfig
+    public var parent: Version?
+    public var baseModelSHA256: String
+    public var labels: [String]
+    public var examplesTrained: Int
+    public var steps: Int
+    /// Next offsets (last + 1) per topic/partition, folded into this state.
+    public var offsets: PartitionOffsets
+    public var trainedIDs: TrainedIDsDigest
+    public var holdoutMetrics: [String: Double]
+    public var prequentialMetrics: [String: Double]
+    /// Protects the version from retention.
+    public var pinned: Bool
+
+    public init(
+        tensors: [NamedTensor], config: LoRAConfig, parent: Version? = nil, baseModelSHA256: String,
+        labels: [String], examplesTrained: Int = 0, steps: Int = 0, offsets: PartitionOffsets = .init(),
+        trainedIDs: TrainedIDsDigest = .init(), holdoutMetrics: [String: Double] = [:],
+        prequentialMetrics: [String: Double] = [:], pinned: Bool = false
+    ) {
+        self.tensors = tensors
+        self.config = config
+        self.parent = parent
+        self.baseModelSHA256 = baseModelSHA256
+        self.labels = labels
+        self.examplesTrained = examplesTrained
+        self.steps = steps
+        self.offsets = offsets
+        self.trainedIDs = trainedIDs
+        self.holdoutMetrics = holdoutMetrics
+        self.prequentialMetrics = prequentialMetrics
+        self.pinned = pinned
+    }
+
+    /// The tensor with this name, if present.
+    public func tensor(named name: String) -> NamedTensor? {
+        tensors.first { $0.name == name }
+    }
+
+    /// Name of the first tensor holding NaN or ±inf, if any (a gate and promote refuse such weights).
+    public var firstNonFiniteTensor: String? {
+        tensors.first { $0.data.contains { !$0.isFinite } }?.name
+    }
+
+    /// Checks shapes against data lengths and names for duplicates.
+    /// - Throws: `RegistryError.invalidSnapshot` naming the tensor.
+    public func validate() throws {
+        var seen = Set<String>()
+        for t in tensors {
+            guard seen.insert(t.name).inserted else { throw RegistryError.invalidSnapshot(detail: "tensor '\(t.name)' appears twice") }
+            guard t.shape.allSatisfy({ $0 > 0 }), t.shape.reduce(1, *) == t.data.count else {
+                throw RegistryError.invalidSnapshot(
+                    detail: "tensor '\(t.name)' has shape \(t.shape) but \(t.data.count) values")
+            }
+        }
+        guard !tensors.isEmpty else { throw RegistryError.invalidSnapshot(detail: "no tensors") }
+        let problems = config.unsupportedFeatures
+        guard problems.isEmpty else {
+            throw RegistryError.invalidSnapshot(detail: "adapter_config: \(problems.joined(separator: ", "))")
+        }
+    }
+}
+
+/// A version read back from disk, checksums verified.
+public struct LoadedAdapter: Sendable {
+    public var manifest: Manifest
+    public var snapshot: AdapterSnapshot
+
+    /// The state to continue training from: same tensors and counters, parent = this version.
+    public var continuation: AdapterSnapshot {
+        var next = snapshot
+        next.parent = manifest.version
+        next.pinned = false
+        return next
+    }
+}
