@@ -1,0 +1,138 @@
+import Tensor
+
+// Backward pass: gradients only for LoRA A/B and the classifier (never dW of frozen weights),
+// and only down to the lowest module that carries an adapter. Accumulates into `grads` (+=).
+extension BertLoRAModel {
+    /// Propagates `ws.dLogits` (B, C) back through the head and the encoder.
+    func backward(_ batch: TokenBatch, ws: Workspace) {
+        let B = batch.batch, T = batch.seq, N = B * T, H = config.hiddenSize, C = layout.labels
+        // Classifier: dW (C, H) += dLogitsᵀ · pooled; db (C) += Σ_b dLogits.
+        Kernels.gemm(transA: true, transB: false, m: C, n: H, k: B, a: ws.dLogits.ptr, lda: C, b: ws.pooled.ptr, ldb: H,
+                     beta: 1, c: grads.ptr + layout.classifierWeightOffset, ldc: H)
+        for b in 0..<B {
+            for c in 0..<C { grads[layout.classifierBiasOffset + c] += ws.dLogits[b * C + c] }
+        }
+        guard let lowest = layout.lowestLoRALayer else { return }
+        // dPooled (B, H) = dLogits · W_c.
+        Kernels.gemm(transA: false, transB: false, m: B, n: H, k: C, a: ws.dLogits.ptr, lda: C,
+                     b: params.ptr + layout.classifierWeightOffset, ldb: H, c: ws.dPooled.ptr, ldc: H)
+        var dOut = ws.dHiddenA, dIn = ws.dHiddenB
+        switch lora.pooling {
+        case .cls:
+            // Frozen pooler: through tanh and W_p to the [CLS] rows; other rows get zero.
+            Kernels.tanhBackward(ws.dPooled.ptr, ws.pooled.ptr, ws.dPooled.ptr, count: B * H)
+            Kernels.gemm(transA: false, transB: false, m: B, n: H, k: H, a: ws.dPooled.ptr, lda: H,
+                         b: base.pooler.weight.ptr, ldb: H, c: ws.dClsIn.ptr, ldc: H)
+            dOut.ptr.update(repeating: 0, count: N * H)
+            for b in 0..<B { (dOut.ptr + b * T * H).update(from: ws.dClsIn.ptr + b * H, count: H) }
+        case .mean:
+            batch.mask.withUnsafeBufferPointer { m in
+                Kernels.meanPoolBackward(dOut.ptr, ws.dPooled.ptr, mask: m.baseAddress!, batch: B, seq: T, cols: H)
+            }
+        }
+        for l in stride(from: config.numHiddenLayers - 1, through: lowest, by: -1) {
+            layerBackward(l, dOut: dOut.ptr, dIn: l > lowest ? dIn.ptr : nil, batch: B, seq: T, ws: ws)
+            swap(&dOut, &dIn)
+        }
+    }
+
+    /// Backward through layer `l`. `dOut` (N, H) is the gradient of the layer output and is used
+    /// as scratch; `dIn` (N, H) receives the gradient of the layer input, or nil when no layer
+    /// below needs it — then the pass stops after the lowest adapter of this layer.
+    func layerBackward(_ l: Int, dOut: UnsafeMutablePointer<Float>, dIn: UnsafeMutablePointer<Float>?,
+                       batch B: Int, seq T: Int, ws: Workspace) {
+        let w = base.layers[l], act = ws.layers[l], x = ws.hidden[l].ptr
+        let N = B * T, H = config.hiddenSize, I = config.intermediateSize, NH = config.numAttentionHeads, d = config.headSize
+        let here = layout.modules.filter { $0.layer == l }
+        let lowestDepth = here.map(\.target.depth).min() ?? 4
+        /// Whether anything below depth `depth` of this layer needs a gradient.
+        func needBelow(_ depth: Int) -> Bool { dIn != nil || lowestDepth < depth }
+        func has(_ t: LoRATarget) -> Bool { here.contains { $0.target == t } }
+
+        // Output LayerNorm, then the FFN output dense (input: gelu (N, I)).
+        Kernels.layerNormBackward(dOut, dOut, act.res2.ptr, mean: act.mean2.ptr, rstd: act.rstd2.ptr,
+                                  gamma: w.outputNorm.gamma.ptr, rows: N, cols: H)
+        denseBackward(w.output, layer: l, target: .output, x: act.gelu.ptr, dy: dOut, rows: N,
+                      dx: needBelow(3) ? ws.dInter.ptr : nil, accumulate: false, ws: ws)
+        guard needBelow(3) else { return }
+        Kernels.geluBackward(ws.dInter.ptr, act.inter.ptr, ws.dInter.ptr, count: N * I)
+        // dh1 = residual path + intermediate dense's input gradient.
+        let dh1 = ws.dh1.ptr
+        dh1.update(from: dOut, count: N * H)
+        denseBackward(w.intermediate, layer: l, target: .intermediate, x: act.h1.ptr, dy: ws.dInter.ptr, rows: N,
+                      dx: needBelow(2) ? dh1 : nil, accumulate: true, ws: ws)
+        guard needBelow(2) else { return }
+        Kernels.layerNormBackward(dh1, dh1, act.res1.ptr, mean: act.mean1.ptr, rstd: act.rstd1.ptr,
+                                  gamma: w.attentionNorm.gamma.ptr, rows: N, cols: H)
+        let dctx = ws.dctx.ptr
+        denseBackward(w.attentionOutput, layer: l, target: .attentionOutput, x: act.ctx.ptr, dy: dh1, rows: N,
+                      dx: needBelow(1) ? dctx : nil, accumulate: false, ws: ws)
+        guard needBelow(1) else { return }
+
+        // Attention. dV_bh = P_bhᵀ·dctx_bh; dP_bh = dctx_bh·V_bhᵀ; dS = softmax'(dP);
+        // dQ_bh = scale·dS·K_bh; dK_bh = scale·dSᵀ·Q_bh.
+        let needQ = dIn != nil || has(.query), needK = dIn != nil || has(.key), needV = dIn != nil || has(.value)
+        let headStride = BatchStride(outer: T * H, inner: d), probStride = BatchStride(outer: NH * T * T, inner: T * T)
+        let scale = 1 / Float(d).squareRoot()
+        if needV {
+            Kernels.gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: T,
+                                a: act.probs.ptr, lda: T, strideA: probStride, b: dctx, ldb: H, strideB: headStride,
+                                c: ws.dv.ptr, ldc: H, strideC: headStride)
+        }
+        if needQ || needK {
+            Kernels.gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: T, n: T, k: d,
+                                a: dctx, lda: H, strideA: headStride, b: act.v.ptr, ldb: H, strideB: headStride,
+                                c: ws.dProbs.ptr, ldc: T, strideC: probStride)
+            Kernels.softmaxBackward(ws.dProbs.ptr, probs: act.probs.ptr, dprobs: ws.dProbs.ptr, rows: B * NH * T, cols: T)
+        }
+        if needQ {
+            Kernels.gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: T, n: d, k: T, alpha: scale,
+                                a: ws.dProbs.ptr, lda: T, strideA: probStride, b: act.k.ptr, ldb: H, strideB: headStride,
+                                c: ws.dq.ptr, ldc: H, strideC: headStride)
+        }
+        if needK {
+            Kernels.gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: T, alpha: scale,
+                                a: ws.dProbs.ptr, lda: T, strideA: probStride, b: act.q.ptr, ldb: H, strideB: headStride,
+                                c: ws.dk.ptr, ldc: H, strideC: headStride)
+        }
+        // Q, K, V denses share the input x; dIn = residual + their input gradients.
+        if let dIn { dIn.update(from: dh1, count: N * H) }
+        if needQ { denseBackward(w.query, layer: l, target: .query, x: x, dy: ws.dq.ptr, rows: N, dx: dIn, accumulate: true, ws: ws) }
+        if needK { denseBackward(w.key, layer: l, target: .key, x: x, dy: ws.dk.ptr, rows: N, dx: dIn, accumulate: true, ws: ws) }
+        if needV { denseBackward(w.value, layer: l, target: .value, x: x, dy: ws.dv.ptr, rows: N, dx: dIn, accumulate: true, ws: ws) }
+    }
+
+    /// Backward of `dense`: LoRA gradients (dB += s·dyᵀ·u, dA += (s·dy·B)ᵀ·x) and, when `dx` is
+    /// given, the input gradient dy·W (+ the LoRA path), written or accumulated.
+    /// x (N, in), dy (N, out), dx (N, in).
+    func denseBackward(_ lin: FrozenLinear, layer: Int, target: LoRATarget, x: UnsafeMutablePointer<Float>,
+                       dy: UnsafeMutablePointer<Float>, rows n: Int, dx: UnsafeMutablePointer<Float>?,
+                       accumulate: Bool, ws: Workspace) {
+        let inF = lin.inFeatures, outF = lin.outFeatures, r = layout.rank, s = lora.scaling
+        let mi = layout.module(layer: layer, target: target)
+        if let dx {
+            Kernels.gemm(transA: false, transB: false, m: n, n: inF, k: outF, a: dy, lda: outF, b: lin.weight.ptr, ldb: inF,
+                         beta: accumulate ? 1 : 0, c: dx, ldc: inF)
+        }
+        guard let mi else { return }
+        let m = layout.modules[mi], u = ws.loraU[mi].ptr, du = ws.du.ptr
+        let dropout = lora.dropout > 0
+        let xin = dropout ? ws.dropInput[mi].ptr : x
+        Kernels.gemm(transA: true, transB: false, m: outF, n: r, k: n, alpha: s, a: dy, lda: outF, b: u, ldb: r,
+                     beta: 1, c: grads.ptr + m.bOffset, ldc: r)
+        Kernels.gemm(transA: false, transB: false, m: n, n: r, k: outF, alpha: s, a: dy, lda: outF,
+                     b: params.ptr + m.bOffset, ldb: r, c: du, ldc: r)
+        Kernels.gemm(transA: true, transB: false, m: r, n: inF, k: n, a: du, lda: r, b: xin, ldb: inF,
+                     beta: 1, c: grads.ptr + m.aOffset, ldc: inF)
+        guard let dx else { return }
+        if dropout {
+            let tmp = ws.dLoRAInput.ptr, mask = ws.dropMask[mi].ptr
+            Kernels.gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
+                         c: tmp, ldc: inF)
+            for j in 0..<(n * inF) { dx[j] += tmp[j] * mask[j] }
+        } else {
+            Kernels.gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
+                         beta: 1, c: dx, ldc: inF)
+        }
+    }
+}
