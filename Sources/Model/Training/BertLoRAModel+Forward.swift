@@ -103,9 +103,18 @@ extension BertLoRAModel {
     func head(_ batch: TokenBatch, ws: Workspace) {
         pool(batch, ws: ws)
         let B = batch.batch, H = config.hiddenSize, C = layout.labels
-        Kernels.broadcastRows(ws.logits.ptr, params.ptr + layout.classifierBiasOffset, rows: B, cols: C)
-        Kernels.gemm(transA: false, transB: true, m: B, n: C, k: H, a: ws.pooled.ptr, lda: H,
-                     b: params.ptr + layout.classifierWeightOffset, ldb: H, beta: 1, c: ws.logits.ptr, ldc: C)
+        // Plain dot products, not gemm: each logit is then independent of the label count, so
+        // growing the classifier leaves existing logits bitwise unchanged (and C is tiny anyway).
+        let w = params.ptr + layout.classifierWeightOffset, bias = params.ptr + layout.classifierBiasOffset
+        for b in 0..<B {
+            let x = ws.pooled.ptr + b * H
+            for c in 0..<C {
+                let row = w + c * H
+                var s: Float = 0
+                for j in 0..<H { s += x[j] * row[j] }
+                ws.logits[b * C + c] = s + bias[c]
+            }
+        }
     }
 
     /// ws.pooled (B, H): tanh(pooler([CLS])) or the masked mean of the last hidden states.
