@@ -65,6 +65,14 @@ public struct BertConfig: Codable, Sendable, Equatable {
     /// Size of one attention head.
     public var headSize: Int { hiddenSize / numAttentionHeads }
 
+    /// Parameters of BertModel for this config (embeddings, encoder, pooler), as transformers counts them.
+    public var parameterCount: Int {
+        let h = hiddenSize, i = intermediateSize
+        let embeddings = (vocabSize + maxPositionEmbeddings + typeVocabSize) * h + 2 * h
+        let layer = 4 * (h * h + h) + (h * i + i) + (i * h + h) + 4 * h
+        return embeddings + numHiddenLayers * layer + h * h + h
+    }
+
     /// Rejects architectures the encoder does not implement.
     public func validate() throws {
         guard hiddenSize > 0, numAttentionHeads > 0, hiddenSize % numAttentionHeads == 0 else {

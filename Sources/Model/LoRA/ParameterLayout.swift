@@ -24,7 +24,8 @@ public struct ParameterLayout: Sendable, Equatable {
     public let classifierBiasOffset: Int
     public let count: Int
 
-    init(config: BertConfig, lora: LoRAConfig, labels: Int) {
+    /// Lays out the adapter for `config` (no weights needed, e.g. for `inspect`).
+    public init(config: BertConfig, lora: LoRAConfig, labels: Int) {
         var mods: [LoRAModule] = []
         var off = 0
         for l in 0..<config.numHiddenLayers where lora.applies(toLayer: l) {
