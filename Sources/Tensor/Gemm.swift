@@ -4,19 +4,22 @@ import COpenBLAS
 /// and `TensorTests` compare the two on random shapes. Matrices are row-major.
 public enum Kernels {
     /// Sets OpenBLAS's thread count for this process.
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    public static func setThreads(_ n: Int) {
+        BLASRuntime.configure()
+        openblas_set_num_threads(Int32(n))
+    }
 
     /// `C = alpha · op(A) · op(B) + beta · C`, row-major, with `op` a transpose when requested.
     ///
     /// `op(A)` is m×k, `op(B)` is k×n, `C` is m×n. `lda`, `ldb`, `ldc` are the row strides of the
     /// stored matrices (so a head's slice of a [T, H] activation is passed with `ld = H`).
-    @inlinable
     public static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         if m == 0 || n == 0 { return }
+        _ = BLASRuntime.ready
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))

@@ -58,3 +58,15 @@ private let shapes: [(Int, Int, Int)] = [(1, 1, 1), (3, 5, 7), (17, 1, 9), (33, 
         #expect(c == [19, 22, 43, 50])
     }
 }
+
+@Suite struct BLASRuntimeTests {
+    /// On a CPU with AVX2 + FMA, OpenBLAS must not be left on its SSE3 fallback kernel.
+    @Test func usesAVXKernelWhenAvailable() throws {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let core = BLASRuntime.coreName
+        #expect(!core.isEmpty && core != "unknown")
+        if cpuinfo.contains(" avx2 ") && cpuinfo.contains(" fma ") {
+            #expect(!["Prescott", "Core2", "Penryn", "Nehalem", "Dunnington", "Atom"].contains(core), "OpenBLAS core \(core)")
+        }
+    }
+}

@@ -7,21 +7,21 @@ extension BertLoRAModel {
     func backward(_ batch: TokenBatch, ws: Workspace) {
         let B = batch.batch, T = batch.seq, N = B * T, H = config.hiddenSize, C = layout.labels
         // Classifier: dW (C, H) += dLogitsᵀ · pooled; db (C) += Σ_b dLogits.
-        Kernels.gemm(transA: true, transB: false, m: C, n: H, k: B, a: ws.dLogits.ptr, lda: C, b: ws.pooled.ptr, ldb: H,
+        gemm(transA: true, transB: false, m: C, n: H, k: B, a: ws.dLogits.ptr, lda: C, b: ws.pooled.ptr, ldb: H,
                      beta: 1, c: grads.ptr + layout.classifierWeightOffset, ldc: H)
         for b in 0..<B {
             for c in 0..<C { grads[layout.classifierBiasOffset + c] += ws.dLogits[b * C + c] }
         }
         guard let lowest = layout.lowestLoRALayer else { return }
         // dPooled (B, H) = dLogits · W_c.
-        Kernels.gemm(transA: false, transB: false, m: B, n: H, k: C, a: ws.dLogits.ptr, lda: C,
+        gemm(transA: false, transB: false, m: B, n: H, k: C, a: ws.dLogits.ptr, lda: C,
                      b: params.ptr + layout.classifierWeightOffset, ldb: H, c: ws.dPooled.ptr, ldc: H)
         var dOut = ws.dHiddenA, dIn = ws.dHiddenB
         switch lora.pooling {
         case .cls:
             // Frozen pooler: through tanh and W_p to the [CLS] rows; other rows get zero.
             Kernels.tanhBackward(ws.dPooled.ptr, ws.pooled.ptr, ws.dPooled.ptr, count: B * H)
-            Kernels.gemm(transA: false, transB: false, m: B, n: H, k: H, a: ws.dPooled.ptr, lda: H,
+            gemm(transA: false, transB: false, m: B, n: H, k: H, a: ws.dPooled.ptr, lda: H,
                          b: base.pooler.weight.ptr, ldb: H, c: ws.dClsIn.ptr, ldc: H)
             dOut.ptr.update(repeating: 0, count: N * H)
             for b in 0..<B { (dOut.ptr + b * T * H).update(from: ws.dClsIn.ptr + b * H, count: H) }
@@ -75,23 +75,23 @@ extension BertLoRAModel {
         let headStride = BatchStride(outer: T * H, inner: d), probStride = BatchStride(outer: NH * T * T, inner: T * T)
         let scale = 1 / Float(d).squareRoot()
         if needV {
-            Kernels.gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: T,
+            gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: T,
                                 a: act.probs.ptr, lda: T, strideA: probStride, b: dctx, ldb: H, strideB: headStride,
                                 c: ws.dv.ptr, ldc: H, strideC: headStride)
         }
         if needQ || needK {
-            Kernels.gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: T, n: T, k: d,
+            gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: T, n: T, k: d,
                                 a: dctx, lda: H, strideA: headStride, b: act.v.ptr, ldb: H, strideB: headStride,
                                 c: ws.dProbs.ptr, ldc: T, strideC: probStride)
             Kernels.softmaxBackward(ws.dProbs.ptr, probs: act.probs.ptr, dprobs: ws.dProbs.ptr, rows: B * NH * T, cols: T)
         }
         if needQ {
-            Kernels.gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: T, n: d, k: T, alpha: scale,
+            gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: T, n: d, k: T, alpha: scale,
                                 a: ws.dProbs.ptr, lda: T, strideA: probStride, b: act.k.ptr, ldb: H, strideB: headStride,
                                 c: ws.dq.ptr, ldc: H, strideC: headStride)
         }
         if needK {
-            Kernels.gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: T, alpha: scale,
+            gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: T, alpha: scale,
                                 a: ws.dProbs.ptr, lda: T, strideA: probStride, b: act.q.ptr, ldb: H, strideB: headStride,
                                 c: ws.dk.ptr, ldc: H, strideC: headStride)
         }
@@ -111,27 +111,27 @@ extension BertLoRAModel {
         let inF = lin.inFeatures, outF = lin.outFeatures, r = layout.rank, s = lora.scaling
         let mi = layout.module(layer: layer, target: target)
         if let dx {
-            Kernels.gemm(transA: false, transB: false, m: n, n: inF, k: outF, a: dy, lda: outF, b: lin.weight.ptr, ldb: inF,
+            gemm(transA: false, transB: false, m: n, n: inF, k: outF, a: dy, lda: outF, b: lin.weight.ptr, ldb: inF,
                          beta: accumulate ? 1 : 0, c: dx, ldc: inF)
         }
         guard let mi else { return }
         let m = layout.modules[mi], u = ws.loraU[mi].ptr, du = ws.du.ptr
         let dropout = lora.dropout > 0
         let xin = dropout ? ws.dropInput[mi].ptr : x
-        Kernels.gemm(transA: true, transB: false, m: outF, n: r, k: n, alpha: s, a: dy, lda: outF, b: u, ldb: r,
+        gemm(transA: true, transB: false, m: outF, n: r, k: n, alpha: s, a: dy, lda: outF, b: u, ldb: r,
                      beta: 1, c: grads.ptr + m.bOffset, ldc: r)
-        Kernels.gemm(transA: false, transB: false, m: n, n: r, k: outF, alpha: s, a: dy, lda: outF,
+        gemm(transA: false, transB: false, m: n, n: r, k: outF, alpha: s, a: dy, lda: outF,
                      b: params.ptr + m.bOffset, ldb: r, c: du, ldc: r)
-        Kernels.gemm(transA: true, transB: false, m: r, n: inF, k: n, a: du, lda: r, b: xin, ldb: inF,
+        gemm(transA: true, transB: false, m: r, n: inF, k: n, a: du, lda: r, b: xin, ldb: inF,
                      beta: 1, c: grads.ptr + m.aOffset, ldc: inF)
         guard let dx else { return }
         if dropout {
             let tmp = ws.dLoRAInput.ptr, mask = ws.dropMask[mi].ptr
-            Kernels.gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
+            gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
                          c: tmp, ldc: inF)
             for j in 0..<(n * inF) { dx[j] += tmp[j] * mask[j] }
         } else {
-            Kernels.gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
+            gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
                          beta: 1, c: dx, ldc: inF)
         }
     }

@@ -46,13 +46,13 @@ extension BertLoRAModel {
 
         // scores (B, NH, T, T) = Q_bh · K_bhᵀ, then scaled masked softmax in place.
         let headStride = BatchStride(outer: T * H, inner: d), probStride = BatchStride(outer: NH * T * T, inner: T * T)
-        Kernels.gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: T, n: T, k: d,
+        gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: T, n: T, k: d,
                             a: act.q.ptr, lda: H, strideA: headStride, b: act.k.ptr, ldb: H, strideB: headStride,
                             c: act.probs.ptr, ldc: T, strideC: probStride)
         Kernels.softmaxForward(act.probs.ptr, rows: B * NH * T, cols: T, scale: 1 / Float(d).squareRoot(),
                                mask: ws.maskAdd.ptr, rowsPerMask: NH * T)
         // ctx_bh (T, d) = P_bh · V_bh, written straight into (N, H).
-        Kernels.gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: T, n: d, k: T,
+        gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: T, n: d, k: T,
                             a: act.probs.ptr, lda: T, strideA: probStride, b: act.v.ptr, ldb: H, strideB: headStride,
                             c: act.ctx.ptr, ldc: H, strideC: headStride)
 
@@ -77,7 +77,7 @@ extension BertLoRAModel {
         let mi = layout.module(layer: layer, target: target)
         let weight = mi.flatMap { merged[$0] }?.ptr ?? lin.weight.ptr
         Kernels.broadcastRows(out, lin.bias.ptr, rows: n, cols: outF)
-        Kernels.gemm(transA: false, transB: true, m: n, n: outF, k: inF, a: x, lda: inF, b: weight, ldb: inF,
+        gemm(transA: false, transB: true, m: n, n: outF, k: inF, a: x, lda: inF, b: weight, ldb: inF,
                      beta: 1, c: out, ldc: outF)
         guard let mi, merged.isEmpty else { return }
         let m = layout.modules[mi], r = layout.rank
@@ -93,9 +93,9 @@ extension BertLoRAModel {
             xin = dropped
         }
         let u = ws.loraU[mi].ptr
-        Kernels.gemm(transA: false, transB: true, m: n, n: r, k: inF, a: xin, lda: inF, b: params.ptr + m.aOffset, ldb: inF,
+        gemm(transA: false, transB: true, m: n, n: r, k: inF, a: xin, lda: inF, b: params.ptr + m.aOffset, ldb: inF,
                      c: u, ldc: r)
-        Kernels.gemm(transA: false, transB: true, m: n, n: outF, k: r, alpha: lora.scaling, a: u, lda: r,
+        gemm(transA: false, transB: true, m: n, n: outF, k: r, alpha: lora.scaling, a: u, lda: r,
                      b: params.ptr + m.bOffset, ldb: r, beta: 1, c: out, ldc: outF)
     }
 
@@ -105,6 +105,7 @@ extension BertLoRAModel {
         let B = batch.batch, H = config.hiddenSize, C = layout.labels
         // Plain dot products, not gemm: each logit is then independent of the label count, so
         // growing the classifier leaves existing logits bitwise unchanged (and C is tiny anyway).
+        flopCount += 2 * Double(B * C * H)
         let w = params.ptr + layout.classifierWeightOffset, bias = params.ptr + layout.classifierBiasOffset
         for b in 0..<B {
             let x = ws.pooled.ptr + b * H
@@ -125,7 +126,7 @@ extension BertLoRAModel {
         case .cls:
             for b in 0..<B { (ws.clsIn.ptr + b * H).update(from: last.ptr + b * T * H, count: H) }
             Kernels.broadcastRows(ws.pooled.ptr, base.pooler.bias.ptr, rows: B, cols: H)
-            Kernels.gemm(transA: false, transB: true, m: B, n: H, k: H, a: ws.clsIn.ptr, lda: H, b: base.pooler.weight.ptr, ldb: H,
+            gemm(transA: false, transB: true, m: B, n: H, k: H, a: ws.clsIn.ptr, lda: H, b: base.pooler.weight.ptr, ldb: H,
                          beta: 1, c: ws.pooled.ptr, ldc: H)
             Kernels.tanhForward(ws.pooled.ptr, ws.pooled.ptr, count: B * H)
         case .mean:

@@ -21,6 +21,7 @@ public final class BertLoRAModel: @unchecked Sendable {
     var merged: [Int: Tensor] = [:]
     var rng: SplitMix64
     var workspace: Workspace?
+    var flopCount: Double = 0
 
     /// A new adapter: A ~ U(−1/√in, 1/√in) (Kaiming-uniform, a = √5, like nn.Linear), B = 0, so
     /// the model computes exactly the base; classifier initialized as nn.Linear.
