@@ -25,23 +25,35 @@ extension Kernels {
         for i in 0..<n { out[i] = a[i] + b[i] }
     }
 
-    /// out = gelu(inp) with the exact erf form: x · ½(1 + erf(x/√2)).
+    /// out = gelu(inp) with the exact erf form: x · Φ(x) = x · ½(1 + erf(x/√2)). out may alias inp.
     public static func geluForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count n: Int) {
-        let s: Float = 0.70710678118654752
-        for i in 0..<n {
-            let x = inp[i]
-            out[i] = 0.5 * x * (1 + erf(x * s))
+        parallelFor(n, cost: 4) { range in
+            for i in range {
+                let x = inp[i]
+                out[i] = x * normalCDF(x)
+            }
         }
     }
 
-    /// dinp = dout · gelu'(inp), gelu'(x) = ½(1 + erf(x/√2)) + x·φ(x). dinp may alias dout.
+    /// dinp = dout · gelu'(inp), gelu'(x) = Φ(x) + x·φ(x). dinp may alias dout.
     public static func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, count n: Int) {
-        let s: Float = 0.70710678118654752
-        let c: Float = 0.39894228040143268  // 1/√(2π)
-        for i in 0..<n {
-            let x = inp[i]
-            let d = 0.5 * (1 + erf(x * s)) + x * c * exp(-0.5 * x * x)
-            dinp[i] = dout[i] * d
+        parallelFor(n, cost: 6) { range in
+            // Two passes per block through a stack buffer: the derivative loop then has no
+            // possible aliasing and vectorizes; the product loop is trivial.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { tmp in
+                let d = tmp.baseAddress!
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    let len = min(256, range.upperBound - i)
+                    let x = inp + i
+                    for j in 0..<len {
+                        let v = x[j]
+                        d[j] = normalCDF(v) + v * 0.39894228040143268 * fastExp(-0.5 * v * v)
+                    }
+                    for j in 0..<len { dinp[i + j] = dout[i + j] * d[j] }
+                    i += len
+                }
+            }
         }
     }
 

@@ -7,21 +7,23 @@ extension Kernels {
         rows: Int, cols: Int, eps: Float
     ) {
         let invC = 1 / Float(cols)
-        for r in 0..<rows {
-            let x = inp + r * cols
-            let o = out + r * cols
-            var s: Float = 0
-            for c in 0..<cols { s += x[c] }
-            let m = s * invC
-            var v: Float = 0
-            for c in 0..<cols {
-                let d = x[c] - m
-                v += d * d
+        parallelFor(rows, cost: 2 * cols) { range in
+            for r in range {
+                let x = inp + r * cols
+                let o = out + r * cols
+                var s: Float = 0
+                for c in 0..<cols { s += x[c] }
+                let m = s * invC
+                var v: Float = 0
+                for c in 0..<cols {
+                    let d = x[c] - m
+                    v += d * d
+                }
+                let rs = 1 / (v * invC + eps).squareRoot()
+                for c in 0..<cols { o[c] = (x[c] - m) * rs * gamma[c] + beta[c] }
+                mean[r] = m
+                rstd[r] = rs
             }
-            let rs = 1 / (v * invC + eps).squareRoot()
-            for c in 0..<cols { o[c] = (x[c] - m) * rs * gamma[c] + beta[c] }
-            mean[r] = m
-            rstd[r] = rs
         }
     }
 
@@ -33,22 +35,24 @@ extension Kernels {
         rows: Int, cols: Int
     ) {
         let invC = 1 / Float(cols)
-        for r in 0..<rows {
-            let x = inp + r * cols
-            let dy = dout + r * cols
-            let dx = dinp + r * cols
-            let m = mean[r], rs = rstd[r]
-            var sg: Float = 0, sgx: Float = 0
-            for c in 0..<cols {
-                let g = dy[c] * gamma[c]
-                sg += g
-                sgx += g * (x[c] - m) * rs
-            }
-            sg *= invC
-            sgx *= invC
-            for c in 0..<cols {
-                let xh = (x[c] - m) * rs
-                dx[c] = rs * (dy[c] * gamma[c] - sg - xh * sgx)
+        parallelFor(rows, cost: 2 * cols) { range in
+            for r in range {
+                let x = inp + r * cols
+                let dy = dout + r * cols
+                let dx = dinp + r * cols
+                let m = mean[r], rs = rstd[r]
+                var sg: Float = 0, sgx: Float = 0
+                for c in 0..<cols {
+                    let g = dy[c] * gamma[c]
+                    sg += g
+                    sgx += g * (x[c] - m) * rs
+                }
+                sg *= invC
+                sgx *= invC
+                for c in 0..<cols {
+                    let xh = (x[c] - m) * rs
+                    dx[c] = rs * (dy[c] * gamma[c] - sg - xh * sgx)
+                }
             }
         }
     }

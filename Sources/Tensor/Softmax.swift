@@ -13,24 +13,26 @@ extension Kernels {
         _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, scale: Float = 1,
         mask: UnsafePointer<Float>? = nil, rowsPerMask: Int = 1
     ) {
-        for r in 0..<rows {
-            let row = x + r * cols
-            if let mask {
-                let m = mask + (r / rowsPerMask) * cols
-                for c in 0..<cols { row[c] = row[c] * scale + m[c] }
-            } else if scale != 1 {
-                for c in 0..<cols { row[c] *= scale }
+        parallelFor(rows, cost: 4 * cols) { range in
+            for r in range {
+                let row = x + r * cols
+                if let mask {
+                    let m = mask + (r / rowsPerMask) * cols
+                    for c in 0..<cols { row[c] = row[c] * scale + m[c] }
+                } else if scale != 1 {
+                    for c in 0..<cols { row[c] *= scale }
+                }
+                var mx = -Float.infinity
+                for c in 0..<cols { mx = max(mx, row[c]) }
+                var sum: Float = 0
+                for c in 0..<cols {
+                    let e = fastExp(row[c] - mx)
+                    row[c] = e
+                    sum += e
+                }
+                let inv = 1 / sum
+                for c in 0..<cols { row[c] *= inv }
             }
-            var mx = -Float.infinity
-            for c in 0..<cols where row[c] > mx { mx = row[c] }
-            var sum: Float = 0
-            for c in 0..<cols {
-                let e = exp(row[c] - mx)
-                row[c] = e
-                sum += e
-            }
-            let inv = 1 / sum
-            for c in 0..<cols { row[c] *= inv }
         }
     }
 
@@ -40,11 +42,13 @@ extension Kernels {
         _ dx: UnsafeMutablePointer<Float>, probs p: UnsafePointer<Float>, dprobs dp: UnsafePointer<Float>,
         rows: Int, cols: Int
     ) {
-        for r in 0..<rows {
-            let o = r * cols
-            var dot: Float = 0
-            for c in 0..<cols { dot += p[o + c] * dp[o + c] }
-            for c in 0..<cols { dx[o + c] = p[o + c] * (dp[o + c] - dot) }
+        parallelFor(rows, cost: cols) { range in
+            for r in range {
+                let o = r * cols
+                var dot: Float = 0
+                for c in 0..<cols { dot += p[o + c] * dp[o + c] }
+                for c in 0..<cols { dx[o + c] = p[o + c] * (dp[o + c] - dot) }
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Tensor
 
@@ -22,6 +23,30 @@ private let counts = [1, 7, 64, 1000, 4099]
         Kernels.geluForward(&out, [-1, 0, 1, 2], count: 4)
         let expected: [Float] = [-0.15865526, 0, 0.8413447, 1.9544997]
         #expect(relativeError(out, expected) < 1e-6)
+    }
+
+    /// The vectorized erfc/exp must hold across the whole range, incl. tails where erf saturates.
+    @Test func geluAcrossRange() {
+        let x = stride(from: Float(-30), through: 30, by: 0.01).map { $0 }
+        let n = x.count
+        let fwd = twin(x) { p, fast in
+            let src = Array(UnsafeBufferPointer(start: p, count: n))
+            (fast ? Kernels.geluForward : Reference.geluForward)(p, src, n)
+        }
+        for i in 0..<n {
+            #expect(abs(fwd.fast[i] - fwd.ref[i]) <= 1e-5 * abs(fwd.ref[i]) + 1e-30, "x = \(x[i]) fast \(fwd.fast[i]) ref \(fwd.ref[i])")
+        }
+        let ones = [Float](repeating: 1, count: n)
+        let bwd = twin(ones) { p, fast in (fast ? Kernels.geluBackward : Reference.geluBackward)(p, x, p, n) }
+        #expect(relativeError(bwd.fast, bwd.ref) < 1e-6)
+    }
+
+    @Test func fastExpMatchesFoundation() {
+        for x in stride(from: Float(-100), through: 88, by: 0.37) {
+            let v = fastExp(x)
+            let ref = Float(Foundation.exp(Double(x)))
+            #expect(abs(v - ref) <= 3e-7 * ref || (x < -87.3 && v == 0), "exp(\(x)) = \(v), want \(ref)")
+        }
     }
 
     @Test(arguments: counts)

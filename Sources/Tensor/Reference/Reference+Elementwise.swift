@@ -16,14 +16,14 @@ extension Reference {
     public static func geluForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count n: Int) {
         for i in 0..<n {
             let x = Double(inp[i])
-            out[i] = Float(x * 0.5 * (1 + erf(x / 2.0.squareRoot())))
+            out[i] = Float(x * 0.5 * erfc(-x / 2.0.squareRoot()))  // erfc: no cancellation in the lower tail
         }
     }
 
     public static func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, count n: Int) {
         for i in 0..<n {
             let x = Double(inp[i])
-            let cdf = 0.5 * (1 + erf(x / 2.0.squareRoot()))
+            let cdf = 0.5 * erfc(-x / 2.0.squareRoot())
             let pdf = exp(-x * x / 2) / (2 * Double.pi).squareRoot()
             dinp[i] = Float(Double(dout[i]) * (cdf + x * pdf))
         }
