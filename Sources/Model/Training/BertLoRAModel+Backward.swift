@@ -23,83 +23,106 @@ extension BertLoRAModel {
             Kernels.tanhBackward(ws.dPooled.ptr, ws.pooled.ptr, ws.dPooled.ptr, count: B * H)
             gemm(transA: false, transB: false, m: B, n: H, k: H, a: ws.dPooled.ptr, lda: H,
                          b: base.pooler.weight.ptr, ldb: H, c: ws.dClsIn.ptr, ldc: H)
-            dOut.ptr.update(repeating: 0, count: N * H)
-            for b in 0..<B { (dOut.ptr + b * T * H).update(from: ws.dClsIn.ptr + b * H, count: H) }
+            if ws.topQueryRows == 1 {
+                dOut.ptr.update(from: ws.dClsIn.ptr, count: B * H)  // top layer kept [CLS] rows only
+            } else {
+                dOut.ptr.update(repeating: 0, count: N * H)
+                for b in 0..<B { (dOut.ptr + b * T * H).update(from: ws.dClsIn.ptr + b * H, count: H) }
+            }
         case .mean:
             batch.mask.withUnsafeBufferPointer { m in
                 Kernels.meanPoolBackward(dOut.ptr, ws.dPooled.ptr, mask: m.baseAddress!, batch: B, seq: T, cols: H)
             }
         }
-        for l in stride(from: config.numHiddenLayers - 1, through: lowest, by: -1) {
-            layerBackward(l, dOut: dOut.ptr, dIn: l > lowest ? dIn.ptr : nil, batch: B, seq: T, ws: ws)
+        let L = config.numHiddenLayers
+        for l in stride(from: L - 1, through: lowest, by: -1) {
+            layerBackward(l, dOut: dOut.ptr, dIn: l > lowest ? dIn.ptr : nil, batch: B, seq: T,
+                          queries: l == L - 1 ? ws.topQueryRows : T, ws: ws)
             swap(&dOut, &dIn)
         }
     }
 
-    /// Backward through layer `l`. `dOut` (N, H) is the gradient of the layer output and is used
-    /// as scratch; `dIn` (N, H) receives the gradient of the layer input, or nil when no layer
-    /// below needs it — then the pass stops after the lowest adapter of this layer.
+    /// Backward through layer `l`. `dOut` (B·Tq, H) is the gradient of the layer output and is used
+    /// as scratch; `dIn` (B·T, H) receives the gradient of the layer input, or nil when no layer
+    /// below needs it — then the pass stops after the lowest adapter of this layer. Tq = `queries`
+    /// as in `layerForward`.
     func layerBackward(_ l: Int, dOut: UnsafeMutablePointer<Float>, dIn: UnsafeMutablePointer<Float>?,
-                       batch B: Int, seq T: Int, ws: Workspace) {
+                       batch B: Int, seq T: Int, queries tq: Int, ws: Workspace) {
         let w = base.layers[l], act = ws.layers[l], x = ws.hidden[l].ptr
-        let N = B * T, H = config.hiddenSize, I = config.intermediateSize, NH = config.numAttentionHeads, d = config.headSize
+        let xq = tq == T ? x : ws.topQueryInput.ptr
+        let N = B * T, Nq = B * tq, H = config.hiddenSize, I = config.intermediateSize, NH = config.numAttentionHeads, d = config.headSize
         let here = layout.modules.filter { $0.layer == l }
         let lowestDepth = here.map(\.target.depth).min() ?? 4
         /// Whether anything below depth `depth` of this layer needs a gradient.
         func needBelow(_ depth: Int) -> Bool { dIn != nil || lowestDepth < depth }
         func has(_ t: LoRATarget) -> Bool { here.contains { $0.target == t } }
 
-        // Output LayerNorm, then the FFN output dense (input: gelu (N, I)).
+        // Output LayerNorm, then the FFN output dense (input: gelu (Nq, I)).
         Kernels.layerNormBackward(dOut, dOut, act.res2.ptr, mean: act.mean2.ptr, rstd: act.rstd2.ptr,
-                                  gamma: w.outputNorm.gamma.ptr, rows: N, cols: H)
-        denseBackward(w.output, layer: l, target: .output, x: act.gelu.ptr, dy: dOut, rows: N,
+                                  gamma: w.outputNorm.gamma.ptr, rows: Nq, cols: H)
+        denseBackward(w.output, layer: l, target: .output, x: act.gelu.ptr, dy: dOut, rows: Nq,
                       dx: needBelow(3) ? ws.dInter.ptr : nil, accumulate: false, ws: ws)
         guard needBelow(3) else { return }
-        Kernels.geluBackward(ws.dInter.ptr, act.inter.ptr, ws.dInter.ptr, count: N * I)
+        Kernels.geluBackward(ws.dInter.ptr, act.inter.ptr, ws.dInter.ptr, count: Nq * I)
         // dh1 = residual path + intermediate dense's input gradient.
         let dh1 = ws.dh1.ptr
-        dh1.update(from: dOut, count: N * H)
-        denseBackward(w.intermediate, layer: l, target: .intermediate, x: act.h1.ptr, dy: ws.dInter.ptr, rows: N,
+        dh1.update(from: dOut, count: Nq * H)
+        denseBackward(w.intermediate, layer: l, target: .intermediate, x: act.h1.ptr, dy: ws.dInter.ptr, rows: Nq,
                       dx: needBelow(2) ? dh1 : nil, accumulate: true, ws: ws)
         guard needBelow(2) else { return }
         Kernels.layerNormBackward(dh1, dh1, act.res1.ptr, mean: act.mean1.ptr, rstd: act.rstd1.ptr,
-                                  gamma: w.attentionNorm.gamma.ptr, rows: N, cols: H)
+                                  gamma: w.attentionNorm.gamma.ptr, rows: Nq, cols: H)
         let dctx = ws.dctx.ptr
-        denseBackward(w.attentionOutput, layer: l, target: .attentionOutput, x: act.ctx.ptr, dy: dh1, rows: N,
+        denseBackward(w.attentionOutput, layer: l, target: .attentionOutput, x: act.ctx.ptr, dy: dh1, rows: Nq,
                       dx: needBelow(1) ? dctx : nil, accumulate: false, ws: ws)
         guard needBelow(1) else { return }
 
         // Attention. dV_bh = P_bhᵀ·dctx_bh; dP_bh = dctx_bh·V_bhᵀ; dS = softmax'(dP);
-        // dQ_bh = scale·dS·K_bh; dK_bh = scale·dSᵀ·Q_bh.
+        // dQ_bh = scale·dS·K_bh; dK_bh = scale·dSᵀ·Q_bh. P_bh is (Tq, T).
         let needQ = dIn != nil || has(.query), needK = dIn != nil || has(.key), needV = dIn != nil || has(.value)
-        let headStride = BatchStride(outer: T * H, inner: d), probStride = BatchStride(outer: NH * T * T, inner: T * T)
+        let kvStride = BatchStride(outer: T * H, inner: d), qStride = BatchStride(outer: tq * H, inner: d)
+        let probStride = BatchStride(outer: NH * tq * T, inner: tq * T)
         let scale = 1 / Float(d).squareRoot()
         if needV {
-            gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: T,
-                                a: act.probs.ptr, lda: T, strideA: probStride, b: dctx, ldb: H, strideB: headStride,
-                                c: ws.dv.ptr, ldc: H, strideC: headStride)
+            gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: tq,
+                        a: act.probs.ptr, lda: T, strideA: probStride, b: dctx, ldb: H, strideB: qStride,
+                        c: ws.dv.ptr, ldc: H, strideC: kvStride)
         }
         if needQ || needK {
-            gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: T, n: T, k: d,
-                                a: dctx, lda: H, strideA: headStride, b: act.v.ptr, ldb: H, strideB: headStride,
-                                c: ws.dProbs.ptr, ldc: T, strideC: probStride)
-            Kernels.softmaxBackward(ws.dProbs.ptr, probs: act.probs.ptr, dprobs: ws.dProbs.ptr, rows: B * NH * T, cols: T)
+            gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: tq, n: T, k: d,
+                        a: dctx, lda: H, strideA: qStride, b: act.v.ptr, ldb: H, strideB: kvStride,
+                        c: ws.dProbs.ptr, ldc: T, strideC: probStride)
+            Kernels.softmaxBackward(ws.dProbs.ptr, probs: act.probs.ptr, dprobs: ws.dProbs.ptr, rows: B * NH * tq, cols: T)
         }
         if needQ {
-            gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: T, n: d, k: T, alpha: scale,
-                                a: ws.dProbs.ptr, lda: T, strideA: probStride, b: act.k.ptr, ldb: H, strideB: headStride,
-                                c: ws.dq.ptr, ldc: H, strideC: headStride)
+            gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: tq, n: d, k: T, alpha: scale,
+                        a: ws.dProbs.ptr, lda: T, strideA: probStride, b: act.k.ptr, ldb: H, strideB: kvStride,
+                        c: ws.dq.ptr, ldc: H, strideC: qStride)
         }
         if needK {
-            gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: T, alpha: scale,
-                                a: ws.dProbs.ptr, lda: T, strideA: probStride, b: act.q.ptr, ldb: H, strideB: headStride,
-                                c: ws.dk.ptr, ldc: H, strideC: headStride)
+            gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: tq, alpha: scale,
+                        a: ws.dProbs.ptr, lda: T, strideA: probStride, b: act.q.ptr, ldb: H, strideB: qStride,
+                        c: ws.dk.ptr, ldc: H, strideC: kvStride)
         }
-        // Q, K, V denses share the input x; dIn = residual + their input gradients.
-        if let dIn { dIn.update(from: dh1, count: N * H) }
-        if needQ { denseBackward(w.query, layer: l, target: .query, x: x, dy: ws.dq.ptr, rows: N, dx: dIn, accumulate: true, ws: ws) }
+        // dIn = residual (query rows) + the Q, K, V denses' input gradients. With [CLS]-only
+        // queries, the query-row part is summed in dh1 and scattered into the [CLS] rows.
+        let dxq: UnsafeMutablePointer<Float>?
+        if let dIn, tq == T {
+            dIn.update(from: dh1, count: N * H)
+            dxq = dIn
+        } else {
+            dIn?.update(repeating: 0, count: N * H)
+            dxq = dIn == nil ? nil : dh1
+        }
+        if needQ { denseBackward(w.query, layer: l, target: .query, x: xq, dy: ws.dq.ptr, rows: Nq, dx: dxq, accumulate: true, ws: ws) }
         if needK { denseBackward(w.key, layer: l, target: .key, x: x, dy: ws.dk.ptr, rows: N, dx: dIn, accumulate: true, ws: ws) }
         if needV { denseBackward(w.value, layer: l, target: .value, x: x, dy: ws.dv.ptr, rows: N, dx: dIn, accumulate: true, ws: ws) }
+        if let dIn, tq != T {
+            for b in 0..<B {
+                let dst = dIn + b * T * H, src = dh1 + b * tq * H
+                for j in 0..<(tq * H) { dst[j] += src[j] }
+            }
+        }
     }
 
     /// Backward of `dense`: LoRA gradients (dB += s·dyᵀ·u, dA += (s·dy·B)ᵀ·x) and, when `dx` is

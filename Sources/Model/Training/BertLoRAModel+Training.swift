@@ -27,7 +27,7 @@ extension BertLoRAModel {
     public func embeddings(_ batch: TokenBatch, normalize: Bool = true) throws -> [[Float]] {
         try batch.validate(config: config)
         let ws = workspace(batch: batch.batch, seq: batch.seq)
-        let last = encode(batch, ws: ws, training: false)
+        let last = encode(batch, ws: ws, training: false, clsOnly: false)
         let B = batch.batch, H = config.hiddenSize
         batch.mask.withUnsafeBufferPointer { m in
             Kernels.meanPoolForward(ws.dPooled.ptr, last.ptr, mask: m.baseAddress!, batch: B, seq: batch.seq, cols: H)

@@ -30,6 +30,8 @@ final class Workspace {
     let maskAdd: Tensor                 // (B, T) additive attention mask
     let hidden: [Tensor]                // L + 1 buffers (N, H): input of layer l, final output
     var lastHidden = 0                  // index in `hidden` of the encoder output after `encode`
+    var topQueryRows = 0                // query rows per example in the top layer: T, or 1 ([CLS] only)
+    let topQueryInput: Tensor           // (B, H) gathered [CLS] rows of the top layer's input
     let layers: [LayerActivations]      // per layer (training) — inference uses layers[0]
     let loraU: [Tensor]                 // per LoRA module: x·Aᵀ (N, r)
     let dropMask: [Tensor]              // per LoRA module when dropout > 0: keep/(1−p) (N, in)
@@ -64,6 +66,7 @@ final class Workspace {
         dropMask = dropout ? layout.modules.map { Tensor(shape: [n * $0.inFeatures]) } : []
         dropInput = dropout ? layout.modules.map { Tensor(shape: [n * $0.inFeatures]) } : []
         embMean = Tensor(shape: [n]); embRstd = Tensor(shape: [n])
+        topQueryInput = Tensor(shape: [batch * h])
         dHiddenA = Tensor(shape: [n * h]); dHiddenB = Tensor(shape: [n * h])
         dq = Tensor(shape: [n * h]); dk = Tensor(shape: [n * h]); dv = Tensor(shape: [n * h])
         dctx = Tensor(shape: [n * h]); dh1 = Tensor(shape: [n * h])
