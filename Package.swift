@@ -36,9 +36,17 @@ let package = Package(
         ]),
         // Versioned adapter store: manifests, atomic LIVE pointer, journal.
         .target(name: "Registry", dependencies: ["Model"]),
+        // Drift detectors and statistics.
+        .target(name: "Monitor"),
+        // Online loop: prequential metrics, holdout, replay, snapshot/gate/rollback policies, pipeline config.
+        .target(name: "Learner", dependencies: [
+            "Model", "Stream", "Registry", "Monitor",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
 
         .executableTarget(name: "streamlora", dependencies: [
-            "Tensor", "Model", "Stream", "Registry",
+            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -48,6 +56,8 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Stream", "Registry", "Monitor"]),
     ],
     swiftLanguageModes: [.v6]
 )

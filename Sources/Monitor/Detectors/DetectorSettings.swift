@@ -1,0 +1,59 @@
+/// ADWIN parameters as configuration data (River 0.26.1 defaults).
+public struct ADWINSettings: Sendable, Codable, Equatable {
+    public var delta = 0.002
+    public var clock = 32
+    public var maxBuckets = 5
+    public var minWindowLength = 5
+    public var gracePeriod = 10
+
+    public init() {}
+
+    /// A fresh detector with these parameters.
+    public func makeDetector() -> ADWIN {
+        ADWIN(delta: delta, clock: clock, maxBuckets: maxBuckets,
+              minWindowLength: minWindowLength, gracePeriod: gracePeriod)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case delta, clock, maxBuckets = "max_buckets", minWindowLength = "min_window_length"
+        case gracePeriod = "grace_period"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        delta = try c.decodeIfPresent(Double.self, forKey: .delta) ?? delta
+        clock = try c.decodeIfPresent(Int.self, forKey: .clock) ?? clock
+        maxBuckets = try c.decodeIfPresent(Int.self, forKey: .maxBuckets) ?? maxBuckets
+        minWindowLength = try c.decodeIfPresent(Int.self, forKey: .minWindowLength) ?? minWindowLength
+        gracePeriod = try c.decodeIfPresent(Int.self, forKey: .gracePeriod) ?? gracePeriod
+    }
+}
+
+/// Page-Hinkley parameters as configuration data (River 0.26.1 defaults).
+public struct PageHinkleySettings: Sendable, Codable, Equatable {
+    public var minInstances = 30
+    public var delta = 0.005
+    public var threshold = 50.0
+    public var alpha = 1 - 0.0001
+    public var mode = PageHinkley.Mode.both
+
+    public init() {}
+
+    /// A fresh detector with these parameters.
+    public func makeDetector() -> PageHinkley {
+        PageHinkley(minInstances: minInstances, delta: delta, threshold: threshold, alpha: alpha, mode: mode)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case minInstances = "min_instances", delta, threshold, alpha, mode
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        minInstances = try c.decodeIfPresent(Int.self, forKey: .minInstances) ?? minInstances
+        delta = try c.decodeIfPresent(Double.self, forKey: .delta) ?? delta
+        threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
+        alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) ?? alpha
+        mode = try c.decodeIfPresent(PageHinkley.Mode.self, forKey: .mode) ?? mode
+    }
+}

@@ -1,0 +1,97 @@
+/// Page-Hinkley (CUSUM-style) change detector on a fading mean, bit-for-bit River 0.26.1.
+///
+/// Per value, with running mean x̄ (River's `stats.Mean`: `x̄ += (1/n)(x - x̄)`):
+///
+///     S⁺ = α·S⁺ + (x - x̄) - δ     m⁺ = min(m⁺, S⁺)      test⁺ = S⁺ - m⁺
+///     S⁻ = α·S⁻ + (x - x̄) + δ     M⁻ = max(M⁻, S⁻)      test⁻ = M⁻ - S⁻
+///
+/// A drift is signalled once `n ≥ minInstances` and the test for `mode` exceeds `threshold`.
+/// River starts `m⁺ = +∞` and `M⁻ = -1` (not -∞); kept for parity. Like River, the detector
+/// resets at the start of the `update` after a detection.
+public struct PageHinkley: ConceptDriftDetector, Sendable {
+    /// Which direction of mean change to detect.
+    public enum Mode: String, Sendable, Codable, CaseIterable {
+        case up, down, both
+    }
+
+    /// Values needed before any detection.
+    public let minInstances: Int
+    /// Magnitude of change tolerated per value (δ).
+    public let delta: Double
+    /// Detection threshold (λ).
+    public let threshold: Double
+    /// Forgetting factor applied to the cumulative sums (α).
+    public let alpha: Double
+    /// Direction(s) tested.
+    public let mode: Mode
+
+    /// Whether the last `update` detected a drift.
+    public private(set) var driftDetected = false
+    /// Values since the last reset.
+    public private(set) var count = 0.0
+    /// Running mean since the last reset.
+    public private(set) var mean = 0.0
+    /// Cumulative sum for increases, S⁺.
+    public private(set) var sumIncrease = 0.0
+    /// Cumulative sum for decreases, S⁻.
+    public private(set) var sumDecrease = 0.0
+    /// Minimum of S⁺ so far, m⁺.
+    public private(set) var minIncrease = Double.infinity
+    /// Maximum of S⁻ so far, M⁻.
+    public private(set) var maxDecrease = -1.0
+
+    /// Creates a detector with River's defaults unless told otherwise.
+    public init(minInstances: Int = 30, delta: Double = 0.005, threshold: Double = 50.0,
+                alpha: Double = 1 - 0.0001, mode: Mode = .both) {
+        precondition(minInstances >= 1, "PageHinkley minInstances must be >= 1, got \(minInstances)")
+        precondition(threshold > 0, "PageHinkley threshold must be > 0, got \(threshold)")
+        self.minInstances = minInstances
+        self.delta = delta
+        self.threshold = threshold
+        self.alpha = alpha
+        self.mode = mode
+    }
+
+    /// The running mean (what the detector compares new values against).
+    public var estimation: Double { mean }
+
+    /// Test statistic for an increase of the mean, S⁺ - m⁺.
+    public var increaseStatistic: Double { sumIncrease - minIncrease }
+
+    /// Test statistic for a decrease of the mean, M⁻ - S⁻.
+    public var decreaseStatistic: Double { maxDecrease - sumDecrease }
+
+    /// Feeds one value; returns whether it triggered a drift.
+    @discardableResult
+    public mutating func update(_ x: Double) -> Bool {
+        if driftDetected { reset() }
+        count += 1
+        mean += (1.0 / count) * (x - mean)
+        let deviation = x - mean
+        sumIncrease = alpha * sumIncrease + deviation - delta
+        sumDecrease = alpha * sumDecrease + deviation + delta
+        if sumIncrease < minIncrease { minIncrease = sumIncrease }
+        if sumDecrease > maxDecrease { maxDecrease = sumDecrease }
+        if count >= Double(minInstances) {
+            let up = increaseStatistic > threshold
+            let down = decreaseStatistic > threshold
+            switch mode {
+            case .up: driftDetected = up
+            case .down: driftDetected = down
+            case .both: driftDetected = up || down
+            }
+        }
+        return driftDetected
+    }
+
+    /// Clears the statistics and the detection flag; parameters are kept.
+    public mutating func reset() {
+        driftDetected = false
+        count = 0
+        mean = 0
+        sumIncrease = 0
+        sumDecrease = 0
+        minIncrease = .infinity
+        maxDecrease = -1
+    }
+}

@@ -1,0 +1,153 @@
+/// How worried a drift statistic should make an operator.
+public enum DriftSeverity: String, Sendable, Codable, Comparable, CaseIterable {
+    case ok, warn, alert
+
+    /// 0, 1, 2 — for gauges and sorting.
+    public var level: Int {
+        switch self {
+        case .ok: 0
+        case .warn: 1
+        case .alert: 2
+        }
+    }
+
+    public static func < (lhs: DriftSeverity, rhs: DriftSeverity) -> Bool { lhs.level < rhs.level }
+}
+
+/// Thresholds that turn statistics into severities.
+///
+/// PSI uses the industry convention (< 0.1 stable, 0.1–0.25 moderate, ≥ 0.25 major). For small
+/// shifts PSI ≈ χ² while JS (base 2) ≈ χ² / (8 ln 2) ≈ 0.18 χ², so the JS defaults 0.02 / 0.05
+/// sit close to PSI 0.1 / 0.25. Concept drift is `alert` when a detector fired within the last
+/// `conceptAlertSpan` examples, `warn` within `conceptWarnSpan`.
+public struct DriftThresholds: Sendable, Codable, Equatable {
+    public var psiWarn = 0.1
+    public var psiAlert = 0.25
+    public var jsWarn = 0.02
+    public var jsAlert = 0.05
+    public var conceptAlertSpan = 500
+    public var conceptWarnSpan = 5_000
+
+    public init() {}
+
+    /// Severity of a PSI value (`ok` when there is none yet).
+    public func severity(psi: Double?) -> DriftSeverity {
+        guard let psi else { return .ok }
+        return psi >= psiAlert ? .alert : psi >= psiWarn ? .warn : .ok
+    }
+
+    /// Severity of a JS divergence value (`ok` when there is none yet).
+    public func severity(js: Double?) -> DriftSeverity {
+        guard let js else { return .ok }
+        return js >= jsAlert ? .alert : js >= jsWarn ? .warn : .ok
+    }
+
+    /// Severity of a detector whose last detection was `examplesAgo` examples ago.
+    public func severity(detectionExamplesAgo examplesAgo: Int?) -> DriftSeverity {
+        guard let examplesAgo else { return .ok }
+        return examplesAgo < conceptAlertSpan ? .alert : examplesAgo < conceptWarnSpan ? .warn : .ok
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case psiWarn = "psi_warn", psiAlert = "psi_alert", jsWarn = "js_warn", jsAlert = "js_alert"
+        case conceptAlertSpan = "concept_alert_span", conceptWarnSpan = "concept_warn_span"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        psiWarn = try c.decodeIfPresent(Double.self, forKey: .psiWarn) ?? psiWarn
+        psiAlert = try c.decodeIfPresent(Double.self, forKey: .psiAlert) ?? psiAlert
+        jsWarn = try c.decodeIfPresent(Double.self, forKey: .jsWarn) ?? jsWarn
+        jsAlert = try c.decodeIfPresent(Double.self, forKey: .jsAlert) ?? jsAlert
+        conceptAlertSpan = try c.decodeIfPresent(Int.self, forKey: .conceptAlertSpan) ?? conceptAlertSpan
+        conceptWarnSpan = try c.decodeIfPresent(Int.self, forKey: .conceptWarnSpan) ?? conceptWarnSpan
+    }
+}
+
+/// Settings of a `DriftMonitor`. Decodes from partial JSON/YAML (missing keys keep defaults),
+/// with snake_case keys as in `pipelines/*.yaml`.
+public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
+    /// Examples collected into the reference window before it freezes.
+    public var referenceSize = 1_000
+    /// Capacity of the sliding current window.
+    public var currentSize = 1_000
+    /// Statistics are reported only once the current window holds this many examples.
+    public var minimumCurrentCount = 100
+    /// Quantile bins per numeric feature.
+    public var bins = 10
+    /// Random projections of the embedding (0 disables embedding drift).
+    public var projections = 8
+    /// Seed of the projection directions; keep it fixed so restarts compare like with like.
+    public var projectionSeed: UInt64 = 0x5EED_D21F7
+    /// Floor for empty PSI bins.
+    public var psiEpsilon = DistributionDrift.defaultPSIEpsilon
+    /// Additive smoothing for label JS divergence (0 = none; see `DistributionDrift`).
+    public var jsPseudocount = 0.0
+    /// ADWIN parameters (River defaults).
+    public var adwin = ADWINSettings()
+    /// Page-Hinkley parameters (River defaults).
+    public var pageHinkley = PageHinkleySettings()
+    /// Severity thresholds.
+    public var thresholds = DriftThresholds()
+
+    public init() {}
+
+    /// Checks the settings and names the first bad field.
+    public func validate() throws(DriftMonitorError) {
+        func require(_ ok: Bool, _ field: String, _ why: String) throws(DriftMonitorError) {
+            if !ok { throw DriftMonitorError.invalidConfiguration(field: field, reason: why) }
+        }
+        try require(referenceSize >= 1, "reference_size", "must be >= 1, got \(referenceSize)")
+        try require(currentSize >= 1, "current_size", "must be >= 1, got \(currentSize)")
+        try require(minimumCurrentCount >= 1 && minimumCurrentCount <= currentSize, "minimum_current_count",
+                    "must be in 1...current_size (\(currentSize)), got \(minimumCurrentCount)")
+        try require(bins >= 2, "bins", "must be >= 2, got \(bins)")
+        try require(projections >= 0, "projections", "must be >= 0, got \(projections)")
+        try require(psiEpsilon > 0 && psiEpsilon < 1, "psi_epsilon", "must be in (0, 1), got \(psiEpsilon)")
+        try require(jsPseudocount >= 0, "js_pseudocount", "must be >= 0, got \(jsPseudocount)")
+        try require(adwin.delta > 0 && adwin.delta < 1, "adwin.delta", "must be in (0, 1), got \(adwin.delta)")
+        try require(adwin.clock >= 1, "adwin.clock", "must be >= 1, got \(adwin.clock)")
+        try require(adwin.maxBuckets >= 2, "adwin.max_buckets", "must be >= 2, got \(adwin.maxBuckets)")
+        try require(pageHinkley.minInstances >= 1, "page_hinkley.min_instances",
+                    "must be >= 1, got \(pageHinkley.minInstances)")
+        try require(pageHinkley.threshold > 0, "page_hinkley.threshold",
+                    "must be > 0, got \(pageHinkley.threshold)")
+        try require(thresholds.psiWarn <= thresholds.psiAlert, "thresholds.psi_warn", "must be <= psi_alert")
+        try require(thresholds.jsWarn <= thresholds.jsAlert, "thresholds.js_warn", "must be <= js_alert")
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case referenceSize = "reference_size", currentSize = "current_size"
+        case minimumCurrentCount = "minimum_current_count", bins, projections
+        case projectionSeed = "projection_seed", psiEpsilon = "psi_epsilon", jsPseudocount = "js_pseudocount"
+        case adwin, pageHinkley = "page_hinkley", thresholds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        referenceSize = try c.decodeIfPresent(Int.self, forKey: .referenceSize) ?? referenceSize
+        currentSize = try c.decodeIfPresent(Int.self, forKey: .currentSize) ?? currentSize
+        minimumCurrentCount = try c.decodeIfPresent(Int.self, forKey: .minimumCurrentCount) ?? minimumCurrentCount
+        bins = try c.decodeIfPresent(Int.self, forKey: .bins) ?? bins
+        projections = try c.decodeIfPresent(Int.self, forKey: .projections) ?? projections
+        projectionSeed = try c.decodeIfPresent(UInt64.self, forKey: .projectionSeed) ?? projectionSeed
+        psiEpsilon = try c.decodeIfPresent(Double.self, forKey: .psiEpsilon) ?? psiEpsilon
+        jsPseudocount = try c.decodeIfPresent(Double.self, forKey: .jsPseudocount) ?? jsPseudocount
+        adwin = try c.decodeIfPresent(ADWINSettings.self, forKey: .adwin) ?? adwin
+        pageHinkley = try c.decodeIfPresent(PageHinkleySettings.self, forKey: .pageHinkley) ?? pageHinkley
+        thresholds = try c.decodeIfPresent(DriftThresholds.self, forKey: .thresholds) ?? thresholds
+    }
+}
+
+/// Errors of the drift monitor, naming the offending field.
+public enum DriftMonitorError: Error, Equatable, CustomStringConvertible {
+    case invalidConfiguration(field: String, reason: String)
+    case referenceMismatch(field: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let f, let r): "drift monitor configuration: \(f) \(r)"
+        case .referenceMismatch(let f, let r): "drift reference snapshot: \(f) \(r)"
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a tiny seeded generator, identical in Swift and in the
+/// fixture script, so projection directions are reproducible across runs and languages.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform double in [0, 1) from the top 53 bits.
+    public mutating func nextUniform() -> Double {
+        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// `count` standard normals by Box–Muller, using both the cosine and the sine of each pair.
+    public mutating func nextGaussians(_ count: Int) -> [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(count + 1)
+        while out.count < count {
+            let u1 = 1.0 - nextUniform()  // (0, 1], so log(u1) is finite
+            let u2 = nextUniform()
+            let r = (-2.0 * log(u1)).squareRoot()
+            let theta = 2.0 * Double.pi * u2
+            out.append(r * cos(theta))
+            out.append(r * sin(theta))
+        }
+        return Array(out.prefix(count))
+    }
+}
+
+/// Projections of embeddings onto `count` fixed random unit directions.
+///
+/// Input drift on a 384-dim embedding is watched through a handful of 1-D projections (PSI per
+/// projection): random directions preserve distances on average (Johnson–Lindenstrauss), are
+/// cheap (O(count·dim) per example), and the same seed gives the same directions after a restart,
+/// so reference and current windows stay comparable.
+public struct RandomProjection: Sendable, Codable, Equatable {
+    public let seed: UInt64
+    public let dimension: Int
+    /// `count` unit vectors of length `dimension`.
+    public let directions: [[Double]]
+
+    /// Draws `count` Gaussian directions of length `dimension` and normalises each.
+    public init(seed: UInt64, count: Int, dimension: Int) {
+        precondition(count >= 1 && dimension >= 1,
+                     "RandomProjection needs count >= 1 and dimension >= 1, got \(count) × \(dimension)")
+        var rng = SplitMix64(seed: seed)
+        var dirs: [[Double]] = []
+        for _ in 0..<count {
+            let v = rng.nextGaussians(dimension)
+            var sumSquares = 0.0
+            for x in v { sumSquares += x * x }
+            let norm = sumSquares.squareRoot()
+            dirs.append(v.map { $0 / norm })
+        }
+        self.seed = seed
+        self.dimension = dimension
+        self.directions = dirs
+    }
+
+    /// Number of directions.
+    public var count: Int { directions.count }
+
+    /// Dot products of `vector` with each direction.
+    /// - Precondition: `vector.count == dimension`.
+    public func project<V: Collection>(_ vector: V) -> [Double] where V.Element: BinaryFloatingPoint {
+        precondition(vector.count == dimension,
+                     "RandomProjection expects \(dimension)-dim vectors, got \(vector.count)")
+        return directions.map { direction in
+            var s = 0.0
+            for (a, b) in zip(vector, direction) { s += Double(a) * b }
+            return s
+        }
+    }
+}

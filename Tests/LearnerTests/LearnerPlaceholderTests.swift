@@ -1,0 +1,6 @@
+import Testing
+@testable import Learner
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}
