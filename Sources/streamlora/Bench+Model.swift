@@ -1,18 +1,162 @@
 import ArgumentParser
+import Foundation
+import Model
+import Tensor
+
+/// Options shared by `bench train` and `bench infer`.
+struct ModelBenchOptions: ParsableArguments {
+    @Option(name: .long, help: "Model directory (config.json + model.safetensors).")
+    var model: String = "models/all-MiniLM-L6-v2"
+
+    @Option(name: .long, help: "Examples per batch.")
+    var batch: Int = 16
+
+    @Option(name: .long, help: "Tokens per example (random ids, no padding).")
+    var seq: Int = 64
+
+    @Option(name: .long, help: "LoRA rank r.")
+    var rank: Int = 8
+
+    @Option(name: .long, help: "LoRA target modules, comma-separated (PEFT names).")
+    var targets: String = "query,value"
+
+    @Option(name: .long, help: "Timed steps (after 2 warm-up steps).")
+    var steps: Int = 20
+
+    @Option(name: .long, help: "OpenBLAS threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard batch > 0, seq > 1, rank > 0, steps > 0, threads > 0 else {
+            throw ValidationError("--batch, --rank, --steps, --threads must be positive and --seq at least 2")
+        }
+        _ = try LoRATarget.parseList(targets)
+    }
+}
+
+/// Result line shared with the PyTorch/PEFT peer script (same JSON keys).
+struct ModelBenchResult: Codable {
+    var kind: String
+    var examples_per_s: Double
+    var gflops: Double
+    var peak_gflops: Double
+    var batch: Int
+    var seq: Int
+    var rank: Int
+    var targets: [String]
+    var threads: Int
+    var steps: Int
+}
 
 struct BenchTrain: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train", abstract: "(not yet implemented)")
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Training throughput (fwd + bwd + clip + AdamW) on the real model.")
+    @OptionGroup var options: ModelBenchOptions
 
-    func run() async throws {
-        throw ValidationError("'bench train' is not implemented yet")
-    }
+    func run() async throws { try await ModelBench.run(kind: "train", options) }
 }
 
 struct BenchInfer: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "infer", abstract: "(not yet implemented)")
+    static let configuration = CommandConfiguration(
+        commandName: "infer", abstract: "Inference throughput (merged adapter, logits) on the real model.")
+    @OptionGroup var options: ModelBenchOptions
 
-    func run() async throws {
-        throw ValidationError("'bench infer' is not implemented yet")
+    func run() async throws { try await ModelBench.run(kind: "infer", options) }
+}
+
+enum ModelBench {
+    static func run(kind: String, _ o: ModelBenchOptions) async throws {
+        // BLAS work blocks: keep it off Swift's cooperative pool.
+        let result = try await onDedicatedThread { try measure(kind: kind, o) }
+        if o.json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(result), as: UTF8.self))
+        } else {
+            print("""
+                bench \(kind) (OpenBLAS \(BLASRuntime.note)): batch \(o.batch) × seq \(o.seq), LoRA r = \(o.rank) on \(result.targets.joined(separator: ",")), \(o.threads) thread(s), \(o.steps) steps
+                  \(String(format: "%.1f", result.examples_per_s)) examples/s
+                  \(String(format: "%.1f", result.gflops)) GFLOP/s in matrix products (sgemm peak \(String(format: "%.1f", result.peak_gflops)) GFLOP/s, \(String(format: "%.0f", 100 * result.gflops / result.peak_gflops)) %)
+                """)
+        }
+    }
+
+    static func measure(kind: String, _ o: ModelBenchOptions) throws -> ModelBenchResult {
+        Kernels.setThreads(o.threads)
+        progress("loading \(o.model)")
+        let base = try BertWeights(directory: URL(fileURLWithPath: o.model))
+        let targets = try LoRATarget.parseList(o.targets)
+        let model = try BertLoRAModel(base: base, lora: LoRAConfig(rank: o.rank, targets: targets), labels: 2,
+                                      optimizer: OptimizerConfig(learningRate: 1e-4))
+        var rng = SystemRandomNumberGenerator()
+        let vocab = Int32(base.config.vocabSize)
+        let ids = (0..<(o.batch * o.seq)).map { i -> Int32 in
+            switch i % o.seq {
+            case 0: 101
+            case o.seq - 1: 102
+            default: Int32.random(in: 1000..<vocab, using: &rng)
+            }
+        }
+        let batch = try TokenBatch(ids: ids, mask: .init(repeating: 1, count: ids.count), batch: o.batch, seq: o.seq)
+        let labels = (0..<o.batch).map { $0 % 2 }
+        if kind == "infer" { try model.merge() }
+        let step = {
+            if kind == "train" { _ = try model.trainStep(batch, labels: labels) } else { _ = try model.predict(batch) }
+        }
+        for i in 0..<2 {
+            progress("warm-up \(i + 1)/2")
+            try step()
+        }
+        model.resetFlops()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for i in 0..<o.steps {
+            progress("\(kind) step \(i + 1)/\(o.steps)")
+            try step()
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let flops = model.matmulFlops
+        progress("sgemm peak (384×1536×1024)")
+        let peak = sgemmPeak()
+        progress(nil)
+        return ModelBenchResult(kind: kind, examples_per_s: Double(o.batch * o.steps) / seconds, gflops: flops / seconds / 1e9,
+                                peak_gflops: peak, batch: o.batch, seq: o.seq, rank: o.rank,
+                                targets: targets.map(\.rawValue), threads: o.threads, steps: o.steps)
+    }
+
+    /// Best GFLOP/s of a (1024 × 384) · (384 × 1536) sgemm — the FFN shape at batch 16 × seq 64.
+    static func sgemmPeak() -> Double {
+        let m = 1024, k = 384, n = 1536
+        let a = Tensor(shape: [m, k]), b = Tensor(shape: [k, n]), c = Tensor(shape: [m, n])
+        for i in 0..<a.count { a[i] = Float(i % 7) * 0.01 }
+        for i in 0..<b.count { b[i] = Float(i % 5) * 0.01 }
+        var best = 0.0
+        for _ in 0..<3 {
+            let reps = 10
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<reps {
+                Kernels.gemm(transA: false, transB: false, m: m, n: n, k: k, a: a.ptr, lda: k, b: b.ptr, ldb: n, c: c.ptr, ldc: n)
+            }
+            let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            best = max(best, 2 * Double(m * n * k * reps) / s / 1e9)
+        }
+        return best
+    }
+
+    /// One status line on stderr, rewritten in place; nil clears it.
+    static func progress(_ text: String?) {
+        let line = text.map { "\r\u{1B}[K[bench] \($0)" } ?? "\r\u{1B}[K"
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }
 
+/// Runs blocking work on its own thread and resumes the caller with its result.
+func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, any Error>) in
+        let thread = Thread { cont.resume(with: Result { try body() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// A module of a BERT layer that can carry a LoRA pair, named as PEFT's `target_modules`.
+public enum LoRATarget: String, Codable, Sendable, CaseIterable, Comparable {
+    case query, key, value
+    case attentionOutput = "attention.output.dense"
+    case intermediate = "intermediate.dense"
+    case output = "output.dense"
+
+    /// Path of the module inside `encoder.layer.N`, as in the PEFT key layout.
+    public var modulePath: String {
+        switch self {
+        case .query: "attention.self.query"
+        case .key: "attention.self.key"
+        case .value: "attention.self.value"
+        case .attentionOutput: "attention.output.dense"
+        case .intermediate: "intermediate.dense"
+        case .output: "output.dense"
+        }
+    }
+
+    /// Position in the layer's data flow, bottom (0) to top (3); backward stops at the lowest.
+    var depth: Int {
+        switch self {
+        case .query, .key, .value: 0
+        case .attentionOutput: 1
+        case .intermediate: 2
+        case .output: 3
+        }
+    }
+
+    public static func < (a: LoRATarget, b: LoRATarget) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    /// Parses a comma-separated PEFT-style list such as `query,value`.
+    /// - Throws: `ModelError.invalidConfig` naming the unknown module.
+    public static func parseList(_ s: String) throws -> [LoRATarget] {
+        try s.split(separator: ",").map { part in
+            let name = part.trimmingCharacters(in: .whitespaces)
+            guard let t = LoRATarget(rawValue: name) else {
+                throw ModelError.invalidConfig("unknown LoRA target \"\(name)\"; known: \(allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return t
+        }
+    }
+}
+
+/// How the encoder output becomes one vector per example before the classifier.
+public enum Pooling: String, Codable, Sendable {
+    /// BertForSequenceClassification: frozen pooler dense + tanh on `[CLS]` (PEFT-compatible).
+    case cls
+    /// Masked mean of the last hidden states (sentence-transformers style).
+    case mean
+}
+
+/// LoRA hyper-parameters (PEFT `LoraConfig` fields) plus the head.
+public struct LoRAConfig: Codable, Sendable, Equatable {
+    public var rank: Int
+    public var alpha: Float
+    public var dropout: Float
+    public var targets: [LoRATarget]
+    /// Layers that carry adapters (PEFT `layers_to_transform`); nil means every layer.
+    public var layers: [Int]?
+    public var pooling: Pooling
+    /// Seed for the A initialization, the classifier initialization and adapter dropout.
+    public var seed: UInt64
+
+    public init(rank: Int = 8, alpha: Float = 16, dropout: Float = 0, targets: [LoRATarget] = [.query, .value],
+                layers: [Int]? = nil, pooling: Pooling = .cls, seed: UInt64 = 0) {
+        self.rank = rank
+        self.alpha = alpha
+        self.dropout = dropout
+        self.targets = Array(Set(targets)).sorted()
+        self.layers = layers
+        self.pooling = pooling
+        self.seed = seed
+    }
+
+    /// alpha / r, the factor in W·x + (alpha/r)·B·A·x.
+    public var scaling: Float { alpha / Float(rank) }
+
+    public func validate(layerCount: Int) throws {
+        guard rank > 0 else { throw ModelError.invalidConfig("LoRA rank must be positive, got \(rank)") }
+        guard dropout >= 0, dropout < 1 else { throw ModelError.invalidConfig("LoRA dropout must be in [0, 1), got \(dropout)") }
+        if let layers, let bad = layers.first(where: { $0 < 0 || $0 >= layerCount }) {
+            throw ModelError.invalidConfig("LoRA layer \(bad) does not exist (model has \(layerCount) layers)")
+        }
+    }
+
+    func applies(toLayer l: Int) -> Bool { layers?.contains(l) ?? true }
+}

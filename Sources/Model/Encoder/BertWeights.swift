@@ -1,0 +1,111 @@
+import Foundation
+import Tensor
+
+/// A frozen dense layer: weight (out, in) as PyTorch stores it, bias (out).
+public struct FrozenLinear: Sendable {
+    public let weight: Tensor
+    public let bias: Tensor
+    public var outFeatures: Int { weight.shape[0] }
+    public var inFeatures: Int { weight.shape[1] }
+}
+
+/// A frozen LayerNorm's affine parameters.
+public struct FrozenLayerNorm: Sendable {
+    public let gamma: Tensor
+    public let beta: Tensor
+}
+
+/// One encoder layer's frozen weights.
+public struct BertLayerWeights: Sendable {
+    public let query, key, value, attentionOutput, intermediate, output: FrozenLinear
+    public let attentionNorm, outputNorm: FrozenLayerNorm
+
+    /// The dense module a LoRA target attaches to.
+    public func linear(_ target: LoRATarget) -> FrozenLinear {
+        switch target {
+        case .query: query
+        case .key: key
+        case .value: value
+        case .attentionOutput: attentionOutput
+        case .intermediate: intermediate
+        case .output: output
+        }
+    }
+}
+
+/// The frozen base: a BERT encoder with pooler, loaded once and shared (read-only) by every
+/// adapter. Names follow `BertModel`; a `bert.` prefix (BertForSequenceClassification) is accepted.
+public final class BertWeights: Sendable {
+    public let config: BertConfig
+    public let wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings: Tensor
+    public let embeddingNorm: FrozenLayerNorm
+    public let layers: [BertLayerWeights]
+    public let pooler: FrozenLinear
+
+    /// Builds the weights from a tensor source.
+    /// - Parameter tensor: returns the floats of a tensor by name with a shape check, or nil when
+    ///   the name does not exist (then the `bert.`-prefixed name is tried).
+    /// - Throws: `ModelError.missingTensor` naming the first absent tensor, or the source's error.
+    public init(config: BertConfig, tensor: (String, [Int]) throws -> [Float]?) throws {
+        try config.validate()
+        self.config = config
+        let h = config.hiddenSize, i = config.intermediateSize
+        func load(_ name: String, _ shape: [Int]) throws -> Tensor {
+            for candidate in [name, "bert." + name] {
+                if let v = try tensor(candidate, shape) { return Tensor(shape: shape, values: v) }
+            }
+            throw ModelError.missingTensor("\(name) (also tried bert.\(name))")
+        }
+        func linear(_ p: String, _ out: Int, _ inp: Int) throws -> FrozenLinear {
+            FrozenLinear(weight: try load(p + ".weight", [out, inp]), bias: try load(p + ".bias", [out]))
+        }
+        func norm(_ p: String) throws -> FrozenLayerNorm {
+            FrozenLayerNorm(gamma: try load(p + ".weight", [h]), beta: try load(p + ".bias", [h]))
+        }
+        wordEmbeddings = try load("embeddings.word_embeddings.weight", [config.vocabSize, h])
+        positionEmbeddings = try load("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h])
+        tokenTypeEmbeddings = try load("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h])
+        embeddingNorm = try norm("embeddings.LayerNorm")
+        layers = try (0..<config.numHiddenLayers).map { l in
+            let p = "encoder.layer.\(l)."
+            return BertLayerWeights(
+                query: try linear(p + "attention.self.query", h, h),
+                key: try linear(p + "attention.self.key", h, h),
+                value: try linear(p + "attention.self.value", h, h),
+                attentionOutput: try linear(p + "attention.output.dense", h, h),
+                intermediate: try linear(p + "intermediate.dense", i, h),
+                output: try linear(p + "output.dense", h, i),
+                attentionNorm: try norm(p + "attention.output.LayerNorm"),
+                outputNorm: try norm(p + "output.LayerNorm"))
+        }
+        pooler = try linear("pooler.dense", h, h)
+    }
+
+    /// Loads from an opened safetensors file.
+    public convenience init(config: BertConfig, file: SafeTensorsFile) throws {
+        try self.init(config: config) { name, shape in
+            file.shape(of: name) == nil ? nil : try file.floats(name, shape: shape)
+        }
+    }
+
+    /// Loads `config.json` and `model.safetensors` from a model directory.
+    /// - Throws: a clear error naming the directory when either file is missing.
+    public convenience init(directory: URL) throws {
+        let configURL = directory.appendingPathComponent("config.json")
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        for url in [configURL, weightsURL] where !FileManager.default.fileExists(atPath: url.path) {
+            throw ModelError.missingTensor("\(url.path) does not exist (run ops/setup to fetch the base model)")
+        }
+        try self.init(config: try BertConfig(contentsOf: configURL), file: try SafeTensorsFile(contentsOf: weightsURL))
+    }
+
+    /// Number of frozen parameters (embeddings, encoder, pooler).
+    public var parameterCount: Int {
+        var n = wordEmbeddings.count + positionEmbeddings.count + tokenTypeEmbeddings.count + 2 * config.hiddenSize
+        for layer in layers {
+            for t in LoRATarget.allCases { n += layer.linear(t).weight.count + layer.linear(t).bias.count }
+            n += 4 * config.hiddenSize
+        }
+        return n + pooler.weight.count + pooler.bias.count
+    }
+}

@@ -1,0 +1,105 @@
+import Tensor
+
+/// Adapter I/O in PEFT's key layout, and classifier growth.
+extension BertLoRAModel {
+    /// PEFT key of the classifier weight / bias (`modules_to_save: ["classifier"]`).
+    public static let classifierWeightKey = "base_model.model.classifier.weight"
+    public static let classifierBiasKey = "base_model.model.classifier.bias"
+
+    /// The adapter and head as PEFT-named tensors: `…lora_A.weight` (r, in), `…lora_B.weight`
+    /// (out, r), classifier weight (labels, hidden) and bias (labels). Sorted by name.
+    public func adapterTensors() -> [NamedTensor] { namedTensors(from: params) }
+
+    /// Gradients of the last `computeGradients`/`trainStep`, under the same names.
+    public func gradientTensors() -> [NamedTensor] { namedTensors(from: grads) }
+
+    func namedTensors(from t: Tensor) -> [NamedTensor] {
+        func slice(_ off: Int, _ count: Int) -> [Float] { Array(UnsafeBufferPointer(start: t.ptr + off, count: count)) }
+        var out: [NamedTensor] = []
+        let r = layout.rank
+        for m in layout.modules {
+            out.append(NamedTensor(name: m.peftPrefix + ".lora_A.weight", shape: [r, m.inFeatures], data: slice(m.aOffset, r * m.inFeatures)))
+            out.append(NamedTensor(name: m.peftPrefix + ".lora_B.weight", shape: [m.outFeatures, r], data: slice(m.bOffset, m.outFeatures * r)))
+        }
+        let c = layout.labels, h = layout.hidden
+        out.append(NamedTensor(name: Self.classifierWeightKey, shape: [c, h], data: slice(layout.classifierWeightOffset, c * h)))
+        out.append(NamedTensor(name: Self.classifierBiasKey, shape: [c], data: slice(layout.classifierBiasOffset, c)))
+        return out.sorted { $0.name < $1.name }
+    }
+
+    /// Replaces the adapter and head with `tensors` (PEFT names), all-or-nothing.
+    ///
+    /// The label count follows the classifier's rows. Adam moments and the step count restart at
+    /// zero (optimizer state is not part of a PEFT adapter); merged weights are dropped.
+    /// - Throws: `ModelError.invalidAdapter` naming a missing, unexpected, mis-shaped or non-finite tensor.
+    public func loadAdapter(_ tensors: [NamedTensor]) throws {
+        var byName: [String: NamedTensor] = [:]
+        for t in tensors {
+            guard t.data.count == t.shape.reduce(1, *) else {
+                throw ModelError.invalidAdapter("\(t.name): \(t.data.count) values for shape \(t.shape)")
+            }
+            byName[t.name] = t
+        }
+        guard let w = byName[Self.classifierWeightKey], w.shape.count == 2, w.shape[1] == layout.hidden, w.shape[0] > 0 else {
+            throw ModelError.invalidAdapter("\(Self.classifierWeightKey) missing or not (labels, \(layout.hidden))")
+        }
+        let newLayout = ParameterLayout(config: config, lora: lora, labels: w.shape[0])
+        let expected = namedShapes(newLayout)
+        for (name, shape) in expected {
+            guard let t = byName[name] else { throw ModelError.invalidAdapter("missing tensor \(name)") }
+            guard t.shape == shape else { throw ModelError.invalidAdapter("\(name) has shape \(t.shape), expected \(shape)") }
+            guard t.data.allSatisfy(\.isFinite) else { throw ModelError.invalidAdapter("\(name) contains non-finite values") }
+        }
+        if let extra = byName.keys.sorted().first(where: { expected[$0] == nil }) {
+            throw ModelError.invalidAdapter("unexpected tensor \(extra) (LoRA config targets \(lora.targets.map(\.rawValue)), rank \(lora.rank))")
+        }
+        reallocate(newLayout)
+        for m in newLayout.modules {
+            write(byName[m.peftPrefix + ".lora_A.weight"]!.data, at: m.aOffset)
+            write(byName[m.peftPrefix + ".lora_B.weight"]!.data, at: m.bOffset)
+        }
+        write(w.data, at: newLayout.classifierWeightOffset)
+        write(byName[Self.classifierBiasKey]!.data, at: newLayout.classifierBiasOffset)
+        step = 0
+    }
+
+    func namedShapes(_ l: ParameterLayout) -> [String: [Int]] {
+        var s: [String: [Int]] = [:]
+        for m in l.modules {
+            s[m.peftPrefix + ".lora_A.weight"] = [l.rank, m.inFeatures]
+            s[m.peftPrefix + ".lora_B.weight"] = [m.outFeatures, l.rank]
+        }
+        s[Self.classifierWeightKey] = [l.labels, l.hidden]
+        s[Self.classifierBiasKey] = [l.labels]
+        return s
+    }
+
+    private func write(_ values: [Float], at offset: Int) {
+        values.withUnsafeBufferPointer { (params.ptr + offset).update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    /// Fresh zeroed buffers for a layout; drops merged weights and the workspace.
+    private func reallocate(_ l: ParameterLayout) {
+        layout = l
+        params = Tensor(shape: [l.count]); grads = Tensor(shape: [l.count])
+        adamM = Tensor(shape: [l.count]); adamV = Tensor(shape: [l.count])
+        backup = Tensor(shape: [3 * l.count])
+        merged.removeAll()
+        workspace = nil
+    }
+
+    /// Grows the classifier to `count` labels: new rows initialized as nn.Linear would, existing
+    /// rows (hence existing logits) unchanged, Adam moments of the new rows zero.
+    public func growLabels(to count: Int) {
+        guard count > layout.labels else { return }
+        let old = layout
+        let oldParams = params, oldM = adamM, oldV = adamV
+        reallocate(ParameterLayout(config: config, lora: lora, labels: count))
+        let h = old.hidden
+        for (dst, src) in [(params, oldParams), (adamM, oldM), (adamV, oldV)] {
+            dst.ptr.update(from: src.ptr, count: old.loraCount + old.labels * h)  // LoRA + classifier rows
+            (dst.ptr + layout.classifierBiasOffset).update(from: src.ptr + old.classifierBiasOffset, count: old.labels)
+        }
+        initClassifierRows(old.labels..<count)
+    }
+}

@@ -1,0 +1,62 @@
+/// One LoRA pair inside the flat trainable buffer.
+public struct LoRAModule: Sendable, Equatable {
+    public let layer: Int
+    public let target: LoRATarget
+    public let inFeatures: Int
+    public let outFeatures: Int
+    /// Offsets (in floats) of A (r, in) and B (out, r) in the flat buffers.
+    public let aOffset: Int
+    public let bOffset: Int
+
+    /// PEFT key prefix, e.g. `base_model.model.bert.encoder.layer.0.attention.self.query`.
+    public var peftPrefix: String { "base_model.model.bert.encoder.layer.\(layer).\(target.modulePath)" }
+}
+
+/// Where every trainable tensor lives in the single contiguous parameter buffer (llm.c style):
+/// LoRA pairs by layer and target, then the classifier weight (labels, hidden) and bias (labels).
+/// Gradients and Adam moments use the same layout, so AdamW and clipping are flat loops.
+public struct ParameterLayout: Sendable, Equatable {
+    public let modules: [LoRAModule]
+    public let rank: Int
+    public let hidden: Int
+    public let labels: Int
+    public let classifierWeightOffset: Int
+    public let classifierBiasOffset: Int
+    public let count: Int
+
+    /// Lays out the adapter for `config` (no weights needed, e.g. for `inspect`).
+    public init(config: BertConfig, lora: LoRAConfig, labels: Int) {
+        var mods: [LoRAModule] = []
+        var off = 0
+        for l in 0..<config.numHiddenLayers where lora.applies(toLayer: l) {
+            for t in lora.targets {
+                let (inF, outF): (Int, Int) = switch t {
+                case .intermediate: (config.hiddenSize, config.intermediateSize)
+                case .output: (config.intermediateSize, config.hiddenSize)
+                default: (config.hiddenSize, config.hiddenSize)
+                }
+                mods.append(LoRAModule(layer: l, target: t, inFeatures: inF, outFeatures: outF,
+                                       aOffset: off, bOffset: off + lora.rank * inF))
+                off += lora.rank * (inF + outF)
+            }
+        }
+        modules = mods
+        rank = lora.rank
+        hidden = config.hiddenSize
+        self.labels = labels
+        classifierWeightOffset = off
+        classifierBiasOffset = off + labels * config.hiddenSize
+        count = classifierBiasOffset + labels
+    }
+
+    /// Number of LoRA parameters (everything but the classifier).
+    public var loraCount: Int { classifierWeightOffset }
+
+    /// Index of the module for (layer, target), if that pair carries an adapter.
+    public func module(layer: Int, target: LoRATarget) -> Int? {
+        modules.firstIndex { $0.layer == layer && $0.target == target }
+    }
+
+    /// Lowest layer holding any LoRA pair; the backward pass stops there.
+    public var lowestLoRALayer: Int? { modules.map(\.layer).min() }
+}

@@ -1,0 +1,149 @@
+import Tensor
+
+// Forward pass. Shapes: B batch, T seq, N = B·T rows, H hidden, I intermediate, NH heads,
+// d = H/NH, r rank, C labels. Activations are row-major (N, features); heads are column slices.
+extension BertLoRAModel {
+    /// Runs embeddings, encoder and head; leaves logits in `ws.logits` (B, C).
+    /// - Parameter training: keep every layer's activations and apply adapter dropout.
+    func forward(_ batch: TokenBatch, ws: Workspace, training: Bool) {
+        encode(batch, ws: ws, training: training, clsOnly: lora.pooling == .cls)
+        head(batch, ws: ws)
+    }
+
+    /// Embeddings and encoder; returns the buffer holding the last hidden states, (N, H) — or
+    /// (B, H) [CLS] rows only when `clsOnly`: the pooler reads nothing else, so the top layer
+    /// computes queries, attention, and the FFN for the [CLS] rows alone (keys and values still
+    /// cover every token).
+    @discardableResult
+    func encode(_ batch: TokenBatch, ws: Workspace, training: Bool, clsOnly: Bool) -> Tensor {
+        let B = batch.batch, T = batch.seq, N = B * T, H = config.hiddenSize
+        for i in 0..<N { ws.maskAdd[i] = batch.mask[i] != 0 ? 0 : -Float.greatestFiniteMagnitude }
+        // The embedding sum goes to a scratch buffer that is free during the forward pass.
+        let sum = ws.dHiddenA.ptr
+        batch.ids.withUnsafeBufferPointer { ids in
+            Kernels.embeddingSum(sum, ids: ids.baseAddress!, word: base.wordEmbeddings.ptr, position: base.positionEmbeddings.ptr,
+                                 tokenType: base.tokenTypeEmbeddings.ptr, batch: B, seq: T, cols: H)
+        }
+        Kernels.layerNormForward(ws.hidden[0].ptr, mean: ws.embMean.ptr, rstd: ws.embRstd.ptr, sum,
+                                 gamma: base.embeddingNorm.gamma.ptr, beta: base.embeddingNorm.beta.ptr,
+                                 rows: N, cols: H, eps: config.layerNormEps)
+        let L = config.numHiddenLayers
+        ws.topQueryRows = clsOnly ? 1 : T
+        for l in 0..<L {
+            let input = ws.hidden[training ? l : l % 2], output = ws.hidden[training ? l + 1 : (l + 1) % 2]
+            layerForward(l, input: input.ptr, output: output.ptr, act: ws.layers[training ? l : 0],
+                         batch: B, seq: T, queries: l == L - 1 ? ws.topQueryRows : T, ws: ws, training: training)
+        }
+        ws.lastHidden = training ? L : L % 2
+        return ws.hidden[ws.lastHidden]
+    }
+
+    /// One encoder layer: self-attention with additive mask, residual + LayerNorm, GELU FFN,
+    /// residual + LayerNorm. input is (B·T, H); output is (B·Tq, H) where Tq = `queries` is T, or 1
+    /// for [CLS]-only (then the [CLS] rows of the input are gathered into `ws.topQueryInput`).
+    func layerForward(_ l: Int, input x: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+                      act: LayerActivations, batch B: Int, seq T: Int, queries tq: Int, ws: Workspace, training: Bool) {
+        let w = base.layers[l]
+        let N = B * T, Nq = B * tq, H = config.hiddenSize, I = config.intermediateSize, NH = config.numAttentionHeads, d = config.headSize
+        let xq = tq == T ? x : ws.topQueryInput.ptr
+        if tq != T {
+            for b in 0..<B { (xq + b * tq * H).update(from: x + b * T * H, count: tq * H) }
+        }
+        dense(w.query, layer: l, target: .query, x: xq, rows: Nq, out: act.q.ptr, ws: ws, training: training)
+        dense(w.key, layer: l, target: .key, x: x, rows: N, out: act.k.ptr, ws: ws, training: training)
+        dense(w.value, layer: l, target: .value, x: x, rows: N, out: act.v.ptr, ws: ws, training: training)
+
+        // scores (B, NH, Tq, T) = Q_bh · K_bhᵀ, then scaled masked softmax in place.
+        let kvStride = BatchStride(outer: T * H, inner: d), qStride = BatchStride(outer: tq * H, inner: d)
+        let probStride = BatchStride(outer: NH * tq * T, inner: tq * T)
+        gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: tq, n: T, k: d,
+                    a: act.q.ptr, lda: H, strideA: qStride, b: act.k.ptr, ldb: H, strideB: kvStride,
+                    c: act.probs.ptr, ldc: T, strideC: probStride)
+        Kernels.softmaxForward(act.probs.ptr, rows: B * NH * tq, cols: T, scale: 1 / Float(d).squareRoot(),
+                               mask: ws.maskAdd.ptr, rowsPerMask: NH * tq)
+        // ctx_bh (Tq, d) = P_bh · V_bh, written straight into (B·Tq, H).
+        gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: tq, n: d, k: T,
+                    a: act.probs.ptr, lda: T, strideA: probStride, b: act.v.ptr, ldb: H, strideB: kvStride,
+                    c: act.ctx.ptr, ldc: H, strideC: qStride)
+
+        dense(w.attentionOutput, layer: l, target: .attentionOutput, x: act.ctx.ptr, rows: Nq, out: act.res1.ptr, ws: ws, training: training)
+        Kernels.add(act.res1.ptr, act.res1.ptr, xq, count: Nq * H)
+        Kernels.layerNormForward(act.h1.ptr, mean: act.mean1.ptr, rstd: act.rstd1.ptr, act.res1.ptr,
+                                 gamma: w.attentionNorm.gamma.ptr, beta: w.attentionNorm.beta.ptr, rows: Nq, cols: H, eps: config.layerNormEps)
+
+        dense(w.intermediate, layer: l, target: .intermediate, x: act.h1.ptr, rows: Nq, out: act.inter.ptr, ws: ws, training: training)
+        Kernels.geluForward(act.gelu.ptr, act.inter.ptr, count: Nq * I)
+        dense(w.output, layer: l, target: .output, x: act.gelu.ptr, rows: Nq, out: act.res2.ptr, ws: ws, training: training)
+        Kernels.add(act.res2.ptr, act.res2.ptr, act.h1.ptr, count: Nq * H)
+        Kernels.layerNormForward(output, mean: act.mean2.ptr, rstd: act.rstd2.ptr, act.res2.ptr,
+                                 gamma: w.outputNorm.gamma.ptr, beta: w.outputNorm.beta.ptr, rows: Nq, cols: H, eps: config.layerNormEps)
+    }
+
+    /// out (N, out) = x·Wᵀ + b + (alpha/r)·(x·Aᵀ)·Bᵀ; the LoRA branch is skipped when merged
+    /// (then W is the merged weight). x·Aᵀ is kept in `ws.loraU` for the backward pass.
+    func dense(_ lin: FrozenLinear, layer: Int, target: LoRATarget, x: UnsafeMutablePointer<Float>, rows n: Int,
+               out: UnsafeMutablePointer<Float>, ws: Workspace, training: Bool) {
+        let inF = lin.inFeatures, outF = lin.outFeatures
+        let mi = layout.module(layer: layer, target: target)
+        let weight = mi.flatMap { merged[$0] }?.ptr ?? lin.weight.ptr
+        Kernels.broadcastRows(out, lin.bias.ptr, rows: n, cols: outF)
+        gemm(transA: false, transB: true, m: n, n: outF, k: inF, a: x, lda: inF, b: weight, ldb: inF,
+                     beta: 1, c: out, ldc: outF)
+        guard let mi, merged.isEmpty else { return }
+        let m = layout.modules[mi], r = layout.rank
+        var xin = x
+        if training && lora.dropout > 0 {
+            let keep = 1 - lora.dropout, scale = 1 / keep
+            let mask = ws.dropMask[mi].ptr, dropped = ws.dropInput[mi].ptr
+            for j in 0..<(n * inF) {
+                let s: Float = Float(Double(rng.next() >> 11) * 0x1.0p-53) < keep ? scale : 0
+                mask[j] = s
+                dropped[j] = x[j] * s
+            }
+            xin = dropped
+        }
+        let u = ws.loraU[mi].ptr
+        gemm(transA: false, transB: true, m: n, n: r, k: inF, a: xin, lda: inF, b: params.ptr + m.aOffset, ldb: inF,
+                     c: u, ldc: r)
+        gemm(transA: false, transB: true, m: n, n: outF, k: r, alpha: lora.scaling, a: u, lda: r,
+                     b: params.ptr + m.bOffset, ldb: r, beta: 1, c: out, ldc: outF)
+    }
+
+    /// Pooling and classifier: logits (B, C) from the last hidden states.
+    func head(_ batch: TokenBatch, ws: Workspace) {
+        pool(batch, ws: ws)
+        let B = batch.batch, H = config.hiddenSize, C = layout.labels
+        // Plain dot products, not gemm: each logit is then independent of the label count, so
+        // growing the classifier leaves existing logits bitwise unchanged (and C is tiny anyway).
+        flopCount += 2 * Double(B * C * H)
+        let w = params.ptr + layout.classifierWeightOffset, bias = params.ptr + layout.classifierBiasOffset
+        for b in 0..<B {
+            let x = ws.pooled.ptr + b * H
+            for c in 0..<C {
+                let row = w + c * H
+                var s: Float = 0
+                for j in 0..<H { s += x[j] * row[j] }
+                ws.logits[b * C + c] = s + bias[c]
+            }
+        }
+    }
+
+    /// ws.pooled (B, H): tanh(pooler([CLS])) or the masked mean of the last hidden states.
+    func pool(_ batch: TokenBatch, ws: Workspace) {
+        let B = batch.batch, T = batch.seq, H = config.hiddenSize
+        let last = ws.hidden[ws.lastHidden]
+        switch lora.pooling {
+        case .cls:
+            let rowsPerExample = ws.topQueryRows  // 1 when the top layer ran for [CLS] only
+            for b in 0..<B { (ws.clsIn.ptr + b * H).update(from: last.ptr + b * rowsPerExample * H, count: H) }
+            Kernels.broadcastRows(ws.pooled.ptr, base.pooler.bias.ptr, rows: B, cols: H)
+            gemm(transA: false, transB: true, m: B, n: H, k: H, a: ws.clsIn.ptr, lda: H, b: base.pooler.weight.ptr, ldb: H,
+                         beta: 1, c: ws.pooled.ptr, ldc: H)
+            Kernels.tanhForward(ws.pooled.ptr, ws.pooled.ptr, count: B * H)
+        case .mean:
+            batch.mask.withUnsafeBufferPointer { m in
+                Kernels.meanPoolForward(ws.pooled.ptr, last.ptr, mask: m.baseAddress!, batch: B, seq: T, cols: H)
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Tensor
+
+extension BertLoRAModel {
+    /// Logits (batch rows of `labelCount`) for a batch; uses merged weights when merged.
+    /// - Throws: `ModelError.invalidBatch` for ids outside the vocabulary or too-long sequences.
+    public func predict(_ batch: TokenBatch) throws -> [[Float]] {
+        try batch.validate(config: config)
+        let ws = workspace(batch: batch.batch, seq: batch.seq)
+        forward(batch, ws: ws, training: false)
+        let C = layout.labels
+        return (0..<batch.batch).map { b in Array(UnsafeBufferPointer(start: ws.logits.ptr + b * C, count: C)) }
+    }
+
+    /// Class probabilities (softmax of `predict`).
+    public func probabilities(_ batch: TokenBatch) throws -> [[Float]] {
+        try predict(batch).map { row in
+            let mx = row.max() ?? 0
+            let e = row.map { exp($0 - mx) }
+            let s = e.reduce(0, +)
+            return e.map { $0 / s }
+        }
+    }
+
+    /// Sentence embeddings: masked mean of the last hidden states (the adapter applies), L2-normalized
+    /// when asked — sentence-transformers' all-MiniLM-L6-v2 pipeline. Independent of the head.
+    public func embeddings(_ batch: TokenBatch, normalize: Bool = true) throws -> [[Float]] {
+        try batch.validate(config: config)
+        let ws = workspace(batch: batch.batch, seq: batch.seq)
+        let last = encode(batch, ws: ws, training: false, clsOnly: false)
+        let B = batch.batch, H = config.hiddenSize
+        batch.mask.withUnsafeBufferPointer { m in
+            Kernels.meanPoolForward(ws.dPooled.ptr, last.ptr, mask: m.baseAddress!, batch: B, seq: batch.seq, cols: H)
+        }
+        return (0..<B).map { b in
+            var v = Array(UnsafeBufferPointer(start: ws.dPooled.ptr + b * H, count: H))
+            if normalize {
+                let n = max(v.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+                v = v.map { $0 / n }
+            }
+            return v
+        }
+    }
+
+    /// Forward + backward only: fills the gradients and returns the loss (used by `trainStep`;
+    /// public so tests and tools can inspect gradients via `gradientTensors()`).
+    /// - Parameters:
+    ///   - labels: class index per row, in 0..<labelCount.
+    ///   - weights: optional per-example weights; loss = mean over the batch of wᵢ·CEᵢ.
+    @discardableResult
+    public func computeGradients(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> Float {
+        try batch.validate(config: config)
+        guard labels.count == batch.batch else {
+            throw ModelError.invalidBatch("\(labels.count) labels for \(batch.batch) examples")
+        }
+        if let bad = labels.first(where: { $0 < 0 || $0 >= layout.labels }) {
+            throw ModelError.invalidBatch("label \(bad) outside 0..<\(layout.labels) (grow the classifier first)")
+        }
+        if let weights, weights.count != batch.batch {
+            throw ModelError.invalidBatch("\(weights.count) weights for \(batch.batch) examples")
+        }
+        merged.removeAll()  // merged weights would go stale; training always runs unmerged
+        let ws = workspace(batch: batch.batch, seq: batch.seq)
+        for (i, y) in labels.enumerated() { ws.labelBuffer[i] = Int32(y) }
+        for i in 0..<batch.batch { ws.weightBuffer[i] = weights?[i] ?? 1 }
+        forward(batch, ws: ws, training: true)
+        let loss = Kernels.crossEntropy(logits: ws.logits.ptr, labels: ws.labelBuffer, weights: ws.weightBuffer,
+                                        rows: batch.batch, classes: layout.labels, dlogits: ws.dLogits.ptr)
+        grads.zero()
+        backward(batch, ws: ws)
+        return loss
+    }
+
+    /// One optimization step: forward, backward, clip_grad_norm_, AdamW.
+    ///
+    /// A non-finite loss, gradient norm or updated parameter leaves parameters, Adam moments and
+    /// the step count bitwise unchanged and reports why (`applied == false`).
+    public func trainStep(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> TrainStepResult {
+        let loss = try computeGradients(batch, labels: labels, weights: weights)
+        let n = layout.count
+        let norm = Float(Kernels.sumOfSquares(grads.ptr, n).squareRoot())
+        guard loss.isFinite else { return TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: "non-finite loss \(loss)") }
+        guard norm.isFinite else { return TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: "non-finite gradient norm") }
+        if let maxNorm = optimizer.maxGradNorm {
+            // torch.nn.utils.clip_grad_norm_: coef = max/(norm + 1e-6), clamped to 1.
+            let coef = min(maxNorm / (norm + 1e-6), 1)
+            if coef < 1 { Kernels.scale(grads.ptr, coef, count: n) }
+        }
+        backup.ptr.update(from: params.ptr, count: n)
+        backup.ptr.advanced(by: n).update(from: adamM.ptr, count: n)
+        backup.ptr.advanced(by: 2 * n).update(from: adamV.ptr, count: n)
+        let o = optimizer
+        Kernels.adamW(params: params.ptr, grads: grads.ptr, m: adamM.ptr, v: adamV.ptr, count: n,
+                      lr: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
+        guard Kernels.allFinite(params.ptr, n) else {
+            params.ptr.update(from: backup.ptr, count: n)
+            adamM.ptr.update(from: backup.ptr + n, count: n)
+            adamV.ptr.update(from: backup.ptr + 2 * n, count: n)
+            return TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: "update produced non-finite parameters")
+        }
+        step += 1
+        return TrainStepResult(loss: loss, gradNorm: norm, applied: true, skipReason: nil)
+    }
+
+    /// Mean loss of a batch without touching gradients or parameters (for holdout evaluation).
+    public func loss(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> Float {
+        let logits = try predict(batch)
+        guard labels.count == batch.batch, labels.allSatisfy({ $0 >= 0 && $0 < layout.labels }) else {
+            throw ModelError.invalidBatch("labels must be \(batch.batch) values in 0..<\(layout.labels)")
+        }
+        let flat = logits.flatMap { $0 }
+        return Kernels.crossEntropy(logits: flat, labels: labels.map(Int32.init), weights: weights,
+                                    rows: batch.batch, classes: layout.labels, dlogits: nil)
+    }
+}

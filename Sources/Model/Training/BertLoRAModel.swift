@@ -1,0 +1,76 @@
+import Tensor
+
+/// A frozen BERT encoder with trainable LoRA pairs and a classification head.
+///
+/// `y = W·x + b + (alpha/r)·B·(A·x)` on every targeted dense module; only A, B and the classifier
+/// train. All trainable tensors live in one flat buffer (`params`), with gradients and Adam
+/// moments in the same layout. Not thread-safe: use one instance from one thread at a time (the
+/// learner owns it); the frozen `BertWeights` are shared read-only between instances.
+public final class BertLoRAModel: @unchecked Sendable {
+    public let base: BertWeights
+    public let lora: LoRAConfig
+    public var optimizer: OptimizerConfig
+    public internal(set) var layout: ParameterLayout
+    /// Flat trainable parameters, gradients and AdamW moments (same layout).
+    var params, grads, adamM, adamV: Tensor
+    /// Snapshot used to restore parameters bitwise when an update turns out non-finite.
+    var backup: Tensor
+    /// Completed AdamW steps (t in the bias correction).
+    public internal(set) var step: Int = 0
+    /// Merged weights W + (alpha/r)·B·A per module index when `isMerged`.
+    var merged: [Int: Tensor] = [:]
+    var rng: SplitMix64
+    var workspace: Workspace?
+    var flopCount: Double = 0
+
+    /// A new adapter: A ~ U(−1/√in, 1/√in) (Kaiming-uniform, a = √5, like nn.Linear), B = 0, so
+    /// the model computes exactly the base; classifier initialized as nn.Linear.
+    /// - Throws: `ModelError.invalidConfig` for an impossible LoRA configuration.
+    public init(base: BertWeights, lora: LoRAConfig = LoRAConfig(), labels: Int,
+                optimizer: OptimizerConfig = OptimizerConfig()) throws {
+        try lora.validate(layerCount: base.config.numHiddenLayers)
+        guard labels > 0 else { throw ModelError.invalidConfig("label count must be positive, got \(labels)") }
+        self.base = base
+        self.lora = lora
+        self.optimizer = optimizer
+        layout = ParameterLayout(config: base.config, lora: lora, labels: labels)
+        params = Tensor(shape: [layout.count]); grads = Tensor(shape: [layout.count])
+        adamM = Tensor(shape: [layout.count]); adamV = Tensor(shape: [layout.count])
+        backup = Tensor(shape: [3 * layout.count])
+        rng = SplitMix64(seed: lora.seed)
+        for m in layout.modules {
+            let bound = 1 / Float(m.inFeatures).squareRoot()
+            for j in 0..<(layout.rank * m.inFeatures) { params[m.aOffset + j] = rng.uniform(bound) }
+        }
+        initClassifierRows(0..<labels)
+    }
+
+    /// nn.Linear's initialization for classifier rows: weight and bias ~ U(−1/√H, 1/√H).
+    func initClassifierRows(_ rows: Range<Int>) {
+        let h = layout.hidden
+        let bound = 1 / Float(h).squareRoot()
+        for r in rows {
+            for c in 0..<h { params[layout.classifierWeightOffset + r * h + c] = rng.uniform(bound) }
+        }
+        for r in rows { params[layout.classifierBiasOffset + r] = rng.uniform(bound) }
+    }
+
+    public var config: BertConfig { base.config }
+    public var labelCount: Int { layout.labels }
+
+    /// Trainable parameters: LoRA A and B plus the classifier.
+    public var trainableParameterCount: Int { layout.count }
+    /// Frozen base (embeddings, encoder, pooler) plus every trainable parameter.
+    public var totalParameterCount: Int { base.parameterCount + layout.count }
+
+    /// Ensures the workspace holds a (batch, seq) shape, reallocating only when it grows.
+    func workspace(batch: Int, seq: Int) -> Workspace {
+        if let w = workspace, w.fits(batch: batch, seq: seq, labels: layout.labels) { return w }
+        let old = workspace
+        let w = Workspace(config: config, layout: layout, dropout: lora.dropout > 0,
+                          batch: max(batch, old?.batchCapacity ?? 0), seq: max(seq, old?.seqCapacity ?? 0),
+                          labels: layout.labels)
+        workspace = w
+        return w
+    }
+}

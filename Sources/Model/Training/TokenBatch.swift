@@ -1,0 +1,71 @@
+/// A padded batch of token ids with its attention mask, row-major (batch, seq).
+public struct TokenBatch: Sendable, Equatable {
+    public var ids: [Int32]
+    public var mask: [Int32]
+    public var batch: Int
+    public var seq: Int
+
+    /// - Throws: `ModelError.invalidBatch` when the arrays do not fill (batch, seq).
+    public init(ids: [Int32], mask: [Int32], batch: Int, seq: Int) throws {
+        guard batch > 0, seq > 0, ids.count == batch * seq, mask.count == batch * seq else {
+            throw ModelError.invalidBatch("ids \(ids.count) / mask \(mask.count) values do not fill batch \(batch) × seq \(seq)")
+        }
+        self.ids = ids
+        self.mask = mask
+        self.batch = batch
+        self.seq = seq
+    }
+
+    /// Pads rows of ids to the longest with `padID` and mask 0.
+    public init(rows: [[Int32]], padID: Int32 = 0) throws {
+        let seq = rows.map(\.count).max() ?? 0
+        var ids: [Int32] = [], mask: [Int32] = []
+        for r in rows {
+            ids += r + Array(repeating: padID, count: seq - r.count)
+            mask += Array(repeating: 1, count: r.count) + Array(repeating: 0, count: seq - r.count)
+        }
+        try self.init(ids: ids, mask: mask, batch: rows.count, seq: seq)
+    }
+
+    func validate(config: BertConfig) throws {
+        guard seq <= config.maxPositionEmbeddings else {
+            throw ModelError.invalidBatch("sequence length \(seq) exceeds max_position_embeddings \(config.maxPositionEmbeddings)")
+        }
+        if let bad = ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+            throw ModelError.invalidBatch("token id \(bad) is outside the vocabulary (size \(config.vocabSize))")
+        }
+    }
+}
+
+/// Outcome of one training step.
+public struct TrainStepResult: Sendable, Equatable {
+    /// Loss of the batch before the update.
+    public var loss: Float
+    /// Total L2 norm of the gradients before clipping.
+    public var gradNorm: Float
+    /// False when a non-finite loss, gradient or update was detected; weights are then unchanged.
+    public var applied: Bool
+    /// Why the step was not applied.
+    public var skipReason: String?
+}
+
+/// torch.optim.AdamW hyper-parameters plus the clipping threshold.
+public struct OptimizerConfig: Codable, Sendable, Equatable {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var eps: Float
+    public var weightDecay: Float
+    /// clip_grad_norm_ max_norm; nil disables clipping.
+    public var maxGradNorm: Float?
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
+                weightDecay: Float = 0.01, maxGradNorm: Float? = 1.0) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.maxGradNorm = maxGradNorm
+    }
+}

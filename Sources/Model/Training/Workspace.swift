@@ -1,0 +1,94 @@
+import Tensor
+
+/// Activations a layer keeps for its backward pass. Shapes: N = batch·seq rows.
+final class LayerActivations {
+    let q, k, v, ctx: Tensor          // (N, H)
+    let probs: Tensor                 // (B, NH, T, T)
+    let res1, h1: Tensor              // attention output + residual (pre-LN), LN1 output (N, H)
+    let inter, gelu: Tensor           // (N, I) pre- and post-activation
+    let res2: Tensor                  // FFN output + residual, pre-LN (N, H)
+    let mean1, rstd1, mean2, rstd2: Tensor  // (N)
+
+    init(rows n: Int, probs p: Int, hidden h: Int, intermediate i: Int) {
+        q = Tensor(shape: [n * h]); k = Tensor(shape: [n * h]); v = Tensor(shape: [n * h]); ctx = Tensor(shape: [n * h])
+        probs = Tensor(shape: [p])
+        res1 = Tensor(shape: [n * h]); h1 = Tensor(shape: [n * h])
+        inter = Tensor(shape: [n * i]); gelu = Tensor(shape: [n * i])
+        res2 = Tensor(shape: [n * h])
+        mean1 = Tensor(shape: [n]); rstd1 = Tensor(shape: [n]); mean2 = Tensor(shape: [n]); rstd2 = Tensor(shape: [n])
+    }
+}
+
+/// Every buffer the forward and backward passes need, allocated once for a (batch, seq, labels)
+/// capacity and reused for any batch that fits, so a training step never allocates.
+final class Workspace {
+    let batchCapacity: Int
+    let seqCapacity: Int
+    let labelCapacity: Int
+    let rowCapacity: Int
+
+    let maskAdd: Tensor                 // (B, T) additive attention mask
+    let hidden: [Tensor]                // L + 1 buffers (N, H): input of layer l, final output
+    var lastHidden = 0                  // index in `hidden` of the encoder output after `encode`
+    var topQueryRows = 0                // query rows per example in the top layer: T, or 1 ([CLS] only)
+    let topQueryInput: Tensor           // (B, H) gathered [CLS] rows of the top layer's input
+    let layers: [LayerActivations]      // per layer (training) — inference uses layers[0]
+    let loraU: [Tensor]                 // per LoRA module: x·Aᵀ (N, r)
+    let dropMask: [Tensor]              // per LoRA module when dropout > 0: keep/(1−p) (N, in)
+    let dropInput: [Tensor]             // per LoRA module when dropout > 0: dropped input (N, in)
+    let embMean, embRstd: Tensor        // (N)
+
+    // Backward scratch.
+    let dHiddenA, dHiddenB: Tensor      // (N, H)
+    let dq, dk, dv, dctx, dh1: Tensor   // (N, H)
+    let dInter: Tensor                  // (N, I)
+    let dProbs: Tensor                  // (B, NH, T, T)
+    let du: Tensor                      // (N, r)
+    let dLoRAInput: Tensor              // (N, max(H, I)) for dropout's input gradient
+
+    // Head.
+    let clsIn, pooled, dPooled, dClsIn: Tensor   // (B, H)
+    let logits, dLogits: Tensor                  // (B, C)
+    let labelBuffer: UnsafeMutablePointer<Int32>
+    let weightBuffer: UnsafeMutablePointer<Float>
+
+    init(config: BertConfig, layout: ParameterLayout, dropout: Bool, batch: Int, seq: Int, labels c: Int) {
+        batchCapacity = batch
+        seqCapacity = seq
+        labelCapacity = c
+        let n = batch * seq, h = config.hiddenSize, i = config.intermediateSize, r = layout.rank
+        rowCapacity = n
+        let p = batch * config.numAttentionHeads * seq * seq
+        maskAdd = Tensor(shape: [n])
+        hidden = (0...config.numHiddenLayers).map { _ in Tensor(shape: [n * h]) }
+        layers = (0..<config.numHiddenLayers).map { _ in LayerActivations(rows: n, probs: p, hidden: h, intermediate: i) }
+        loraU = layout.modules.map { _ in Tensor(shape: [n * r]) }
+        dropMask = dropout ? layout.modules.map { Tensor(shape: [n * $0.inFeatures]) } : []
+        dropInput = dropout ? layout.modules.map { Tensor(shape: [n * $0.inFeatures]) } : []
+        embMean = Tensor(shape: [n]); embRstd = Tensor(shape: [n])
+        topQueryInput = Tensor(shape: [batch * h])
+        dHiddenA = Tensor(shape: [n * h]); dHiddenB = Tensor(shape: [n * h])
+        dq = Tensor(shape: [n * h]); dk = Tensor(shape: [n * h]); dv = Tensor(shape: [n * h])
+        dctx = Tensor(shape: [n * h]); dh1 = Tensor(shape: [n * h])
+        dInter = Tensor(shape: [n * i])
+        dProbs = Tensor(shape: [p])
+        du = Tensor(shape: [n * r])
+        dLoRAInput = Tensor(shape: [n * max(h, i)])
+        clsIn = Tensor(shape: [batch * h]); pooled = Tensor(shape: [batch * h])
+        dPooled = Tensor(shape: [batch * h]); dClsIn = Tensor(shape: [batch * h])
+        logits = Tensor(shape: [batch * c]); dLogits = Tensor(shape: [batch * c])
+        labelBuffer = .allocate(capacity: batch)
+        labelBuffer.initialize(repeating: 0, count: batch)
+        weightBuffer = .allocate(capacity: batch)
+        weightBuffer.initialize(repeating: 1, count: batch)
+    }
+
+    deinit {
+        labelBuffer.deallocate()
+        weightBuffer.deallocate()
+    }
+
+    func fits(batch: Int, seq: Int, labels: Int) -> Bool {
+        batch <= batchCapacity && seq <= seqCapacity && labels <= labelCapacity
+    }
+}

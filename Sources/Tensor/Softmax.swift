@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Kernels {
+    /// In place: x[r, :] = softmax(scale · x[r, :] + mask[r / rowsPerMask, :]).
+    ///
+    /// For attention, x is (B·NH·T, T) scores and mask is (B, T) additive ((1 − m)·min as
+    /// transformers builds it), so `rowsPerMask = NH·T`. Pass `mask: nil` for no mask.
+    public static func softmaxForward(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, scale: Float = 1,
+        mask: UnsafePointer<Float>? = nil, rowsPerMask: Int = 1
+    ) {
+        parallelFor(rows, cost: 4 * cols) { range in
+            for r in range {
+                let row = x + r * cols
+                if let mask {
+                    let m = mask + (r / rowsPerMask) * cols
+                    for c in 0..<cols { row[c] = row[c] * scale + m[c] }
+                } else if scale != 1 {
+                    for c in 0..<cols { row[c] *= scale }
+                }
+                var mx = -Float.infinity
+                for c in 0..<cols { mx = max(mx, row[c]) }
+                var sum: Float = 0
+                for c in 0..<cols {
+                    let e = fastExp(row[c] - mx)
+                    row[c] = e
+                    sum += e
+                }
+                let inv = 1 / sum
+                for c in 0..<cols { row[c] *= inv }
+            }
+        }
+    }
+
+    /// dx = p ⊙ (dp − Σ dp⊙p) per row; the gradient w.r.t. softmax's input. dx may alias dp.
+    /// p, dp, dx are (N, C).
+    public static func softmaxBackward(
+        _ dx: UnsafeMutablePointer<Float>, probs p: UnsafePointer<Float>, dprobs dp: UnsafePointer<Float>,
+        rows: Int, cols: Int
+    ) {
+        parallelFor(rows, cost: cols) { range in
+            for r in range {
+                let o = r * cols
+                var dot: Float = 0
+                for c in 0..<cols { dot += p[o + c] * dp[o + c] }
+                for c in 0..<cols { dx[o + c] = p[o + c] * (dp[o + c] - dot) }
+            }
+        }
+    }
+
+    /// Mean softmax cross-entropy with optional per-example weights; also writes dlogits.
+    ///
+    /// loss = (1/N) Σᵢ wᵢ · (−log softmax(logitsᵢ)[yᵢ]); dlogits = (wᵢ/N)(softmax − onehot).
+    /// logits, dlogits are (N, K); labels (N); weights (N) or nil for all ones.
+    /// - Returns: the loss, accumulated in Double.
+    @discardableResult
+    public static func crossEntropy(
+        logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, weights: UnsafePointer<Float>?,
+        rows: Int, classes: Int, dlogits: UnsafeMutablePointer<Float>?
+    ) -> Float {
+        var loss = 0.0
+        let invN = 1 / Float(rows)
+        for r in 0..<rows {
+            let l = logits + r * classes
+            var mx = -Float.infinity
+            for c in 0..<classes where l[c] > mx { mx = l[c] }
+            var sum: Float = 0
+            for c in 0..<classes { sum += exp(l[c] - mx) }
+            let y = Int(labels[r])
+            let w = weights?[r] ?? 1
+            loss += Double(w) * Double(log(sum) + mx - l[y])
+            if let dlogits {
+                let d = dlogits + r * classes
+                let inv = 1 / sum
+                let g = w * invN
+                for c in 0..<classes { d[c] = g * exp(l[c] - mx) * inv }
+                d[y] -= g
+            }
+        }
+        return Float(loss / Double(rows))
+    }
+}

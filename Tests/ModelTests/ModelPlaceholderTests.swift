@@ -1,6 +1,0 @@
-import Testing
-@testable import Model
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
