@@ -73,6 +73,17 @@ enum BertCharacterClass: UInt8, Sendable {
             || (0xF900...0xFAFF).contains(value) || (0x2F800...0x2FA1F).contains(value)
     }
 
+    /// Scalars whose general category changed after Unicode 14.0 in a way the tokenizer sees,
+    /// found by checking every scalar against the reference (TokenizerUnicodeTests):
+    /// U+1171E AHOM CONSONANT SIGN MEDIAL RA was Mn in 14.0 (Mc since 15.0).
+    private static let nonspacingMarksInReference: Set<UInt32> = [0x1171E]
+
+    /// Whether the reference's accent stripping drops this scalar (category Mn in Unicode 14.0).
+    @inline(__always)
+    static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .nonspacingMark || nonspacingMarksInReference.contains(scalar.value)
+    }
+
     /// `_is_punctuation`, for scalars produced by lower-casing and decomposition.
     @inline(__always)
     static func isPunctuation(_ value: UInt32) -> Bool {

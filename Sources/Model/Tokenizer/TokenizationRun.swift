@@ -15,6 +15,10 @@ struct TokenizationRun {
     /// beyond `limit`.
     var pieces = 0
 
+    /// When set, collects the words handed to WordPiece (the reference BasicTokenizer's
+    /// output), for tests that pin the normalization of every scalar.
+    var basicWords: [[UInt32]]?
+
     /// Current whitespace-delimited token, as cleaned scalars.
     private var raw: [UInt32] = []
     private var rawIsASCII = true
@@ -136,6 +140,7 @@ struct TokenizationRun {
     /// it is too long or some remainder matches no `##` piece.
     private mutating func appendWordPieces(of word: UnsafeBufferPointer<UInt32>, with tokenizer: WordPieceTokenizer) {
         words += 1
+        if basicWords != nil { basicWords?.append(Array(word)) }
         let trie = tokenizer.vocabulary.trie
         if word.count <= WordPieceTokenizer.maxScalarsPerWord {
             let mark = ids.count
@@ -174,7 +179,7 @@ struct TokenizationRun {
             return
         }
         for scalar in string(from: scalars).decomposedStringWithCanonicalMapping.unicodeScalars
-        where scalar.properties.generalCategory != .nonspacingMark {
+        where !BertCharacterClass.isNonspacingMark(scalar) {
             output.append(scalar.value)
         }
     }

@@ -45,3 +45,18 @@ extension WordPieceTokenizer {
         return (run.ids, statistics)
     }
 }
+
+extension WordPieceTokenizer {
+    /// The words after basic tokenization (cleaned, lower-cased, accent-stripped, split on
+    /// whitespace and punctuation), before WordPiece. For tests against the reference.
+    func basicWords(_ text: String) -> [String] {
+        var run = TokenizationRun(limit: .max)
+        run.basicWords = []
+        run.process(text, with: self)
+        return (run.basicWords ?? []).map { word in
+            var view = String.UnicodeScalarView()
+            for value in word { view.append(Unicode.Scalar(value)!) }
+            return String(view)
+        }
+    }
+}

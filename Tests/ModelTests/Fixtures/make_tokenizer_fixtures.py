@@ -40,6 +40,11 @@ from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegac
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 MODEL = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tokenizer_cases.json")
+DIGESTS_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tokenizer_unicode_digests.json")
+DIGEST_BLOCK = 4096
+# Planes 0-3 hold every assigned scalar below the tag/variation-selector block; plane 14 holds
+# those; planes 15-16 are private use (removed like any category C*), sampled by their start.
+DIGEST_RANGES = [(0x0, 0x40000), (0xE0000, 0xE1000), (0xF0000, 0xF1000)]
 TRUNCATED_LENGTH = 16
 
 HANDWRITTEN = [
@@ -159,6 +164,37 @@ def words_and_unknowns(slow, text):
     return words, unknown
 
 
+def fnv1a64(data, state=0xCBF29CE484222325):
+    for byte in data:
+        state = ((state ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return state
+
+
+def unicode_digests(slow):
+    """Every scalar through BasicTokenizer, alone and between 'a' and 'b', hashed per block.
+
+    For each code point c (surrogates skipped) the basic-tokenizer words of `c` and of
+    `"a" + c + "b"` are UTF-8 encoded, each word followed by 0x01 and each of the two texts
+    by 0x02, and fed to one FNV-1a-64 per block of 4096 code points. This pins cleaning,
+    whitespace, CJK, lower-casing, accent stripping and punctuation for every scalar at once,
+    including their Unicode-version dependence.
+    """
+    basic = slow.basic_tokenizer
+    digests = {}
+    for lo, hi in DIGEST_RANGES:
+        for block in range(lo, hi, DIGEST_BLOCK):
+            state = 0xCBF29CE484222325
+            for cp in range(block, block + DIGEST_BLOCK):
+                if 0xD800 <= cp <= 0xDFFF:
+                    continue
+                for text in (chr(cp), "a" + chr(cp) + "b"):
+                    for word in basic.tokenize(text):
+                        state = fnv1a64(word.encode("utf-8") + b"\x01", state)
+                    state = fnv1a64(b"\x02", state)
+            digests[f"{block:x}"] = f"{state:016x}"
+    return digests
+
+
 def main():
     vocab = os.path.join(MODEL, "vocab.txt")
     if not os.path.isfile(vocab):
@@ -222,6 +258,11 @@ def main():
     with open(OUT, "w", encoding="utf-8") as f:
         json.dump(doc, f, ensure_ascii=True, indent=0)
         f.write("\n")
+    digests = unicode_digests(slow)
+    with open(DIGESTS_OUT, "w", encoding="utf-8") as f:
+        json.dump({"block_size": DIGEST_BLOCK, "blocks": digests}, f, indent=0, sort_keys=True)
+        f.write("\n")
+    print(f"wrote {len(digests)} block digests to {DIGESTS_OUT}")
     print(f"wrote {len(cases)} cases to {OUT}; fast tokenizer disagrees on {len(disagreements)}:")
     for text, ids, fast_ids in disagreements:
         print(f"  {text!r}: slow {ids} fast {fast_ids}")
