@@ -62,7 +62,7 @@ public struct WordPieceTokenizer: Sendable {
         vocabulary.trie.id(of: token.unicodeScalars)
     }
 
-    /// The token text of an id, or nil when out of range.
+    /// The token text of an id (the line of the file), or nil when out of range.
     public func token(of id: Int32) -> String? {
         vocabulary.tokens.indices.contains(Int(id)) ? vocabulary.tokens[Int(id)] : nil
     }
