@@ -36,19 +36,18 @@ struct TokenizationRun {
     mutating func process(_ text: String, with tokenizer: WordPieceTokenizer) {
         let utf8 = text.utf8
         var segmentStart = utf8.startIndex
-        var index = utf8.startIndex
-        if !tokenizer.specialTokens.isEmpty {
-            while index < utf8.endIndex {
-                if utf8[index] == UInt8(ascii: "["), let special = Self.special(in: utf8, at: index, tokenizer) {
-                    processSegment(text.unicodeScalars[segmentStart..<index], with: tokenizer)
-                    if !isFull { ids.append(special.id) }
-                    pieces += 1
-                    index = utf8.index(index, offsetBy: special.length)
-                    segmentStart = index
-                } else {
-                    index = utf8.index(after: index)
-                }
+        var searchFrom = utf8.startIndex
+        while !tokenizer.specialTokens.isEmpty,
+              let bracket = utf8[searchFrom...].firstIndex(of: UInt8(ascii: "[")) {
+            guard let special = Self.special(in: utf8, at: bracket, tokenizer) else {
+                searchFrom = utf8.index(after: bracket)
+                continue
             }
+            processSegment(text.unicodeScalars[segmentStart..<bracket], with: tokenizer)
+            if !isFull { ids.append(special.id) }
+            pieces += 1
+            segmentStart = utf8.index(bracket, offsetBy: special.length)
+            searchFrom = segmentStart
         }
         processSegment(text.unicodeScalars[segmentStart..<utf8.endIndex], with: tokenizer)
     }
@@ -172,9 +171,9 @@ struct TokenizationRun {
         unknownWords += 1
     }
 
-    /// NFD, then drop non-spacing marks (`_run_strip_accents`). Below U+00C0 nothing decomposes.
+    /// NFD, then drop non-spacing marks (`_run_strip_accents`).
     private static func appendDecomposedWithoutMarks(_ scalars: [UInt32], to output: inout [UInt32]) {
-        if scalars.allSatisfy({ $0 < 0xC0 }) {
+        if scalars.allSatisfy(isStableUnderDecomposition) {
             output.append(contentsOf: scalars)
             return
         }
@@ -182,6 +181,16 @@ struct TokenizationRun {
         where !BertCharacterClass.isNonspacingMark(scalar) {
             output.append(scalar.value)
         }
+    }
+
+    /// Scalars that are neither decomposed by NFD nor marks, so the Foundation round trip can be
+    /// skipped: below U+00C0, CJK Unified Ideographs, and the emoji/symbol blocks U+1F000–1FAFF
+    /// (every scalar is pinned against the reference by TokenizerUnicodeTests).
+    @inline(__always)
+    private static func isStableUnderDecomposition(_ value: UInt32) -> Bool {
+        value < 0xC0 || (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value)
+            || (0x1F000...0x1FAFF).contains(value) || (0x20000...0x2A6DF).contains(value)
+            || (0x2A700...0x2EBEF).contains(value)
     }
 
     /// NFC (the reference normalizes the text to NFC before splitting; only visible when cased).
