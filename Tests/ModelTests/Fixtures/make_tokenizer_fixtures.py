@@ -11,17 +11,21 @@ all-MiniLM-L6-v2. In transformers >= 5, `transformers.BertTokenizer` is backed b
 
 Every case is also run through the fast `tokenizers` tokenizer (models/all-MiniLM-L6-v2/
 tokenizer.json, padding and truncation switched off) and the outcome is recorded per case in
-`fast_agrees`. The slow tokenizer stays the reference. Known disagreements (seen when this
-script was run with transformers 5.24 / tokenizers 0.23.3, Python 3.11 = Unicode 14.0):
-  * Greek final sigma: Python's str.lower() maps a word-final capital sigma to 'ς' (U+03C2);
-    the Rust normalizer lower-cases character by character and always yields 'σ'.
-  * Special lower-casings that expand (e.g. 'İ' -> 'i' + U+0307): equal after accent stripping,
-    so they agree; listed here because they were checked.
-  * Characters the fast tokenizer treats differently as control/whitespace/punctuation
-    (its own Unicode tables), and characters newer than Unicode 14.0 (Python 3.11 drops them
-    as unassigned, category Cn).
-  * Literal special tokens hidden by removable characters (e.g. '[SE\\u200bP]'): the slow
-    tokenizer cleans the text first and then protects '[SEP]' from splitting.
+`fast_agrees`. The slow tokenizer stays the reference. Disagreements seen when this script
+was run (transformers 5.24, tokenizers 0.23.3, Python 3.11 whose unicodedata is Unicode 14.0):
+  * Greek final sigma ('ΟΔΟΣ', 'ΑΣ.', ...): Python's str.lower() maps a word-final capital
+    sigma to 'ς' (U+03C2); the Rust normalizer lower-cases scalar by scalar and yields 'σ'.
+  * Unassigned code points and noncharacters (category Cn, e.g. U+0378, U+FDD0, U+FAFF): the
+    slow tokenizer removes them as "control"; the fast one keeps them, so the word becomes
+    [UNK] (and U+FAFF, inside the CJK compatibility block, is even split off as a CJK char).
+  * Characters newer than Unicode 14.0 (U+1FAE8, U+1F6DC, U+0CF3): unassigned for Python 3.11,
+    so removed; the fast tokenizer (newer tables) emits [UNK]. Most random-string
+    disagreements are these two cases.
+  * A special token hidden by a removable character ('[SE\u200bP]'): the slow tokenizer
+    removes U+200B and then protects '[SEP]' from punctuation splitting (never_split), so it
+    yields id 102; the fast one splits '[', 'sep', ']'.
+Agreeing, though checked: 'İ' (lower() gives 'i' + U+0307, the mark is stripped), 'ß',
+ligatures, combining-mark-only words (dropped by both), tags and private use (removed by both).
 The script prints the exact list of disagreeing cases when run.
 
 Run from the repository root (needs transformers and tokenizers; CI never runs this):
@@ -196,6 +200,10 @@ def unicode_digests(slow):
 
 
 def main():
+    # The Swift tokenizer mirrors the Unicode 14.0 tables of Python 3.11 (BertCharacterClass);
+    # another Python would silently move the reference.
+    if unicodedata.unidata_version != "14.0.0":
+        sys.exit(f"needs Python 3.11 (unicodedata 14.0.0), this is {unicodedata.unidata_version}")
     vocab = os.path.join(MODEL, "vocab.txt")
     if not os.path.isfile(vocab):
         sys.exit(f"missing {vocab}: run ops/setup")
