@@ -105,6 +105,15 @@ import Testing
         #expect(tokenizer.tokenize(String(repeating: "a\u{301}", count: 100)).count == 100)
     }
 
+    @Test func modelDirectoryLoadsItsVocabulary() throws {
+        let vocabulary = try TokenizerFixtures.vocabularyURL()
+        let tokenizer = try WordPieceTokenizer(modelDirectory: vocabulary.deletingLastPathComponent())
+        #expect(tokenizer.encode("Hello world!") == [101, 7592, 2088, 999, 102])
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-model-\(UUID().uuidString)")
+        let error = try #require(throws: TokenizerError.self) { try WordPieceTokenizer(modelDirectory: empty) }
+        #expect(error.description.contains(empty.appendingPathComponent("vocab.txt").path))
+    }
+
     @Test func realVocabularyLookups() throws {
         let tokenizer = try TokenizerFixtures.tokenizer()
         #expect(tokenizer.vocabularySize == 30522)

@@ -54,6 +54,12 @@ public struct WordPieceTokenizer: Sendable {
         }
     }
 
+    /// Loads `vocab.txt` from a model directory (e.g. `models/all-MiniLM-L6-v2`).
+    /// - Throws: `TokenizerError` naming `<directory>/vocab.txt` when it is missing or invalid.
+    public init(modelDirectory: URL, lowercase: Bool = true) throws {
+        try self.init(vocabularyAt: modelDirectory.appendingPathComponent("vocab.txt"), lowercase: lowercase)
+    }
+
     /// Number of ids (lines of the vocabulary file); the embedding table has this many rows.
     public var vocabularySize: Int { vocabulary.tokens.count }
 
