@@ -18,10 +18,10 @@ import Testing
     }
 
     @Test func everyScalarNormalizesLikeReference() throws {
-        guard let url = Bundle.module.url(forResource: "tokenizer_unicode_digests", withExtension: "json", subdirectory: "Fixtures") else {
-            Issue.record("Fixtures/tokenizer_unicode_digests.json not in the test bundle")
-            return
-        }
+        let url = try #require(
+            Bundle.module.url(forResource: "tokenizer_unicode_digests", withExtension: "json", subdirectory: "Fixtures"),
+            "Fixtures/tokenizer_unicode_digests.json not in the test bundle"
+        )
         let digests = try JSONDecoder().decode(Digests.self, from: Data(contentsOf: url))
         let tokenizer = try TokenizerFixtures.tokenizer()
         #expect(digests.blocks.count >= 66)

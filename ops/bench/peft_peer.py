@@ -136,10 +136,11 @@ def main():
 
     for _ in range(args.warmup):
         step()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(args.steps):
         step()
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
 
     flops = flops_per_step(args.kind, model.config, args, len(targets))
     result = {
@@ -155,6 +156,9 @@ def main():
         "impl": "peft",
         "torch": torch.__version__,
         "seconds": round(elapsed, 3),
+        # CPU time of all threads: on a shared machine, cpu_seconds/seconds well below the
+        # thread count means the run was starved and examples_per_s understates the peer.
+        "cpu_seconds": round(cpu, 3),
         "gflop_per_step": round(flops / 1e9, 4),
         "base_dropout": not args.no_base_dropout if args.kind == "train" else False,
         "attention": getattr(model.config, "_attn_implementation", None),
