@@ -3,7 +3,7 @@
 // On disk, per adapter:
 //
 //     registry/<adapter>/versions/000042/adapter_model.safetensors   PEFT key layout (PEFTKeys)
-//                                        adapter_config.json         PEFT LoraConfig (LoRAConfig)
+//                                        adapter_config.json         PEFT LoraConfig (PEFTLoRAConfig)
 //                                        manifest.json               ours (Manifest)
 //     registry/<adapter>/LIVE            "000042\n", replaced atomically
 //     registry/<adapter>/journal.jsonl   append-only history (JournalEntry)

@@ -120,7 +120,7 @@ extension Adapters {
 
         struct Output: Encodable {
             var manifest: Manifest
-            var config: LoRAConfig
+            var config: PEFTLoRAConfig
             var tensors: [TensorInfo]
             var verified = true
         }

@@ -72,7 +72,7 @@ import Testing
 
     @Test func configDecodesPEFTsOwnFile() throws {
         let data = try Data(contentsOf: fixturesDirectory().appendingPathComponent("tiny_peft/adapter_config.json"))
-        let config = try JSONDecoder().decode(LoRAConfig.self, from: data)
+        let config = try JSONDecoder().decode(PEFTLoRAConfig.self, from: data)
         #expect(config.unsupportedFeatures.isEmpty)
         #expect(config.loraDropout == 0)
         #expect(config.inferenceMode == true)
@@ -108,7 +108,7 @@ import Testing
     }
 }
 
-/// A MiniLM-shaped adapter written by the registry from Swift tensors with the default LoRAConfig,
+/// A MiniLM-shaped adapter written by the registry from Swift tensors with the default PEFTLoRAConfig,
 /// exported. `check_peft_export.py check-swift DIR` loads such an export in PEFT against the real
 /// base (set STREAMLORA_PEFT_EXPORT_DIR to keep the directory; CI just checks the files).
 @Suite struct SwiftWrittenExportTests {
@@ -132,7 +132,7 @@ import Testing
         tensors.append(NamedTensor(name: PEFTKeys.classifierWeight, shape: [3, 384], data: random(3 * 384, scale: 0.1)))
         tensors.append(NamedTensor(name: PEFTKeys.classifierBias, shape: [3], data: random(3, scale: 0.1)))
         let snapshot = AdapterSnapshot(
-            tensors: tensors, config: LoRAConfig(r: 8, loraAlpha: 16), baseModelSHA256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+            tensors: tensors, config: PEFTLoRAConfig(r: 8, loraAlpha: 16), baseModelSHA256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
             labels: ["neg", "neutral", "pos"])
         let m = try registry.write(snapshot, status: .live, reason: "swift-written export check")
         let out = ProcessInfo.processInfo.environment["STREAMLORA_PEFT_EXPORT_DIR"].map { URL(fileURLWithPath: $0) }

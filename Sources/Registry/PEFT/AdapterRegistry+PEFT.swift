@@ -65,7 +65,7 @@ extension AdapterRegistry {
 
 /// A PEFT adapter directory, read and checked for what StreamLoRA's LoRA layers implement.
 struct PEFTDirectory {
-    let config: LoRAConfig
+    let config: PEFTLoRAConfig
     let tensors: [NamedTensor]
     let manifest: Manifest?
 
@@ -76,7 +76,7 @@ struct PEFTDirectory {
         guard let configData = FileManager.default.contents(atPath: configURL.path) else {
             throw RegistryError.invalidPEFT(path: path, detail: "\(RegistryLayout.configFile) missing")
         }
-        do { config = try RegistryJSON.decoder().decode(LoRAConfig.self, from: configData) } catch {
+        do { config = try RegistryJSON.decoder().decode(PEFTLoRAConfig.self, from: configData) } catch {
             throw RegistryError.invalidPEFT(path: path, detail: "\(RegistryLayout.configFile): \(error)")
         }
         let problems = config.unsupportedFeatures

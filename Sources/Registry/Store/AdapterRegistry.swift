@@ -126,9 +126,9 @@ public final class AdapterRegistry: Sendable {
         let manifest = try verify(version)
         let directory = layout.directory(of: version)
         let configURL = directory.appendingPathComponent(RegistryLayout.configFile)
-        let config: LoRAConfig
+        let config: PEFTLoRAConfig
         do {
-            config = try RegistryJSON.decoder().decode(LoRAConfig.self, from: Data(contentsOf: configURL))
+            config = try RegistryJSON.decoder().decode(PEFTLoRAConfig.self, from: Data(contentsOf: configURL))
         } catch {
             throw RegistryError.corruptVersion(adapter: adapter, version: version, file: RegistryLayout.configFile, detail: "\(error)")
         }

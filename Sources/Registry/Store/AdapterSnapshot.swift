@@ -6,7 +6,7 @@ import Model
 public struct AdapterSnapshot: Sendable {
     /// PEFT keys (`base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight`, …).
     public var tensors: [NamedTensor]
-    public var config: LoRAConfig
+    public var config: PEFTLoRAConfig
     public var parent: Version?
     public var baseModelSHA256: String
     public var labels: [String]
@@ -21,7 +21,7 @@ public struct AdapterSnapshot: Sendable {
     public var pinned: Bool
 
     public init(
-        tensors: [NamedTensor], config: LoRAConfig, parent: Version? = nil, baseModelSHA256: String,
+        tensors: [NamedTensor], config: PEFTLoRAConfig, parent: Version? = nil, baseModelSHA256: String,
         labels: [String], examplesTrained: Int = 0, steps: Int = 0, offsets: PartitionOffsets = .init(),
         trainedIDs: TrainedIDsDigest = .init(), holdoutMetrics: [String: Double] = [:],
         prequentialMetrics: [String: Double] = [:], pinned: Bool = false

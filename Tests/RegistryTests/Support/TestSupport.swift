@@ -39,7 +39,7 @@ func makeSnapshot(
     var offsets = PartitionOffsets()
     offsets.set(topic: "examples", partition: 0, next: Int64(examples))
     return AdapterSnapshot(
-        tensors: tensors, config: LoRAConfig(r: r, loraAlpha: Double(2 * r)), parent: parent,
+        tensors: tensors, config: PEFTLoRAConfig(r: r, loraAlpha: Double(2 * r)), parent: parent,
         baseModelSHA256: String(repeating: "ab", count: 32), labels: labels, examplesTrained: examples, steps: examples / 2,
         offsets: offsets, trainedIDs: TrainedIDsDigest((0..<examples).map { "ex-\($0)" }),
         holdoutMetrics: ["accuracy": accuracy], prequentialMetrics: ["accuracy": accuracy - 0.05, "loss": 0.4])

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Written with the field names of PEFT 0.21 so `PeftModel.from_pretrained` loads an export
 /// unchanged; fields PEFT adds and we do not model are left out (PEFT fills in its defaults).
-public struct LoRAConfig: Sendable, Hashable {
+public struct PEFTLoRAConfig: Sendable, Hashable {
     public var peftType: String
     public var taskType: String
     /// Rank of the low-rank update.
@@ -65,7 +65,7 @@ public struct LoRAConfig: Sendable, Hashable {
     }
 }
 
-extension LoRAConfig: Codable {
+extension PEFTLoRAConfig: Codable {
     enum CodingKeys: String, CodingKey {
         case peftType = "peft_type"
         case taskType = "task_type"
