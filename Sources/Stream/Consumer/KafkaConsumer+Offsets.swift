@@ -97,3 +97,15 @@ extension KafkaConsumer {
         return result
     }
 }
+
+extension KafkaConsumer {
+    /// Reads `partitions` without group management (tools, tests, DLQ inspection),
+    /// each from its given offset, else the committed one, else `auto.offset.reset`.
+    /// Do not mix with `subscribe`.
+    public func assign(_ partitions: [TopicPartition], offsets: [TopicPartition: Int64] = [:]) throws {
+        let list = PartitionList(partitions, offsets: offsets)
+        let err = rd_kafka_assign(handle, list.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "assign \(partitions)") }
+        context.owned.withLock { $0 = Set(partitions) }
+    }
+}
