@@ -21,10 +21,22 @@ extension KafkaConsumer {
         return mine
     }
 
-    /// `commitSync` on a thread outside the cooperative pool.
+    /// `commitSync` on a thread outside the cooperative pool, retrying transient
+    /// coordinator errors (`attempts` in all, backoff doubling from 100 ms).
+    /// - Throws: the last `KafkaError` once attempts are exhausted or the error is permanent.
     @discardableResult
-    public func commit(_ offsets: [TopicPartition: Int64]) async throws -> [TopicPartition: Int64] {
-        try await Blocking.run { try self.commitSync(offsets) }
+    public func commit(_ offsets: [TopicPartition: Int64], attempts: Int = 5) async throws -> [TopicPartition: Int64] {
+        var delay: UInt64 = 100_000_000
+        for attempt in 1...max(1, attempts) {
+            do {
+                return try await Blocking.run { try self.commitSync(offsets) }
+            } catch let error as KafkaError where error.isRetriable && attempt < attempts {
+                logger.warning("commit attempt \(attempt) failed, retrying: \(error)")
+                try await Task.sleep(nanoseconds: delay)
+                delay *= 2
+            }
+        }
+        preconditionFailure("unreachable: the last attempt returns or throws")
     }
 
     /// The group's committed offsets for `partitions` (absent = nothing committed). Blocking.

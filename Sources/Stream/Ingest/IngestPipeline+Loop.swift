@@ -7,6 +7,17 @@ struct Stall {
     var attempts = 0
     var inFlight = false
     var retryAt = Date.distantPast
+    var paused = false
+}
+
+/// Hands one delivery result to a waiting thread, or to the inbox once it stopped waiting.
+private final class DeliveryHandoff: @unchecked Sendable {
+    struct State {
+        var waiting = true
+        var result: Result<DeliveryReport, KafkaError>?
+    }
+    let state = Locked(State())
+    let ready = DispatchSemaphore(value: 0)
 }
 
 extension IngestPipeline {
@@ -32,9 +43,15 @@ extension IngestPipeline {
                 case .failure(let rejection):
                     statsBox.withLock { $0.consumed += 1; $0.rejections[rejection.reason, default: 0] += 1 }
                     logger.info("refused \(tp)@\(message.offset): \(rejection)")
-                    do { try consumer.pause([tp]) } catch { logger.error("\(error)") }
                     stalls[tp] = Stall(message: message, rejection: rejection)
-                    sendDeadLetter(tp)
+                    // Fast path: a healthy DLQ acknowledges within milliseconds, so wait briefly
+                    // (later records of this partition are not polled meanwhile). Otherwise
+                    // pause the partition and let the result arrive through the inbox.
+                    if let result = sendDeadLetter(tp, waitMs: configuration.deadLetterWaitMs) {
+                        deadLetterResult(tp, message.offset, result)
+                    } else {
+                        pauseStalled(tp)
+                    }
                 }
             }
         }
@@ -49,14 +66,36 @@ extension IngestPipeline {
         for tp in partitions { stalls[tp] = nil }
     }
 
-    private func sendDeadLetter(_ tp: TopicPartition) {
-        guard var stall = stalls[tp] else { return }
+    /// Sends the stalled record's dead letter; returns its result if it arrives within `waitMs`.
+    @discardableResult
+    private func sendDeadLetter(_ tp: TopicPartition, waitMs: Int = 0) -> Result<DeliveryReport, KafkaError>? {
+        guard var stall = stalls[tp] else { return nil }
         stall.inFlight = true
         stalls[tp] = stall
         let offset = stall.message.offset
+        let handoff = DeliveryHandoff()
+        if waitMs <= 0 { handoff.state.withLock { $0.waiting = false } }
         deadLetters.write(stall.message, rejection: stall.rejection) { [inbox] result in
-            inbox.withLock { $0.append((tp, offset, result)) }
+            let handed = handoff.state.withLock { state -> Bool in
+                guard state.waiting else { return false }
+                state.result = result
+                return true
+            }
+            if handed { handoff.ready.signal() } else { inbox.withLock { $0.append((tp, offset, result)) } }
         }
+        guard waitMs > 0 else { return nil }
+        _ = handoff.ready.wait(timeout: .now() + .milliseconds(waitMs))
+        return handoff.state.withLock { state in
+            state.waiting = false
+            return state.result
+        }
+    }
+
+    private func pauseStalled(_ tp: TopicPartition) {
+        guard var stall = stalls[tp], !stall.paused else { return }
+        do { try consumer.pause([tp]) } catch { logger.error("\(error)") }
+        stall.paused = true
+        stalls[tp] = stall
     }
 
     private func serveDeadLetterResults() {
@@ -64,31 +103,36 @@ extension IngestPipeline {
             defer { inbox.removeAll() }
             return inbox
         }
-        for (tp, offset, result) in results {
-            guard var stall = stalls[tp], stall.message.offset == offset else { continue }
-            // Revoked meanwhile: the next owner re-reads (and re-dead-letters) the record.
-            guard consumer.owns(tp) else { stalls[tp] = nil; continue }
-            switch result {
-            case .success:
-                stalls[tp] = nil
-                statsBox.withLock { $0.deadLettered += 1 }
-                _ = buffer.push(.deadLettered(stall.rejection, RecordOrigin(stall.message))) { !running.withLock { $0 } }
-                do {
-                    try consumer.resume([tp])
-                    try consumer.seek([tp: offset + 1])
-                } catch {
-                    logger.error("resuming \(tp) after dead letter: \(error)")
-                }
-            case .failure(let error):
-                stall.attempts += 1
-                stall.inFlight = false
-                let backoff = Swift.min(configuration.retryBackoff.max,
-                                  configuration.retryBackoff.initial * pow(2, Double(stall.attempts - 1)))
-                stall.retryAt = Date(timeIntervalSinceNow: backoff)
-                stalls[tp] = stall
-                statsBox.withLock { $0.deadLetterFailures += 1 }
-                logger.warning("dead letter for \(tp)@\(offset) failed (attempt \(stall.attempts)), retry in \(backoff)s: \(error)")
+        for (tp, offset, result) in results { deadLetterResult(tp, offset, result) }
+    }
+
+    private func deadLetterResult(_ tp: TopicPartition, _ offset: Int64, _ result: Result<DeliveryReport, KafkaError>) {
+        guard var stall = stalls[tp], stall.message.offset == offset else { return }
+        // Revoked meanwhile: the next owner re-reads (and re-dead-letters) the record.
+        guard consumer.owns(tp) else { stalls[tp] = nil; return }
+        switch result {
+        case .success:
+            stalls[tp] = nil
+            statsBox.withLock { $0.deadLettered += 1 }
+            _ = buffer.push(.deadLettered(stall.rejection, RecordOrigin(stall.message))) { !running.withLock { $0 } }
+            guard stall.paused else { return }
+            do {
+                try consumer.resume([tp])
+                try consumer.seek([tp: offset + 1])
+            } catch {
+                logger.error("resuming \(tp) after dead letter: \(error)")
             }
+        case .failure(let error):
+            pauseStalled(tp)
+            stall = stalls[tp] ?? stall
+            stall.attempts += 1
+            stall.inFlight = false
+            let backoff = Swift.min(configuration.retryBackoff.max,
+                              configuration.retryBackoff.initial * pow(2, Double(stall.attempts - 1)))
+            stall.retryAt = Date(timeIntervalSinceNow: backoff)
+            stalls[tp] = stall
+            statsBox.withLock { $0.deadLetterFailures += 1 }
+            logger.warning("dead letter for \(tp)@\(offset) failed (attempt \(stall.attempts)), retry in \(backoff)s: \(error)")
         }
     }
 

@@ -34,6 +34,9 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
         public var deadLetterSuffix: String
         /// First and largest wait between DLQ retries, in seconds.
         public var retryBackoff: (initial: Double, max: Double)
+        /// How long the polling thread waits for a dead letter's acknowledgement before
+        /// pausing the partition instead (other partitions keep flowing while paused).
+        public var deadLetterWaitMs: Int = 250
 
         public init(kafka: KafkaConfig, groupID: String, topics: [String],
                     rebalance: KafkaConsumer.RebalanceProtocol = .cooperativeSticky,
@@ -74,8 +77,10 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
         buffer = EventBuffer(capacity: configuration.bufferCapacity)
         consumer = try KafkaConsumer(config: configuration.kafka, groupID: configuration.groupID,
                                      rebalance: configuration.rebalance, hooks: hooks, logger: logger)
+        // Dead letters are rare and someone waits on each: send them without lingering.
         let producerConfig = KafkaConfig(configuration.kafka.properties.merging(
             configuration.deadLetterProducer.properties, uniquingKeysWith: { _, dlq in dlq }))
+            .withDefaults(["linger.ms": "0"])
         deadLetters = DeadLetterWriter(producer: try KafkaProducer(config: producerConfig, logger: logger),
                                        groupID: configuration.groupID, suffix: configuration.deadLetterSuffix)
         consumer.context.internalRevoke.withLock { hook in

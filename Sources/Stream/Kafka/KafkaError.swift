@@ -31,6 +31,17 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The symbolic librdkafka name, e.g. `_TRANSPORT` or `NOT_COORDINATOR`.
     public var name: String { String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(code))) }
 
+    /// Transient conditions worth another attempt (coordinator moving, timeouts, connection loss).
+    public var isRetriable: Bool {
+        let retriable: [rd_kafka_resp_err_t] = [
+            RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__WAIT_COORD,
+            RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+            RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
+            RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN,
+        ]
+        return retriable.contains(rd_kafka_resp_err_t(code))
+    }
+
     public var description: String { "\(context): \(message) (\(name))" }
 
     /// A configuration value librdkafka refused.
