@@ -14,8 +14,10 @@ func testConfig(_ broker: EmbeddedBroker, _ extra: [String: String] = [:]) -> Ka
         "bootstrap.servers": broker.bootstrapServers,
         "reconnect.backoff.ms": "50",
         "reconnect.backoff.max.ms": "500",
-        "retry.backoff.ms": "50",
         "topic.metadata.refresh.interval.ms": "1000",
+        // The mock coordinator waits up to the session timeout for members to rejoin.
+        "session.timeout.ms": "6000",
+        "heartbeat.interval.ms": "500",
         "log_level": "2",
     ].merging(extra, uniquingKeysWith: { _, e in e }))
 }

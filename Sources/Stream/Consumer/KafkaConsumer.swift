@@ -49,7 +49,6 @@ public final class KafkaConsumer: @unchecked Sendable {
                 "auto.offset.reset": "earliest",
                 "partition.assignment.strategy": rebalance.rawValue,
                 "enable.partition.eof": "false",
-                "allow.auto.create.topics": "false",
             ])
             .overriding([
                 "group.id": groupID,
