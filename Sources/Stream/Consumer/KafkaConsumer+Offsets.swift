@@ -1,0 +1,123 @@
+import Crdkafka
+
+extension KafkaConsumer {
+    /// Commits `offsets` (next offset to read = last handled + 1) synchronously,
+    /// but only for partitions this member still owns; the rest are dropped, because
+    /// committing for a partition someone else now reads would rewind or skip theirs.
+    /// Blocking: use `commit(_:) async` from async code.
+    /// - Returns: the offsets actually committed.
+    /// - Throws: `KafkaError` when the coordinator rejects the commit (nothing is retried here).
+    @discardableResult
+    public func commitSync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
+        let owned = assignment
+        let mine = offsets.filter { owned.contains($0.key) && $0.value >= 0 }
+        guard !mine.isEmpty else { return [:] }
+        let list = PartitionList(offsets: mine)
+        let err = rd_kafka_commit(handle, list.pointer, 0)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "commit \(mine)") }
+        for (tp, _, perr) in list.elements where perr != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(perr, context: "commit \(tp)")
+        }
+        return mine
+    }
+
+    /// `commitSync` on a thread outside the cooperative pool, retrying transient
+    /// coordinator errors (`attempts` in all, backoff doubling from 100 ms).
+    /// - Throws: the last `KafkaError` once attempts are exhausted or the error is permanent.
+    @discardableResult
+    public func commit(_ offsets: [TopicPartition: Int64], attempts: Int = 5) async throws -> [TopicPartition: Int64] {
+        var delay: UInt64 = 100_000_000
+        for attempt in 1...max(1, attempts) {
+            do {
+                return try await Blocking.run { try self.commitSync(offsets) }
+            } catch let error as KafkaError where error.isRetriable && attempt < attempts {
+                logger.warning("commit attempt \(attempt) failed, retrying: \(error)")
+                try await Task.sleep(nanoseconds: delay)
+                delay *= 2
+            }
+        }
+        preconditionFailure("unreachable: the last attempt returns or throws")
+    }
+
+    /// The group's committed offsets for `partitions` (absent = nothing committed). Blocking.
+    public func committed(_ partitions: [TopicPartition], timeoutMs: Int32 = 10_000) throws -> [TopicPartition: Int64] {
+        let list = PartitionList(partitions)
+        let err = rd_kafka_committed(handle, list.pointer, timeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "committed \(partitions)") }
+        var result: [TopicPartition: Int64] = [:]
+        for (tp, offset, _) in list.elements where offset >= 0 { result[tp] = offset }
+        return result
+    }
+
+    /// Next offset the consumer will return per partition (absent = nothing consumed yet).
+    public func position(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        let list = PartitionList(partitions)
+        _ = rd_kafka_position(handle, list.pointer)
+        var result: [TopicPartition: Int64] = [:]
+        for (tp, offset, _) in list.elements where offset >= 0 { result[tp] = offset }
+        return result
+    }
+
+    /// Stops fetching `partitions` until `resume`; records already returned stay returned.
+    public func pause(_ partitions: [TopicPartition]) throws {
+        guard !partitions.isEmpty else { return }
+        let list = PartitionList(partitions)
+        let err = rd_kafka_pause_partitions(handle, list.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "pause \(partitions)") }
+    }
+
+    /// Resumes fetching `partitions` from where the application left off.
+    public func resume(_ partitions: [TopicPartition]) throws {
+        guard !partitions.isEmpty else { return }
+        let list = PartitionList(partitions)
+        let err = rd_kafka_resume_partitions(handle, list.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "resume \(partitions)") }
+    }
+
+    /// Moves the fetch position of assigned partitions (asynchronously; takes effect on later polls).
+    public func seek(_ offsets: [TopicPartition: Int64]) throws {
+        guard !offsets.isEmpty else { return }
+        let list = PartitionList(offsets: offsets)
+        if let error = rd_kafka_seek_partitions(handle, list.pointer, 0) {
+            throw KafkaError(consuming: error, context: "seek \(offsets)")
+        }
+    }
+
+    /// Low and high watermarks of a partition, asked of the leader. Blocking.
+    public func watermarks(_ tp: TopicPartition, timeoutMs: Int32 = 5_000) throws -> (low: Int64, high: Int64) {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let err = rd_kafka_query_watermark_offsets(handle, tp.topic, tp.partition, &low, &high, timeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "watermarks \(tp)") }
+        return (low, high)
+    }
+
+    /// Records not yet consumed per assigned partition: high watermark − position
+    /// (position falls back to the committed offset, then to the low watermark). Blocking.
+    public func lag(timeoutMs: Int32 = 5_000) throws -> [TopicPartition: Int64] {
+        let partitions = assignment.sorted()
+        guard !partitions.isEmpty else { return [:] }
+        let positions = position(partitions)
+        let missing = partitions.filter { positions[$0] == nil }
+        let committed = missing.isEmpty ? [:] : try self.committed(missing, timeoutMs: timeoutMs)
+        var result: [TopicPartition: Int64] = [:]
+        for tp in partitions {
+            let (low, high) = try watermarks(tp, timeoutMs: timeoutMs)
+            let from = positions[tp] ?? committed[tp] ?? low
+            result[tp] = max(0, high - from)
+        }
+        return result
+    }
+}
+
+extension KafkaConsumer {
+    /// Reads `partitions` without group management (tools, tests, DLQ inspection),
+    /// each from its given offset, else the committed one, else `auto.offset.reset`.
+    /// Do not mix with `subscribe`.
+    public func assign(_ partitions: [TopicPartition], offsets: [TopicPartition: Int64] = [:]) throws {
+        let list = PartitionList(partitions, offsets: offsets)
+        let err = rd_kafka_assign(handle, list.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "assign \(partitions)") }
+        context.owned.withLock { $0 = Set(partitions) }
+    }
+}

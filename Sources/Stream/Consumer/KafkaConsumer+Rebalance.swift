@@ -1,0 +1,119 @@
+import Crdkafka
+import Logging
+
+/// What the owner of a consumer wants to hear about, and decide, during a rebalance.
+/// All closures run on the polling thread, inside `KafkaConsumer.poll`.
+public struct RebalanceHooks: Sendable {
+    /// Where each newly assigned partition starts. Partitions left out start at
+    /// their committed offset, else at `auto.offset.reset`. The learner answers from
+    /// its newest durable snapshot manifest (next offset = last handled + 1).
+    public var startOffsets: @Sendable ([TopicPartition]) -> [TopicPartition: Int64]
+    /// Called after partitions were assigned (with the offsets chosen, where explicit).
+    public var onAssigned: @Sendable ([TopicPartition]) -> Void
+    /// Called before partitions are released, so their state can be snapshotted;
+    /// the partitions are already marked not-owned. `lost` is true when the group
+    /// already gave them to someone else (session timeout): do not commit for them.
+    public var onRevoke: @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void
+
+    public init(startOffsets: @escaping @Sendable ([TopicPartition]) -> [TopicPartition: Int64] = { _ in [:] },
+                onAssigned: @escaping @Sendable ([TopicPartition]) -> Void = { _ in },
+                onRevoke: @escaping @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void = { _, _ in }) {
+        self.startOffsets = startOffsets
+        self.onAssigned = onAssigned
+        self.onRevoke = onRevoke
+    }
+}
+
+/// Lives as long as the C handle; reached from librdkafka callbacks through `Unmanaged`.
+final class ConsumerContext: @unchecked Sendable {
+    let hooks: RebalanceHooks
+    let logger: Logger
+    /// Partitions we currently own, maintained from the rebalance callback.
+    let owned = Locked<Set<TopicPartition>>([])
+    /// Pipeline-internal hooks, run before the user's (e.g. purge buffered records).
+    let internalRevoke = Locked<(@Sendable ([TopicPartition], Bool) -> Void)?>(nil)
+
+    init(hooks: RebalanceHooks, logger: Logger) {
+        self.hooks = hooks
+        self.logger = logger
+    }
+
+    func rebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
+                   _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) } == "COOPERATIVE"
+        let partitions = PartitionList.elements(of: list).map(\.0)
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            let explicit = hooks.startOffsets(partitions)
+            for i in 0..<Int(list.pointee.cnt) {
+                let tp = TopicPartition(String(cString: list.pointee.elems[i].topic), list.pointee.elems[i].partition)
+                if let offset = explicit[tp] { list.pointee.elems[i].offset = offset }
+            }
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(rk, list) {
+                    logger.error("incremental assign: \(KafkaError(consuming: error, context: "incremental_assign"))")
+                }
+            } else {
+                let err = rd_kafka_assign(rk, list)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("assign: \(KafkaError(err, context: "assign"))") }
+            }
+            // A partition paused by a previous owner-epoch (e.g. a stalled dead letter) starts unpaused.
+            _ = rd_kafka_resume_partitions(rk, list)
+            owned.withLock { owned in
+                if !cooperative { owned.removeAll() }
+                owned.formUnion(partitions)
+            }
+            logger.info("assigned \(partitions.sorted()) (\(cooperative ? "cooperative" : "eager")), explicit start \(explicit)")
+            hooks.onAssigned(partitions)
+
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            let lost = rd_kafka_assignment_lost(rk) != 0
+            owned.withLock { $0.subtract(partitions) }
+            logger.info("revoking \(partitions.sorted())\(lost ? " (lost)" : "")")
+            internalRevoke.withLock { $0 }?(partitions, lost)
+            hooks.onRevoke(partitions, lost)
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(rk, list) {
+                    logger.error("incremental unassign: \(KafkaError(consuming: error, context: "incremental_unassign"))")
+                }
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+                owned.withLock { $0.removeAll() }
+            }
+
+        default:
+            logger.error("rebalance error: \(KafkaError(err, context: "rebalance"))")
+            _ = rd_kafka_assign(rk, nil)
+            owned.withLock { $0.removeAll() }
+        }
+    }
+}
+
+/// librdkafka's rebalance callback: forwards to the consumer's context.
+let consumerRebalanceCallback: @convention(c) (
+    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
+) -> Void = { rk, err, list, opaque in
+    guard let rk, let list, let opaque else { return }
+    Unmanaged<ConsumerContext>.fromOpaque(opaque).takeUnretainedValue().rebalance(rk, err, list)
+}
+
+/// Error callback shared by consumers and producers: mostly transient (broker down), logged.
+let kafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
+    _, code, reason, _ in
+    let error = KafkaError(code: code, context: "librdkafka", message: reason.map { String(cString: $0) })
+    kafkaLogger.debug("\(error)")
+}
+
+/// Log callback: librdkafka's syslog levels mapped onto swift-log.
+let kafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
+    _, level, facility, message in
+    let text = "\(facility.map { String(cString: $0) } ?? ""): \(message.map { String(cString: $0) } ?? "")"
+    switch level {
+    case ...3: kafkaLogger.error("\(text)")
+    case 4: kafkaLogger.warning("\(text)")
+    case 5, 6: kafkaLogger.info("\(text)")
+    default: kafkaLogger.debug("\(text)")
+    }
+}
+
+let kafkaLogger = Logger(label: "streamlora.librdkafka")

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Produces records at an optional rate, counting every delivery report.
+public final class Feeder: @unchecked Sendable {
+    /// Totals so far; `sent == acknowledged + failed + inFlight`.
+    public struct Progress: Sendable, Equatable, Codable {
+        public var sent = 0
+        public var acknowledged = 0
+        public var failed = 0
+        /// Input rows that could not be normalized (never sent).
+        public var invalid = 0
+        public var firstError: String?
+        public init() {}
+        public var inFlight: Int { sent - acknowledged - failed }
+    }
+
+    public let producer: KafkaProducer
+    public let topic: String
+    /// Records per second, or nil for as fast as the producer takes them.
+    public let rate: Double?
+    private let progressBox = Locked(Progress())
+
+    public init(producer: KafkaProducer, topic: String, rate: Double? = nil) {
+        self.producer = producer
+        self.topic = topic
+        self.rate = rate
+    }
+
+    public var progress: Progress { progressBox.withLock { $0 } }
+
+    /// Notes an input row that could not be normalized.
+    public func invalid(_ reason: String) {
+        progressBox.withLock { p in
+            p.invalid += 1
+            if p.firstError == nil { p.firstError = reason }
+        }
+    }
+
+    /// Sends one record, pacing to `rate`; returns once it is queued (not yet acknowledged).
+    public func send(key: String?, value: [UInt8], started: Date) async {
+        if let rate, rate > 0 {
+            let due = started.addingTimeInterval(Double(progressBox.withLock { $0.sent }) / rate)
+            let wait = due.timeIntervalSinceNow
+            if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+        }
+        progressBox.withLock { $0.sent += 1 }
+        let record = ProducerRecord(topic: topic, key: key.map { Array($0.utf8) }, value: value)
+        producer.send(record) { [progressBox] result in
+            progressBox.withLock { p in
+                switch result {
+                case .success: p.acknowledged += 1
+                case .failure(let error):
+                    p.failed += 1
+                    if p.firstError == nil { p.firstError = "\(error)" }
+                }
+            }
+        }
+    }
+
+    /// Waits until every sent record has its delivery report (bounded by `timeout` seconds).
+    public func finish(timeout: Double = 60) async -> Progress {
+        _ = try? await Blocking.run { [producer] in try producer.flush(timeoutMs: Int32(timeout * 1000)) }
+        let deadline = Date(timeIntervalSinceNow: 2)
+        while progress.inFlight > 0, Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
+        return progress
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// A bounded hand-off from the polling thread to an async reader.
+/// The writer (a plain thread) blocks while the buffer is full; the reader awaits.
+final class EventBuffer<Element: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var head = 0
+    private var waiter: CheckedContinuation<Element?, Never>?
+    private var closed = false
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    var count: Int {
+        condition.lock(); defer { condition.unlock() }
+        return items.count - head
+    }
+
+    /// Appends `element`, waiting while full. Returns false if closed or `shouldGiveUp` says so.
+    func push(_ element: Element, shouldGiveUp: () -> Bool) -> Bool {
+        condition.lock()
+        while items.count - head >= capacity, !closed {
+            if shouldGiveUp() { condition.unlock(); return false }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
+        }
+        guard !closed else { condition.unlock(); return false }
+        if let waiter {
+            self.waiter = nil
+            condition.unlock()
+            waiter.resume(returning: element)
+            return true
+        }
+        items.append(element)
+        condition.unlock()
+        return true
+    }
+
+    /// The next element; nil once closed and drained.
+    func next() async -> Element? {
+        await withCheckedContinuation { continuation in
+            condition.lock()
+            if head < items.count {
+                let element = items[head]
+                head += 1
+                if head >= 1024, head * 2 >= items.count {
+                    items.removeFirst(head)
+                    head = 0
+                }
+                condition.signal()
+                condition.unlock()
+                continuation.resume(returning: element)
+            } else if closed {
+                condition.unlock()
+                continuation.resume(returning: nil)
+            } else {
+                precondition(waiter == nil, "EventBuffer supports one reader at a time")
+                waiter = continuation
+                condition.unlock()
+            }
+        }
+    }
+
+    /// Drops buffered elements matching `predicate` (e.g. records of revoked partitions).
+    func removeAll(where predicate: (Element) -> Bool) {
+        condition.lock()
+        items = Array(items[head...]).filter { !predicate($0) }
+        head = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Ends the stream: the reader drains what is buffered, then gets nil.
+    func close() {
+        condition.lock()
+        closed = true
+        let waiter = self.waiter
+        self.waiter = nil
+        condition.broadcast()
+        condition.unlock()
+        waiter?.resume(returning: nil)
+    }
+}

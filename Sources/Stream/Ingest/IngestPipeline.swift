@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+
+/// Consume → decode/validate → (bad records to the DLQ) → events for the learner.
+///
+/// One dedicated thread polls the consumer (single-message `rd_kafka_consumer_poll`),
+/// decodes each record and pushes `IngestEvent`s into a bounded buffer the learner
+/// drains with `next()` (or `for await event in pipeline`).
+///
+/// A refused record pauses its partition until its dead letter is acknowledged; only
+/// then is `.deadLettered` emitted and the partition resumed from the next offset.
+/// A failed DLQ write is retried with exponential backoff, the partition staying
+/// paused: nothing is skipped and other partitions keep flowing.
+///
+/// Ownership: before the revocation hook runs, the revoked partitions are marked
+/// not-owned and their buffered events dropped (the next owner re-reads them). A
+/// learner that takes its own lock both in its revoke hook and while handling an
+/// event, and checks `owns(_:)` under that lock, never acts on a record it no longer owns.
+public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
+    public typealias Element = IngestEvent
+
+    public struct Configuration: Sendable {
+        /// librdkafka properties for both the consumer and the DLQ producer
+        /// (`bootstrap.servers`, SASL/SSL…).
+        public var kafka: KafkaConfig
+        /// Extra properties only for the DLQ producer (e.g. `message.timeout.ms`).
+        public var deadLetterProducer: KafkaConfig
+        public var groupID: String
+        public var topics: [String]
+        public var rebalance: KafkaConsumer.RebalanceProtocol
+        public var decoder: ExampleDecoder
+        /// Events buffered ahead of the learner before polling waits.
+        public var bufferCapacity: Int
+        public var deadLetterSuffix: String
+        /// First and largest wait between DLQ retries, in seconds.
+        public var retryBackoff: (initial: Double, max: Double)
+        /// How long the polling thread waits for a dead letter's acknowledgement before
+        /// pausing the partition instead (other partitions keep flowing while paused).
+        public var deadLetterWaitMs: Int = 250
+
+        public init(kafka: KafkaConfig, groupID: String, topics: [String],
+                    rebalance: KafkaConsumer.RebalanceProtocol = .cooperativeSticky,
+                    decoder: ExampleDecoder = ExampleDecoder(), bufferCapacity: Int = 4096,
+                    deadLetterProducer: KafkaConfig = [:], deadLetterSuffix: String = ".dlq",
+                    retryBackoff: (initial: Double, max: Double) = (0.1, 5)) {
+            self.kafka = kafka
+            self.groupID = groupID
+            self.topics = topics
+            self.rebalance = rebalance
+            self.decoder = decoder
+            self.bufferCapacity = bufferCapacity
+            self.deadLetterProducer = deadLetterProducer
+            self.deadLetterSuffix = deadLetterSuffix
+            self.retryBackoff = retryBackoff
+        }
+    }
+
+    public let configuration: Configuration
+    /// The consumer, for `commit`, `lag`, `assignment`, `owns`, `pause`/`resume`.
+    public let consumer: KafkaConsumer
+    public let deadLetters: DeadLetterWriter
+    let logger: Logger
+    let buffer: EventBuffer<IngestEvent>
+    let running = Locked(false)
+    let finished = DispatchSemaphore(value: 0)
+    let statsBox = Locked(IngestStats())
+    /// DLQ results, written by the producer's poll thread, read by the pipeline thread.
+    let inbox = Locked<[(TopicPartition, Int64, Result<DeliveryReport, KafkaError>)]>([])
+    /// Partitions held back by an unacknowledged dead letter. Pipeline thread only.
+    var stalls: [TopicPartition: Stall] = [:]
+
+    /// - Parameter hooks: start offsets and assignment/revocation notifications (see `RebalanceHooks`).
+    public init(_ configuration: Configuration, hooks: RebalanceHooks = RebalanceHooks(),
+                logger: Logger = Logger(label: "streamlora.ingest")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        buffer = EventBuffer(capacity: configuration.bufferCapacity)
+        consumer = try KafkaConsumer(config: configuration.kafka, groupID: configuration.groupID,
+                                     rebalance: configuration.rebalance, hooks: hooks, logger: logger)
+        // Dead letters are rare and someone waits on each: send them without lingering.
+        let producerConfig = KafkaConfig(configuration.kafka.properties.merging(
+            configuration.deadLetterProducer.properties, uniquingKeysWith: { _, dlq in dlq }))
+            .withDefaults(["linger.ms": "0"])
+        deadLetters = DeadLetterWriter(producer: try KafkaProducer(config: producerConfig, logger: logger),
+                                       groupID: configuration.groupID, suffix: configuration.deadLetterSuffix)
+        consumer.context.internalRevoke.withLock { hook in
+            hook = { [weak self] partitions, _ in self?.partitionsRevoked(partitions) }
+        }
+    }
+
+    /// Subscribes and starts the polling thread.
+    public func start() throws {
+        try consumer.subscribe(configuration.topics)
+        running.withLock { $0 = true }
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "streamlora.ingest.poll"
+        thread.start()
+    }
+
+    /// The next event; nil after `stop()` once the buffer is drained.
+    public func next() async -> IngestEvent? { await buffer.next() }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let pipeline: IngestPipeline
+        public mutating func next() async -> IngestEvent? { await pipeline.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pipeline: self) }
+
+    public var stats: IngestStats { statsBox.withLock { $0 } }
+
+    /// Whether `partition` is still assigned to this member.
+    public func owns(_ partition: TopicPartition) -> Bool { consumer.owns(partition) }
+
+    /// Stops polling, leaves the group (running the revocation hook), flushes the DLQ
+    /// producer and ends the event stream. Blocking; see `stop() async`.
+    public func stopSync() {
+        let wasRunning = running.withLock { r -> Bool in defer { r = false }; return r }
+        if wasRunning { finished.wait() } else { consumer.close() }
+        deadLetters.producer.close(timeoutMs: 5_000)
+        buffer.close()
+    }
+
+    public func stop() async {
+        _ = try? await Blocking.run { self.stopSync() }
+    }
+
+    deinit { stopSync() }
+}

@@ -1,0 +1,53 @@
+import Crdkafka
+
+/// librdkafka configuration as plain key/value pairs, so any property (SASL, SSL,
+/// timeouts, `debug`…) passes straight through to the library.
+public struct KafkaConfig: Sendable, ExpressibleByDictionaryLiteral {
+    public var properties: [String: String]
+
+    public init(_ properties: [String: String] = [:]) { self.properties = properties }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.properties = Dictionary(elements, uniquingKeysWith: { _, last in last })
+    }
+
+    public subscript(key: String) -> String? {
+        get { properties[key] }
+        set { properties[key] = newValue }
+    }
+
+    /// Returns a copy with `defaults` filled in where the caller set nothing.
+    func withDefaults(_ defaults: [String: String]) -> KafkaConfig {
+        KafkaConfig(properties.merging(defaults, uniquingKeysWith: { mine, _ in mine }))
+    }
+
+    /// Returns a copy with `forced` overriding whatever the caller set, for the
+    /// properties correctness depends on (e.g. `enable.auto.commit=false`).
+    func overriding(_ forced: [String: String]) -> KafkaConfig {
+        KafkaConfig(properties.merging(forced, uniquingKeysWith: { _, forced in forced }))
+    }
+
+    /// Builds an `rd_kafka_conf_t`; the caller owns it until it passes it to `rd_kafka_new`.
+    /// - Throws: `KafkaError` naming the first property librdkafka rejected.
+    func makeConf() throws -> OpaquePointer {
+        let conf = rd_kafka_conf_new()!
+        var errstr = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            if rd_kafka_conf_set(conf, key, value, &errstr, errstr.count) != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                throw KafkaError.config(key, string(fromErrorBuffer: errstr))
+            }
+        }
+        return conf
+    }
+}
+
+/// Creates an `rd_kafka_t` from a conf (consumed on success and on failure).
+func makeKafkaHandle(_ type: rd_kafka_type_t, conf: OpaquePointer) throws -> OpaquePointer {
+    var errstr = [CChar](repeating: 0, count: 512)
+    guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+        rd_kafka_conf_destroy(conf)
+        throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG.rawValue, context: "rd_kafka_new", message: string(fromErrorBuffer: errstr))
+    }
+    return handle
+}

@@ -1,0 +1,82 @@
+/// One labelled training example, as decoded from a Kafka record.
+///
+/// Wire format (JSON object, UTF-8, ≤ 64 KiB by default):
+///
+///     {"text": "…" | "features": [number, …], "label": "…" | integer,
+///      "id"?: "…", "ts"?: number, "weight"?: number}
+///
+/// The record key, when present, names the adapter the example trains (absent → default adapter).
+public struct Example: Sendable, Equatable {
+    /// What the model sees: raw text for the encoder, or a precomputed feature vector.
+    public enum Input: Sendable, Equatable {
+        case text(String)
+        case features([Float])
+    }
+
+    public var input: Input
+    /// The class label; integer labels are kept as their decimal text ("3"), since
+    /// label vocabularies are strings.
+    public var label: String
+    /// Producer-assigned id (used for the deterministic holdout split when present).
+    public var id: String?
+    /// Producer timestamp, in whatever unit the producer chose (not interpreted here).
+    public var timestamp: Double?
+    /// Loss weight, finite and ≥ 0; 1 when absent.
+    public var weight: Double
+    /// Adapter named by the record key; nil → the default adapter.
+    public var adapter: String?
+
+    public init(input: Input, label: String, id: String? = nil, timestamp: Double? = nil,
+                weight: Double = 1, adapter: String? = nil) {
+        self.input = input
+        self.label = label
+        self.id = id
+        self.timestamp = timestamp
+        self.weight = weight
+        self.adapter = adapter
+    }
+
+    /// The text, when the input is text.
+    public var text: String? {
+        if case .text(let text) = input { return text }
+        return nil
+    }
+}
+
+/// Why a record was refused; written to the DLQ as `streamlora.error.reason`.
+public enum RejectReason: String, Sendable, CaseIterable, Codable {
+    case tooLarge = "too_large"
+    case invalidUTF8 = "invalid_utf8"
+    case invalidJSON = "invalid_json"
+    /// Valid JSON, but not an object, or a field of the wrong JSON type.
+    case wrongType = "wrong_type"
+    case missingField = "missing_field"
+    case duplicateField = "duplicate_field"
+    /// Only when `ExampleDecoder.rejectUnknownFields` is on (default: unknown fields are ignored).
+    case unknownField = "unknown_field"
+    /// Text empty or only whitespace.
+    case emptyText = "empty_text"
+    case emptyFeatures = "empty_features"
+    case emptyLabel = "empty_label"
+    case textAndFeatures = "text_and_features"
+    case noTextOrFeatures = "no_text_or_features"
+    /// NaN/Infinity tokens, or numbers that overflow (a feature beyond `Float`'s range).
+    case nonFiniteNumber = "non_finite_number"
+    /// Finite but not allowed (negative weight, integer label beyond 64 bits).
+    case outOfRange = "out_of_range"
+    /// The record key (adapter name) is not valid UTF-8.
+    case invalidKey = "invalid_key"
+}
+
+/// A refused record: the reason code plus a human-readable detail naming the field.
+public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: RejectReason
+    public let detail: String
+
+    public init(_ reason: RejectReason, _ detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
+
+    public var description: String { "\(reason.rawValue): \(detail)" }
+}

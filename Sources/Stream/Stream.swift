@@ -1,2 +1,0 @@
-// Stream module
-import Crdkafka

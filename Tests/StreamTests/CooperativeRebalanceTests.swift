@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import Stream
+
+/// A stand-in for the learner: handles records under its lock, keeps a shared
+/// "manifest" of next offsets (the durable truth) and answers start offsets from it.
+final class FakeLearner: @unchecked Sendable {
+    let name: String
+    let lock = NSLock()
+    let manifest: Locked<[TopicPartition: Int64]>
+    let handled: Locked<[String: Int]>
+    private(set) var count = Locked(0)
+    var pipeline: IngestPipeline!
+    private var task: Task<Void, Never>?
+
+    init(_ name: String, broker: EmbeddedBroker, group: String, topic: String,
+         manifest: Locked<[TopicPartition: Int64]>, handled: Locked<[String: Int]>) throws {
+        self.name = name
+        self.manifest = manifest
+        self.handled = handled
+        let hooks = RebalanceHooks(
+            startOffsets: { partitions in
+                manifest.withLock { m in m.filter { partitions.contains($0.key) } }
+            },
+            onRevoke: { [lock] _, _ in
+                // "Snapshot": the manifest is already current; taking the lock waits for
+                // the record in hand, after which `owns` is false for the revoked partitions.
+                lock.lock(); lock.unlock()
+            })
+        pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic],
+                                            rebalance: .cooperativeSticky, bufferCapacity: 8), hooks: hooks)
+    }
+
+    func start() throws {
+        try pipeline.start()
+        task = Task { [self] in
+            for await event in pipeline { handle(event) }
+        }
+    }
+
+    private func handle(_ event: IngestEvent) {
+        lock.withLock {
+            let origin = event.origin
+            guard pipeline.owns(origin.topicPartition) else { return }
+            handled.withLock { $0["\(origin.topicPartition)@\(origin.offset)", default: 0] += 1 }
+            manifest.withLock { $0[origin.topicPartition] = origin.nextOffset }
+            count.withLock { $0 += 1 }
+        }
+    }
+
+    func stop() async {
+        await pipeline.stop()
+        await task?.value
+    }
+}
+
+@Suite("Consumer groups")
+struct CooperativeRebalanceTests {
+    @Test("cooperative-sticky: a member leaves and rejoins mid-stream; every record handled by exactly one owner")
+    func leaveAndRejoin() async throws {
+        let broker = try EmbeddedBroker()
+        let topic = uniqueName("coop")
+        let group = uniqueName("g")
+        try broker.createTopic(topic, partitions: 4)
+        let manifest = Locked<[TopicPartition: Int64]>([:])
+        let handled = Locked<[String: Int]>([:])
+        let keepFeeding = Locked(true)
+
+        // Records keep arriving (~200/s) throughout the rebalances, until told to stop.
+        let feeder = Task { () throws -> Int in
+            let producer = try KafkaProducer(config: testConfig(broker))
+            defer { producer.close() }
+            var i = 0
+            while keepFeeding.withLock({ $0 }) {
+                producer.send(ProducerRecord(topic: topic, key: Array("k\(i % 16)".utf8), value: exampleJSON(i))) { _ in }
+                i += 1
+                if i % 10 == 0 { try await Task.sleep(nanoseconds: 50_000_000) }
+            }
+            try producer.flush()
+            return i
+        }
+
+        let a = try FakeLearner("a", broker: broker, group: group, topic: topic, manifest: manifest, handled: handled)
+        let b = try FakeLearner("b", broker: broker, group: group, topic: topic, manifest: manifest, handled: handled)
+        try a.start()
+        try b.start()
+        #expect(await eventually(60) { a.pipeline.consumer.assignment.count == 2 && b.pipeline.consumer.assignment.count == 2 },
+                "both members own two partitions")
+        #expect(a.pipeline.consumer.rebalanceProtocol == "COOPERATIVE")
+        #expect(await eventually(60) { a.count.withLock { $0 } > 0 && b.count.withLock { $0 } > 0 })
+
+        await b.stop()   // b leaves: a takes all four partitions
+        #expect(await eventually(60) { a.pipeline.consumer.assignment.count == 4 })
+        let c = try FakeLearner("b'", broker: broker, group: group, topic: topic, manifest: manifest, handled: handled)
+        try c.start()    // b rejoins as a new member: two partitions move back
+        #expect(await eventually(60) { c.pipeline.consumer.assignment.count == 2 && a.pipeline.consumer.assignment.count == 2 })
+
+        #expect(await eventually(60) { c.count.withLock { $0 } > 0 }, "the rejoined member handles new records")
+        keepFeeding.withLock { $0 = false }
+        let total = try await feeder.value
+        #expect(await eventually(60) { handled.withLock { $0.count } >= total }, "handled \(handled.withLock { $0.count }) of \(total)")
+        await a.stop()
+        await c.stop()
+
+        let counts = handled.withLock { $0 }
+        #expect(counts.count == total, "every record handled")
+        #expect(counts.values.allSatisfy { $0 == 1 }, "no record handled twice: \(counts.filter { $0.value > 1 }.keys.sorted().prefix(5))")
+        #expect(a.count.withLock { $0 } + b.count.withLock { $0 } + c.count.withLock { $0 } == total)
+        #expect(c.count.withLock { $0 } > 0, "the rejoined member handled records")
+    }
+}

@@ -1,0 +1,106 @@
+import Crdkafka
+import Foundation
+import Testing
+@testable import Stream
+
+@Suite("Faults injected into the embedded broker")
+struct FaultToleranceTests {
+    static func offsets(_ events: [IngestEvent], _ tp: TopicPartition) -> [Int64] {
+        events.filter { $0.origin.topicPartition == tp }.map(\.origin.offset)
+    }
+
+    @Test("broker down then up mid-stream: no loss, no duplicate, restart resumes at the last commit")
+    func brokerDownUp() async throws {
+        let broker = try EmbeddedBroker()
+        let topic = uniqueName("downup")
+        let group = uniqueName("g")
+        try broker.createTopic(topic, partitions: 1)
+        try await produce(broker, topic: topic, values: (0..<100).map { exampleJSON($0) })
+
+        let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic], bufferCapacity: 16))
+        try pipeline.start()
+        let collector = EventCollector(pipeline)
+        #expect(await eventually { collector.all.count >= 10 })
+        try broker.setBrokerDown()
+        // Records produced while the broker is down wait in the producer and arrive after it is back.
+        let late = Task { try await produce(broker, topic: topic, values: (100..<200).map { exampleJSON($0) }) }
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        try broker.setBrokerUp()
+        try await late.value
+        #expect(await eventually(60) { collector.all.count >= 200 })
+        let tp = TopicPartition(topic, 0)
+        #expect(Self.offsets(collector.all, tp) == (0..<200).map { Int64($0) })
+        try await pipeline.consumer.commit([tp: 150])
+        await pipeline.stop()
+
+        // A new member of the same group starts at the commit: 150…199, each once.
+        let restarted = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic]))
+        try restarted.start()
+        let again = EventCollector(restarted)
+        #expect(await eventually { again.all.count >= 50 })
+        try await Task.sleep(nanoseconds: 300_000_000)
+        await restarted.stop()
+        #expect(Self.offsets(again.all, tp) == (150..<200).map { Int64($0) })
+    }
+
+    @Test("injected Fetch and OffsetCommit errors are retried, never skipped")
+    func fetchAndCommitErrors() async throws {
+        let broker = try EmbeddedBroker()
+        let topic = uniqueName("errs")
+        try broker.createTopic(topic, partitions: 1)
+        try await produce(broker, topic: topic, values: (0..<50).map { exampleJSON($0) })
+        broker.pushRequestErrors(.fetch, [
+            RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+            RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_UNKNOWN,
+        ])
+        let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: uniqueName("g"), topics: [topic]))
+        try pipeline.start()
+        let collector = EventCollector(pipeline)
+        #expect(await eventually(60) { collector.all.count >= 50 })
+        let tp = TopicPartition(topic, 0)
+        #expect(Self.offsets(collector.all, tp) == (0..<50).map { Int64($0) })
+
+        // Transient coordinator errors: `commit` retries until it lands.
+        broker.pushRequestErrors(.offsetCommit, [
+            RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+        ])
+        let committed = try await pipeline.consumer.commit([tp: 50])
+        #expect(committed == [tp: 50])
+        #expect(try pipeline.consumer.committed([tp]) == [tp: 50])
+
+        // A permanent error is reported, not swallowed, and the old commit stands.
+        broker.pushRequestErrors(.offsetCommit, [RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE])
+        await #expect(throws: KafkaError.self) { try await pipeline.consumer.commit([tp: 40], attempts: 1) }
+        #expect(try pipeline.consumer.committed([tp]) == [tp: 50])
+
+        // Commits for partitions not owned are dropped.
+        #expect(try await pipeline.consumer.commit([TopicPartition(topic, 7): 3]).isEmpty)
+        #expect(try pipeline.consumer.lag() == [tp: 0])
+        await pipeline.stop()
+    }
+
+    @Test("explicit start offsets from the caller win over the committed offset")
+    func startOffsets() async throws {
+        let broker = try EmbeddedBroker()
+        let topic = uniqueName("start")
+        let group = uniqueName("g")
+        try broker.createTopic(topic, partitions: 2)
+        try await produce(broker, topic: topic, values: (0..<10).map { exampleJSON($0) }, partition: 0)
+        try await produce(broker, topic: topic, values: (10..<20).map { exampleJSON($0) }, partition: 1)
+        let asked = Locked<[TopicPartition]>([])
+        let hooks = RebalanceHooks(startOffsets: { partitions in
+            asked.withLock { $0 += partitions }
+            return [TopicPartition(topic, 0): 7]   // partition 1: nothing in the manifest → earliest
+        })
+        let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic]), hooks: hooks)
+        try pipeline.start()
+        let collector = EventCollector(pipeline)
+        #expect(await eventually { collector.all.count >= 13 })
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(Self.offsets(collector.all, TopicPartition(topic, 0)) == [7, 8, 9])
+        #expect(Self.offsets(collector.all, TopicPartition(topic, 1)) == (0..<10).map { Int64($0) })
+        #expect(Set(asked.withLock { $0 }) == [TopicPartition(topic, 0), TopicPartition(topic, 1)])
+        #expect(pipeline.consumer.assignment == [TopicPartition(topic, 0), TopicPartition(topic, 1)])
+        await pipeline.stop()
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import Stream
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
