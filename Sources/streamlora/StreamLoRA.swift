@@ -8,6 +8,9 @@ struct StreamLoRA: AsyncParsableCommand {
         abstract: "Continual online learning of LoRA adapters from a Kafka stream.",
         version: "0.1.0",
         subcommands: [
+            Demo.self,
+            Serve.self,
+            Predict.self,
             Inspect.self,
             Embed.self,
             Broker.self,

@@ -90,8 +90,13 @@ extension BertLoRAModel {
         backup.ptr.advanced(by: n).update(from: adamM.ptr, count: n)
         backup.ptr.advanced(by: 2 * n).update(from: adamV.ptr, count: n)
         let o = optimizer
-        Kernels.adamW(params: params.ptr, grads: grads.ptr, m: adamM.ptr, v: adamV.ptr, count: n,
+        // Two parameter groups, as torch.optim.AdamW with param groups: LoRA, then the head.
+        let head = layout.loraCount
+        Kernels.adamW(params: params.ptr, grads: grads.ptr, m: adamM.ptr, v: adamV.ptr, count: head,
                       lr: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
+        Kernels.adamW(params: params.ptr + head, grads: grads.ptr + head, m: adamM.ptr + head, v: adamV.ptr + head,
+                      count: n - head, lr: o.headLearningRate ?? o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
+                      weightDecay: o.weightDecay, step: step + 1)
         guard Kernels.allFinite(params.ptr, n) else {
             params.ptr.update(from: backup.ptr, count: n)
             adamM.ptr.update(from: backup.ptr + n, count: n)

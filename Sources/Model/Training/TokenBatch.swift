@@ -51,7 +51,10 @@ public struct TrainStepResult: Sendable, Equatable {
 
 /// torch.optim.AdamW hyper-parameters plus the clipping threshold.
 public struct OptimizerConfig: Codable, Sendable, Equatable {
+    /// Learning rate of the LoRA parameters.
     public var learningRate: Float
+    /// Learning rate of the classifier head; nil: `learningRate`.
+    public var headLearningRate: Float?
     public var beta1: Float
     public var beta2: Float
     public var eps: Float
@@ -60,8 +63,9 @@ public struct OptimizerConfig: Codable, Sendable, Equatable {
     public var maxGradNorm: Float?
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
-                weightDecay: Float = 0.01, maxGradNorm: Float? = 1.0) {
+                weightDecay: Float = 0.01, maxGradNorm: Float? = 1.0, headLearningRate: Float? = nil) {
         self.learningRate = learningRate
+        self.headLearningRate = headLearningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps

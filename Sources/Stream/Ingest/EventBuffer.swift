@@ -32,6 +32,7 @@ final class EventBuffer<Element: Sendable>: @unchecked Sendable {
             return true
         }
         items.append(element)
+        condition.signal()  // wakes a blocking `next(waitingUntil:)` reader
         condition.unlock()
         return true
     }
@@ -62,6 +63,31 @@ final class EventBuffer<Element: Sendable>: @unchecked Sendable {
     }
 
     /// Drops buffered elements matching `predicate` (e.g. records of revoked partitions).
+    /// The next element, waiting on the calling thread until `deadline`: for a reader that
+    /// runs its own thread (the learner) and must wake for its own deadlines.
+    /// - Returns: `.element`, `.timedOut`, or `.closed` once closed and drained.
+    func next(waitingUntil deadline: Date) -> Polled<Element> {
+        condition.lock()
+        defer { condition.unlock() }
+        while head >= items.count {
+            if closed { return .closed }
+            if !condition.wait(until: deadline) { return head < items.count ? take() : (closed ? .closed : .timedOut) }
+        }
+        return take()
+    }
+
+    /// Removes the head; the lock is held.
+    private func take() -> Polled<Element> {
+        let element = items[head]
+        head += 1
+        if head >= 1024, head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.signal()
+        return .element(element)
+    }
+
     func removeAll(where predicate: (Element) -> Bool) {
         condition.lock()
         items = Array(items[head...]).filter { !predicate($0) }
@@ -80,4 +106,11 @@ final class EventBuffer<Element: Sendable>: @unchecked Sendable {
         condition.unlock()
         waiter?.resume(returning: nil)
     }
+}
+
+/// What a blocking read of an ``EventBuffer`` found.
+public enum Polled<Element: Sendable>: Sendable {
+    case element(Element)
+    case timedOut
+    case closed
 }

@@ -103,6 +103,10 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
     /// The next event; nil after `stop()` once the buffer is drained.
     public func next() async -> IngestEvent? { await buffer.next() }
 
+    /// The next event, blocking the calling thread until one arrives or `deadline` passes.
+    /// For a consumer of events that runs on its own thread (never call it from a task).
+    public func next(waitingUntil deadline: Date) -> Polled<IngestEvent> { buffer.next(waitingUntil: deadline) }
+
     public struct AsyncIterator: AsyncIteratorProtocol {
         let pipeline: IngestPipeline
         public mutating func next() async -> IngestEvent? { await pipeline.next() }

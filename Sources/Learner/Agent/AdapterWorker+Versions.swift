@@ -1,0 +1,146 @@
+import Foundation
+import Model
+import Registry
+
+/// Snapshot → evaluate on holdout → gate → durable write → live swap; rollback; reloads.
+extension AdapterWorker {
+    /// Writes a version of the trainer's weights and lets the gate decide whether it goes live.
+    /// Everything received is trained first, so the manifest's offsets cover it.
+    /// - Returns: the manifest written, or nil when the write failed (counted, logged, never retried).
+    @discardableResult
+    func snapshot(reason: String, now: ContinuousClock.Instant) throws -> Manifest? {
+        guard !snapshotting else { return nil }
+        snapshotting = true
+        defer { snapshotting = false }
+        try processGroup(now: now)
+        if let batch = session.flush() { try train(batch, now: now) }
+
+        let contents = session.snapshotContents
+        let tensors = trainer.adapterTensors()
+        let finite = tensors.allSatisfy { $0.data.allSatisfy(\.isFinite) }
+        let holdout = session.holdoutExamples
+        let candidate = try evaluate(holdout) { try trainer.probabilities($0) }
+        let current = live.current(name)
+        let liveTotals = try current.map { l in try evaluate(holdout, labels: l.labels) { try l.probabilities($0) } }
+        let decision = session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite)
+        let status: VersionStatus = switch decision.verdict {
+        case .promote: .live
+        case .reject: .rejected
+        case .defer: .candidate
+        }
+        var holdoutNumbers = candidate.manifestNumbers()
+        if let liveTotals { holdoutNumbers.merge(liveTotals.manifestNumbers(prefix: "live_")) { a, _ in a } }
+        let snapshot = AdapterSnapshot(
+            tensors: tensors, config: runtime.peftConfig, parent: parent, baseModelSHA256: runtime.baseSHA256,
+            labels: labels, examplesTrained: contents.lineage.examplesTrained, steps: contents.lineage.steps,
+            offsets: PartitionOffsets([config.kafka.topic: Dictionary(uniqueKeysWithValues:
+                contents.offsets.map { (String($0.key), $0.value) })]),
+            trainedIDs: contents.lineage.digest, holdoutMetrics: holdoutNumbers,
+            prequentialMetrics: contents.prequential.manifestNumbers)
+        let manifest: Manifest
+        do {
+            manifest = try registry.write(snapshot, status: status, reason: "\(reason); gate: \(decision.reason)")
+        } catch {
+            session.snapshotFailed(now: now)
+            counters.snapshotFailures += 1
+            logger.error("adapter \(name): snapshot aborted: \(error)")
+            return nil
+        }
+        session.snapshotSucceeded(contents, now: now)
+        parent = manifest.version
+        counters.snapshots += 1
+        counters.lastSnapshot = manifest.version
+        counters.lastDecision = decision.description
+        switch decision.verdict {
+        case .promote:
+            counters.promotions += 1
+            try publish(version: manifest.version, tensors: tensors, labels: labels)
+            session.promoted(version: manifest.version.name, previous: current?.version?.name)
+            drift.resetReference(adapter: name)
+        case .reject:
+            counters.rejections += 1
+        case .defer:
+            break
+        }
+        logger.info("adapter \(name): version \(manifest.version) \(manifest.status) — \(decision.reason)")
+        _ = try? registry.applyRetention(keep: config.snapshot.keepLast)
+        return manifest
+    }
+
+    /// Metric totals of `predict` over holdout samples (batches of 32).
+    func evaluate(_ samples: [Sample], labels: [String]? = nil,
+                  _ predict: (TokenBatch) throws -> [[Float]]) throws -> MetricTotals {
+        var totals = MetricTotals()
+        let names = labels ?? self.labels
+        var start = 0
+        while start < samples.count {
+            let chunk = samples[start..<min(start + 32, samples.count)]
+            let p = try predict(runtime.batch(chunk.map(\.ids)))
+            for (sample, probs) in zip(chunk, p) {
+                totals.add(PredictionOutcome(label: sample.label, probabilities: probs, labels: names))
+            }
+            start += 32
+        }
+        return totals
+    }
+
+    /// Acts on the rollback monitor's decision: make an earlier version live again (or keep
+    /// live) and continue training from it with fresh optimizer state.
+    func apply(_ decision: RollbackDecision, now: ContinuousClock.Instant) throws {
+        counters.rollbacks += 1
+        logger.warning("adapter \(name): \(decision)")
+        switch decision.action {
+        case .rollBack(let from, let to):
+            if let to, let target = Version(to) {
+                _ = try registry.rollback(to: target, reason: "\(decision.trigger.rawValue): \(decision.reason)")
+                try restoreTrainer(from: target)
+            } else if let from = Version(from) {
+                _ = try registry.reject(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)")
+                try restoreTrainer(from: nil)
+            }
+        case .reloadLive:
+            try restoreTrainer(from: try registry.live())
+        }
+        try publishLive()
+    }
+
+    /// Loads `version` (nil: a fresh adapter) into a new trainer, keeping the label vocabulary.
+    func restoreTrainer(from version: Version?) throws {
+        let fresh = try runtime.makeModel(labels: max(labels.count, 1))
+        if let version {
+            let loaded = try registry.load(version)
+            let saved = loaded.snapshot.labels
+            // The saved classifier has rows for its own labels, a prefix of ours.
+            let model = try runtime.makeModel(labels: max(saved.count, 1))
+            try model.loadAdapter(loaded.snapshot.tensors)
+            if labels.count > saved.count { model.growLabels(to: labels.count) }
+            trainer = model
+            session.rolledBack(to: .init(loaded.manifest))
+            parent = version
+        } else {
+            trainer = fresh
+            session.rolledBack(to: .init())
+            parent = nil
+        }
+    }
+
+    /// Publishes the registry's live version (if any) as the in-process live model.
+    func publishLive() throws {
+        guard let version = try registry.live() else { return }
+        if live.current(name)?.version == version { return }
+        let loaded = try registry.load(version)
+        try publish(version: version, tensors: loaded.snapshot.tensors, labels: loaded.snapshot.labels)
+    }
+
+    private func publish(version: Version, tensors: [NamedTensor], labels: [String]) throws {
+        live.publish(try LiveAdapter(adapter: name, version: version, labels: labels, tensors: tensors, runtime: runtime))
+    }
+
+    /// Notices a promotion or rollback made from outside (the CLI) and continues from it.
+    func followExternalChanges() throws {
+        guard let version = try registry.live(), live.current(name)?.version != version else { return }
+        logger.info("adapter \(name): live changed outside this process to \(version); continuing from it")
+        try restoreTrainer(from: version)
+        try publishLive()
+    }
+}

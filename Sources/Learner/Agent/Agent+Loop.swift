@@ -1,0 +1,112 @@
+import Foundation
+import Stream
+import Registry
+
+extension Agent {
+    /// The learner thread's loop: wait for an event or the nearest deadline, handle it,
+    /// run due work, drain commands; on stop, snapshot everything and commit.
+    func run() {
+        while !stopRequested.current {
+            let now = ContinuousClock.now
+            var wait = Duration.milliseconds(100)
+            for w in workers.values { if let d = w.nextDeadline { wait = min(wait, max(.zero, d - now)) } }
+            let deadline = Date(timeIntervalSinceNow: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds))
+            switch pipeline.next(waitingUntil: deadline) {
+            case .element(let event):
+                guarded("event at \(event.origin)") { try handle(event) }
+            case .timedOut:
+                break
+            case .closed:
+                stopRequested.withLock { $0 = true }
+            }
+            guarded("tick") { try tick() }
+            drainMailbox()
+        }
+        shutdown()
+    }
+
+    /// Runs `body`; an error is logged and counted, and the loop goes on (the process stays up).
+    func guarded(_ what: String, _ body: () throws -> Void) {
+        do { try body() } catch {
+            logger.error("learner: \(what): \(error)")
+            published.withLock { $0.errors += 1; $0.lastError = "\(what): \(error)" }
+        }
+    }
+
+    func handle(_ event: IngestEvent) throws {
+        let origin = event.origin
+        guard origin.topic == config.kafka.topic else { return }
+        consumed[origin.partition] = max(consumed[origin.partition] ?? 0, origin.nextOffset)
+        switch event {
+        case .example(let example, _):
+            let adapter = example.adapter ?? config.routing.defaultAdapter
+            let w = try worker(adapter)
+            guard let text = example.text else {
+                // A features-only example: this product's model reads text; counted, offset passes.
+                _ = w
+                published.withLock { $0.unsupportedInputs += 1 }
+                return
+            }
+            try w.handle(text, label: example.label, id: example.id, weight: example.weight,
+                         partition: origin.partition, offset: origin.offset, now: .now)
+        case .deadLettered:
+            deadLettered += 1
+            deadLetterLedger.receive(partition: origin.partition, offset: origin.offset)
+            deadLetterLedger.apply(partition: origin.partition, offset: origin.offset)
+            deadLetterLedger.markDurable(deadLetterLedger.snapshotOffsets)
+        }
+    }
+
+    func tick() throws {
+        let now = ContinuousClock.now
+        var snapshotted = false
+        for w in workers.values {
+            let before = w.counters.snapshots
+            try w.tick(now: now)
+            snapshotted = snapshotted || w.counters.snapshots != before
+        }
+        if now - lastExternalCheck > .seconds(2) {
+            lastExternalCheck = now
+            for w in workers.values { try w.followExternalChanges() }
+        }
+        if snapshotted { commitDurable() }
+        publishStatus()
+    }
+
+    /// Commits, for the partitions this member still owns, the positions that every
+    /// adapter's durable manifest covers (Kafka mirrors the manifests; it is never ahead).
+    func commitDurable() {
+        refreshStartPositions()
+        let positions = OffsetLedger.commitPositions(
+            consumed: consumed, ledgers: workers.values.map(\.session.ledger) + [deadLetterLedger])
+        var offsets: [TopicPartition: Int64] = [:]
+        for (partition, var next) in positions {
+            // Examples still waiting for their prediction are in no ledger yet: hold back to them.
+            for w in workers.values { if let first = w.firstWaitingOffset(partition) { next = min(next, first) } }
+            let tp = TopicPartition(config.kafka.topic, partition)
+            if pipeline.owns(tp) { offsets[tp] = next }
+        }
+        guard !offsets.isEmpty else { return }
+        do {
+            _ = try pipeline.consumer.commitSync(offsets)
+            published.withLock { $0.committed = Dictionary(uniqueKeysWithValues: offsets.map { (String($0.key.partition), $0.value) }) }
+        } catch {
+            // The manifests stay the truth; the next snapshot commits again.
+            logger.warning("commit failed (manifests remain the source of truth): \(error)")
+        }
+    }
+
+    /// Final batch, a snapshot of every adapter with new examples, a commit, and the consumer closed.
+    func shutdown() {
+        for w in workers.values {
+            guarded("final snapshot of \(w.name)") {
+                guard w.hasUnsavedWork else { return }
+                try w.snapshot(reason: "shutdown", now: .now)
+            }
+        }
+        commitDurable()
+        publishStatus()
+        pipeline.stopSync()
+        logger.info("learner stopped")
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Registry
+
+/// What the agent publishes for `/v1/status`, `streamlora status` and the metrics.
+public struct AgentStatus: Sendable, Codable, Equatable {
+    public struct Adapter: Sendable, Codable, Equatable {
+        public var name: String
+        public var live: String?
+        public var labels: [String]
+        public var examples: Int
+        public var trained: Int
+        public var steps: Int
+        public var skippedSteps: Int
+        public var accuracy: Double?
+        public var logLoss: Double?
+        public var windowAccuracy: Double?
+        public var windowLogLoss: Double?
+        public var lastLoss: Double?
+        public var snapshots: Int
+        public var promotions: Int
+        public var rejections: Int
+        public var rollbacks: Int
+        public var snapshotFailures: Int
+        public var lastSnapshot: String?
+        public var lastDecision: String?
+        public var holdoutBuffered: Int
+    }
+
+    public var uptimeSeconds: Double = 0
+    public var ready = false
+    public var adapters: [Adapter] = []
+    public var consumed = 0
+    public var deadLettered = 0
+    public var unsupportedInputs = 0
+    public var consumerErrors = 0
+    public var errors = 0
+    public var lastError: String?
+    /// Last committed next offset per partition.
+    public var committed: [String: Int64] = [:]
+
+    public init() {}
+}
+
+extension Agent {
+    /// The latest published status (cheap; any thread).
+    public var status: AgentStatus {
+        var s = published.current
+        s.uptimeSeconds = Double((ContinuousClock.now - started).components.seconds)
+        return s
+    }
+
+    /// Publishes the learner's numbers (learner thread).
+    func publishStatus() {
+        let adapters = workers.values.sorted { $0.name < $1.name }.map { w -> AgentStatus.Adapter in
+            let m = w.session.metrics
+            return AgentStatus.Adapter(
+                name: w.name, live: live.current(w.name)?.version?.name, labels: w.labels,
+                examples: m.cumulative.count, trained: w.session.lineage.examplesTrained, steps: w.session.lineage.steps,
+                skippedSteps: w.counters.skippedSteps, accuracy: m.cumulative.accuracy, logLoss: m.cumulative.logLoss,
+                windowAccuracy: m.windowed.accuracy, windowLogLoss: m.windowed.logLoss, lastLoss: w.counters.lastLoss,
+                snapshots: w.counters.snapshots, promotions: w.counters.promotions, rejections: w.counters.rejections,
+                rollbacks: w.counters.rollbacks, snapshotFailures: w.counters.snapshotFailures,
+                lastSnapshot: w.counters.lastSnapshot?.name, lastDecision: w.counters.lastDecision,
+                holdoutBuffered: w.session.holdout.count)
+        }
+        let stats = pipeline.stats
+        published.withLock {
+            $0.adapters = adapters
+            $0.ready = true
+            $0.consumed = stats.consumed
+            $0.deadLettered = stats.deadLettered
+            $0.consumerErrors = stats.consumerErrors
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import Model
+import Monitor
+import Registry
+import Stream
+
+/// The running learner: Kafka → decode/validate (bad → DLQ) → route by key → per-adapter
+/// test-then-train → snapshot/gate/swap → commit offsets that mirror durable manifests.
+///
+/// All learning happens on one dedicated thread (the "learner thread"); it owns every
+/// ``AdapterWorker``. Other threads (HTTP handlers, the CLI, Kafka callbacks) see only
+/// lock-protected publications: ``live`` (merged models for prediction), ``status``, the
+/// drift hub, and a command mailbox the learner drains between events.
+public final class Agent: @unchecked Sendable {
+    public let config: PipelineConfig
+    public let runtime: ModelRuntime
+    public let live = LiveAdapters()
+    public let drift: DriftMonitorHub
+    public let registryRoot: URL
+    let logger: Logger
+    let pipeline: IngestPipeline
+    let started = ContinuousClock.now
+    let published = LockedValue(AgentStatus())
+    let mailbox = LockedValue<[Command]>([])
+    /// Per partition, where a newly assigned partition starts: the durable manifests' offsets.
+    let startPositions = LockedValue<[Int32: Int64]>([:])
+    let stopRequested = LockedValue(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    // Learner-thread state.
+    var workers: [String: AdapterWorker] = [:]
+    /// Poison messages: applied and durable once their dead letter is acknowledged.
+    var deadLetterLedger = OffsetLedger()
+    /// Next offset per partition of everything the learner has taken from the pipeline.
+    var consumed: [Int32: Int64] = [:]
+    var lastExternalCheck = ContinuousClock.now
+    var deadLettered = 0
+
+    /// Loads the base model and every adapter already in the registry (each resumes from its
+    /// newest durable version), and prepares the consumer. Nothing is consumed before `start()`.
+    public init(config: PipelineConfig, root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                logger: Logger = Logger(label: "streamlora.agent")) throws {
+        self.config = config
+        self.logger = logger
+        runtime = try ModelRuntime(config: config, relativeTo: root)
+        drift = try DriftMonitorHub(configuration: config.drift.monitorConfiguration)
+        let registryPath = config.registry.path
+        registryRoot = registryPath.hasPrefix("/") ? URL(fileURLWithPath: registryPath) : root.appendingPathComponent(registryPath)
+        try FileManager.default.createDirectory(at: registryRoot, withIntermediateDirectories: true)
+
+        let startPositions = self.startPositions
+        let topic = config.kafka.topic
+        let hooks = RebalanceHooks(startOffsets: { partitions in
+            let known = startPositions.current
+            var out: [TopicPartition: Int64] = [:]
+            for tp in partitions where tp.topic == topic {
+                if let next = known[tp.partition] { out[tp] = next }
+            }
+            return out
+        })
+        var settings = IngestPipeline.Configuration(
+            kafka: KafkaConfig(config.kafka.consumerProperties), groupID: config.kafka.group, topics: [config.kafka.topic],
+            decoder: ExampleDecoder(maxValueBytes: config.kafka.maxMessageBytes),
+            deadLetterProducer: KafkaConfig(config.kafka.producerProperties))
+        settings.deadLetterSuffix = String(config.kafka.dlqTopic.dropFirst(config.kafka.topic.count))
+        if !config.kafka.dlqTopic.hasPrefix(config.kafka.topic) { settings.deadLetterSuffix = ".dlq" }
+        pipeline = try IngestPipeline(settings, hooks: hooks, logger: logger)
+
+        for name in AdapterRegistry.adapters(in: registryRoot) { _ = try worker(name) }
+        refreshStartPositions()
+        publishStatus()
+    }
+
+    /// Starts consuming and learning on the learner thread.
+    public func start() throws {
+        try pipeline.start()
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "streamlora.learner"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Asks the learner to finish the current batch, snapshot every adapter, commit and stop;
+    /// waits until it has.
+    public func stop() {
+        stopRequested.withLock { $0 = true }
+        finished.wait()
+    }
+
+    /// The adapter's worker, created (and restored from the registry) on first use.
+    func worker(_ name: String) throws -> AdapterWorker {
+        if let w = workers[name] { return w }
+        let w = try AdapterWorker(name: name, config: config, runtime: runtime, registryRoot: registryRoot,
+                                  live: live, drift: drift, logger: logger)
+        workers[name] = w
+        return w
+    }
+
+    /// Durable offsets a newly assigned partition starts from: the lowest over all adapters
+    /// that know the partition (each adapter skips what its own manifest already covers).
+    func refreshStartPositions() {
+        var positions: [Int32: Int64] = [:]
+        for w in workers.values {
+            for (partition, next) in w.session.ledger.durable {
+                positions[partition] = min(positions[partition] ?? next, next)
+            }
+        }
+        startPositions.withLock { $0 = positions }
+    }
+}

@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import Learner
+import Logging
+import Registry
+import Stream
+
+/// `streamlora demo`: the whole product on one machine — an embedded broker, a real labelled
+/// stream (Debian package descriptions → their archive section), the online learner with
+/// snapshots, gates and promotions, and a summary of the versions it produced.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run broker + feed + learner end to end on Debian package descriptions.",
+        discussion: """
+        Starts an embedded Kafka-protocol broker, produces N labelled examples (text = a Debian \
+        package's Description, label = its Section, from `apt-cache dumpavail`, shuffled with a \
+        seed), learns from them with the pipeline (default pipelines/demo.yaml), and prints the \
+        accuracy and the adapter versions. Afterwards try `streamlora adapters list \
+        --registry registry/demo` and `streamlora predict --pipeline pipelines/demo.yaml --text …`.
+        """
+    )
+
+    @Option(name: .long, help: "Pipeline definition.")
+    var pipeline: String = "pipelines/demo.yaml"
+
+    @Option(name: .long, help: "How many examples to stream.")
+    var examples: Int = 2000
+
+    @Option(name: .long, help: "Broker port (0: any free port).")
+    var port: UInt16 = 0
+
+    @Option(name: .long, help: "Labelled JSONL to stream instead of the Debian descriptions.")
+    var data: String?
+
+    @Option(name: .long, help: "Shuffle seed for the Debian stream.")
+    var seed: UInt64 = 7
+
+    @Flag(name: .long, help: "Start from an empty registry (deletes the pipeline's registry directory).")
+    var fresh = false
+
+    func run() async throws {
+        let logger = makeLogger("streamlora.demo")
+        var config = try PipelineConfig.load(contentsOf: URL(fileURLWithPath: pipeline))
+        let rows = try data.map { try DemoData.jsonl(at: $0, limit: examples) } ?? DemoData.debian(limit: examples, seed: seed)
+        let labels = Set(rows.map(\.label))
+        print("demo: \(rows.count) examples with \(labels.count) labels")
+
+        let broker = try EmbeddedBroker(port: port == 0 ? nil : port)
+        try broker.createTopic(config.kafka.topic, partitions: 4)
+        config.kafka.brokers = [broker.bootstrapServers]
+        print("demo: broker at \(broker.bootstrapServers), topic \(config.kafka.topic)")
+        if fresh { try? FileManager.default.removeItem(atPath: config.registry.path) }
+
+        let producer = try KafkaProducer(config: KafkaConfig(config.kafka.producerProperties))
+        let feeder = Feeder(producer: producer, topic: config.kafka.topic)
+        let started = Date()
+        for row in rows {
+            await feeder.send(key: nil, value: row.json, started: started)
+        }
+        let fed = await feeder.finish()
+        producer.close()
+        print("demo: produced \(fed.acknowledged) acknowledged, \(fed.failed) failed")
+
+        let agentConfig = config
+        let agent = try await Blocking.run { try Agent(config: agentConfig, logger: logger) }
+        try agent.start()
+        let total = fed.acknowledged
+        var lastLine = Date.distantPast
+        while true {
+            try await Task.sleep(for: .milliseconds(250))
+            let status = agent.status
+            let seen = status.adapters.reduce(0) { $0 + $1.examples }
+            if Date().timeIntervalSince(lastLine) >= 2 || seen >= total {
+                lastLine = Date()
+                let a = status.adapters.first
+                let acc = a?.accuracy.map { String(format: "%.3f", $0) } ?? "-"
+                let win = a?.windowAccuracy.map { String(format: "%.3f", $0) } ?? "-"
+                print("demo: \(seen)/\(total) seen, prequential accuracy \(acc) (window \(win)), live \(a?.live ?? "none"), "
+                      + "\(a?.snapshots ?? 0) snapshots, \(a?.promotions ?? 0) promoted, \(a?.rejections ?? 0) rejected")
+            }
+            if seen >= total { break }
+        }
+        try await Blocking.run { agent.stop() }
+        let elapsed = Date().timeIntervalSince(started)
+        for a in agent.status.adapters { print("demo: \(a.statusLine)") }
+        print(String(format: "demo: %.1f s, %.1f examples/s end to end", elapsed, Double(total) / elapsed))
+        print("demo: versions: streamlora adapters list --registry \(config.registry.path)")
+        print("demo: predict:  streamlora predict --pipeline \(pipeline) --text \"Python bindings for the GTK toolkit\"")
+    }
+}
+
+/// Labelled rows for the demo.
+enum DemoData {
+    struct Row {
+        let id: String
+        let text: String
+        let label: String
+        var json: [UInt8] {
+            let object = ["id": id, "text": text, "label": label]
+            return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+        }
+    }
+
+    /// Debian package descriptions from `apt-cache dumpavail`, deduplicated by package,
+    /// sorted, then shuffled with `seed`.
+    static func debian(limit: Int, seed: UInt64) throws -> [Row] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/apt-cache")
+        process.arguments = ["dumpavail"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var seen = Set<String>()
+        var rows: [Row] = []
+        for stanza in String(decoding: output, as: UTF8.self).components(separatedBy: "\n\n") {
+            var fields: [Substring: Substring] = [:]
+            for line in stanza.split(separator: "\n") where !line.hasPrefix(" ") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                fields[line[..<colon]] = line[line.index(after: colon)...].drop { $0 == " " }
+            }
+            guard let name = fields["Package"], let text = fields["Description"], let section = fields["Section"],
+                  !text.isEmpty, seen.insert(String(name)).inserted else { continue }
+            rows.append(Row(id: String(name), text: String(text), label: String(section.split(separator: "/").last!)))
+        }
+        guard !rows.isEmpty else {
+            throw ValidationError("apt-cache dumpavail listed no packages; run `apt-get update` first, or pass --data FILE.jsonl")
+        }
+        rows.sort { $0.id < $1.id }
+        var rng = DemoRandom(seed: seed)
+        rows.shuffle(using: &rng)
+        return Array(rows.prefix(limit))
+    }
+
+    /// `{"text", "label", "id"?}` lines.
+    static func jsonl(at path: String, limit: Int) throws -> [Row] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try text.split(separator: "\n").prefix(limit).enumerated().map { i, line in
+            guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let t = o["text"] as? String, let label = o["label"].map({ "\($0)" }) else {
+                throw ValidationError("\(path):\(i + 1): expected {\"text\": string, \"label\": …}")
+            }
+            return Row(id: (o["id"] as? String) ?? "\(path):\(i + 1)", text: t, label: label)
+        }
+    }
+}
+
+/// splitmix64, so the demo's shuffle is the same on every machine.
+struct DemoRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

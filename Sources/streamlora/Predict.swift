@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Learner
+import Registry
+
+/// `streamlora predict`: label and scores from a registry version (live by default).
+struct Predict: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict labels with an adapter version (the live one by default).",
+        discussion: "Reads the registry directly; it does not need a running `serve`."
+    )
+
+    @OptionGroup var pipeline: PipelineOptions
+
+    @Option(name: .long, help: "Adapter name (default: the pipeline's default adapter).")
+    var adapter: String?
+
+    @Option(name: .long, help: "Version to use instead of the live one (e.g. 000042 or 42).")
+    var version: String?
+
+    @Option(name: .long, help: "Text to classify.")
+    var text: String?
+
+    @Option(name: .long, help: "JSONL file of {\"text\": …} objects ('-' for stdin).")
+    var input: String?
+
+    @Flag(name: .long, help: "One JSON object per text.")
+    var json = false
+
+    func validate() throws {
+        guard (text == nil) != (input == nil) else { throw ValidationError("give exactly one of --text or --input") }
+        if let version, Version(version) == nil { throw ValidationError("--version '\(version)' is not a version number") }
+    }
+
+    func run() async throws {
+        let config = try pipeline.load()
+        let texts = try readTexts()
+        let name = adapter ?? config.routing.defaultAdapter
+        let predictions = try await Blocking.run { [version] in
+            let runtime = try ModelRuntime(config: config)
+            let registry = try AdapterRegistry(root: URL(fileURLWithPath: config.registry.path), adapter: name)
+            guard let chosen = try version.flatMap(Version.init) ?? registry.live() else {
+                throw AgentError.noLiveVersion(name)
+            }
+            let loaded = try registry.load(chosen)
+            let live = try LiveAdapter(adapter: name, version: chosen, labels: loaded.snapshot.labels,
+                                       tensors: loaded.snapshot.tensors, runtime: runtime)
+            return try live.predict(texts)
+        }
+        for (text, p) in zip(texts, predictions) {
+            if json {
+                let object: [String: Any] = ["text": text, "label": p.label as Any, "scores": p.scores,
+                                             "adapter": name, "version": p.version?.name as Any]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                let top = p.scores.sorted { $0.value > $1.value }.prefix(3)
+                    .map { "\($0.key) \(String(format: "%.3f", $0.value))" }.joined(separator: ", ")
+                print("\(p.label ?? "-")\t[\(top)]\tversion \(p.version?.name ?? "-")\t\(text)")
+            }
+        }
+    }
+
+    private func readTexts() throws -> [String] {
+        if let text { return [text] }
+        let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+            : try Data(contentsOf: URL(fileURLWithPath: input!))
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated().compactMap { i, line in
+            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let text = object["text"] as? String else {
+                throw ValidationError("\(input!):\(i + 1): expected a JSON object with a string field \"text\"")
+            }
+            return text
+        }
+    }
+}

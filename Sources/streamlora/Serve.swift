@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Learner
+import Logging
+
+/// `streamlora serve`: consumer → learner → registry, until SIGINT/SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Learn online from a Kafka topic: snapshot, gate, promote, roll back.",
+        discussion: """
+        Runs until SIGINT or SIGTERM, then finishes the current batch, snapshots every adapter \
+        with new examples, commits the offsets those snapshots cover, and exits 0.
+        """
+    )
+
+    @OptionGroup var pipeline: PipelineOptions
+
+    @Option(name: .long, help: "Print a status line every N seconds (0: never).")
+    var statusEvery: Double = 5
+
+    func run() async throws {
+        let config = try pipeline.load()
+        let logger = makeLogger("streamlora.serve")
+        logger.info("pipeline \(config.name): topic \(config.kafka.topic) on \(config.kafka.brokers.joined(separator: ",")), registry \(config.registry.path)")
+        let agent = try await Blocking.run { try Agent(config: config, logger: logger) }
+        try agent.start()
+        logger.info("learning; SIGINT or SIGTERM stops after a final snapshot")
+
+        let reporter = Task {
+            guard statusEvery > 0 else { return }
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(statusEvery))
+                for a in agent.status.adapters { logger.info("\(a.statusLine)") }
+            }
+        }
+        let signal = await Signals.wait(for: [SIGINT, SIGTERM])
+        logger.info("received signal \(signal): finishing the current batch and snapshotting")
+        reporter.cancel()
+        try await Blocking.run { agent.stop() }
+        for a in agent.status.adapters { logger.info("\(a.statusLine)") }
+    }
+}
+
+extension AgentStatus.Adapter {
+    /// One line for logs and the terminal.
+    var statusLine: String {
+        func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+        return "adapter \(name): live \(live ?? "none"), \(examples) seen, \(trained) trained, \(steps) steps, "
+            + "accuracy \(pct(accuracy)) (window \(pct(windowAccuracy))), \(labels.count) labels, "
+            + "\(snapshots) snapshots, \(promotions) promoted, \(rejections) rejected, \(rollbacks) rollbacks"
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Learner
+import Logging
+
+/// `--pipeline FILE [--brokers B]`, shared by the commands that run a pipeline.
+struct PipelineOptions: ParsableArguments {
+    @Option(name: .long, help: "Pipeline definition (YAML).")
+    var pipeline: String = "pipelines/demo.yaml"
+
+    @Option(name: .long, help: "Kafka bootstrap servers, overriding the pipeline's (e.g. 127.0.0.1:9092).")
+    var brokers: String?
+
+    func load() throws -> PipelineConfig {
+        var config = try PipelineConfig.load(contentsOf: URL(fileURLWithPath: pipeline))
+        if let brokers {
+            config.kafka.brokers = brokers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        }
+        return config
+    }
+}
+
+/// A logger writing to stderr, level from `STREAMLORA_LOG` (default info).
+func makeLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = ProcessInfo.processInfo.environment["STREAMLORA_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    return logger
+}
+
+/// Runs blocking work (model loading, joins) on its own thread, never on the cooperative pool.
+enum Blocking {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+}
+
+/// Waits for the first of some signals (they are ignored by default handling meanwhile).
+enum Signals {
+    static func wait(for signals: [Int32]) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let fired = LockedValue(false)
+            let queue = DispatchQueue(label: "streamlora.signals")
+            var sources: [DispatchSourceSignal] = []
+            for s in signals {
+                signal(s, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: s, queue: queue)
+                source.setEventHandler {
+                    guard fired.withLock({ f in defer { f = true }; return !f }) else { return }
+                    continuation.resume(returning: s)
+                }
+                source.resume()
+                sources.append(source)
+            }
+            SignalSources.keep(sources)  // alive for the life of the process
+        }
+    }
+}
+
+private enum SignalSources {
+    nonisolated(unsafe) static var retained: [DispatchSourceSignal] = []
+    static func keep(_ sources: [DispatchSourceSignal]) { retained += sources }
+}
