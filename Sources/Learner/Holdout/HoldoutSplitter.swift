@@ -1,3 +1,5 @@
+import Registry
+
 /// Decides, deterministically, which examples form the holdout slice.
 ///
 /// An example is held out when the stable hash of its ``ExampleKey``, mapped to `[0, 1)`,
