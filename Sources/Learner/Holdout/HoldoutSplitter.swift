@@ -8,7 +8,7 @@ import Registry
 /// example is never trained on, no matter how often it is redelivered.
 ///
 /// Holdout examples are still *predicted* (they count in prequential metrics, because
-/// prediction is test-before-train anyway) and are appended to a ``BoundedBuffer`` that
+/// prediction is test-before-train anyway) and are appended to a `BoundedBuffer` (Monitor) that
 /// the ``PromotionGate`` evaluates candidates on.
 public struct HoldoutSplitter: Sendable, Equatable {
     /// Fraction of the stream held out, in `[0, 1)`.

@@ -1,3 +1,4 @@
+import Monitor
 import Registry
 
 /// The pure per-adapter state of the online learner, wired together: holdout split,
