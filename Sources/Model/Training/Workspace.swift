@@ -19,8 +19,10 @@ final class LayerActivations {
     }
 }
 
-/// Every buffer the forward and backward passes need, allocated once for a (batch, seq, labels)
-/// capacity and reused for any batch that fits, so a training step never allocates.
+/// Every buffer the forward and backward passes of one shard need, allocated once for a
+/// (batch, seq, labels) capacity and reused for any batch that fits, so a training step never
+/// allocates. Each shard also owns its gradient buffer, flop count and dropout RNG, so shards
+/// run concurrently without sharing anything mutable.
 final class Workspace {
     let batchCapacity: Int
     let seqCapacity: Int
@@ -52,6 +54,12 @@ final class Workspace {
     let labelBuffer: UnsafeMutablePointer<Int32>
     let weightBuffer: UnsafeMutablePointer<Float>
 
+    // Per-shard results.
+    let grads: Tensor                   // same layout as the model's parameters
+    var flops: Double = 0
+    var loss: Float = 0
+    var rng = SplitMix64(seed: 0)
+
     init(config: BertConfig, layout: ParameterLayout, dropout: Bool, batch: Int, seq: Int, labels c: Int) {
         batchCapacity = batch
         seqCapacity = seq
@@ -81,6 +89,7 @@ final class Workspace {
         labelBuffer.initialize(repeating: 0, count: batch)
         weightBuffer = .allocate(capacity: batch)
         weightBuffer.initialize(repeating: 1, count: batch)
+        grads = Tensor(shape: [layout.count])
     }
 
     deinit {
