@@ -17,7 +17,12 @@ extension BertLoRAModel {
     @discardableResult
     func encode(_ batch: BatchSlice, ws: Workspace, training: Bool, clsOnly: Bool) -> Tensor {
         let B = batch.batch, T = batch.seq, N = B * T, H = config.hiddenSize
-        for i in 0..<N { ws.maskAdd[i] = batch.mask[i] != 0 ? 0 : -Float.greatestFiniteMagnitude }
+        ws.hasPadding = false
+        for i in 0..<N {
+            let keep = batch.mask[i] != 0
+            ws.maskAdd[i] = keep ? 0 : -Float.greatestFiniteMagnitude
+            if !keep { ws.hasPadding = true }
+        }
         // The embedding sum goes to a scratch buffer that is free during the forward pass.
         let sum = ws.dHiddenA.ptr
         Kernels.embeddingSum(sum, ids: batch.ids, word: base.wordEmbeddings.ptr, position: base.positionEmbeddings.ptr,
@@ -51,14 +56,15 @@ extension BertLoRAModel {
         dense(w.key, layer: l, target: .key, x: x, rows: N, out: act.k.ptr, ws: ws, training: training)
         dense(w.value, layer: l, target: .value, x: x, rows: N, out: act.v.ptr, ws: ws, training: training)
 
-        // scores (B, NH, Tq, T) = Q_bh · K_bhᵀ, then scaled masked softmax in place.
+        // scores (B, NH, Tq, T) = Q_bh · K_bhᵀ / √d (the scale rides on the gemm), then the
+        // masked softmax in place (no mask pass at all when the slice has no padding).
         let kvStride = BatchStride(outer: T * H, inner: d), qStride = BatchStride(outer: tq * H, inner: d)
         let probStride = BatchStride(outer: NH * tq * T, inner: tq * T)
-        ws.gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: tq, n: T, k: d,
+        ws.gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: tq, n: T, k: d, alpha: 1 / Float(d).squareRoot(),
                     a: act.q.ptr, lda: H, strideA: qStride, b: act.k.ptr, ldb: H, strideB: kvStride,
                     c: act.probs.ptr, ldc: T, strideC: probStride)
-        Kernels.softmaxForward(act.probs.ptr, rows: B * NH * tq, cols: T, scale: 1 / Float(d).squareRoot(),
-                               mask: ws.maskAdd.ptr, rowsPerMask: NH * tq)
+        Kernels.softmaxForward(act.probs.ptr, rows: B * NH * tq, cols: T,
+                               mask: ws.hasPadding ? ws.maskAdd.ptr : nil, rowsPerMask: NH * tq)
         // ctx_bh (Tq, d) = P_bh · V_bh, written straight into (B·Tq, H).
         ws.gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: tq, n: d, k: T,
                     a: act.probs.ptr, lda: T, strideA: probStride, b: act.v.ptr, ldb: H, strideB: kvStride,

@@ -29,6 +29,9 @@ public final class BertLoRAModel: @unchecked Sendable {
     /// and the many small attention products too); a single example runs with this many BLAS
     /// threads instead.
     public var threads: Int = Kernels.defaultThreads
+    /// Split batches into per-thread shards (default); false uses multithreaded BLAS on the whole
+    /// batch instead (kept for benchmarking the two strategies against each other).
+    public var dataParallel = true
 
     /// A new adapter: A ~ U(−1/√in, 1/√in) (Kaiming-uniform, a = √5, like nn.Linear), B = 0, so
     /// the model computes exactly the base; classifier initialized as nn.Linear.
@@ -71,7 +74,7 @@ public final class BertLoRAModel: @unchecked Sendable {
     public var totalParameterCount: Int { base.parameterCount + layout.count }
 
     /// Number of shards for a batch.
-    func shardCount(_ batch: Int) -> Int { max(1, min(threads, batch)) }
+    func shardCount(_ batch: Int) -> Int { dataParallel ? max(1, min(threads, batch)) : 1 }
 
     /// Workspaces for `shards` slices of a (batch, seq) shape, reallocating only when a shard
     /// outgrows its workspace (capacities only ever grow).

@@ -30,6 +30,7 @@ final class Workspace {
     let rowCapacity: Int
 
     let maskAdd: Tensor                 // (B, T) additive attention mask
+    var hasPadding = false              // whether maskAdd has any masked position
     let hidden: [Tensor]                // L + 1 buffers (N, H): input of layer l, final output
     var lastHidden = 0                  // index in `hidden` of the encoder output after `encode`
     var topQueryRows = 0                // query rows per example in the top layer: T, or 1 ([CLS] only)
