@@ -5,7 +5,9 @@ import Tensor
 /// `y = W·x + b + (alpha/r)·B·(A·x)` on every targeted dense module; only A, B and the classifier
 /// train. All trainable tensors live in one flat buffer (`params`), with gradients and Adam
 /// moments in the same layout. Not thread-safe: use one instance from one thread at a time (the
-/// learner owns it); the frozen `BertWeights` are shared read-only between instances.
+/// learner owns it); the frozen `BertWeights` are shared read-only between instances. Every
+/// method that runs the network blocks (BLAS, worker threads): call it from a dedicated thread,
+/// never from Swift's cooperative pool.
 public final class BertLoRAModel: @unchecked Sendable {
     public let base: BertWeights
     public let lora: LoRAConfig
