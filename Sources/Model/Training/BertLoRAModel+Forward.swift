@@ -31,6 +31,7 @@ extension BertLoRAModel {
                                  gamma: base.embeddingNorm.gamma.ptr, beta: base.embeddingNorm.beta.ptr,
                                  rows: N, cols: H, eps: config.layerNormEps)
         let L = config.numHiddenLayers
+        if training { ws.prepareForTraining() }
         ws.topQueryRows = clsOnly ? 1 : T
         for l in 0..<L {
             let input = ws.hidden[training ? l : l % 2], output = ws.hidden[training ? l + 1 : (l + 1) % 2]

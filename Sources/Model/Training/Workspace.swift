@@ -35,7 +35,11 @@ final class Workspace {
     var lastHidden = 0                  // index in `hidden` of the encoder output after `encode`
     var topQueryRows = 0                // query rows per example in the top layer: T, or 1 ([CLS] only)
     let topQueryInput: Tensor           // (B, H) gathered [CLS] rows of the top layer's input
-    let layers: [LayerActivations]      // per layer (training) — inference uses layers[0]
+    /// Per-layer activations: one set for inference (reused by every layer), one per layer once a
+    /// training step has run (`prepareForTraining`), so a serving-only model stays small.
+    private(set) var layers: [LayerActivations]
+    private let layerCount: Int
+    private let rows: Int, probsCount: Int, hiddenSize: Int, intermediateSize: Int
     let loraU: [Tensor]                 // per LoRA module: x·Aᵀ (N, r)
     let dropMask: [Tensor]              // per LoRA module when dropout > 0: keep/(1−p) (N, in)
     let dropInput: [Tensor]             // per LoRA module when dropout > 0: dropped input (N, in)
@@ -70,7 +74,9 @@ final class Workspace {
         let p = batch * config.numAttentionHeads * seq * seq
         maskAdd = Tensor(shape: [n])
         hidden = (0...config.numHiddenLayers).map { _ in Tensor(shape: [n * h]) }
-        layers = (0..<config.numHiddenLayers).map { _ in LayerActivations(rows: n, probs: p, hidden: h, intermediate: i) }
+        layers = [LayerActivations(rows: n, probs: p, hidden: h, intermediate: i)]
+        layerCount = config.numHiddenLayers
+        rows = n; probsCount = p; hiddenSize = h; intermediateSize = i
         loraU = layout.modules.map { _ in Tensor(shape: [n * r]) }
         dropMask = dropout ? layout.modules.map { Tensor(shape: [n * $0.inFeatures]) } : []
         dropInput = dropout ? layout.modules.map { Tensor(shape: [n * $0.inFeatures]) } : []
@@ -96,6 +102,13 @@ final class Workspace {
     deinit {
         labelBuffer.deallocate()
         weightBuffer.deallocate()
+    }
+
+    /// Allocates the remaining per-layer activation sets (once).
+    func prepareForTraining() {
+        while layers.count < layerCount {
+            layers.append(LayerActivations(rows: rows, probs: probsCount, hidden: hiddenSize, intermediate: intermediateSize))
+        }
     }
 
     func fits(batch: Int, seq: Int, labels: Int) -> Bool {
