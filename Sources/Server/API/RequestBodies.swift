@@ -19,7 +19,11 @@ struct PredictBody: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         adapter = try c.decodeIfPresent(String.self, forKey: .adapter)
         text = try c.decodeIfPresent(String.self, forKey: .text)
-        texts = try c.decodeIfPresent([String].self, forKey: .texts)
+        do {
+            texts = try c.decodeIfPresent([String].self, forKey: .texts)
+        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.count == 1 {
+            throw ControlPlaneError.badRequest("field 'texts' must be an array of strings")
+        }
     }
 
     /// Checks the combination of fields and returns what the control plane receives.

@@ -54,6 +54,8 @@ extension Dashboard {
         headers: {"Content-Type": "application/json", "Authorization": `Bearer ${token}`},
       });
       addEvent(adapter, "live", `${verb === "promote" ? "Promoted" : "Rolled back to"} ${result.live.version}${body.reason ? ` (${body.reason})` : ""}`);
+      // The next poll sees the new live version; it is this page's own change, not news.
+      if (state.previous[adapter]) state.previous[adapter].live = result.live.version;
       toast(`${adapter}: version ${result.live.version} is live`);
       await loadVersions(adapter);
       return result;

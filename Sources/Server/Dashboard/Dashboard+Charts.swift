@@ -29,7 +29,9 @@ extension Dashboard {
     const shortClock = ms => { const d = new Date(ms); return d.getSeconds() ? clock(ms) : clock(ms).slice(0, 5); };
 
     /// opt: {series: [{name, color, dash, points: [[t, v]]}], thresholds: [{value, label, color}],
-    ///       events: [t], yMin, yMax, format: v => string, height, empty}
+    ///       events: [t], yMin, yMax, zeroBased, format: v => string, height, empty}
+    /// The y range follows the data (clamped to yMin/yMax) but always shows the thresholds, so a
+    /// drift statistic is read against its warn/alert lines.
     function lineChart(el, opt) {
       const W = Math.max(300, Math.floor(el.clientWidth || 520)), H = opt.height || 200;
       const m = {l: 46, r: 12, t: 8, b: 22};
@@ -42,9 +44,9 @@ extension Dashboard {
       let x1 = Math.max(...pts.map(p => p[0])), x0 = Math.min(...pts.map(p => p[0]));
       if (x1 - x0 < 60000) x0 = x1 - 60000;
       let y0 = Math.min(...pts.map(p => p[1])), y1 = Math.max(...pts.map(p => p[1]));
-      for (const th of opt.thresholds || []) if (!opt.hideThresholdsAbove || th.value <= opt.hideThresholdsAbove) y1 = Math.max(y1, th.value * 1.12);
+      for (const th of opt.thresholds || []) y1 = Math.max(y1, th.value * 1.12);
       const pad = (y1 - y0) * 0.08 || Math.abs(y1) * 0.1 || 0.1;
-      y0 = opt.yMin !== undefined ? Math.max(opt.yMin, y0 - pad) : y0 - pad;
+      y0 = opt.zeroBased ? 0 : opt.yMin !== undefined ? Math.max(opt.yMin, y0 - pad) : y0 - pad;
       y1 = opt.yMax !== undefined ? Math.min(opt.yMax, y1 + pad) : y1 + pad;
       if (y1 <= y0) y1 = y0 + 1;
       const X = t => m.l + (t - x0) / (x1 - x0) * (W - m.l - m.r);
@@ -64,7 +66,7 @@ extension Dashboard {
       for (const th of opt.thresholds || []) if (th.value >= y0 && th.value <= y1) {
         const y = Y(th.value).toFixed(1);
         s += `<line class="thr" stroke="${th.color}" x1="${m.l}" x2="${W - m.r}" y1="${y}" y2="${y}"/>`;
-        s += `<text x="${W - m.r - 4}" y="${(Y(th.value) - 4).toFixed(1)}" text-anchor="end" style="fill:${th.color}">${esc(th.label)}</text>`;
+        s += `<text class="halo" x="${m.l + 4}" y="${(Y(th.value) - 4).toFixed(1)}" style="fill:${th.color}">${esc(th.label)} ${esc(fmt(th.value))}</text>`;
       }
       for (const se of opt.series) {
         let d = "", pen = false, last = null;
@@ -125,6 +127,11 @@ extension Dashboard {
         s += `<line class="grid" x1="${X(v).toFixed(1)}" x2="${X(v).toFixed(1)}" y1="${m.t}" y2="${H - m.b}"/>`;
         s += `<text x="${X(v).toFixed(1)}" y="${H - 6}" text-anchor="middle">${esc(fmt(v))}</text>`;
       }
+      // Threshold lines first, so the value labels (with a halo) stay readable on top of them.
+      for (const th of opt.thresholds || []) {
+        const x = X(th.value).toFixed(1);
+        s += `<line class="thr" stroke="${th.color}" x1="${x}" x2="${x}" y1="${m.t}" y2="${H - m.b}"/>`;
+      }
       rows.forEach((row, i) => {
         const y = m.t + i * rowH, bh = per > 1 ? 9 : 12;
         const label = row.label.length > 16 ? row.label.slice(0, 15) + "…" : row.label;
@@ -132,13 +139,9 @@ extension Dashboard {
         row.bars.forEach((b, j) => {
           const by = y + (rowH - per * (bh + 1)) / 2 + j * (bh + 1), v = isNum(b.value) ? b.value : 0;
           s += `<rect x="${m.l}" y="${by.toFixed(1)}" width="${Math.max(1, X(v) - m.l).toFixed(1)}" height="${bh}" rx="2" fill="${b.color}"><title>${esc(b.text ?? fmt(v))}</title></rect>`;
-          s += `<text x="${(X(v) + 5).toFixed(1)}" y="${(by + bh - 2).toFixed(1)}">${esc(b.text ?? fmt(v))}</text>`;
+          s += `<text class="halo" x="${(X(v) + 5).toFixed(1)}" y="${(by + bh - 2).toFixed(1)}">${esc(b.text ?? fmt(v))}</text>`;
         });
       });
-      for (const th of opt.thresholds || []) {
-        const x = X(th.value).toFixed(1);
-        s += `<line class="thr" stroke="${th.color}" x1="${x}" x2="${x}" y1="${m.t}" y2="${H - m.b}"/>`;
-      }
       s += "</svg>";
       const legend = (opt.legend || []).map(l => `<span><i style="background:${l.color}"></i>${esc(l.name)}</span>`).join("");
       el.innerHTML = (legend ? `<div class="legend">${legend}</div>` : "") + s;

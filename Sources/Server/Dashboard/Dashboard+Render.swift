@@ -88,10 +88,10 @@ extension Dashboard {
       $("hint-js").textContent = t ? `warn ≥ ${t.js_warn} · alert ≥ ${t.js_alert}` : "";
       $("hint-psi").textContent = t ? `warn ≥ ${t.psi_warn} · alert ≥ ${t.psi_alert}` : "";
       $("hint-ref").textContent = reference;
-      lineChart($("chart-js"), {title: "JS divergence", yMin: 0, format: fmt.small, empty: waiting, events,
+      lineChart($("chart-js"), {title: "JS divergence", zeroBased: true, format: fmt.small, empty: waiting, events,
         thresholds: t ? [{value: t.js_warn, label: "warn", color: COLORS.warn}, {value: t.js_alert, label: "alert", color: COLORS.alert}] : [],
         series: [{name: "label JS", color: COLORS.accent3, points: series("js")}]});
-      lineChart($("chart-psi"), {title: "PSI", yMin: 0, format: fmt.small, empty: waiting, events,
+      lineChart($("chart-psi"), {title: "PSI", zeroBased: true, format: fmt.small, empty: waiting, events,
         thresholds: t ? [{value: t.psi_warn, label: "warn", color: COLORS.warn}, {value: t.psi_alert, label: "alert", color: COLORS.alert}] : [],
         series: [{name: "label PSI", color: COLORS.accent3, points: series("lpsi")},
                  {name: "input max PSI", color: COLORS.accent2, points: series("ipsi")}]});
@@ -148,7 +148,8 @@ extension Dashboard {
       const liveNum = Number(a.live_version);
       const rows = [...list].reverse().map(v => {
         let action = "";
-        if (!v.is_live) action = a.live_version !== null && Number(v.version) < liveNum
+        // A version the gate rejected gets no button: overriding the gate is a deliberate CLI act.
+        if (!v.is_live && v.status !== "rejected") action = a.live_version !== null && Number(v.version) < liveNum
           ? `<button class="btn danger" type="button" data-act="rollback" data-version="${esc(v.version)}">Roll back here</button>`
           : `<button class="btn" type="button" data-act="promote" data-version="${esc(v.version)}">Promote</button>`;
         const m = v.holdout || {};

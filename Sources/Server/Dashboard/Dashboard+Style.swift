@@ -63,6 +63,7 @@ extension Dashboard {
     .chart-svg { display: block; width: 100%; height: auto; overflow: visible; }
     .chart-svg text { font-size: 11px; fill: var(--muted); font-variant-numeric: tabular-nums; }
     .chart-svg .grid { stroke: var(--grid); stroke-width: 1; }
+    .chart-svg .halo { paint-order: stroke; stroke: var(--panel); stroke-width: 3px; stroke-linejoin: round; }
     .chart-svg .axis { stroke: var(--border); }
     .chart-svg .thr { stroke-width: 1.2; stroke-dasharray: 5 4; }
     .chart-svg .event { stroke: var(--muted); stroke-width: 1; stroke-dasharray: 2 3; opacity: .7; }

@@ -5,8 +5,9 @@ import Logging
 /// Logs every request once, after it completed, with its status and duration, and counts it in
 /// `HTTPMetrics`.
 ///
-/// The dashboard polls twice every two seconds, so successful reads log at `debug`; mutations,
-/// predictions and client errors at `info`; server errors at `error`. A token is never logged.
+/// The dashboard polls twice every two seconds and orchestrators probe `/readyz`, so successful
+/// reads and all probe answers log at `debug`; mutations, predictions, client errors and 503s at
+/// `info`; other server errors at `error`. A token is never logged.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: HTTPMetrics
 
@@ -30,8 +31,11 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let route = context.endpointPath ?? "unmatched"
         metrics.record(method: request.method.rawValue, route: route, status: status, seconds: seconds)
+        let isProbe = ["/healthz", "/readyz", "/metrics"].contains(route)
         let level: Logger.Level =
-            status >= 500 ? .error : (status >= 400 || request.method != .get) ? .info : .debug
+            status >= 500 && status != 503 ? .error
+            : isProbe ? .debug
+            : (status >= 400 || request.method != .get) ? .info : .debug
         context.logger.log(level: level, "\(request.method.rawValue) \(request.uri.path) \(status)", metadata: [
             "http.method": .string(request.method.rawValue),
             "http.path": .string(request.uri.path),
