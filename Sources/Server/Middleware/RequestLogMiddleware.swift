@@ -29,7 +29,8 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     private func record(_ request: Request, context: Context, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        let route = context.endpointPath ?? "unmatched"
+        // Hummingbird names the not-found responder's endpoint "NotFound"; one label for all misses.
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
         metrics.record(method: request.method.rawValue, route: route, status: status, seconds: seconds)
         let isProbe = ["/healthz", "/readyz", "/metrics"].contains(route)
         let level: Logger.Level =

@@ -16,6 +16,8 @@ actor FakeControlPlane: ControlPlane {
     private(set) var adapterState: [String: Adapter]
     private(set) var isReady = true
     private(set) var calls: [String] = []
+    /// When set, `status()` and `ready()` throw it (an agent whose internals broke).
+    private(set) var failure: FakeFailure?
     let metricsText: String
     let driftReports: [DriftReport]
 
@@ -61,8 +63,11 @@ actor FakeControlPlane: ControlPlane {
 
     func setReady(_ ready: Bool) { isReady = ready }
 
+    func setFailure(_ failure: FakeFailure?) { self.failure = failure }
+
     func status() async throws -> AgentStatus {
-        AgentStatus(
+        if let failure { throw failure }
+        return AgentStatus(
             startedAt: Self.created, uptimeSeconds: 42.5, ready: isReady, pipeline: "demo", topic: "examples",
             defaultAdapter: "default", baseModel: "all-MiniLM-L6-v2",
             adapters: [AdapterStatus(
@@ -77,7 +82,10 @@ actor FakeControlPlane: ControlPlane {
                 dlqMessages: 2)])
     }
 
-    func ready() async throws -> Bool { isReady }
+    func ready() async throws -> Bool {
+        if let failure { throw failure }
+        return isReady
+    }
 
     func predict(_ request: PredictRequest) async throws -> PredictResponse {
         calls.append("predict \(request.adapter ?? "-") \(request.texts.count)")
@@ -160,4 +168,9 @@ actor FakeControlPlane: ControlPlane {
         adapterState[adapter] = state
         return state.versions[index]
     }
+}
+
+/// A plain error that is not a `ControlPlaneError`.
+struct FakeFailure: Error, CustomStringConvertible {
+    var description: String
 }
