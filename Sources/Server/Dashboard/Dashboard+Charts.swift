@@ -6,7 +6,7 @@ extension Dashboard {
     "use strict";
     const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
     const isNum = v => typeof v === "number" && isFinite(v);
-    const COLORS = {ok: "var(--ok)", warn: "var(--warn)", alert: "var(--alert)", accent: "#4f46e5", accent2: "#0ea5e9",
+    const COLORS = {ok: "var(--ok)", warn: "var(--warn)", alert: "var(--alert)", accent: "var(--accent)", accent2: "#0ea5e9",
       accent3: "#a855f7", muted: "#94a3b8"};
 
     function niceTicks(min, max, count) {

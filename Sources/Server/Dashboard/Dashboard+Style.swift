@@ -49,6 +49,12 @@ extension Dashboard {
     .dot.warn { background: var(--warn); } .dot.alert { background: var(--alert); }
     .grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; }
     @media (max-width: 980px) { .grid { grid-template-columns: minmax(0, 1fr); } }
+    @media (max-width: 720px) {
+      .topbar { flex-direction: column; align-items: flex-start; position: static; padding: 12px 14px; }
+      .top-meta { gap: 6px 12px; }
+      main { padding: 14px 12px 32px; }
+      .panel { overflow-x: auto; }
+    }
     .panel { background: var(--panel); border: 1px solid var(--border); border-radius: 10px; padding: 14px 16px 12px;
       box-shadow: var(--shadow); min-width: 0; }
     .panel.wide { grid-column: 1 / -1; }
