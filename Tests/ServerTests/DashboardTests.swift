@@ -64,4 +64,14 @@ import Testing
             #expect(!script.lowercased().contains("</script"), "a literal </script inside the script would end it early")
         }
     }
+
+    /// A script lookup of a missing id throws at run time and blanks the page; catch typos here.
+    @Test func everyElementTheScriptLooksUpExistsInTheMarkup() {
+        let scripts = [Dashboard.stateScript, Dashboard.renderScript, Dashboard.actionsScript].joined()
+        let ids = Set(scripts.matches(of: /\$\("([a-z0-9-]+)"\)/).map { String($0.1) })
+        #expect(ids.count >= 20)
+        for id in ids.sorted() {
+            #expect(Dashboard.body.contains(#"id="\#(id)""#), "script uses #\(id) but the markup has no such element")
+        }
+    }
 }
