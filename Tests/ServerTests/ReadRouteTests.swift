@@ -146,4 +146,14 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: [".hidden", "a%20b", "x%2Fy"])
+    func invalidAdapterNameInThePathIs400(_ name: String) async throws {
+        try await withServer(try FakeControlPlane()) { client in
+            try await client.execute(uri: "/v1/adapters/\(name)", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.errorMessage?.hasPrefix("invalid adapter name") == true, "\(response.text)")
+            }
+        }
+    }
 }
