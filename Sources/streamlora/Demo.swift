@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Learner
 import Logging
+import Model
 import Registry
 import Stream
 
@@ -39,7 +40,7 @@ struct Demo: AsyncParsableCommand {
     @Flag(name: .long, help: "Start from an empty registry (deletes the pipeline's registry directory).")
     var fresh = false
 
-    @Option(name: .long, help: "HTTP port of the dashboard and control plane (default: the pipeline's; -1: none).")
+    @Option(name: .long, help: "HTTP port of the dashboard and control plane (default: the pipeline's; --http-port=-1: none).")
     var httpPort: Int?
 
     @Flag(name: .long, help: "Print a JSON summary (learning curve, examples/s) on stdout; progress goes to stderr.")
@@ -163,7 +164,7 @@ enum DemoData {
             throw ValidationError("apt-cache dumpavail listed no packages; run `apt-get update` first, or pass --data FILE.jsonl")
         }
         rows.sort { $0.id < $1.id }
-        var rng = DemoRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)  // the same shuffle on every machine
         rows.shuffle(using: &rng)
         return Array(rows.prefix(limit))
     }
@@ -178,18 +179,5 @@ enum DemoData {
             }
             return Row(id: (o["id"] as? String) ?? "\(path):\(i + 1)", text: t, label: label)
         }
-    }
-}
-
-/// splitmix64, so the demo's shuffle is the same on every machine.
-struct DemoRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
