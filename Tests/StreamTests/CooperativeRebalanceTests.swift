@@ -14,6 +14,7 @@ final class FakeLearner: @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     init(_ name: String, broker: EmbeddedBroker, group: String, topic: String,
+         rebalance: KafkaConsumer.RebalanceProtocol,
          manifest: Locked<[TopicPartition: Int64]>, handled: Locked<[String: Int]>) throws {
         self.name = name
         self.manifest = manifest
@@ -28,7 +29,7 @@ final class FakeLearner: @unchecked Sendable {
                 lock.lock(); lock.unlock()
             })
         pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic],
-                                            rebalance: .cooperativeSticky, bufferCapacity: 8), hooks: hooks)
+                                            rebalance: rebalance, bufferCapacity: 8), hooks: hooks)
     }
 
     func start() throws {
@@ -56,10 +57,11 @@ final class FakeLearner: @unchecked Sendable {
 
 @Suite("Consumer groups")
 struct CooperativeRebalanceTests {
-    @Test("cooperative-sticky: a member leaves and rejoins mid-stream; every record handled by exactly one owner")
-    func leaveAndRejoin() async throws {
+    @Test("a member leaves and rejoins mid-stream; every record handled by exactly one owner",
+          arguments: [KafkaConsumer.RebalanceProtocol.cooperativeSticky, .eager])
+    func leaveAndRejoin(_ rebalance: KafkaConsumer.RebalanceProtocol) async throws {
         let broker = try EmbeddedBroker()
-        let topic = uniqueName("coop")
+        let topic = uniqueName(rebalance == .eager ? "eager" : "coop")
         let group = uniqueName("g")
         try broker.createTopic(topic, partitions: 4)
         let manifest = Locked<[TopicPartition: Int64]>([:])
@@ -80,18 +82,18 @@ struct CooperativeRebalanceTests {
             return i
         }
 
-        let a = try FakeLearner("a", broker: broker, group: group, topic: topic, manifest: manifest, handled: handled)
-        let b = try FakeLearner("b", broker: broker, group: group, topic: topic, manifest: manifest, handled: handled)
+        let a = try FakeLearner("a", broker: broker, group: group, topic: topic, rebalance: rebalance, manifest: manifest, handled: handled)
+        let b = try FakeLearner("b", broker: broker, group: group, topic: topic, rebalance: rebalance, manifest: manifest, handled: handled)
         try a.start()
         try b.start()
         #expect(await eventually(60) { a.pipeline.consumer.assignment.count == 2 && b.pipeline.consumer.assignment.count == 2 },
                 "both members own two partitions")
-        #expect(a.pipeline.consumer.rebalanceProtocol == "COOPERATIVE")
+        #expect(a.pipeline.consumer.rebalanceProtocol == (rebalance == .eager ? "EAGER" : "COOPERATIVE"))
         #expect(await eventually(60) { a.count.withLock { $0 } > 0 && b.count.withLock { $0 } > 0 })
 
         await b.stop()   // b leaves: a takes all four partitions
         #expect(await eventually(60) { a.pipeline.consumer.assignment.count == 4 })
-        let c = try FakeLearner("b'", broker: broker, group: group, topic: topic, manifest: manifest, handled: handled)
+        let c = try FakeLearner("b'", broker: broker, group: group, topic: topic, rebalance: rebalance, manifest: manifest, handled: handled)
         try c.start()    // b rejoins as a new member: two partitions move back
         #expect(await eventually(60) { c.pipeline.consumer.assignment.count == 2 && a.pipeline.consumer.assignment.count == 2 })
 
