@@ -23,10 +23,14 @@ final class FakeLearner: @unchecked Sendable {
             startOffsets: { partitions in
                 manifest.withLock { m in m.filter { partitions.contains($0.key) } }
             },
-            onRevoke: { [lock] _, _ in
+            onRevoke: { [lock, weak self] partitions, lost in
                 // "Snapshot": the manifest is already current; taking the lock waits for
                 // the record in hand, after which `owns` is false for the revoked partitions.
-                lock.lock(); lock.unlock()
+                // Then mirror the manifest to Kafka for the partitions being handed over.
+                let final = lock.withLock { manifest.withLock { m in m.filter { partitions.contains($0.key) } } }
+                // Best effort: the mock coordinator answers REBALANCE_IN_PROGRESS while the group
+                // rebalances; correctness rests on the manifest (start offsets), not on this mirror.
+                if !lost, let consumer = self?.pipeline?.consumer { _ = try? consumer.commitSync(final) }
             })
         pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic],
                                             rebalance: rebalance, bufferCapacity: 8), hooks: hooks)
@@ -103,6 +107,14 @@ struct CooperativeRebalanceTests {
         #expect(await eventually(60) { handled.withLock { $0.count } >= total }, "handled \(handled.withLock { $0.count }) of \(total)")
         await a.stop()
         await c.stop()
+
+        // Kafka's commits only mirror the manifest: never ahead of it.
+        let partitions = (0..<4).map { TopicPartition(topic, Int32($0)) }
+        let reader = try KafkaConsumer(config: testConfig(broker), groupID: group)
+        let committed = try reader.committed(partitions)
+        let durable = manifest.withLock { $0 }
+        #expect(committed.allSatisfy { $0.value <= durable[$0.key] ?? 0 }, "committed \(committed) vs manifest \(durable)")
+        reader.close()
 
         let counts = handled.withLock { $0 }
         #expect(counts.count == total, "every record handled")

@@ -48,16 +48,19 @@ struct FaultToleranceTests {
         let broker = try EmbeddedBroker()
         let topic = uniqueName("errs")
         try broker.createTopic(topic, partitions: 1)
-        try await produce(broker, topic: topic, values: (0..<50).map { exampleJSON($0) })
+        try await produce(broker, topic: topic, values: (0..<20).map { exampleJSON($0) })
+        let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: uniqueName("g"), topics: [topic]))
+        try pipeline.start()
+        let tp = TopicPartition(topic, 0)
+        #expect(await eventually(60) { pipeline.consumer.assignment == [tp] })
+        // Mid-stream: the next Fetch requests fail, then 30 more records arrive.
         broker.pushRequestErrors(.fetch, [
             RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
             RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_UNKNOWN,
         ])
-        let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: uniqueName("g"), topics: [topic]))
-        try pipeline.start()
+        try await produce(broker, topic: topic, values: (20..<50).map { exampleJSON($0) })
         let collector = EventCollector(pipeline)
         #expect(await eventually(60) { collector.all.count >= 50 })
-        let tp = TopicPartition(topic, 0)
         #expect(Self.offsets(collector.all, tp) == (0..<50).map { Int64($0) })
 
         // Transient coordinator errors: `commit` retries until it lands.
