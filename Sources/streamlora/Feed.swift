@@ -76,7 +76,8 @@ struct Feed: AsyncParsableCommand {
             }
             text = String(decoding: data, as: UTF8.self)
         }
-        var properties: [String: String] = ["bootstrap.servers": brokers]
+        // An unreachable cluster should fail the run in seconds, not librdkafka's default 5 minutes.
+        var properties: [String: String] = ["bootstrap.servers": brokers, "message.timeout.ms": "30000"]
         for property in kafkaProperties {
             let parts = property.split(separator: "=", maxSplits: 1)
             properties[String(parts[0])] = String(parts[1])
