@@ -106,4 +106,31 @@ struct FaultToleranceTests {
         #expect(pipeline.consumer.assignment == [TopicPartition(topic, 0), TopicPartition(topic, 1)])
         await pipeline.stop()
     }
+
+    @Test("a session timeout reports the assignment as lost; commits for lost partitions are refused")
+    func assignmentLost() async throws {
+        let broker = try EmbeddedBroker()
+        let topic = uniqueName("lost")
+        try broker.createTopic(topic, partitions: 1)
+        let tp = TopicPartition(topic, 0)
+        let revocations = Locked<[(lost: Bool, committed: [TopicPartition: Int64])]>([])
+        let consumerBox = Locked<KafkaConsumer?>(nil)
+        let hooks = RebalanceHooks(onRevoke: { partitions, lost in
+            let committed = (try? consumerBox.withLock { $0 }?.commitSync([tp: 1])) ?? [:]
+            revocations.withLock { $0.append((lost, committed)) }
+        })
+        let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: uniqueName("g"), topics: [topic]), hooks: hooks)
+        consumerBox.withLock { $0 = pipeline.consumer }
+        try pipeline.start()
+        #expect(await eventually(60) { pipeline.consumer.assignment == [tp] })
+        // No heartbeat gets through for longer than session.timeout.ms (6 s in tests).
+        try broker.setBrokerDown()
+        #expect(await eventually(30) { revocations.withLock { $0.contains { $0.lost } } }, "revocation reported as lost")
+        #expect(pipeline.consumer.assignment.isEmpty)
+        try broker.setBrokerUp()
+        #expect(await eventually(60) { pipeline.consumer.assignment == [tp] }, "the member rejoins and owns the partition again")
+        await pipeline.stop()
+        let lostOnes = revocations.withLock { $0.filter(\.lost) }
+        #expect(!lostOnes.isEmpty && lostOnes.allSatisfy { $0.committed.isEmpty }, "no commit for lost partitions")
+    }
 }
