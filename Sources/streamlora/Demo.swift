@@ -98,10 +98,10 @@ struct Demo: AsyncParsableCommand {
         try await Blocking.run { agent.stop() }
         http?.cancel()
         for a in agent.status.adapters { say("demo: \(a.statusLine)") }
-        print(String(format: "demo: %.1f s, %.1f examples/s end to end", elapsed, Double(total) / elapsed))
+        say(String(format: "demo: %.1f s, %.1f examples/s end to end", elapsed, Double(total) / elapsed))
         if json, let a = agent.status.adapters.first {
             let summary = DemoSummary(impl: "streamlora", examples: a.examples, labels: a.labels.count,
-                                      examplesPerSecond: Double(total) / elapsed, seconds: elapsed, curve: a.curve,
+                                      examplesPerS: Double(total) / elapsed, seconds: elapsed, curve: a.curve,
                                       live: a.live, snapshots: a.snapshots, promotions: a.promotions)
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -117,7 +117,7 @@ struct DemoSummary: Encodable {
     let impl: String
     let examples: Int
     let labels: Int
-    let examplesPerSecond: Double
+    let examplesPerS: Double
     let seconds: Double
     let curve: [CurvePoint]
     let live: String?
