@@ -11,15 +11,8 @@ extension Kernels {
             for r in range {
                 let x = inp + r * cols
                 let o = out + r * cols
-                var s: Float = 0
-                for c in 0..<cols { s += x[c] }
-                let m = s * invC
-                var v: Float = 0
-                for c in 0..<cols {
-                    let d = x[c] - m
-                    v += d * d
-                }
-                let rs = 1 / (v * invC + eps).squareRoot()
+                let m = rowSum(x, cols) * invC
+                let rs = 1 / (rowSquaredDeviation(x, m, cols) * invC + eps).squareRoot()
                 for c in 0..<cols { o[c] = (x[c] - m) * rs * gamma[c] + beta[c] }
                 mean[r] = m
                 rstd[r] = rs
@@ -41,14 +34,8 @@ extension Kernels {
                 let dy = dout + r * cols
                 let dx = dinp + r * cols
                 let m = mean[r], rs = rstd[r]
-                var sg: Float = 0, sgx: Float = 0
-                for c in 0..<cols {
-                    let g = dy[c] * gamma[c]
-                    sg += g
-                    sgx += g * (x[c] - m) * rs
-                }
-                sg *= invC
-                sgx *= invC
+                let sg = rowDot(dy, gamma, cols) * invC
+                let sgx = rowDotCentered(dy, gamma, x, m, cols) * rs * invC
                 for c in 0..<cols {
                     let xh = (x[c] - m) * rs
                     dx[c] = rs * (dy[c] * gamma[c] - sg - xh * sgx)
@@ -56,4 +43,49 @@ extension Kernels {
             }
         }
     }
+}
+
+/// Σ (x − m)² with eight partials (vectorizable).
+@inline(__always)
+func rowSquaredDeviation(_ x: UnsafePointer<Float>, _ m: Float, _ n: Int) -> Float {
+    var s = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= n {
+        for j in 0..<8 {
+            let d = x[i + j] - m
+            s[j] += d * d
+        }
+        i += 8
+    }
+    var tail: Float = 0
+    while i < n { tail += (x[i] - m) * (x[i] - m); i += 1 }
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])) + tail
+}
+
+/// Σ a·b with eight partials.
+@inline(__always)
+func rowDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var s = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= n {
+        for j in 0..<8 { s[j] += a[i + j] * b[i + j] }
+        i += 8
+    }
+    var tail: Float = 0
+    while i < n { tail += a[i] * b[i]; i += 1 }
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])) + tail
+}
+
+/// Σ a·b·(x − m) with eight partials.
+@inline(__always)
+func rowDotCentered(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ m: Float, _ n: Int) -> Float {
+    var s = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= n {
+        for j in 0..<8 { s[j] += a[i + j] * b[i + j] * (x[i + j] - m) }
+        i += 8
+    }
+    var tail: Float = 0
+    while i < n { tail += a[i] * b[i] * (x[i] - m); i += 1 }
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])) + tail
 }

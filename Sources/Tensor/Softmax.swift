@@ -22,15 +22,11 @@ extension Kernels {
                 } else if scale != 1 {
                     for c in 0..<cols { row[c] *= scale }
                 }
-                var mx = -Float.infinity
-                for c in 0..<cols { mx = max(mx, row[c]) }
-                var sum: Float = 0
-                for c in 0..<cols {
-                    let e = fastExp(row[c] - mx)
-                    row[c] = e
-                    sum += e
-                }
-                let inv = 1 / sum
+                // Reductions with explicit partials and a separate exp loop: a float reduction
+                // fused into the exp loop would keep LLVM from vectorizing it.
+                let mx = rowMax(row, cols)
+                for c in 0..<cols { row[c] = fastExp(row[c] - mx) }
+                let inv = 1 / rowSum(row, cols)
                 for c in 0..<cols { row[c] *= inv }
             }
         }
@@ -45,8 +41,7 @@ extension Kernels {
         parallelFor(rows, cost: cols) { range in
             for r in range {
                 let o = r * cols
-                var dot: Float = 0
-                for c in 0..<cols { dot += p[o + c] * dp[o + c] }
+                let dot = rowDot(p + o, dp + o, cols)
                 for c in 0..<cols { dx[o + c] = p[o + c] * (dp[o + c] - dot) }
             }
         }
@@ -83,4 +78,32 @@ extension Kernels {
         }
         return Float(loss / Double(rows))
     }
+}
+
+/// max of n floats with four independent partials (vectorizable).
+@inline(__always)
+func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0
+    var i = 0
+    while i + 4 <= n {
+        m0 = max(m0, x[i]); m1 = max(m1, x[i + 1]); m2 = max(m2, x[i + 2]); m3 = max(m3, x[i + 3])
+        i += 4
+    }
+    while i < n { m0 = max(m0, x[i]); i += 1 }
+    return max(max(m0, m1), max(m2, m3))
+}
+
+/// Sum of n floats with eight independent partials (vectorizable; order differs from a serial sum
+/// only by float rounding).
+@inline(__always)
+func rowSum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0, s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+    var i = 0
+    while i + 8 <= n {
+        s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]
+        s4 += x[i + 4]; s5 += x[i + 5]; s6 += x[i + 6]; s7 += x[i + 7]
+        i += 8
+    }
+    while i < n { s0 += x[i]; i += 1 }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 }

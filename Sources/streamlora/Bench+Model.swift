@@ -29,6 +29,9 @@ struct ModelBenchOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
+    @Flag(name: .long, help: ArgumentHelp("Use multithreaded BLAS on the whole batch instead of per-thread shards.", visibility: .hidden))
+    var noShards = false
+
     func validate() throws {
         guard batch > 0, seq > 1, rank > 0, steps > 0, threads > 0 else {
             throw ValidationError("--batch, --rank, --steps, --threads must be positive and --seq at least 2")
@@ -102,6 +105,8 @@ enum ModelBench {
         }
         let batch = try TokenBatch(ids: ids, mask: .init(repeating: 1, count: ids.count), batch: o.batch, seq: o.seq)
         let labels = (0..<o.batch).map { $0 % 2 }
+        model.threads = o.threads
+        model.dataParallel = !o.noShards
         if kind == "infer" { try model.merge() }
         let step = {
             if kind == "train" { _ = try model.trainStep(batch, labels: labels) } else { _ = try model.predict(batch) }

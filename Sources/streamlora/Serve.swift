@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Learner
 import Logging
+import Server
 
 /// `streamlora serve`: consumer → learner → registry, until SIGINT/SIGTERM.
 struct Serve: AsyncParsableCommand {
@@ -19,6 +20,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Print a status line every N seconds (0: never).")
     var statusEvery: Double = 5
 
+    @Option(name: .long, help: "HTTP port of the control plane and dashboard (default: the pipeline's server.port; -1: no HTTP).")
+    var httpPort: Int?
+
     func run() async throws {
         let config = try pipeline.load()
         let logger = makeLogger("streamlora.serve")
@@ -26,6 +30,7 @@ struct Serve: AsyncParsableCommand {
         let agent = try await Blocking.run { try Agent(config: config, logger: logger) }
         try agent.start()
         logger.info("learning; SIGINT or SIGTERM stops after a final snapshot")
+        let http = try startHTTP(agent: agent, config: config, logger: logger)
 
         let reporter = Task {
             guard statusEvery > 0 else { return }
@@ -38,11 +43,32 @@ struct Serve: AsyncParsableCommand {
         logger.info("received signal \(signal): finishing the current batch and snapshotting")
         reporter.cancel()
         try await Blocking.run { agent.stop() }
+        http?.cancel()
         for a in agent.status.adapters { logger.info("\(a.statusLine)") }
     }
 }
 
-extension AgentStatus.Adapter {
+extension Serve {
+    /// Serves `/healthz`, `/metrics`, `/v1/…` and the dashboard for the running agent.
+    /// The bearer token for mutations comes from the environment variable `server.token_env`.
+    func startHTTP(agent: Agent, config: PipelineConfig, logger: Logger) throws -> Task<Void, Never>? {
+        let port = httpPort ?? config.server.port
+        guard port >= 0 else { return nil }
+        let token = ProcessInfo.processInfo.environment[config.server.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }
+        if token == nil {
+            logger.notice("HTTP mutations (promote, rollback) are disabled: set \(config.server.tokenEnv) to a bearer token")
+        }
+        let app = makeServerApplication(
+            controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name),
+            configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger)
+        logger.info("HTTP on http://\(config.server.host):\(port)/ (dashboard, /metrics, /v1/status)")
+        return Task {
+            do { try await app.run() } catch { logger.error("HTTP server stopped: \(error)") }
+        }
+    }
+}
+
+extension LearnerStatus.Adapter {
     /// One line for logs and the terminal.
     var statusLine: String {
         func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }

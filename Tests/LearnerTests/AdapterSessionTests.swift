@@ -1,3 +1,4 @@
+import Registry
 import Testing
 @testable import Learner
 
@@ -152,7 +153,7 @@ private let timedSimulationYAML = """
         let final = try #require(registry.versions.last?.contents)
         let splitter = HoldoutSplitter(share: 0.1)
         let trainIds = stream.map(\.id).filter { !splitter.isHoldout(.id($0)) }
-        #expect(final.lineage.digest == TrainedDigest.of(ids: trainIds))
+        #expect(final.lineage.digest == TrainedIDsDigest(trainIds))
         #expect(final.lineage.examplesTrained == trainIds.count)
         #expect(final.offsets == [0: 1_000, 1: 1_000])
         #expect(registry.committed == [0: 1_000, 1: 1_000])
@@ -183,7 +184,7 @@ private let timedSimulationYAML = """
         #expect(batches[1].examples.count == 8)
         #expect(batches[1].step == 2 && batches[1].learningRateMultiplier == 2.0 / 20)
         #expect(session.lineage.examplesTrained == 12)  // replayed examples are not counted again
-        #expect(session.lineage.digest == TrainedDigest.of(ids: (0..<12).map { "x\($0)" }))
+        #expect(session.lineage.digest == TrainedIDsDigest((0..<12).map { "x\($0)" }))
     }
 
     @Test func partialBatchIsReleasedByTime() throws {
@@ -224,7 +225,7 @@ private let timedSimulationYAML = """
         #expect(seen == 50)  // min_examples
         #expect(rollback.action == .rollBack(from: "000004", to: "000003"))
         #expect(rollback.reason == "windowed accuracy 0.500 over the last 50 examples < pre-promotion 0.900 − 0.2")
-        session.rolledBack(to: .init(digest: TrainedDigest(), examplesTrained: 10, steps: 3))
+        session.rolledBack(to: .init(digest: TrainedIDsDigest(), examplesTrained: 10, steps: 3))
         #expect(session.lineage.steps == 3)
         #expect(session.monitor.watched == nil)
     }
@@ -263,7 +264,7 @@ private let timedSimulationYAML = """
     @Test func resumesMetricsAndLineageFromAManifest() throws {
         let config = PipelineConfig()
         var lineage = AdapterSession<String>.Lineage()
-        lineage.digest.insert(id: "a")
+        lineage.digest.insert("a")
         lineage.examplesTrained = 1
         lineage.steps = 1
         let prequential = PrequentialSnapshot(examples: 4, accuracy: 0.5, logLoss: 0.7, window: 500, windowExamples: 4,
@@ -319,7 +320,7 @@ private let timedSimulationYAML = """
         let final = try #require(registry.versions.last?.contents)
         let splitter = HoldoutSplitter(share: 0.1)
         let trainIds = stream.map(\.id).filter { !splitter.isHoldout(.id($0)) }
-        #expect(final.lineage.digest == TrainedDigest.of(ids: trainIds))
+        #expect(final.lineage.digest == TrainedIDsDigest(trainIds))
         #expect(final.lineage.examplesTrained == trainIds.count)
         #expect(final.offsets == [0: 1_000, 1: 1_000])
         if !mode.flush {

@@ -1,3 +1,4 @@
+import Registry
 import Testing
 @testable import Learner
 
@@ -94,7 +95,7 @@ import Testing
             }
             let splitter = HoldoutSplitter(share: 0.05)
             let expected = Self.messages.filter { $0.adapter == name && !splitter.isHoldout(.id($0.id)) }.map(\.id)
-            #expect(session.lineage.digest == TrainedDigest.of(ids: expected), "adapter \(name)")
+            #expect(session.lineage.digest == TrainedIDsDigest(expected), "adapter \(name)")
             #expect(session.lineage.examplesTrained == expected.count, "adapter \(name)")
         }
     }

@@ -1,3 +1,4 @@
+import Registry
 import Testing
 @testable import Learner
 
@@ -55,7 +56,7 @@ import Testing
     @Test func restartTrainsEveryExampleExactlyOnce() {
         let stream = (0..<200).map { (offset: Int64($0), id: "ex-\($0)") }
         var ledger = OffsetLedger()
-        var durableDigest = TrainedDigest(), liveDigest = TrainedDigest()
+        var durableDigest = TrainedIDsDigest(), liveDigest = TrainedIDsDigest()
         var committed: Int64?
         // First run: trains in batches of 7, snapshots after every third batch, dies at offset 150.
         var batch: [(Int64, String)] = []
@@ -64,7 +65,7 @@ import Testing
             ledger.receive(partition: 0, offset: message.offset)
             batch.append((message.offset, message.id))
             if batch.count == 7 {
-                for (offset, id) in batch { ledger.apply(partition: 0, offset: offset); liveDigest.insert(id: id) }
+                for (offset, id) in batch { ledger.apply(partition: 0, offset: offset); liveDigest.insert(id) }
                 batch = []
                 batches += 1
                 if batches % 3 == 0 {
@@ -83,9 +84,9 @@ import Testing
             guard !restarted.isAlreadyApplied(partition: 0, offset: message.offset) else { continue }
             restarted.receive(partition: 0, offset: message.offset)
             restarted.apply(partition: 0, offset: message.offset)
-            digest.insert(id: message.id)
+            digest.insert(message.id)
         }
-        #expect(digest == TrainedDigest.of(ids: stream.map(\.id)))
+        #expect(digest == TrainedIDsDigest(stream.map(\.id)))
     }
 }
 

@@ -124,3 +124,18 @@ extension Array where Element == Float {
 extension Array where Element == [Float] {
     func elementsEqualBitwise(_ o: [[Float]]) -> Bool { count == o.count && zip(self, o).allSatisfy { $0.bitwiseEqual($1) } }
 }
+
+@Suite struct CloneTests {
+    @Test func cloneTrainsIdenticallyAndIndependently() throws {
+        let g = try GoldenCase("qv")
+        let a = try g.model()
+        _ = try a.trainStep(try g.batch, labels: g.labels)
+        let b = try a.clone()
+        #expect(b.step == 1 && b.adapterTensors() == a.adapterTensors())
+        _ = try a.trainStep(try g.batch, labels: g.labels)
+        _ = try b.trainStep(try g.batch, labels: g.labels)
+        #expect(b.adapterTensors() == a.adapterTensors())  // same moments, same step → same update
+        _ = try b.trainStep(try g.batch, labels: [2, 2, 2])
+        #expect(b.adapterTensors() != a.adapterTensors() && a.step == 2 && b.step == 3)
+    }
+}

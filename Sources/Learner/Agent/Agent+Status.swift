@@ -2,7 +2,7 @@ import Foundation
 import Registry
 
 /// What the agent publishes for `/v1/status`, `streamlora status` and the metrics.
-public struct AgentStatus: Sendable, Codable, Equatable {
+public struct LearnerStatus: Sendable, Codable, Equatable {
     public struct Adapter: Sendable, Codable, Equatable {
         public var name: String
         public var live: String?
@@ -43,7 +43,7 @@ public struct AgentStatus: Sendable, Codable, Equatable {
 
 extension Agent {
     /// The latest published status (cheap; any thread).
-    public var status: AgentStatus {
+    public var status: LearnerStatus {
         var s = published.current
         s.uptimeSeconds = Double((ContinuousClock.now - started).components.seconds)
         return s
@@ -51,9 +51,9 @@ extension Agent {
 
     /// Publishes the learner's numbers (learner thread).
     func publishStatus() {
-        let adapters = workers.values.sorted { $0.name < $1.name }.map { w -> AgentStatus.Adapter in
+        let adapters = workers.values.sorted { $0.name < $1.name }.map { w -> LearnerStatus.Adapter in
             let m = w.session.metrics
-            return AgentStatus.Adapter(
+            return LearnerStatus.Adapter(
                 name: w.name, live: live.current(w.name)?.version?.name, labels: w.labels,
                 examples: m.cumulative.count, trained: w.session.lineage.examplesTrained, steps: w.session.lineage.steps,
                 skippedSteps: w.counters.skippedSteps, accuracy: m.cumulative.accuracy, logLoss: m.cumulative.logLoss,

@@ -21,7 +21,7 @@ public final class Agent: @unchecked Sendable {
     let logger: Logger
     let pipeline: IngestPipeline
     let started = ContinuousClock.now
-    let published = LockedValue(AgentStatus())
+    let published = LockedValue(LearnerStatus())
     let mailbox = LockedValue<[Command]>([])
     /// Per partition, where a newly assigned partition starts: the durable manifests' offsets.
     let startPositions = LockedValue<[Int32: Int64]>([:])

@@ -1,3 +1,5 @@
+import Registry
+
 /// The identity of one stream example, used for the holdout split and the trained-ids digest.
 ///
 /// Producers should send an `id`; when they don't, the example's position in the log

@@ -1,3 +1,5 @@
+import Registry
+
 /// Decides, deterministically, which examples form the holdout slice.
 ///
 /// An example is held out when the stable hash of its ``ExampleKey``, mapped to `[0, 1)`,
@@ -6,7 +8,7 @@
 /// example is never trained on, no matter how often it is redelivered.
 ///
 /// Holdout examples are still *predicted* (they count in prequential metrics, because
-/// prediction is test-before-train anyway) and are appended to a ``BoundedBuffer`` that
+/// prediction is test-before-train anyway) and are appended to a `BoundedBuffer` (Monitor) that
 /// the ``PromotionGate`` evaluates candidates on.
 public struct HoldoutSplitter: Sendable, Equatable {
     /// Fraction of the stream held out, in `[0, 1)`.

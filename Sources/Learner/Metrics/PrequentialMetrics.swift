@@ -1,3 +1,5 @@
+import Monitor
+
 /// One prequential observation: the model predicted *before* it trained on the example.
 public struct PredictionOutcome: Sendable, Equatable {
     /// The example's true label.

@@ -1,3 +1,5 @@
+import Monitor
+
 /// Watches the live lineage after a promotion and decides when to roll back.
 ///
 /// Three triggers, each a symptom the holdout gate can miss because it judged the

@@ -1,3 +1,5 @@
+import Model
+
 /// A uniform sample of everything trained so far (reservoir sampling, Vitter's Algorithm R).
 ///
 /// Mixing a few old examples into each micro-batch limits catastrophic forgetting when

@@ -1,3 +1,5 @@
+import Registry
+
 /// Values exchanged between ``AdapterSession`` and the serve loop.
 extension AdapterSession {
     /// What to do with an arriving message.
@@ -36,13 +38,13 @@ extension AdapterSession {
     /// The lineage counters a version's manifest carries; training continues from them.
     public struct Lineage: Sendable, Equatable {
         /// Digest of every example trained into this lineage.
-        public var digest: TrainedDigest
+        public var digest: TrainedIDsDigest
         /// Fresh examples trained into this lineage.
         public var examplesTrained: Int
         /// Updates taken.
         public var steps: Int
 
-        public init(digest: TrainedDigest = TrainedDigest(), examplesTrained: Int = 0, steps: Int = 0) {
+        public init(digest: TrainedIDsDigest = TrainedIDsDigest(), examplesTrained: Int = 0, steps: Int = 0) {
             self.digest = digest
             self.examplesTrained = examplesTrained
             self.steps = steps

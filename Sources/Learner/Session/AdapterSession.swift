@@ -1,3 +1,6 @@
+import Monitor
+import Registry
+
 /// The pure per-adapter state of the online learner, wired together: holdout split,
 /// prequential metrics, micro-batching with replay, learning-rate schedule, snapshot
 /// policy, promotion gate, rollback monitor, offset ledger and trained-ids digest.

@@ -85,7 +85,7 @@ extension BertLoRAModel {
         adamM = Tensor(shape: [l.count]); adamV = Tensor(shape: [l.count])
         backup = Tensor(shape: [3 * l.count])
         merged.removeAll()
-        workspace = nil
+        workspaces = []
     }
 
     /// Grows the classifier to `count` labels: new rows initialized as nn.Linear would, existing
@@ -101,5 +101,21 @@ extension BertLoRAModel {
             (dst.ptr + layout.classifierBiasOffset).update(from: src.ptr + old.classifierBiasOffset, count: old.labels)
         }
         initClassifierRows(old.labels..<count)
+    }
+}
+
+extension BertLoRAModel {
+    /// An independent copy sharing the frozen base: adapter, head, Adam moments, step count and
+    /// dropout RNG state are copied; merged weights and the workspace are not. Use it to fork a
+    /// candidate from the live adapter (or the other way round) without touching the original.
+    public func clone() throws -> BertLoRAModel {
+        let c = try BertLoRAModel(base: base, lora: lora, labels: layout.labels, optimizer: optimizer)
+        c.params.ptr.update(from: params.ptr, count: layout.count)
+        c.adamM.ptr.update(from: adamM.ptr, count: layout.count)
+        c.adamV.ptr.update(from: adamV.ptr, count: layout.count)
+        c.step = step
+        c.rng = rng
+        c.threads = threads
+        return c
     }
 }

@@ -40,7 +40,7 @@ extension BertLoRAModel {
         let base = self.base.layers[m.layer].linear(m.target).weight
         let w = Tensor(shape: base.shape)
         w.ptr.update(from: base.ptr, count: base.count)
-        gemm(transA: false, transB: false, m: m.outFeatures, n: m.inFeatures, k: layout.rank, alpha: lora.scaling,
+        Kernels.gemm(transA: false, transB: false, m: m.outFeatures, n: m.inFeatures, k: layout.rank, alpha: lora.scaling,
                      a: params.ptr + m.bOffset, lda: layout.rank, b: params.ptr + m.aOffset, ldb: m.inFeatures,
                      beta: 1, c: w.ptr, ldc: m.inFeatures)
         return w

@@ -23,6 +23,9 @@ public struct ParameterLayout: Sendable, Equatable {
     public let classifierWeightOffset: Int
     public let classifierBiasOffset: Int
     public let count: Int
+    /// Per layer: the targets carrying an adapter there (precomputed so the backward pass does
+    /// not allocate).
+    let targetsByLayer: [[LoRATarget]]
 
     /// Lays out the adapter for `config` (no weights needed, e.g. for `inspect`).
     public init(config: BertConfig, lora: LoRAConfig, labels: Int) {
@@ -41,6 +44,7 @@ public struct ParameterLayout: Sendable, Equatable {
             }
         }
         modules = mods
+        targetsByLayer = (0..<config.numHiddenLayers).map { l in mods.filter { $0.layer == l }.map(\.target) }
         rank = lora.rank
         hidden = config.hiddenSize
         self.labels = labels

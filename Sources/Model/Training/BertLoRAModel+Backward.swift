@@ -4,24 +4,24 @@ import Tensor
 // and only down to the lowest module that carries an adapter. Accumulates into `grads` (+=).
 extension BertLoRAModel {
     /// Propagates `ws.dLogits` (B, C) back through the head and the encoder.
-    func backward(_ batch: TokenBatch, ws: Workspace) {
+    func backward(_ batch: BatchSlice, ws: Workspace) {
         let B = batch.batch, T = batch.seq, N = B * T, H = config.hiddenSize, C = layout.labels
         // Classifier: dW (C, H) += dLogitsᵀ · pooled; db (C) += Σ_b dLogits.
-        gemm(transA: true, transB: false, m: C, n: H, k: B, a: ws.dLogits.ptr, lda: C, b: ws.pooled.ptr, ldb: H,
-                     beta: 1, c: grads.ptr + layout.classifierWeightOffset, ldc: H)
+        ws.gemm(transA: true, transB: false, m: C, n: H, k: B, a: ws.dLogits.ptr, lda: C, b: ws.pooled.ptr, ldb: H,
+                     beta: 1, c: ws.grads.ptr + layout.classifierWeightOffset, ldc: H)
         for b in 0..<B {
-            for c in 0..<C { grads[layout.classifierBiasOffset + c] += ws.dLogits[b * C + c] }
+            for c in 0..<C { ws.grads[layout.classifierBiasOffset + c] += ws.dLogits[b * C + c] }
         }
         guard let lowest = layout.lowestLoRALayer else { return }
         // dPooled (B, H) = dLogits · W_c.
-        gemm(transA: false, transB: false, m: B, n: H, k: C, a: ws.dLogits.ptr, lda: C,
+        ws.gemm(transA: false, transB: false, m: B, n: H, k: C, a: ws.dLogits.ptr, lda: C,
                      b: params.ptr + layout.classifierWeightOffset, ldb: H, c: ws.dPooled.ptr, ldc: H)
         var dOut = ws.dHiddenA, dIn = ws.dHiddenB
         switch lora.pooling {
         case .cls:
             // Frozen pooler: through tanh and W_p to the [CLS] rows; other rows get zero.
             Kernels.tanhBackward(ws.dPooled.ptr, ws.pooled.ptr, ws.dPooled.ptr, count: B * H)
-            gemm(transA: false, transB: false, m: B, n: H, k: H, a: ws.dPooled.ptr, lda: H,
+            ws.gemm(transA: false, transB: false, m: B, n: H, k: H, a: ws.dPooled.ptr, lda: H,
                          b: base.pooler.weight.ptr, ldb: H, c: ws.dClsIn.ptr, ldc: H)
             if ws.topQueryRows == 1 {
                 dOut.ptr.update(from: ws.dClsIn.ptr, count: B * H)  // top layer kept [CLS] rows only
@@ -30,9 +30,7 @@ extension BertLoRAModel {
                 for b in 0..<B { (dOut.ptr + b * T * H).update(from: ws.dClsIn.ptr + b * H, count: H) }
             }
         case .mean:
-            batch.mask.withUnsafeBufferPointer { m in
-                Kernels.meanPoolBackward(dOut.ptr, ws.dPooled.ptr, mask: m.baseAddress!, batch: B, seq: T, cols: H)
-            }
+            Kernels.meanPoolBackward(dOut.ptr, ws.dPooled.ptr, mask: batch.mask, batch: B, seq: T, cols: H)
         }
         let L = config.numHiddenLayers
         for l in stride(from: L - 1, through: lowest, by: -1) {
@@ -51,11 +49,12 @@ extension BertLoRAModel {
         let w = base.layers[l], act = ws.layers[l], x = ws.hidden[l].ptr
         let xq = tq == T ? x : ws.topQueryInput.ptr
         let N = B * T, Nq = B * tq, H = config.hiddenSize, I = config.intermediateSize, NH = config.numAttentionHeads, d = config.headSize
-        let here = layout.modules.filter { $0.layer == l }
-        let lowestDepth = here.map(\.target.depth).min() ?? 4
+        let here = layout.targetsByLayer[l]
+        var lowestDepth = 4
+        for t in here { lowestDepth = min(lowestDepth, t.depth) }
         /// Whether anything below depth `depth` of this layer needs a gradient.
         func needBelow(_ depth: Int) -> Bool { dIn != nil || lowestDepth < depth }
-        func has(_ t: LoRATarget) -> Bool { here.contains { $0.target == t } }
+        func has(_ t: LoRATarget) -> Bool { here.contains(t) }
 
         // Output LayerNorm, then the FFN output dense (input: gelu (Nq, I)).
         Kernels.layerNormBackward(dOut, dOut, act.res2.ptr, mean: act.mean2.ptr, rstd: act.rstd2.ptr,
@@ -84,23 +83,23 @@ extension BertLoRAModel {
         let probStride = BatchStride(outer: NH * tq * T, inner: tq * T)
         let scale = 1 / Float(d).squareRoot()
         if needV {
-            gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: tq,
+            ws.gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: tq,
                         a: act.probs.ptr, lda: T, strideA: probStride, b: dctx, ldb: H, strideB: qStride,
                         c: ws.dv.ptr, ldc: H, strideC: kvStride)
         }
         if needQ || needK {
-            gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: tq, n: T, k: d,
+            ws.gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: tq, n: T, k: d,
                         a: dctx, lda: H, strideA: qStride, b: act.v.ptr, ldb: H, strideB: kvStride,
                         c: ws.dProbs.ptr, ldc: T, strideC: probStride)
             Kernels.softmaxBackward(ws.dProbs.ptr, probs: act.probs.ptr, dprobs: ws.dProbs.ptr, rows: B * NH * tq, cols: T)
         }
         if needQ {
-            gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: tq, n: d, k: T, alpha: scale,
+            ws.gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: tq, n: d, k: T, alpha: scale,
                         a: ws.dProbs.ptr, lda: T, strideA: probStride, b: act.k.ptr, ldb: H, strideB: kvStride,
                         c: ws.dq.ptr, ldc: H, strideC: qStride)
         }
         if needK {
-            gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: tq, alpha: scale,
+            ws.gemmBatched(outer: B, inner: NH, transA: true, transB: false, m: T, n: d, k: tq, alpha: scale,
                         a: ws.dProbs.ptr, lda: T, strideA: probStride, b: act.q.ptr, ldb: H, strideB: qStride,
                         c: ws.dk.ptr, ldc: H, strideC: kvStride)
         }
@@ -134,27 +133,27 @@ extension BertLoRAModel {
         let inF = lin.inFeatures, outF = lin.outFeatures, r = layout.rank, s = lora.scaling
         let mi = layout.module(layer: layer, target: target)
         if let dx {
-            gemm(transA: false, transB: false, m: n, n: inF, k: outF, a: dy, lda: outF, b: lin.weight.ptr, ldb: inF,
+            ws.gemm(transA: false, transB: false, m: n, n: inF, k: outF, a: dy, lda: outF, b: lin.weight.ptr, ldb: inF,
                          beta: accumulate ? 1 : 0, c: dx, ldc: inF)
         }
         guard let mi else { return }
         let m = layout.modules[mi], u = ws.loraU[mi].ptr, du = ws.du.ptr
         let dropout = lora.dropout > 0
         let xin = dropout ? ws.dropInput[mi].ptr : x
-        gemm(transA: true, transB: false, m: outF, n: r, k: n, alpha: s, a: dy, lda: outF, b: u, ldb: r,
-                     beta: 1, c: grads.ptr + m.bOffset, ldc: r)
-        gemm(transA: false, transB: false, m: n, n: r, k: outF, alpha: s, a: dy, lda: outF,
+        ws.gemm(transA: true, transB: false, m: outF, n: r, k: n, alpha: s, a: dy, lda: outF, b: u, ldb: r,
+                     beta: 1, c: ws.grads.ptr + m.bOffset, ldc: r)
+        ws.gemm(transA: false, transB: false, m: n, n: r, k: outF, alpha: s, a: dy, lda: outF,
                      b: params.ptr + m.bOffset, ldb: r, c: du, ldc: r)
-        gemm(transA: true, transB: false, m: r, n: inF, k: n, a: du, lda: r, b: xin, ldb: inF,
-                     beta: 1, c: grads.ptr + m.aOffset, ldc: inF)
+        ws.gemm(transA: true, transB: false, m: r, n: inF, k: n, a: du, lda: r, b: xin, ldb: inF,
+                     beta: 1, c: ws.grads.ptr + m.aOffset, ldc: inF)
         guard let dx else { return }
         if dropout {
             let tmp = ws.dLoRAInput.ptr, mask = ws.dropMask[mi].ptr
-            gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
+            ws.gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
                          c: tmp, ldc: inF)
             for j in 0..<(n * inF) { dx[j] += tmp[j] * mask[j] }
         } else {
-            gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
+            ws.gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
                          beta: 1, c: dx, ldc: inF)
         }
     }

@@ -1,20 +1,16 @@
 import Tensor
 
-/// Matrix-multiply entry points of the model: forward to `Kernels` and count 2·m·n·k flops, so
+/// Matrix-multiply entry points of the forward/backward passes: forward to `Kernels` and count
+/// 2·m·n·k flops per workspace (one per shard, so counting needs no synchronization), so
 /// benchmarks report the work actually done (skipped backward branches are not counted).
-extension BertLoRAModel {
-    /// Floating-point operations of all matrix products since the last `resetFlops()`.
-    public var matmulFlops: Double { flopCount }
-
-    public func resetFlops() { flopCount = 0 }
-
+extension Workspace {
     @inline(__always)
     func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        flopCount += 2 * Double(m) * Double(n) * Double(k)
+        flops += 2 * Double(m) * Double(n) * Double(k)
         Kernels.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                      beta: beta, c: c, ldc: ldc)
     }
@@ -26,9 +22,16 @@ extension BertLoRAModel {
         b: UnsafePointer<Float>, ldb: Int, strideB: BatchStride,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: BatchStride
     ) {
-        flopCount += 2 * Double(outer * inner) * Double(m) * Double(n) * Double(k)
+        flops += 2 * Double(outer * inner) * Double(m) * Double(n) * Double(k)
         Kernels.gemmBatched(outer: outer, inner: inner, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                             a: a, lda: lda, strideA: strideA, b: b, ldb: ldb, strideB: strideB,
                             beta: beta, c: c, ldc: ldc, strideC: strideC)
     }
+}
+
+extension BertLoRAModel {
+    /// Floating-point operations of all matrix products since the last `resetFlops()`.
+    public var matmulFlops: Double { flopCount }
+
+    public func resetFlops() { flopCount = 0 }
 }

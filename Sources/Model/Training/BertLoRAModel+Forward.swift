@@ -5,7 +5,7 @@ import Tensor
 extension BertLoRAModel {
     /// Runs embeddings, encoder and head; leaves logits in `ws.logits` (B, C).
     /// - Parameter training: keep every layer's activations and apply adapter dropout.
-    func forward(_ batch: TokenBatch, ws: Workspace, training: Bool) {
+    func forward(_ batch: BatchSlice, ws: Workspace, training: Bool) {
         encode(batch, ws: ws, training: training, clsOnly: lora.pooling == .cls)
         head(batch, ws: ws)
     }
@@ -15,19 +15,23 @@ extension BertLoRAModel {
     /// computes queries, attention, and the FFN for the [CLS] rows alone (keys and values still
     /// cover every token).
     @discardableResult
-    func encode(_ batch: TokenBatch, ws: Workspace, training: Bool, clsOnly: Bool) -> Tensor {
+    func encode(_ batch: BatchSlice, ws: Workspace, training: Bool, clsOnly: Bool) -> Tensor {
         let B = batch.batch, T = batch.seq, N = B * T, H = config.hiddenSize
-        for i in 0..<N { ws.maskAdd[i] = batch.mask[i] != 0 ? 0 : -Float.greatestFiniteMagnitude }
+        ws.hasPadding = false
+        for i in 0..<N {
+            let keep = batch.mask[i] != 0
+            ws.maskAdd[i] = keep ? 0 : -Float.greatestFiniteMagnitude
+            if !keep { ws.hasPadding = true }
+        }
         // The embedding sum goes to a scratch buffer that is free during the forward pass.
         let sum = ws.dHiddenA.ptr
-        batch.ids.withUnsafeBufferPointer { ids in
-            Kernels.embeddingSum(sum, ids: ids.baseAddress!, word: base.wordEmbeddings.ptr, position: base.positionEmbeddings.ptr,
-                                 tokenType: base.tokenTypeEmbeddings.ptr, batch: B, seq: T, cols: H)
-        }
+        Kernels.embeddingSum(sum, ids: batch.ids, word: base.wordEmbeddings.ptr, position: base.positionEmbeddings.ptr,
+                             tokenType: base.tokenTypeEmbeddings.ptr, batch: B, seq: T, cols: H)
         Kernels.layerNormForward(ws.hidden[0].ptr, mean: ws.embMean.ptr, rstd: ws.embRstd.ptr, sum,
                                  gamma: base.embeddingNorm.gamma.ptr, beta: base.embeddingNorm.beta.ptr,
                                  rows: N, cols: H, eps: config.layerNormEps)
         let L = config.numHiddenLayers
+        if training { ws.prepareForTraining() }
         ws.topQueryRows = clsOnly ? 1 : T
         for l in 0..<L {
             let input = ws.hidden[training ? l : l % 2], output = ws.hidden[training ? l + 1 : (l + 1) % 2]
@@ -53,16 +57,17 @@ extension BertLoRAModel {
         dense(w.key, layer: l, target: .key, x: x, rows: N, out: act.k.ptr, ws: ws, training: training)
         dense(w.value, layer: l, target: .value, x: x, rows: N, out: act.v.ptr, ws: ws, training: training)
 
-        // scores (B, NH, Tq, T) = Q_bh · K_bhᵀ, then scaled masked softmax in place.
+        // scores (B, NH, Tq, T) = Q_bh · K_bhᵀ / √d (the scale rides on the gemm), then the
+        // masked softmax in place (no mask pass at all when the slice has no padding).
         let kvStride = BatchStride(outer: T * H, inner: d), qStride = BatchStride(outer: tq * H, inner: d)
         let probStride = BatchStride(outer: NH * tq * T, inner: tq * T)
-        gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: tq, n: T, k: d,
+        ws.gemmBatched(outer: B, inner: NH, transA: false, transB: true, m: tq, n: T, k: d, alpha: 1 / Float(d).squareRoot(),
                     a: act.q.ptr, lda: H, strideA: qStride, b: act.k.ptr, ldb: H, strideB: kvStride,
                     c: act.probs.ptr, ldc: T, strideC: probStride)
-        Kernels.softmaxForward(act.probs.ptr, rows: B * NH * tq, cols: T, scale: 1 / Float(d).squareRoot(),
-                               mask: ws.maskAdd.ptr, rowsPerMask: NH * tq)
+        Kernels.softmaxForward(act.probs.ptr, rows: B * NH * tq, cols: T,
+                               mask: ws.hasPadding ? ws.maskAdd.ptr : nil, rowsPerMask: NH * tq)
         // ctx_bh (Tq, d) = P_bh · V_bh, written straight into (B·Tq, H).
-        gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: tq, n: d, k: T,
+        ws.gemmBatched(outer: B, inner: NH, transA: false, transB: false, m: tq, n: d, k: T,
                     a: act.probs.ptr, lda: T, strideA: probStride, b: act.v.ptr, ldb: H, strideB: kvStride,
                     c: act.ctx.ptr, ldc: H, strideC: qStride)
 
@@ -87,7 +92,7 @@ extension BertLoRAModel {
         let mi = layout.module(layer: layer, target: target)
         let weight = mi.flatMap { merged[$0] }?.ptr ?? lin.weight.ptr
         Kernels.broadcastRows(out, lin.bias.ptr, rows: n, cols: outF)
-        gemm(transA: false, transB: true, m: n, n: outF, k: inF, a: x, lda: inF, b: weight, ldb: inF,
+        ws.gemm(transA: false, transB: true, m: n, n: outF, k: inF, a: x, lda: inF, b: weight, ldb: inF,
                      beta: 1, c: out, ldc: outF)
         guard let mi, merged.isEmpty else { return }
         let m = layout.modules[mi], r = layout.rank
@@ -96,26 +101,26 @@ extension BertLoRAModel {
             let keep = 1 - lora.dropout, scale = 1 / keep
             let mask = ws.dropMask[mi].ptr, dropped = ws.dropInput[mi].ptr
             for j in 0..<(n * inF) {
-                let s: Float = Float(Double(rng.next() >> 11) * 0x1.0p-53) < keep ? scale : 0
+                let s: Float = Float(Double(ws.rng.next() >> 11) * 0x1.0p-53) < keep ? scale : 0
                 mask[j] = s
                 dropped[j] = x[j] * s
             }
             xin = dropped
         }
         let u = ws.loraU[mi].ptr
-        gemm(transA: false, transB: true, m: n, n: r, k: inF, a: xin, lda: inF, b: params.ptr + m.aOffset, ldb: inF,
+        ws.gemm(transA: false, transB: true, m: n, n: r, k: inF, a: xin, lda: inF, b: params.ptr + m.aOffset, ldb: inF,
                      c: u, ldc: r)
-        gemm(transA: false, transB: true, m: n, n: outF, k: r, alpha: lora.scaling, a: u, lda: r,
+        ws.gemm(transA: false, transB: true, m: n, n: outF, k: r, alpha: lora.scaling, a: u, lda: r,
                      b: params.ptr + m.bOffset, ldb: r, beta: 1, c: out, ldc: outF)
     }
 
     /// Pooling and classifier: logits (B, C) from the last hidden states.
-    func head(_ batch: TokenBatch, ws: Workspace) {
+    func head(_ batch: BatchSlice, ws: Workspace) {
         pool(batch, ws: ws)
         let B = batch.batch, H = config.hiddenSize, C = layout.labels
         // Plain dot products, not gemm: each logit is then independent of the label count, so
         // growing the classifier leaves existing logits bitwise unchanged (and C is tiny anyway).
-        flopCount += 2 * Double(B * C * H)
+        ws.flops += 2 * Double(B * C * H)
         let w = params.ptr + layout.classifierWeightOffset, bias = params.ptr + layout.classifierBiasOffset
         for b in 0..<B {
             let x = ws.pooled.ptr + b * H
@@ -129,7 +134,7 @@ extension BertLoRAModel {
     }
 
     /// ws.pooled (B, H): tanh(pooler([CLS])) or the masked mean of the last hidden states.
-    func pool(_ batch: TokenBatch, ws: Workspace) {
+    func pool(_ batch: BatchSlice, ws: Workspace) {
         let B = batch.batch, T = batch.seq, H = config.hiddenSize
         let last = ws.hidden[ws.lastHidden]
         switch lora.pooling {
@@ -137,13 +142,11 @@ extension BertLoRAModel {
             let rowsPerExample = ws.topQueryRows  // 1 when the top layer ran for [CLS] only
             for b in 0..<B { (ws.clsIn.ptr + b * H).update(from: last.ptr + b * rowsPerExample * H, count: H) }
             Kernels.broadcastRows(ws.pooled.ptr, base.pooler.bias.ptr, rows: B, cols: H)
-            gemm(transA: false, transB: true, m: B, n: H, k: H, a: ws.clsIn.ptr, lda: H, b: base.pooler.weight.ptr, ldb: H,
+            ws.gemm(transA: false, transB: true, m: B, n: H, k: H, a: ws.clsIn.ptr, lda: H, b: base.pooler.weight.ptr, ldb: H,
                          beta: 1, c: ws.pooled.ptr, ldc: H)
             Kernels.tanhForward(ws.pooled.ptr, ws.pooled.ptr, count: B * H)
         case .mean:
-            batch.mask.withUnsafeBufferPointer { m in
-                Kernels.meanPoolForward(ws.pooled.ptr, last.ptr, mask: m.baseAddress!, batch: B, seq: T, cols: H)
-            }
+            Kernels.meanPoolForward(ws.pooled.ptr, last.ptr, mask: batch.mask, batch: B, seq: T, cols: H)
         }
     }
 }

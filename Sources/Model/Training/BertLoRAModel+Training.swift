@@ -6,10 +6,12 @@ extension BertLoRAModel {
     /// - Throws: `ModelError.invalidBatch` for ids outside the vocabulary or too-long sequences.
     public func predict(_ batch: TokenBatch) throws -> [[Float]] {
         try batch.validate(config: config)
-        let ws = workspace(batch: batch.batch, seq: batch.seq)
-        forward(batch, ws: ws, training: false)
         let C = layout.labels
-        return (0..<batch.batch).map { b in Array(UnsafeBufferPointer(start: ws.logits.ptr + b * C, count: C)) }
+        return runShards(batch) { slice, ws in
+            forward(slice, ws: ws, training: false)
+        } collect: { slice, ws in
+            (0..<slice.batch).map { b in Array(UnsafeBufferPointer(start: ws.logits.ptr + b * C, count: C)) }
+        }
     }
 
     /// Class probabilities (softmax of `predict`).
@@ -26,19 +28,35 @@ extension BertLoRAModel {
     /// when asked — sentence-transformers' all-MiniLM-L6-v2 pipeline. Independent of the head.
     public func embeddings(_ batch: TokenBatch, normalize: Bool = true) throws -> [[Float]] {
         try batch.validate(config: config)
-        let ws = workspace(batch: batch.batch, seq: batch.seq)
-        let last = encode(batch, ws: ws, training: false, clsOnly: false)
-        let B = batch.batch, H = config.hiddenSize
-        batch.mask.withUnsafeBufferPointer { m in
-            Kernels.meanPoolForward(ws.dPooled.ptr, last.ptr, mask: m.baseAddress!, batch: B, seq: batch.seq, cols: H)
-        }
-        return (0..<B).map { b in
-            var v = Array(UnsafeBufferPointer(start: ws.dPooled.ptr + b * H, count: H))
-            if normalize {
-                let n = max(v.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
-                v = v.map { $0 / n }
+        let H = config.hiddenSize
+        return runShards(batch) { slice, ws in
+            let last = encode(slice, ws: ws, training: false, clsOnly: false)
+            Kernels.meanPoolForward(ws.dPooled.ptr, last.ptr, mask: slice.mask, batch: slice.batch, seq: slice.seq, cols: H)
+        } collect: { slice, ws in
+            (0..<slice.batch).map { b in
+                var v = Array(UnsafeBufferPointer(start: ws.dPooled.ptr + b * H, count: H))
+                if normalize {
+                    let n = max(v.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+                    v = v.map { $0 / n }
+                }
+                return v
             }
-            return v
+        }
+    }
+
+    /// Splits `batch` into shards, runs `work` for each concurrently, then `collect`s the rows of
+    /// every shard in order.
+    private func runShards<Row>(_ batch: TokenBatch, _ work: (BatchSlice, Workspace) -> Void,
+                                collect: (BatchSlice, Workspace) -> [Row]) -> [Row] {
+        let shards = shardCount(batch.batch)
+        let wss = workspaces(batch: batch.batch, seq: batch.seq, shards: shards)
+        return batch.withSlices(shards) { slices in
+            Kernels.forEachShard(shards, threads: threads) { s in
+                wss[s].flops = 0
+                work(slices[s], wss[s])
+            }
+            for s in 0..<shards { flopCount += wss[s].flops }
+            return (0..<shards).flatMap { collect(slices[$0], wss[$0]) }
         }
     }
 
@@ -60,14 +78,40 @@ extension BertLoRAModel {
             throw ModelError.invalidBatch("\(weights.count) weights for \(batch.batch) examples")
         }
         merged.removeAll()  // merged weights would go stale; training always runs unmerged
-        let ws = workspace(batch: batch.batch, seq: batch.seq)
-        for (i, y) in labels.enumerated() { ws.labelBuffer[i] = Int32(y) }
-        for i in 0..<batch.batch { ws.weightBuffer[i] = weights?[i] ?? 1 }
-        forward(batch, ws: ws, training: true)
-        let loss = Kernels.crossEntropy(logits: ws.logits.ptr, labels: ws.labelBuffer, weights: ws.weightBuffer,
-                                        rows: batch.batch, classes: layout.labels, dlogits: ws.dLogits.ptr)
-        grads.zero()
-        backward(batch, ws: ws)
+        let B = batch.batch, C = layout.labels, n = layout.count
+        let shards = shardCount(B)
+        let wss = workspaces(batch: B, seq: batch.seq, shards: shards)
+        batch.withSlices(shards) { slices in
+            var row = 0
+            for s in 0..<shards {
+                let ws = wss[s]
+                for i in 0..<slices[s].batch {
+                    ws.labelBuffer[i] = Int32(labels[row + i])
+                    ws.weightBuffer[i] = weights?[row + i] ?? 1
+                }
+                row += slices[s].batch
+                ws.rng = SplitMix64(seed: rng.next())  // per-shard dropout stream, deterministic
+                ws.flops = 0
+            }
+            Kernels.forEachShard(shards, threads: threads) { s in
+                let ws = wss[s], slice = slices[s]
+                forward(slice, ws: ws, training: true)
+                // Each shard's mean is rescaled to its share of the whole batch's mean.
+                let share = Float(slice.batch) / Float(B)
+                ws.loss = share * Kernels.crossEntropy(logits: ws.logits.ptr, labels: ws.labelBuffer, weights: ws.weightBuffer,
+                                                       rows: slice.batch, classes: C, dlogits: ws.dLogits.ptr)
+                Kernels.scale(ws.dLogits.ptr, share, count: slice.batch * C)
+                ws.grads.zero()
+                backward(slice, ws: ws)
+            }
+        }
+        var loss: Float = 0
+        grads.ptr.update(from: wss[0].grads.ptr, count: n)
+        for s in 0..<shards {
+            loss += wss[s].loss
+            flopCount += wss[s].flops
+            if s > 0 { Kernels.add(grads.ptr, grads.ptr, wss[s].grads.ptr, count: n) }
+        }
         return loss
     }
 

@@ -5,7 +5,9 @@ import Tensor
 /// `y = W·x + b + (alpha/r)·B·(A·x)` on every targeted dense module; only A, B and the classifier
 /// train. All trainable tensors live in one flat buffer (`params`), with gradients and Adam
 /// moments in the same layout. Not thread-safe: use one instance from one thread at a time (the
-/// learner owns it); the frozen `BertWeights` are shared read-only between instances.
+/// learner owns it); the frozen `BertWeights` are shared read-only between instances. Every
+/// method that runs the network blocks (BLAS, worker threads): call it from a dedicated thread,
+/// never from Swift's cooperative pool.
 public final class BertLoRAModel: @unchecked Sendable {
     public let base: BertWeights
     public let lora: LoRAConfig
@@ -20,8 +22,18 @@ public final class BertLoRAModel: @unchecked Sendable {
     /// Merged weights W + (alpha/r)·B·A per module index when `isMerged`.
     var merged: [Int: Tensor] = [:]
     var rng: SplitMix64
-    var workspace: Workspace?
+    /// One workspace per shard (see `threads`).
+    var workspaces: [Workspace] = []
     var flopCount: Double = 0
+    /// Worker threads per step. A batch is split into up to this many shards of examples that
+    /// run concurrently, each with single-threaded BLAS (examples never interact in the
+    /// encoder, so this avoids BLAS thread handoffs and parallelizes the elementwise kernels
+    /// and the many small attention products too); a single example runs with this many BLAS
+    /// threads instead.
+    public var threads: Int = Kernels.defaultThreads
+    /// Split batches into per-thread shards (default); false uses multithreaded BLAS on the whole
+    /// batch instead (kept for benchmarking the two strategies against each other).
+    public var dataParallel = true
 
     /// A new adapter: A ~ U(−1/√in, 1/√in) (Kaiming-uniform, a = √5, like nn.Linear), B = 0, so
     /// the model computes exactly the base; classifier initialized as nn.Linear.
@@ -63,14 +75,21 @@ public final class BertLoRAModel: @unchecked Sendable {
     /// Frozen base (embeddings, encoder, pooler) plus every trainable parameter.
     public var totalParameterCount: Int { base.parameterCount + layout.count }
 
-    /// Ensures the workspace holds a (batch, seq) shape, reallocating only when it grows.
-    func workspace(batch: Int, seq: Int) -> Workspace {
-        if let w = workspace, w.fits(batch: batch, seq: seq, labels: layout.labels) { return w }
-        let old = workspace
-        let w = Workspace(config: config, layout: layout, dropout: lora.dropout > 0,
-                          batch: max(batch, old?.batchCapacity ?? 0), seq: max(seq, old?.seqCapacity ?? 0),
-                          labels: layout.labels)
-        workspace = w
-        return w
+    /// Number of shards for a batch.
+    func shardCount(_ batch: Int) -> Int { dataParallel ? max(1, min(threads, batch)) : 1 }
+
+    /// Workspaces for `shards` slices of a (batch, seq) shape, reallocating only when a shard
+    /// outgrows its workspace (capacities only ever grow).
+    func workspaces(batch: Int, seq: Int, shards: Int) -> [Workspace] {
+        let rows = (batch + shards - 1) / shards  // the largest shard
+        if workspaces.count >= shards, workspaces.prefix(shards).allSatisfy({ $0.fits(batch: rows, seq: seq, labels: layout.labels) }) {
+            return workspaces
+        }
+        let oldBatch = workspaces.map(\.batchCapacity).max() ?? 0, oldSeq = workspaces.map(\.seqCapacity).max() ?? 0
+        workspaces = (0..<max(shards, workspaces.count)).map { _ in
+            Workspace(config: config, layout: layout, dropout: lora.dropout > 0,
+                      batch: max(rows, oldBatch), seq: max(seq, oldSeq), labels: layout.labels)
+        }
+        return workspaces
     }
 }

@@ -19,8 +19,10 @@ final class LayerActivations {
     }
 }
 
-/// Every buffer the forward and backward passes need, allocated once for a (batch, seq, labels)
-/// capacity and reused for any batch that fits, so a training step never allocates.
+/// Every buffer the forward and backward passes of one shard need, allocated once for a
+/// (batch, seq, labels) capacity and reused for any batch that fits, so a training step never
+/// allocates. Each shard also owns its gradient buffer, flop count and dropout RNG, so shards
+/// run concurrently without sharing anything mutable.
 final class Workspace {
     let batchCapacity: Int
     let seqCapacity: Int
@@ -28,11 +30,16 @@ final class Workspace {
     let rowCapacity: Int
 
     let maskAdd: Tensor                 // (B, T) additive attention mask
+    var hasPadding = false              // whether maskAdd has any masked position
     let hidden: [Tensor]                // L + 1 buffers (N, H): input of layer l, final output
     var lastHidden = 0                  // index in `hidden` of the encoder output after `encode`
     var topQueryRows = 0                // query rows per example in the top layer: T, or 1 ([CLS] only)
     let topQueryInput: Tensor           // (B, H) gathered [CLS] rows of the top layer's input
-    let layers: [LayerActivations]      // per layer (training) — inference uses layers[0]
+    /// Per-layer activations: one set for inference (reused by every layer), one per layer once a
+    /// training step has run (`prepareForTraining`), so a serving-only model stays small.
+    private(set) var layers: [LayerActivations]
+    private let layerCount: Int
+    private let rows: Int, probsCount: Int, hiddenSize: Int, intermediateSize: Int
     let loraU: [Tensor]                 // per LoRA module: x·Aᵀ (N, r)
     let dropMask: [Tensor]              // per LoRA module when dropout > 0: keep/(1−p) (N, in)
     let dropInput: [Tensor]             // per LoRA module when dropout > 0: dropped input (N, in)
@@ -52,6 +59,12 @@ final class Workspace {
     let labelBuffer: UnsafeMutablePointer<Int32>
     let weightBuffer: UnsafeMutablePointer<Float>
 
+    // Per-shard results.
+    let grads: Tensor                   // same layout as the model's parameters
+    var flops: Double = 0
+    var loss: Float = 0
+    var rng = SplitMix64(seed: 0)
+
     init(config: BertConfig, layout: ParameterLayout, dropout: Bool, batch: Int, seq: Int, labels c: Int) {
         batchCapacity = batch
         seqCapacity = seq
@@ -61,7 +74,9 @@ final class Workspace {
         let p = batch * config.numAttentionHeads * seq * seq
         maskAdd = Tensor(shape: [n])
         hidden = (0...config.numHiddenLayers).map { _ in Tensor(shape: [n * h]) }
-        layers = (0..<config.numHiddenLayers).map { _ in LayerActivations(rows: n, probs: p, hidden: h, intermediate: i) }
+        layers = [LayerActivations(rows: n, probs: p, hidden: h, intermediate: i)]
+        layerCount = config.numHiddenLayers
+        rows = n; probsCount = p; hiddenSize = h; intermediateSize = i
         loraU = layout.modules.map { _ in Tensor(shape: [n * r]) }
         dropMask = dropout ? layout.modules.map { Tensor(shape: [n * $0.inFeatures]) } : []
         dropInput = dropout ? layout.modules.map { Tensor(shape: [n * $0.inFeatures]) } : []
@@ -81,11 +96,19 @@ final class Workspace {
         labelBuffer.initialize(repeating: 0, count: batch)
         weightBuffer = .allocate(capacity: batch)
         weightBuffer.initialize(repeating: 1, count: batch)
+        grads = Tensor(shape: [layout.count])
     }
 
     deinit {
         labelBuffer.deallocate()
         weightBuffer.deallocate()
+    }
+
+    /// Allocates the remaining per-layer activation sets (once).
+    func prepareForTraining() {
+        while layers.count < layerCount {
+            layers.append(LayerActivations(rows: rows, probs: probsCount, hidden: hiddenSize, intermediate: intermediateSize))
+        }
     }
 
     func fits(batch: Int, seq: Int, labels: Int) -> Bool {

@@ -5,11 +5,11 @@ struct NumericFeatureWindow: Sendable {
     private(set) var pendingReference: [Double] = []
     private(set) var bins: QuantileBins?
     private(set) var referenceCounts: [Int] = []
-    private var current: RingBuffer<Double>
+    private var current: BoundedBuffer<Double>
     private(set) var currentCounts: [Int] = []
 
     init(currentSize: Int) {
-        current = RingBuffer(capacity: currentSize)
+        current = BoundedBuffer(capacity: currentSize)
     }
 
     var referenceCount: Int { bins == nil ? pendingReference.count : referenceCounts.reduce(0, +) }
@@ -65,13 +65,13 @@ struct NumericFeatureWindow: Sendable {
 /// Label counts of the reference and of the sliding current window.
 struct LabelWindow: Sendable {
     private(set) var referenceCounts: [String: Int] = [:]
-    private var current: RingBuffer<Int>
+    private var current: BoundedBuffer<Int>
     private var ids: [String: Int] = [:]
     private var names: [String] = []
     private var countsByID: [Int] = []
 
     init(currentSize: Int) {
-        current = RingBuffer(capacity: currentSize)
+        current = BoundedBuffer(capacity: currentSize)
     }
 
     var currentCount: Int { current.count }

@@ -2,12 +2,13 @@ import Foundation
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny seeded generator, identical in Swift and in the
 /// fixture script, so projection directions are reproducible across runs and languages.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// Bit-identical to Model's public `SplitMix64`; a separate internal copy because Monitor must not depend on Model.
+struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
+    mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -16,12 +17,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform double in [0, 1) from the top 53 bits.
-    public mutating func nextUniform() -> Double {
+    mutating func nextUniform() -> Double {
         Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
     }
 
     /// `count` standard normals by Box–Muller, using both the cosine and the sine of each pair.
-    public mutating func nextGaussians(_ count: Int) -> [Double] {
+    mutating func nextGaussians(_ count: Int) -> [Double] {
         var out: [Double] = []
         out.reserveCapacity(count + 1)
         while out.count < count {

@@ -19,17 +19,19 @@ struct DurableFiles: Sendable {
 
     /// Creates (or truncates) `url`, writes `data`, fsyncs and closes it. Does not sync the directory.
     func writeFile(_ data: Data, to url: URL) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RegistryError.io(path: url.path, operation: "create", errno: errno) }
-        defer { close(fd) }
-        try writeAll(fd, data, path: url.path)
-        try syncDescriptor(fd, path: url.path)
+        try openWriteSync(data, to: url, flags: O_TRUNC, operation: "create")
     }
 
     /// Appends `data` to `url` (created if missing) and fsyncs; used for journal lines.
     func append(_ data: Data, to url: URL) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RegistryError.io(path: url.path, operation: "open for append", errno: errno) }
+        try openWriteSync(data, to: url, flags: O_APPEND, operation: "open for append")
+    }
+
+    /// Opens `url` write-only (created if missing, plus `flags`), writes all of `data`, fsyncs, closes.
+    /// `operation` names the open in the error.
+    private func openWriteSync(_ data: Data, to url: URL, flags: Int32, operation: String) throws {
+        let fd = open(url.path, O_WRONLY | O_CREAT | flags | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw RegistryError.io(path: url.path, operation: operation, errno: errno) }
         defer { close(fd) }
         try writeAll(fd, data, path: url.path)
         try syncDescriptor(fd, path: url.path)

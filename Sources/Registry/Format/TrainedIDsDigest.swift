@@ -1,10 +1,15 @@
 /// An order-independent fingerprint of the set (multiset) of example ids a snapshot was trained on.
 ///
-/// A crash test replays a stream, kills the agent anywhere, restarts it, and finally compares the
-/// digest of the persisted state against the digest of "every example exactly once". Wrapping sum and
-/// XOR of a 64-bit hash per id, plus a count, are cheap to update per example, independent of order,
-/// and catch both a lost and a doubly-trained example (the count or the sum moves).
-public struct TrainedIDsDigest: Hashable, Sendable, Codable {
+/// It is persisted in every snapshot manifest (`trained_ids`) next to the offsets, so a crash test can
+/// check the exactly-once promise: after kill -9 and restart, the digest of the newest durable version
+/// must equal the digest of the ids the producer sent up to that version's offsets (minus the holdout
+/// slice) — no example lost, none trained twice.
+///
+/// It holds the count plus the wrapping sum and the xor of each id's ``StableHash/hash(_:)``. Order
+/// does not matter (both operations commute), so batches and replays after a restart may arrive in any
+/// interleaving. A duplicate changes the count and the sum; a substitution changes sum and xor. It is a
+/// checksum, not a proof: accidental collisions have probability about 2⁻⁶⁴ per comparison.
+public struct TrainedIDsDigest: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Number of ids inserted.
     public private(set) var count: Int
     /// Wrapping sum of the id hashes.
@@ -12,18 +17,29 @@ public struct TrainedIDsDigest: Hashable, Sendable, Codable {
     /// XOR of the id hashes.
     public private(set) var xor: UInt64
 
+    /// The digest of no examples.
     public init() {
         count = 0
         sum = 0
         xor = 0
     }
 
+    /// The digest of a whole collection of ids.
+    public init<S: Sequence>(_ ids: S) where S.Element == String {
+        self.init()
+        for id in ids { insert(id) }
+    }
+
     /// Adds one trained example.
     public mutating func insert(_ id: String) {
-        let h = Self.hash(id)
+        insert(hash: StableHash.hash(id))
+    }
+
+    /// Adds one trained example by its precomputed ``StableHash/hash(_:)``.
+    public mutating func insert(hash: UInt64) {
         count += 1
-        sum &+= h
-        xor ^= h
+        sum &+= hash
+        xor ^= hash
     }
 
     /// Adds every example of another digest (e.g. to combine two partitions' digests).
@@ -33,27 +49,16 @@ public struct TrainedIDsDigest: Hashable, Sendable, Codable {
         xor ^= other.xor
     }
 
-    /// The digest of a whole collection of ids.
-    public init<S: Sequence>(_ ids: S) where S.Element == String {
-        self.init()
-        for id in ids { insert(id) }
+    /// The digest of two disjoint batches together (e.g. a version's digest plus a new batch).
+    public func merged(with other: TrainedIDsDigest) -> TrainedIDsDigest {
+        var result = self
+        result.merge(other)
+        return result
     }
 
-    /// A stable 64-bit hash of an id: FNV-1a over the UTF-8 bytes, then the splitmix64 finalizer so
-    /// that similar ids ("ex-1", "ex-2") spread over all bits. Stable across runs and platforms,
-    /// unlike `Hasher`, because the digest is persisted.
-    public static func hash(_ id: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.utf8 {
-            h ^= UInt64(byte)
-            h &*= 0x0000_0100_0000_01b3
-        }
-        h ^= h >> 30
-        h &*= 0xbf58_476d_1ce4_e5b9
-        h ^= h >> 27
-        h &*= 0x94d0_49bb_1331_11eb
-        h ^= h >> 31
-        return h
+    /// Compact text form for logs: `count:sum:xor` with 16-digit hex hashes.
+    public var description: String {
+        "\(count):\(Self.hex(sum)):\(Self.hex(xor))"
     }
 
     private enum CodingKeys: String, CodingKey { case count, sum, xor }

@@ -1,8 +1,10 @@
 /// A fixed-capacity FIFO that keeps the most recent `capacity` elements.
 ///
-/// Used as the holdout buffer (the gate evaluates candidates and the live version on
+/// The Learner uses it as the holdout buffer (the gate evaluates candidates and the live version on
 /// the last N holdout examples) and as the window of windowed metrics. Appending is
-/// O(1) and never allocates after the buffer has filled once.
+/// O(1) and never allocates after the buffer has filled once. It lives in Monitor, the lowest
+/// module that needs it, and also backs the drift monitor's sliding current windows, where the
+/// evicted element lets window counts update in O(1).
 public struct BoundedBuffer<Element> {
     /// Maximum number of elements kept.
     public let capacity: Int

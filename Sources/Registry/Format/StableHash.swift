@@ -1,5 +1,8 @@
-/// Stable, platform-independent 64-bit hashing for routing decisions that must
-/// survive restarts: the holdout split and the trained-ids digest.
+/// Stable, platform-independent 64-bit hashing for decisions that must survive restarts:
+/// the ``TrainedIDsDigest`` persisted in every manifest and the Learner's holdout split.
+///
+/// It lives in Registry because the digest is part of the manifest format; the Learner
+/// (which depends on Registry) uses the same function for its holdout split.
 ///
 /// Swift's `Hasher` is seeded randomly per process, so it must never decide which
 /// example is held out — a restart would move examples between the training set
@@ -9,7 +12,7 @@
 /// The hash of a key is FNV-1a 64 over its UTF-8 bytes, followed by the MurmurHash3
 /// `fmix64` finalizer so that every output bit depends on every input bit (plain
 /// FNV-1a leaves the low bits weakly mixed for keys that differ only at the end,
-/// such as `ex-1`, `ex-2`, …). A Python twin lives in `StableHashTests.swift`.
+/// such as `ex-1`, `ex-2`, …). A Python twin lives in `Tests/RegistryTests/StableHashTests.swift`.
 public enum StableHash {
     /// FNV-1a 64 offset basis.
     public static let fnvOffsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -1,47 +1,15 @@
 import Testing
+
 @testable import Learner
 
-// Reference values come from this Python twin of StableHash (run with python3):
+// Reference values come from this Python twin (h is StableHash's twin in RegistryTests/StableHashTests.swift):
 //
-//   M = (1 << 64) - 1
-//   def fnv(b):
-//       h = 0xcbf29ce484222325
-//       for c in b: h ^= c; h = (h * 0x100000001b3) & M
-//       return h
-//   def fmix(k):
-//       k ^= k >> 33; k = (k * 0xff51afd7ed558ccd) & M
-//       k ^= k >> 33; k = (k * 0xc4ceb9fe1a85ec53) & M
-//       k ^= k >> 33; return k
-//   def h(s): return fmix(fnv(s.encode()))
 //   def hold(s, share=0.05): return (h(s) >> 11) * 2.0**-53 < share
-//   for s in ["", "a", "ex-1", "ex-2", "examples/0/42", "héllo"]: print(repr(s), hex(fnv(s.encode())), hex(h(s)))
 //   print(sum(hold(f"ex-{i}") for i in range(100000)))                     # 4957
 //   print(sum(hold(f"examples/{i%4}/{i//4}") for i in range(100000)))     # 4974
 //   print([f"ex-{i}" for i in range(200) if hold(f"ex-{i}")])
-//
-// FNV-1a 64 of "a" (0xaf63dc4c8601ec8c) is also the published FNV test vector.
 
-@Suite struct StableHashTests {
-    @Test(arguments: [
-        ("", 0xcbf2_9ce4_8422_2325 as UInt64, 0xefd0_1f60_ba99_2926 as UInt64),
-        ("a", 0xaf63_dc4c_8601_ec8c, 0x82a2_a958_a9be_ce5b),
-        ("ex-1", 0xe6d2_a060_8dd3_a00a, 0x7580_daea_6901_aa06),
-        ("ex-2", 0xe6d2_9f60_8dd3_9e57, 0xdf91_0069_f0fa_9df7),
-        ("examples/0/42", 0x0918_e0ef_a56b_0b28, 0x22b2_3a51_be90_192a),
-        ("héllo", 0xa35f_f71f_9602_40e0, 0xc185_4127_47a0_264d),
-    ])
-    func goldenValues(input: String, fnv: UInt64, mixed: UInt64) {
-        #expect(StableHash.fnv1a64(input.utf8) == fnv)
-        #expect(StableHash.hash(input) == mixed)
-    }
-
-    @Test func unitIntervalUsesTop53Bits() {
-        #expect(StableHash.unitInterval(0) == 0)
-        #expect(StableHash.unitInterval(.max) < 1)
-        #expect(StableHash.unitInterval(.max) == 1 - 0x1.0p-53)
-        #expect(StableHash.unitInterval(1 << 63) == 0.5)
-    }
-
+@Suite struct ExampleKeyTests {
     @Test func exampleKeyFallsBackToPosition() {
         #expect(ExampleKey(id: "abc", topic: "t", partition: 1, offset: 9) == .id("abc"))
         #expect(ExampleKey(id: nil, topic: "t", partition: 1, offset: 9) == .position(topic: "t", partition: 1, offset: 9))
@@ -80,29 +48,5 @@ import Testing
         let ids = (0..<10_000).map { ExampleKey.id("x\($0)") }
         #expect(ids.allSatisfy { !small.isHoldout($0) || large.isHoldout($0) })
         #expect(HoldoutSplitter(share: 0).isHoldout(.id("ex-3")) == false)
-    }
-}
-
-@Suite struct BoundedBufferTests {
-    @Test func keepsTheMostRecentInOrder() {
-        var buffer = BoundedBuffer<Int>(capacity: 3)
-        #expect(buffer.append(1) == nil)
-        #expect(buffer.append(2) == nil)
-        #expect(buffer.append(3) == nil)
-        #expect(buffer.isFull)
-        #expect(buffer.append(4) == 1)
-        #expect(buffer.append(5) == 2)
-        #expect(buffer.elements == [3, 4, 5])
-        buffer.removeAll()
-        #expect(buffer.isEmpty)
-        buffer.append(9)
-        #expect(buffer.elements == [9])
-    }
-
-    @Test func holdoutBufferOfThousandKeepsLastThousand() {
-        var buffer = BoundedBuffer<Int>(capacity: 1_000)
-        for i in 0..<2_500 { buffer.append(i) }
-        #expect(buffer.count == 1_000)
-        #expect(buffer.elements == Array(1_500..<2_500))
     }
 }

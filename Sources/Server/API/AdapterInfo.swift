@@ -1,0 +1,131 @@
+import Foundation
+
+/// One adapter as `GET /v1/adapters` lists it.
+public struct AdapterInfo: Sendable, Codable, Equatable {
+    public var name: String
+    /// The version predictions are served from; nil before the first snapshot.
+    public var liveVersion: String?
+    /// The newest version on disk (may be a candidate or rejected).
+    public var latestVersion: String?
+    /// Versions on disk.
+    public var versionCount: Int
+    /// The label vocabulary of the live version, in index order.
+    public var labels: [String]
+    /// Whether messages without a key train this adapter.
+    public var isDefault: Bool
+    /// LoRA hyper-parameters; nil when not known yet.
+    public var lora: LoRAInfo?
+
+    public init(name: String, liveVersion: String? = nil, latestVersion: String? = nil, versionCount: Int = 0,
+                labels: [String] = [], isDefault: Bool = false, lora: LoRAInfo? = nil) {
+        self.name = name
+        self.liveVersion = liveVersion
+        self.latestVersion = latestVersion
+        self.versionCount = versionCount
+        self.labels = labels
+        self.isDefault = isDefault
+        self.lora = lora
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, liveVersion = "live_version", latestVersion = "latest_version", versionCount = "version_count"
+        case labels, isDefault = "is_default", lora
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(liveVersion, forKey: .liveVersion)
+        try c.encode(latestVersion, forKey: .latestVersion)
+        try c.encode(versionCount, forKey: .versionCount)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(isDefault, forKey: .isDefault)
+        try c.encode(lora, forKey: .lora)
+    }
+}
+
+/// LoRA hyper-parameters and parameter economy of an adapter.
+public struct LoRAInfo: Sendable, Codable, Equatable {
+    /// Rank `r`.
+    public var rank: Int
+    /// `lora_alpha`; the update is scaled by `alpha / rank`.
+    public var alpha: Double
+    public var targetModules: [String]
+    /// Parameters trained (LoRA A, B and the head).
+    public var trainableParameters: Int
+    /// All parameters of base + adapter.
+    public var totalParameters: Int
+
+    public init(rank: Int, alpha: Double, targetModules: [String], trainableParameters: Int, totalParameters: Int) {
+        self.rank = rank
+        self.alpha = alpha
+        self.targetModules = targetModules
+        self.trainableParameters = trainableParameters
+        self.totalParameters = totalParameters
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rank = "r", alpha = "lora_alpha", targetModules = "target_modules"
+        case trainableParameters = "trainable_parameters", totalParameters = "total_parameters"
+    }
+}
+
+/// Lifecycle of a version (DESIGN §5): a snapshot starts as a candidate; the gate makes it live or
+/// rejects it; a live version that is replaced is retired.
+public enum VersionStatus: String, Sendable, Codable, CaseIterable {
+    case candidate, live, rejected, retired
+}
+
+/// One adapter version as `GET /v1/adapters/{name}` lists it and promote/rollback return it.
+public struct VersionInfo: Sendable, Codable, Equatable {
+    /// Six-digit version name, e.g. `000042`.
+    public var version: String
+    /// The version it was trained from.
+    public var parent: String?
+    public var createdAt: Date
+    public var status: VersionStatus
+    /// Whether it is the version `LIVE` points at now.
+    public var isLive: Bool
+    public var examplesTrained: Int
+    public var steps: Int
+    /// Metrics on the holdout slice when the gate evaluated it.
+    public var holdout: MetricValues?
+    /// Prequential metrics of the stream up to this snapshot.
+    public var prequential: MetricValues?
+    /// Why it got its status (gate verdict, operator's reason for a promote or rollback).
+    public var reason: String?
+
+    public init(version: String, parent: String? = nil, createdAt: Date, status: VersionStatus, isLive: Bool,
+                examplesTrained: Int = 0, steps: Int = 0, holdout: MetricValues? = nil,
+                prequential: MetricValues? = nil, reason: String? = nil) {
+        self.version = version
+        self.parent = parent
+        self.createdAt = createdAt
+        self.status = status
+        self.isLive = isLive
+        self.examplesTrained = examplesTrained
+        self.steps = steps
+        self.holdout = holdout
+        self.prequential = prequential
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, parent, createdAt = "created_at", status, isLive = "is_live"
+        case examplesTrained = "examples_trained", steps, holdout, prequential, reason
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(parent, forKey: .parent)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(status, forKey: .status)
+        try c.encode(isLive, forKey: .isLive)
+        try c.encode(examplesTrained, forKey: .examplesTrained)
+        try c.encode(steps, forKey: .steps)
+        try c.encode(holdout, forKey: .holdout)
+        try c.encode(prequential, forKey: .prequential)
+        try c.encode(reason, forKey: .reason)
+    }
+}

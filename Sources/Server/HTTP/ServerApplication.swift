@@ -1,0 +1,58 @@
+import Hummingbird
+import Logging
+
+/// Builds the control-plane HTTP application (DESIGN §8) around a running agent.
+///
+/// Run it with `try await app.runService()`, or add it to a `ServiceGroup` beside the agent's
+/// own services so both shut down together on SIGTERM.
+/// - Parameters:
+///   - controlPlane: the agent.
+///   - configuration: address, token and limits.
+///   - logger: the server's logger; each request gets its own with a request id.
+public func makeServerApplication(
+    controlPlane: some ControlPlane,
+    configuration: ServerConfiguration = .init(),
+    logger: Logger = Logger(label: "streamlora.server")
+) -> some ApplicationProtocol {
+    let router = makeServerRouter(controlPlane: controlPlane, configuration: configuration)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                             serverName: "streamlora"),
+        logger: logger)
+}
+
+/// The router with every route and middleware; `makeServerApplication` serves it, tests drive it
+/// through HummingbirdTesting.
+///
+/// | route | answer |
+/// |---|---|
+/// | `GET /` | the dashboard (HTML) |
+/// | `GET /healthz` | 200 while the process runs |
+/// | `GET /readyz` | 200 / 503 from `ControlPlane.ready()` |
+/// | `GET /metrics` | Prometheus text |
+/// | `GET /v1/status` | `AgentStatus` |
+/// | `GET /v1/drift[?adapter=]` | `DriftList` |
+/// | `GET /v1/adapters` | `AdapterList` |
+/// | `GET /v1/adapters/{name}` | `AdapterDetail` |
+/// | `POST /v1/predict` | `PredictResponse` |
+/// | `POST /v1/adapters/{name}/promote` | `MutationResponse` (bearer token) |
+/// | `POST /v1/adapters/{name}/rollback` | `MutationResponse` (bearer token) |
+public func makeServerRouter(
+    controlPlane: some ControlPlane,
+    configuration: ServerConfiguration = .init(),
+    metrics: HTTPMetrics = HTTPMetrics()
+) -> Router<ServerRequestContext> {
+    let router = Router(context: ServerRequestContext.self)
+    router.add(middleware: RequestLogMiddleware(metrics: metrics))
+    router.add(middleware: ErrorMiddleware())
+    let routes = ServerRoutes(controlPlane: controlPlane, configuration: configuration, metrics: metrics)
+    routes.addProbeRoutes(to: router)
+    routes.addReadRoutes(to: router)
+    routes.addPredictRoute(to: router)
+    routes.addMutationRoutes(
+        to: router.group("/v1/adapters")
+            .add(middleware: BearerTokenMiddleware(token: configuration.effectiveToken, hint: configuration.tokenHint)))
+    routes.addDashboardRoute(to: router)
+    return router
+}

@@ -1,0 +1,36 @@
+/// Where the control plane listens and how it guards mutations.
+public struct ServerConfiguration: Sendable, Equatable {
+    /// Interface to bind; the default keeps the control plane on this machine.
+    public var host: String
+    /// TCP port; 0 lets the system pick a free one.
+    public var port: Int
+    /// Bearer token required by promote and rollback. Nil (or empty) disables mutations over
+    /// HTTP altogether: an unauthenticated control plane must never move the live version.
+    public var token: String?
+    /// Largest request body accepted (413 beyond).
+    public var maxBodyBytes: Int
+    /// Largest `texts` batch accepted by `POST /v1/predict`.
+    public var maxPredictTexts: Int
+    /// Told to a client whose mutation was refused because no token is configured.
+    public var tokenHint: String
+
+    /// The hint matching `pipelines/*.yaml` (`server.token_env`).
+    public static let defaultTokenHint =
+        "set the environment variable named by server.token_env in the pipeline (default STREAMLORA_TOKEN) and restart the agent"
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, maxBodyBytes: Int = 1 << 20,
+                maxPredictTexts: Int = 64, tokenHint: String = Self.defaultTokenHint) {
+        self.host = host
+        self.port = port
+        self.token = token
+        self.maxBodyBytes = maxBodyBytes
+        self.maxPredictTexts = maxPredictTexts
+        self.tokenHint = tokenHint
+    }
+
+    /// The token if one is really configured (an empty environment variable counts as none).
+    var effectiveToken: String? {
+        guard let token, !token.isEmpty else { return nil }
+        return token
+    }
+}
