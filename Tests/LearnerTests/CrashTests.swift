@@ -52,34 +52,29 @@ struct CrashTests {
         var log = ProducedLog()
         var previous: (offsets: [Int32: Int64], trained: Int) = ([:], 0)
         var lastVersion: Version?
-        let chunk = (Self.examples + Self.rounds / 2 - 1) / (Self.rounds / 2)
+        // A backlog for the first run, then a trickle (~30/s) while agents run: kills land while
+        // examples arrive, batches train and snapshots are written.
+        var feeder = Feeder(items: items, producer: producer, partitions: Self.partitions)
+        feeder.feed(600)
 
         for round in 0..<Self.rounds {
-            // The first half of the rounds feeds more examples before starting the agent, so kills
-            // land while there is a backlog; the rest drain it.
-            let slice = items.dropFirst(round * chunk).prefix(chunk)
-            for (k, item) in slice.enumerated() {
-                producer.send(topic: TestPipeline.topic, partition: Int32((round * chunk + k) % Int(Self.partitions)),
-                              value: item.json, id: item.id)
-            }
-            log = try await OffPool.run { [producer] in try producer.flush() }
-
             let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0"],
                                          log: dir.path("serve-\(round).log"), name: "serve round \(round)")
             if round % 5 == 4 {
                 // A kill during start-up (loading the model, restoring, joining the group).
-                try await Task.sleep(nanoseconds: UInt64(Double.random(in: 0.05...0.6, using: &rng) * 1e9))
+                await feeder.trickle(for: Double.random(in: 0.05...0.6, using: &rng))
                 tally.startupKills += 1
             } else {
-                let ready = await waitUntil(30) { serve.logContains("assigned [") || !serve.isRunning }
+                let ready = await feeder.trickle(until: 30) { serve.logContains("assigned [\(TestPipeline.topic)[") || !serve.isRunning }
                 #expect(ready && serve.isRunning, "round \(round): serve was never assigned partitions; log:\n\(serve.logTail())")
-                try await Task.sleep(nanoseconds: UInt64(Double.random(in: 0.5...3.0, using: &rng) * 1e9))
+                await feeder.trickle(for: Double.random(in: 0.5...3.0, using: &rng))
             }
             #expect(serve.isRunning, "round \(round): serve exited before the kill; log:\n\(serve.logTail())")
             serve.send(SIGKILL)
-            let exit = try await serve.waitForExit(within: 10)
-            #expect(exit.signaled && exit.status == SIGKILL, "round \(round): expected death by SIGKILL, got \(exit)")
+            let ended = try await serve.waitForExit(within: 10)
+            #expect(ended.signaled && ended.status == SIGKILL, "round \(round): expected death by SIGKILL, got \(ended)")
             tally.kills += 1
+            log = try await OffPool.run { [producer] in try producer.flush() }
 
             // No torn version; LIVE names a verified one; leftovers are only *.tmp.
             let scan: RegistryChecks.Scan
@@ -124,7 +119,9 @@ struct CrashTests {
                 + "\(scan.verified.count) versions verified, \(scan.leftovers) leftovers")
         }
 
-        // Last run: no kill until every example is learned, then a graceful SIGTERM.
+        // Last run: the rest of the stream; no kill until every example is learned, then a graceful SIGTERM.
+        feeder.feed(items.count)
+        log = try await OffPool.run { [producer] in try producer.flush() }
         let everything = RegistryChecks.expectedIDs(log, below: log.highWatermarks, holdoutShare: TestPipeline.holdoutShare)
         #expect(log.count == Self.examples)
         let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0"],
@@ -134,8 +131,8 @@ struct CrashTests {
         }
         #expect(learned, "the final run did not train all \(everything.count) examples within 90 s; log:\n\(serve.logTail())")
         serve.send(SIGTERM)
-        let exit = try await serve.waitForExit(within: 30)
-        #expect(!exit.signaled && exit.status == 0, "SIGTERM must stop serve gracefully with status 0, got \(exit); log:\n\(serve.logTail())")
+        let ended = try await serve.waitForExit(within: 30)
+        #expect(!ended.signaled && ended.status == 0, "SIGTERM must stop serve gracefully with status 0, got \(ended); log:\n\(serve.logTail())")
 
         let scan = try RegistryChecks.scan(root: registry, adapter: Self.adapter)
         tally.versionsVerified += scan.verified.count
@@ -158,5 +155,45 @@ struct CrashTests {
             + "(\(final.examplesTrained) trained of \(log.count) produced), \(String(format: "%.1f", seconds)) s")
         broker.send(SIGTERM)
         _ = try? await broker.waitForExit(within: 10)
+    }
+}
+
+/// Sends the crash test's examples in order, round-robin over the partitions.
+private struct Feeder {
+    let items: [SyntheticStream.Item]
+    let producer: RecordingProducer
+    let partitions: Int32
+    private(set) var cursor = 0
+
+    init(items: [SyntheticStream.Item], producer: RecordingProducer, partitions: Int32) {
+        self.items = items
+        self.producer = producer
+        self.partitions = partitions
+    }
+
+    /// Queues the next `count` examples (fewer at the end of the stream).
+    mutating func feed(_ count: Int) {
+        let end = min(items.count, cursor + count)
+        while cursor < end {
+            producer.send(topic: TestPipeline.topic, partition: Int32(cursor % Int(partitions)),
+                          value: items[cursor].json, id: items[cursor].id)
+            cursor += 1
+        }
+    }
+
+    /// Feeds 3 examples every 100 ms for `seconds`.
+    mutating func trickle(for seconds: Double) async {
+        _ = await trickle(until: seconds) { false }
+    }
+
+    /// Feeds 3 examples every 100 ms until `condition` holds or `seconds` pass; returns whether it held.
+    mutating func trickle(until seconds: Double, _ condition: () -> Bool) async -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            feed(3)
+            try? await Task.sleep(nanoseconds: 100_000_000)
+        }
+        return condition()
     }
 }

@@ -15,7 +15,7 @@ final class ChildProcess: @unchecked Sendable {
          environment: [String: String] = [:]) throws {
         self.log = log
         self.name = name
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         process.executableURL = executable
         process.arguments = arguments

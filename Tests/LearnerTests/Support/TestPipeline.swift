@@ -17,9 +17,11 @@ enum TestPipeline {
           topic: \(topic)
           group: \(group)
           properties:
-            # A killed member blocks the group until its session expires: keep that short.
-            session.timeout.ms: "1500"
-            heartbeat.interval.ms: "150"
+            # A killed member blocks the group until its session expires: keep that short. Not
+            # below ~2.5 s: librdkafka's mock coordinator drops members whose JoinGroup waits longer
+            # than their session (its first rebalance waits ~3 s), and no one is ever assigned.
+            session.timeout.ms: "3000"
+            heartbeat.interval.ms: "300"
             topic.metadata.refresh.interval.ms: "1000"
             reconnect.backoff.ms: "50"
             reconnect.backoff.max.ms: "500"
@@ -43,6 +45,7 @@ enum TestPipeline {
         gate: {metric: accuracy, tolerance: 1.0, min_holdout: \(minHoldout)}
         rollback: {enabled: false}
         registry: {path: \(registry.path)}
+        server: {port: 0}
         """
     }
 }
