@@ -52,10 +52,10 @@ struct CrashTests {
         var log = ProducedLog()
         var previous: (offsets: [Int32: Int64], trained: Int) = ([:], 0)
         var lastVersion: Version?
-        // A backlog for the first run, then a trickle (~30/s) while agents run: kills land while
+        // A backlog for the first run, then a trickle (~20/s) while agents run: kills land while
         // examples arrive, batches train and snapshots are written.
         var feeder = Feeder(items: items, producer: producer, partitions: Self.partitions)
-        feeder.feed(600)
+        feeder.feed(400)
 
         for round in 0..<Self.rounds {
             let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0"],
@@ -126,6 +126,8 @@ struct CrashTests {
         #expect(log.count == Self.examples)
         let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0"],
                                      log: dir.path("serve-final.log"), name: "serve final")
+        let assigned = await waitUntil(30) { serve.logContains("assigned [\(TestPipeline.topic)[") || !serve.isRunning }
+        #expect(assigned && serve.isRunning, "the final run was never assigned partitions; log:\n\(serve.logTail())")
         let learned = await waitUntil(90, interval: 0.25) {
             (try? RegistryChecks.newestDurable(root: registry, adapter: Self.adapter))?.examplesTrained == everything.count
         }
@@ -181,17 +183,17 @@ private struct Feeder {
         }
     }
 
-    /// Feeds 3 examples every 100 ms for `seconds`.
+    /// Feeds 2 examples every 100 ms for `seconds`.
     mutating func trickle(for seconds: Double) async {
         _ = await trickle(until: seconds) { false }
     }
 
-    /// Feeds 3 examples every 100 ms until `condition` holds or `seconds` pass; returns whether it held.
+    /// Feeds 2 examples every 100 ms until `condition` holds or `seconds` pass; returns whether it held.
     mutating func trickle(until seconds: Double, _ condition: () -> Bool) async -> Bool {
         let deadline = Date(timeIntervalSinceNow: seconds)
         while Date() < deadline {
             if condition() { return true }
-            feed(3)
+            feed(2)
             try? await Task.sleep(nanoseconds: 100_000_000)
         }
         return condition()
