@@ -1,8 +1,27 @@
 import Foundation
 import Learner
+import Logging
 import Monitor
 import Registry
 import Server
+
+/// Serves `/healthz`, `/metrics`, `/v1/…` and the dashboard for a running agent on
+/// `port` (negative: no HTTP). The bearer token for mutations is read from the
+/// environment variable the pipeline names (`server.token_env`).
+func startHTTP(agent: Agent, config: PipelineConfig, port: Int, logger: Logger) -> Task<Void, Never>? {
+    guard port >= 0 else { return nil }
+    let token = ProcessInfo.processInfo.environment[config.server.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }
+    if token == nil {
+        logger.notice("HTTP promote/rollback are disabled: set \(config.server.tokenEnv) to a bearer token to enable them")
+    }
+    let app = makeServerApplication(
+        controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name),
+        configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger)
+    logger.info("HTTP on http://\(config.server.host):\(port)/ (dashboard, /metrics, /v1/status)")
+    return Task {
+        do { try await app.run() } catch { logger.error("HTTP server stopped: \(error)") }
+    }
+}
 
 /// The running ``Agent`` seen through the HTTP control plane.
 struct AgentControlPlane: ControlPlane {

@@ -13,11 +13,14 @@ struct BenchIngest: AsyncParsableCommand {
     @Option(help: "Messages to pre-produce and consume.")
     var messages = 200_000
 
-    @Option(help: "Partitions of the benchmark topic.")
-    var partitions: Int32 = 4
+    @Option(help: "Partitions of the benchmark topic (default: enough that the mock broker's 5 MiB-per-partition retention keeps every message).")
+    var partitions: Int32?
 
     @Option(help: "Path to kcat for the reference measurement.")
     var kcat = "/usr/bin/kcat"
+
+    @Option(name: .customLong("kafka"), help: "Extra librdkafka property KEY=VALUE for the consumer (repeatable).")
+    var kafkaProperties: [String] = []
 
     @Flag(help: "Print results as JSON.")
     var json = false
@@ -29,6 +32,10 @@ struct BenchIngest: AsyncParsableCommand {
     func run() async throws {
         let broker = try EmbeddedBroker()
         let topic = "bench-ingest"
+        // The mock cluster keeps at most 5 MiB per partition and silently drops older
+        // batches, so spread the data until every message fits with room to spare.
+        let perPartition = 4 * 1024 * 1024 / (BenchIngest.sampleValue(messages).count + 64)
+        let partitions = self.partitions ?? Int32(max(4, (messages + perPartition - 1) / perPartition))
         try broker.createTopic(topic, partitions: partitions)
         try broker.createTopic(topic + ".dlq", partitions: 1)
         let config = KafkaConfig(["bootstrap.servers": broker.bootstrapServers, "log_level": "3"])
@@ -40,7 +47,9 @@ struct BenchIngest: AsyncParsableCommand {
         let producer = try KafkaProducer(config: config.merging(["linger.ms": "20", "batch.num.messages": "10000"]))
         let acked = AckCounter()
         for (i, value) in values.enumerated() {
-            producer.send(ProducerRecord(topic: topic, key: Array("adapter-\(i % 8)".utf8), value: value)) { result in
+            // Round-robin over partitions explicitly: 8 adapter keys alone would hash to ≤ 8 partitions.
+            producer.send(ProducerRecord(topic: topic, partition: Int32(i) % partitions,
+                                         key: Array("adapter-\(i % 8)".utf8), value: value)) { result in
                 if case .success = result { acked.increment() }
             }
         }
@@ -57,18 +66,51 @@ struct BenchIngest: AsyncParsableCommand {
         let decodeSeconds = Date().timeIntervalSince(decodeStart)
 
         // 3. The real path: group consumer → decode/validate → events, as the learner sees them.
-        let pipeline = try IngestPipeline(.init(kafka: config, groupID: "bench-\(UUID().uuidString.prefix(8))", topics: [topic]))
+        var consumerProperties: [String: String] = [:]
+        for property in kafkaProperties {
+            let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { consumerProperties[parts[0]] = parts[1] }
+        }
+        let pipeline = try IngestPipeline(.init(kafka: config.merging(consumerProperties), groupID: "bench-\(UUID().uuidString.prefix(8))", topics: [topic]))
+        var retained: Int64 = 0
+        for p in 0..<partitions {
+            let (low, high) = try pipeline.consumer.watermarks(TopicPartition(topic, p))
+            retained += high - low
+        }
+        guard retained == messages else {
+            throw ValidationError("the broker retained \(retained) of \(messages) messages (mock retention is 5 MiB per partition); use more --partitions")
+        }
         let pipelineStart = Date()
         try pipeline.start()
         var received = 0
         var firstEvent: Date?
+        let progress = AckCounter()
+        // Watchdog: a run that stops making progress ends with a diagnosis instead of hanging.
+        let watchdog = Task {
+            var last = -1
+            var idle = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                let now = progress.value
+                idle = now == last ? idle + 1 : 0
+                last = now
+                if idle >= 20 {
+                    FileHandle.standardError.write(Data("bench ingest: stalled at \(now)/\(messages) events; stats \(pipeline.stats); lag \((try? pipeline.consumer.lag()) ?? [:])\n".utf8))
+                    await pipeline.stop()
+                    return
+                }
+            }
+        }
         for await event in pipeline {
             if firstEvent == nil { firstEvent = Date() }
             if case .example = event { received += 1 }
+            progress.increment()
             if received == messages { break }
         }
+        watchdog.cancel()
         let end = Date()
         await pipeline.stop()
+        guard received == messages else { throw ValidationError("consumed \(received) of \(messages) messages") }
         let steadySeconds = end.timeIntervalSince(firstEvent ?? pipelineStart)
         let totalSeconds = end.timeIntervalSince(pipelineStart)
 

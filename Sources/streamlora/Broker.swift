@@ -11,7 +11,8 @@ struct Broker: AsyncParsableCommand {
         discussion: """
         Prints `bootstrap: 127.0.0.1:PORT` as the first line of stdout. Topics given with \
         --topic are created with their dead-letter topic `<topic>.dlq`; topics that clients \
-        auto-create get 4 partitions. Data lives in memory only and is gone on exit.
+        auto-create get 4 partitions. Data lives in memory only and is gone on exit; each \
+        partition keeps at most 5 MiB (older batches are dropped), so give big topics more partitions.
         """
     )
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Learner
 import Logging
+import Model
 import Registry
 import Stream
 
@@ -39,31 +40,43 @@ struct Demo: AsyncParsableCommand {
     @Flag(name: .long, help: "Start from an empty registry (deletes the pipeline's registry directory).")
     var fresh = false
 
+    @Option(name: .long, help: "HTTP port of the dashboard and control plane (default: the pipeline's; --http-port=-1: none).")
+    var httpPort: Int?
+
+    @Flag(name: .long, help: "Print a JSON summary (learning curve, examples/s) on stdout; progress goes to stderr.")
+    var json = false
+
+    private func say(_ line: String) {
+        if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
+    }
+
     func run() async throws {
         let logger = makeLogger("streamlora.demo")
         var config = try PipelineConfig.load(contentsOf: URL(fileURLWithPath: pipeline))
         let rows = try data.map { try DemoData.jsonl(at: $0, limit: examples) } ?? DemoData.debian(limit: examples, seed: seed)
         let labels = Set(rows.map(\.label))
-        print("demo: \(rows.count) examples with \(labels.count) labels")
+        say("demo: \(rows.count) examples with \(labels.count) labels")
 
         let broker = try EmbeddedBroker(port: port == 0 ? nil : port)
         try broker.createTopic(config.kafka.topic, partitions: 4)
         config.kafka.brokers = [broker.bootstrapServers]
-        print("demo: broker at \(broker.bootstrapServers), topic \(config.kafka.topic)")
+        say("demo: broker at \(broker.bootstrapServers), topic \(config.kafka.topic)")
         if fresh { try? FileManager.default.removeItem(atPath: config.registry.path) }
 
         let producer = try KafkaProducer(config: KafkaConfig(config.kafka.producerProperties))
         let feeder = Feeder(producer: producer, topic: config.kafka.topic)
-        let started = Date()
+        let feedStarted = Date()
         for row in rows {
-            await feeder.send(key: nil, value: row.json, started: started)
+            await feeder.send(key: nil, value: row.json, started: feedStarted)
         }
         let fed = await feeder.finish()
         producer.close()
-        print("demo: produced \(fed.acknowledged) acknowledged, \(fed.failed) failed")
+        say("demo: produced \(fed.acknowledged) acknowledged, \(fed.failed) failed")
 
         let agentConfig = config
         let agent = try await Blocking.run { try Agent(config: agentConfig, logger: logger) }
+        let http = startHTTP(agent: agent, config: agentConfig, port: httpPort ?? agentConfig.server.port, logger: logger)
+        let started = Date()
         try agent.start()
         let total = fed.acknowledged
         var lastLine = Date.distantPast
@@ -76,18 +89,40 @@ struct Demo: AsyncParsableCommand {
                 let a = status.adapters.first
                 let acc = a?.accuracy.map { String(format: "%.3f", $0) } ?? "-"
                 let win = a?.windowAccuracy.map { String(format: "%.3f", $0) } ?? "-"
-                print("demo: \(seen)/\(total) seen, prequential accuracy \(acc) (window \(win)), live \(a?.live ?? "none"), "
+                say("demo: \(seen)/\(total) seen, prequential accuracy \(acc) (window \(win)), live \(a?.live ?? "none"), "
                       + "\(a?.snapshots ?? 0) snapshots, \(a?.promotions ?? 0) promoted, \(a?.rejections ?? 0) rejected")
             }
             if seen >= total { break }
         }
-        try await Blocking.run { agent.stop() }
         let elapsed = Date().timeIntervalSince(started)
-        for a in agent.status.adapters { print("demo: \(a.statusLine)") }
+        try await Blocking.run { agent.stop() }
+        http?.cancel()
+        for a in agent.status.adapters { say("demo: \(a.statusLine)") }
         print(String(format: "demo: %.1f s, %.1f examples/s end to end", elapsed, Double(total) / elapsed))
-        print("demo: versions: streamlora adapters list --registry \(config.registry.path)")
-        print("demo: predict:  streamlora predict --pipeline \(pipeline) --text \"Python bindings for the GTK toolkit\"")
+        if json, let a = agent.status.adapters.first {
+            let summary = DemoSummary(impl: "streamlora", examples: a.examples, labels: a.labels.count,
+                                      examplesPerSecond: Double(total) / elapsed, seconds: elapsed, curve: a.curve,
+                                      live: a.live, snapshots: a.snapshots, promotions: a.promotions)
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        }
+        say("demo: versions: streamlora adapters list --registry \(config.registry.path)")
+        say("demo: predict:  streamlora predict --pipeline \(pipeline) --text \"Python bindings for the GTK toolkit\"")
     }
+}
+
+/// `demo --json`: what the learning benchmark compares with the PEFT reference.
+struct DemoSummary: Encodable {
+    let impl: String
+    let examples: Int
+    let labels: Int
+    let examplesPerSecond: Double
+    let seconds: Double
+    let curve: [CurvePoint]
+    let live: String?
+    let snapshots: Int
+    let promotions: Int
 }
 
 /// Labelled rows for the demo.
@@ -129,7 +164,7 @@ enum DemoData {
             throw ValidationError("apt-cache dumpavail listed no packages; run `apt-get update` first, or pass --data FILE.jsonl")
         }
         rows.sort { $0.id < $1.id }
-        var rng = DemoRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)  // the same shuffle on every machine
         rows.shuffle(using: &rng)
         return Array(rows.prefix(limit))
     }
@@ -144,18 +179,5 @@ enum DemoData {
             }
             return Row(id: (o["id"] as? String) ?? "\(path):\(i + 1)", text: t, label: label)
         }
-    }
-}
-
-/// splitmix64, so the demo's shuffle is the same on every machine.
-struct DemoRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -67,38 +67,64 @@ struct Feed: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let text: String
-        if file == "-" {
-            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        } else {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read input file '\(file)'")
-            }
-            text = String(decoding: data, as: UTF8.self)
-        }
-        var properties: [String: String] = ["bootstrap.servers": brokers]
+        // An unreachable cluster should fail the run in seconds, not librdkafka's default 5 minutes.
+        var properties: [String: String] = ["bootstrap.servers": brokers, "message.timeout.ms": "30000"]
         for property in kafkaProperties {
             let parts = property.split(separator: "=", maxSplits: 1)
             properties[String(parts[0])] = String(parts[1])
         }
+        let input: FileHandle
+        if file == "-" {
+            input = FileHandle.standardInput
+        } else {
+            guard let handle = FileHandle(forReadingAtPath: file) else {
+                throw ValidationError("cannot read input file '\(file)'")
+            }
+            input = handle
+        }
         let producer = try KafkaProducer(config: KafkaConfig(properties))
         let feeder = Feeder(producer: producer, topic: topic, rate: parsedRate)
         let normalizer = FeedNormalizer(textField: textField, labelField: labelField, keyField: keyField, key: key)
-        let rows = Feed.rows(text, format: inputFormat, normalizer: normalizer)
-        let bar = ProgressBar(total: rows.count, label: "feed \(topic)")
         let started = Date()
-        for row in rows {
-            switch row {
-            case .success(let record): await feeder.send(key: record.key, value: record.value, started: started)
-            case .failure(let invalid):
-                feeder.invalid(invalid.description)
-                FileHandle.standardError.write(Data("feed: skipped \(invalid)\n".utf8))
+        let format = inputFormat
+        // Reading blocks (stdin may be a live pipe), so it runs on its own thread.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                let bar = ProgressBar(label: "feed \(self.topic)")
+                let handle: (Result<(key: String?, value: [UInt8]), FeedNormalizer.Invalid>) -> Void = { row in
+                    switch row {
+                    case .success(let record): feeder.sendBlocking(key: record.key, value: record.value, started: started)
+                    case .failure(let invalid):
+                        feeder.invalid(invalid.description)
+                        FileHandle.standardError.write(Data("\rfeed: skipped \(invalid)\n".utf8))
+                    }
+                    bar.update(feeder.progress)
+                }
+                if format == "csv" {
+                    let text = String(decoding: input.readDataToEndOfFile(), as: UTF8.self)
+                    let table = parseCSV(text)
+                    if let header = table.first {
+                        for (index, row) in table.dropFirst().enumerated() {
+                            handle(normalizer.normalize(csvRow: row, header: header, line: index + 2))
+                        }
+                    }
+                } else {
+                    var lines = LineReader(input)
+                    var number = 0
+                    while let line = lines.next() {
+                        number += 1
+                        if line.allSatisfy(\.isWhitespace) { continue }
+                        handle(normalizer.normalize(jsonLine: line, line: number))
+                    }
+                }
+                bar.finish(feeder.progress)
+                done.resume()
             }
-            bar.update(feeder.progress)
+            thread.name = "streamlora.feed.reader"
+            thread.start()
         }
         let summary = await feeder.finish()
         producer.close()
-        bar.finish(summary)
         let seconds = Date().timeIntervalSince(started)
         if json {
             var object: [String: Any] = ["sent": summary.sent, "acknowledged": summary.acknowledged,
@@ -113,47 +139,65 @@ struct Feed: AsyncParsableCommand {
         }
         if summary.acknowledged != summary.sent || summary.invalid > 0 { throw ExitCode(1) }
     }
-
-    /// Normalizes every row of the input; CSV uses its first row as the header.
-    static func rows(_ text: String, format: String, normalizer: FeedNormalizer)
-        -> [Result<(key: String?, value: [UInt8]), FeedNormalizer.Invalid>] {
-        if format == "csv" {
-            let table = parseCSV(text)
-            guard let header = table.first else { return [] }
-            return table.dropFirst().enumerated().map { normalizer.normalize(csvRow: $1, header: header, line: $0 + 2) }
-        }
-        return text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
-            line.trimmingCharacters(in: .whitespaces).isEmpty ? nil : normalizer.normalize(jsonLine: String(line), line: index + 1)
-        }
-    }
 }
 
-/// A one-line progress bar on stderr, redrawn at most ten times a second.
+/// A one-line progress display on stderr (only on a terminal), redrawn at most ten
+/// times a second. The input may be an endless pipe, so it shows counts and the
+/// acknowledged fraction rather than a percentage of a known total.
 final class ProgressBar {
-    private let total: Int
     private let label: String
     private var lastDraw = Date.distantPast
+    private let started = Date()
     private let enabled = isatty(STDERR_FILENO) != 0
 
-    init(total: Int, label: String) {
-        self.total = total
-        self.label = label
-    }
+    init(label: String) { self.label = label }
 
     func update(_ p: Feeder.Progress, force: Bool = false) {
         guard enabled, force || Date().timeIntervalSince(lastDraw) >= 0.1 else { return }
         lastDraw = Date()
-        let done = p.sent + p.invalid
-        let fraction = total == 0 ? 1 : Double(done) / Double(total)
-        let width = 30
+        let width = 24
+        let fraction = p.sent == 0 ? 0 : Double(p.acknowledged) / Double(p.sent)
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let line = "\r\(label) \(bar) \(done)/\(total)  acked \(p.acknowledged)  failed \(p.failed)  invalid \(p.invalid)"
+        let rate = Double(p.acknowledged) / max(Date().timeIntervalSince(started), 0.001)
+        let line = "\r\(label) [\(bar)] sent \(p.sent)  acked \(p.acknowledged)  failed \(p.failed)  invalid \(p.invalid)  \(Int(rate))/s "
         FileHandle.standardError.write(Data(line.utf8))
     }
 
     func finish(_ p: Feeder.Progress) {
         update(p, force: true)
         if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// Reads UTF-8 lines from a file handle in 64 KiB chunks (blocking; use on a plain thread).
+struct LineReader {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEOF = false
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    mutating func next() -> String? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+                var end = newline
+                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+                let line = String(decoding: buffer[start..<end], as: UTF8.self)
+                start = newline + 1
+                return line
+            }
+            if atEOF {
+                guard start < buffer.count else { return nil }
+                let line = String(decoding: buffer[start...], as: UTF8.self)
+                start = buffer.count
+                return line
+            }
+            buffer.removeFirst(start)
+            start = 0
+            let chunk = handle.availableData
+            if chunk.isEmpty { atEOF = true } else { buffer.append(contentsOf: chunk) }
+        }
     }
 }

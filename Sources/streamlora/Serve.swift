@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
         let agent = try await Blocking.run { try Agent(config: config, logger: logger) }
         try agent.start()
         logger.info("learning; SIGINT or SIGTERM stops after a final snapshot")
-        let http = try startHTTP(agent: agent, config: config, logger: logger)
+        let http = startHTTP(agent: agent, config: config, port: httpPort ?? config.server.port, logger: logger)
 
         let reporter = Task {
             guard statusEvery > 0 else { return }
@@ -48,26 +48,6 @@ struct Serve: AsyncParsableCommand {
         try await Blocking.run { agent.stop() }
         http?.cancel()
         for a in agent.status.adapters { logger.info("\(a.statusLine)") }
-    }
-}
-
-extension Serve {
-    /// Serves `/healthz`, `/metrics`, `/v1/…` and the dashboard for the running agent.
-    /// The bearer token for mutations comes from the environment variable `server.token_env`.
-    func startHTTP(agent: Agent, config: PipelineConfig, logger: Logger) throws -> Task<Void, Never>? {
-        let port = httpPort ?? config.server.port
-        guard port >= 0 else { return nil }
-        let token = ProcessInfo.processInfo.environment[config.server.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }
-        if token == nil {
-            logger.notice("HTTP mutations (promote, rollback) are disabled: set \(config.server.tokenEnv) to a bearer token")
-        }
-        let app = makeServerApplication(
-            controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name),
-            configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger)
-        logger.info("HTTP on http://\(config.server.host):\(port)/ (dashboard, /metrics, /v1/status)")
-        return Task {
-            do { try await app.run() } catch { logger.error("HTTP server stopped: \(error)") }
-        }
     }
 }
 

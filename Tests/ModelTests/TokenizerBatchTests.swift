@@ -60,4 +60,24 @@ import Testing
         let tokenizer = try TokenizerFixtures.tokenizer()
         #expect(tokenizer.encode("hello world", maxLength: 128) == [101, 7592, 2088, 102])
     }
+
+    /// One tokenizer value is shared by concurrent learners; results must not depend on that.
+    @Test func concurrentUseGivesReferenceIds() async throws {
+        let tokenizer = try TokenizerFixtures.tokenizer()
+        let cases = try TokenizerFixtures.document().cases
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for slice in 0..<4 {
+                group.addTask {
+                    var mismatches = 0
+                    for index in stride(from: slice, to: cases.count, by: 4)
+                    where tokenizer.encode(cases[index].text, maxLength: 4096) != cases[index].ids {
+                        mismatches += 1
+                    }
+                    return mismatches
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+    }
 }

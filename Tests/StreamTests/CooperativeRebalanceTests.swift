@@ -14,6 +14,7 @@ final class FakeLearner: @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     init(_ name: String, broker: EmbeddedBroker, group: String, topic: String,
+         rebalance: KafkaConsumer.RebalanceProtocol,
          manifest: Locked<[TopicPartition: Int64]>, handled: Locked<[String: Int]>) throws {
         self.name = name
         self.manifest = manifest
@@ -22,13 +23,17 @@ final class FakeLearner: @unchecked Sendable {
             startOffsets: { partitions in
                 manifest.withLock { m in m.filter { partitions.contains($0.key) } }
             },
-            onRevoke: { [lock] _, _ in
+            onRevoke: { [lock, weak self] partitions, lost in
                 // "Snapshot": the manifest is already current; taking the lock waits for
                 // the record in hand, after which `owns` is false for the revoked partitions.
-                lock.lock(); lock.unlock()
+                // Then mirror the manifest to Kafka for the partitions being handed over.
+                let final = lock.withLock { manifest.withLock { m in m.filter { partitions.contains($0.key) } } }
+                // Best effort: the mock coordinator answers REBALANCE_IN_PROGRESS while the group
+                // rebalances; correctness rests on the manifest (start offsets), not on this mirror.
+                if !lost, let consumer = self?.pipeline?.consumer { _ = try? consumer.commitSync(final) }
             })
         pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic],
-                                            rebalance: .cooperativeSticky, bufferCapacity: 8), hooks: hooks)
+                                            rebalance: rebalance, bufferCapacity: 8), hooks: hooks)
     }
 
     func start() throws {
@@ -56,10 +61,11 @@ final class FakeLearner: @unchecked Sendable {
 
 @Suite("Consumer groups")
 struct CooperativeRebalanceTests {
-    @Test("cooperative-sticky: a member leaves and rejoins mid-stream; every record handled by exactly one owner")
-    func leaveAndRejoin() async throws {
+    @Test("a member leaves and rejoins mid-stream; every record handled by exactly one owner",
+          arguments: [KafkaConsumer.RebalanceProtocol.cooperativeSticky, .eager])
+    func leaveAndRejoin(_ rebalance: KafkaConsumer.RebalanceProtocol) async throws {
         let broker = try EmbeddedBroker()
-        let topic = uniqueName("coop")
+        let topic = uniqueName(rebalance == .eager ? "eager" : "coop")
         let group = uniqueName("g")
         try broker.createTopic(topic, partitions: 4)
         let manifest = Locked<[TopicPartition: Int64]>([:])
@@ -80,18 +86,18 @@ struct CooperativeRebalanceTests {
             return i
         }
 
-        let a = try FakeLearner("a", broker: broker, group: group, topic: topic, manifest: manifest, handled: handled)
-        let b = try FakeLearner("b", broker: broker, group: group, topic: topic, manifest: manifest, handled: handled)
+        let a = try FakeLearner("a", broker: broker, group: group, topic: topic, rebalance: rebalance, manifest: manifest, handled: handled)
+        let b = try FakeLearner("b", broker: broker, group: group, topic: topic, rebalance: rebalance, manifest: manifest, handled: handled)
         try a.start()
         try b.start()
         #expect(await eventually(60) { a.pipeline.consumer.assignment.count == 2 && b.pipeline.consumer.assignment.count == 2 },
                 "both members own two partitions")
-        #expect(a.pipeline.consumer.rebalanceProtocol == "COOPERATIVE")
+        #expect(a.pipeline.consumer.rebalanceProtocol == (rebalance == .eager ? "EAGER" : "COOPERATIVE"))
         #expect(await eventually(60) { a.count.withLock { $0 } > 0 && b.count.withLock { $0 } > 0 })
 
         await b.stop()   // b leaves: a takes all four partitions
         #expect(await eventually(60) { a.pipeline.consumer.assignment.count == 4 })
-        let c = try FakeLearner("b'", broker: broker, group: group, topic: topic, manifest: manifest, handled: handled)
+        let c = try FakeLearner("b'", broker: broker, group: group, topic: topic, rebalance: rebalance, manifest: manifest, handled: handled)
         try c.start()    // b rejoins as a new member: two partitions move back
         #expect(await eventually(60) { c.pipeline.consumer.assignment.count == 2 && a.pipeline.consumer.assignment.count == 2 })
 
@@ -101,6 +107,14 @@ struct CooperativeRebalanceTests {
         #expect(await eventually(60) { handled.withLock { $0.count } >= total }, "handled \(handled.withLock { $0.count }) of \(total)")
         await a.stop()
         await c.stop()
+
+        // Kafka's commits only mirror the manifest: never ahead of it.
+        let partitions = (0..<4).map { TopicPartition(topic, Int32($0)) }
+        let reader = try KafkaConsumer(config: testConfig(broker), groupID: group)
+        let committed = try reader.committed(partitions)
+        let durable = manifest.withLock { $0 }
+        #expect(committed.allSatisfy { $0.value <= durable[$0.key] ?? 0 }, "committed \(committed) vs manifest \(durable)")
+        reader.close()
 
         let counts = handled.withLock { $0 }
         #expect(counts.count == total, "every record handled")

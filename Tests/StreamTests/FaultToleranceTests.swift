@@ -48,16 +48,19 @@ struct FaultToleranceTests {
         let broker = try EmbeddedBroker()
         let topic = uniqueName("errs")
         try broker.createTopic(topic, partitions: 1)
-        try await produce(broker, topic: topic, values: (0..<50).map { exampleJSON($0) })
+        try await produce(broker, topic: topic, values: (0..<20).map { exampleJSON($0) })
+        let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: uniqueName("g"), topics: [topic]))
+        try pipeline.start()
+        let tp = TopicPartition(topic, 0)
+        #expect(await eventually(60) { pipeline.consumer.assignment == [tp] })
+        // Mid-stream: the next Fetch requests fail, then 30 more records arrive.
         broker.pushRequestErrors(.fetch, [
             RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
             RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_UNKNOWN,
         ])
-        let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: uniqueName("g"), topics: [topic]))
-        try pipeline.start()
+        try await produce(broker, topic: topic, values: (20..<50).map { exampleJSON($0) })
         let collector = EventCollector(pipeline)
         #expect(await eventually(60) { collector.all.count >= 50 })
-        let tp = TopicPartition(topic, 0)
         #expect(Self.offsets(collector.all, tp) == (0..<50).map { Int64($0) })
 
         // Transient coordinator errors: `commit` retries until it lands.
@@ -102,5 +105,32 @@ struct FaultToleranceTests {
         #expect(Set(asked.withLock { $0 }) == [TopicPartition(topic, 0), TopicPartition(topic, 1)])
         #expect(pipeline.consumer.assignment == [TopicPartition(topic, 0), TopicPartition(topic, 1)])
         await pipeline.stop()
+    }
+
+    @Test("a session timeout reports the assignment as lost; commits for lost partitions are refused")
+    func assignmentLost() async throws {
+        let broker = try EmbeddedBroker()
+        let topic = uniqueName("lost")
+        try broker.createTopic(topic, partitions: 1)
+        let tp = TopicPartition(topic, 0)
+        let revocations = Locked<[(lost: Bool, committed: [TopicPartition: Int64])]>([])
+        let consumerBox = Locked<KafkaConsumer?>(nil)
+        let hooks = RebalanceHooks(onRevoke: { partitions, lost in
+            let committed = (try? consumerBox.withLock { $0 }?.commitSync([tp: 1])) ?? [:]
+            revocations.withLock { $0.append((lost, committed)) }
+        })
+        let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: uniqueName("g"), topics: [topic]), hooks: hooks)
+        consumerBox.withLock { $0 = pipeline.consumer }
+        try pipeline.start()
+        #expect(await eventually(60) { pipeline.consumer.assignment == [tp] })
+        // No heartbeat gets through for longer than session.timeout.ms (6 s in tests).
+        try broker.setBrokerDown()
+        #expect(await eventually(30) { revocations.withLock { $0.contains { $0.lost } } }, "revocation reported as lost")
+        #expect(pipeline.consumer.assignment.isEmpty)
+        try broker.setBrokerUp()
+        #expect(await eventually(60) { pipeline.consumer.assignment == [tp] }, "the member rejoins and owns the partition again")
+        await pipeline.stop()
+        let lostOnes = revocations.withLock { $0.filter(\.lost) }
+        #expect(!lostOnes.isEmpty && lostOnes.allSatisfy { $0.committed.isEmpty }, "no commit for lost partitions")
     }
 }

@@ -27,4 +27,41 @@ struct RoundTripTests {
         #expect(m.timestamp == 1_700_000_000_123)
         #expect(m.partition == 1 && m.offset == 0)
     }
+
+    @Test("pause holds a partition back, resume continues where it stopped; lag counts what is left")
+    func pauseResumeLag() async throws {
+        let broker = try EmbeddedBroker()
+        let topic = uniqueName("pause")
+        try broker.createTopic(topic, partitions: 2)
+        try await produce(broker, topic: topic, values: (0..<5).map { exampleJSON($0) }, partition: 0)
+        try await produce(broker, topic: topic, values: (5..<10).map { exampleJSON($0) }, partition: 1)
+        let p0 = TopicPartition(topic, 0)
+        let p1 = TopicPartition(topic, 1)
+        let consumer = try KafkaConsumer(config: testConfig(broker), groupID: uniqueName("g"))
+        try consumer.assign([p0, p1], offsets: [p0: 0, p1: 0])
+        try consumer.pause([p1])
+        let firstRound: [KafkaMessage] = try await Blocking.run {
+            var seen: [KafkaMessage] = []
+            let deadline = Date(timeIntervalSinceNow: 1.5)
+            while Date() < deadline {
+                if case .message(let m)? = consumer.poll(timeoutMs: 50) { seen.append(m) }
+            }
+            return seen
+        }
+        #expect(firstRound.map(\.topicPartition) == Array(repeating: p0, count: 5), "nothing from the paused partition")
+        #expect(try consumer.lag() == [p0: 0, p1: 5])
+        try consumer.resume([p1])
+        let secondRound: [KafkaMessage] = try await Blocking.run {
+            var seen: [KafkaMessage] = []
+            let deadline = Date(timeIntervalSinceNow: 10)
+            while seen.count < 5, Date() < deadline {
+                if case .message(let m)? = consumer.poll(timeoutMs: 50) { seen.append(m) }
+            }
+            return seen
+        }
+        #expect(secondRound.map(\.offset) == [0, 1, 2, 3, 4])
+        #expect(secondRound.allSatisfy { $0.topicPartition == p1 })
+        #expect(try consumer.lag() == [p0: 0, p1: 0])
+        consumer.close()
+    }
 }

@@ -137,6 +137,11 @@ final class AdapterWorker {
         for (arrival, p) in zip(arrivals, probabilities) {
             let outcome = PredictionOutcome(label: arrival.sample.label, probabilities: p, labels: labels)
             if let decision = session.recordPrediction(outcome), rollback == nil { rollback = decision }
+            let totals = session.metrics.cumulative
+            if totals.count % WorkerCounters.curveEvery == 0 {
+                counters.curve.append(CurvePoint(examples: totals.count, accuracy: totals.accuracy ?? 0,
+                                                 logLoss: totals.logLoss ?? 0))
+            }
             drift.observe(adapter: name, DriftObservation(
                 label: arrival.sample.label, error: !outcome.isCorrect, loss: outcome.loss,
                 tokenLength: arrival.sample.ids.count, oovRate: arrival.sample.oovRate))
@@ -192,4 +197,14 @@ struct WorkerCounters: Sendable {
     var lastLoss: Double?
     var lastSnapshot: Version?
     var lastDecision: String?
+    /// Cumulative prequential accuracy at every `curveEvery` examples (this process's run).
+    var curve: [CurvePoint] = []
+    static let curveEvery = 500
+}
+
+/// A point of the prequential learning curve.
+public struct CurvePoint: Sendable, Codable, Equatable {
+    public var examples: Int
+    public var accuracy: Double
+    public var logLoss: Double
 }

@@ -24,6 +24,8 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
         public var lastSnapshot: String?
         public var lastDecision: String?
         public var holdoutBuffered: Int
+        /// Cumulative prequential accuracy every 500 examples.
+        public var curve: [CurvePoint]
     }
 
     public var uptimeSeconds: Double = 0
@@ -61,7 +63,7 @@ extension Agent {
                 snapshots: w.counters.snapshots, promotions: w.counters.promotions, rejections: w.counters.rejections,
                 rollbacks: w.counters.rollbacks, snapshotFailures: w.counters.snapshotFailures,
                 lastSnapshot: w.counters.lastSnapshot?.name, lastDecision: w.counters.lastDecision,
-                holdoutBuffered: w.session.holdout.count)
+                holdoutBuffered: w.session.holdout.count, curve: w.counters.curve)
         }
         let stats = pipeline.stats
         published.withLock {

@@ -10,6 +10,10 @@ import Foundation
 /// sends them to the brokers' real (ephemeral) loopback ports, which are reachable
 /// from the same host. Topics are created through the mock API (no CreateTopics);
 /// topics auto-created by clients get 4 partitions.
+///
+/// Retention: each mock partition keeps at most 5 MiB (or 100,000 batches); older
+/// batches are dropped and the low watermark moves up. Spread large data sets over
+/// more partitions.
 public final class EmbeddedBroker: @unchecked Sendable {
     /// Kafka protocol request types, for fault injection.
     public enum API: Int16, Sendable {

@@ -2,14 +2,15 @@ import Crdkafka
 
 extension KafkaConsumer {
     /// Commits `offsets` (next offset to read = last handled + 1) synchronously,
-    /// but only for partitions this member still owns; the rest are dropped, because
-    /// committing for a partition someone else now reads would rewind or skip theirs.
+    /// but only for partitions this member still owns (or is handing over inside the
+    /// revoke hook); the rest are dropped, because committing for a partition someone
+    /// else now reads would rewind or skip theirs.
     /// Blocking: use `commit(_:) async` from async code.
     /// - Returns: the offsets actually committed.
     /// - Throws: `KafkaError` when the coordinator rejects the commit (nothing is retried here).
     @discardableResult
     public func commitSync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
-        let owned = assignment
+        let owned = assignment.union(context.revoking.withLock { $0 })
         let mine = offsets.filter { owned.contains($0.key) && $0.value >= 0 }
         guard !mine.isEmpty else { return [:] }
         let list = PartitionList(offsets: mine)

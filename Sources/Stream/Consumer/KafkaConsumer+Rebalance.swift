@@ -11,8 +11,10 @@ public struct RebalanceHooks: Sendable {
     /// Called after partitions were assigned (with the offsets chosen, where explicit).
     public var onAssigned: @Sendable ([TopicPartition]) -> Void
     /// Called before partitions are released, so their state can be snapshotted;
-    /// the partitions are already marked not-owned. `lost` is true when the group
-    /// already gave them to someone else (session timeout): do not commit for them.
+    /// the partitions are already marked not-owned (`owns` is false), but while this
+    /// hook runs `commitSync` still accepts their final offsets. `lost` is true when
+    /// the group already gave them to someone else (session timeout): then commits
+    /// for them are refused.
     public var onRevoke: @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void
 
     public init(startOffsets: @escaping @Sendable ([TopicPartition]) -> [TopicPartition: Int64] = { _ in [:] },
@@ -30,6 +32,9 @@ final class ConsumerContext: @unchecked Sendable {
     let logger: Logger
     /// Partitions we currently own, maintained from the rebalance callback.
     let owned = Locked<Set<TopicPartition>>([])
+    /// Partitions being revoked (not lost) while the revoke hook runs: no longer owned
+    /// for processing, but their final offsets may still be committed.
+    let revoking = Locked<Set<TopicPartition>>([])
     /// Pipeline-internal hooks, run before the user's (e.g. purge buffered records).
     let internalRevoke = Locked<(@Sendable ([TopicPartition], Bool) -> Void)?>(nil)
 
@@ -63,15 +68,17 @@ final class ConsumerContext: @unchecked Sendable {
                 if !cooperative { owned.removeAll() }
                 owned.formUnion(partitions)
             }
-            logger.info("assigned \(partitions.sorted()) (\(cooperative ? "cooperative" : "eager")), explicit start \(explicit)")
+            if !partitions.isEmpty { logger.info("assigned \(partitions.sorted()) (\(cooperative ? "cooperative" : "eager")), explicit start \(explicit)") }
             hooks.onAssigned(partitions)
 
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let lost = rd_kafka_assignment_lost(rk) != 0
             owned.withLock { $0.subtract(partitions) }
+            if !lost { revoking.withLock { $0 = Set(partitions) } }
             logger.info("revoking \(partitions.sorted())\(lost ? " (lost)" : "")")
             internalRevoke.withLock { $0 }?(partitions, lost)
             hooks.onRevoke(partitions, lost)
+            revoking.withLock { $0.removeAll() }
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, list) {
                     logger.error("incremental unassign: \(KafkaError(consuming: error, context: "incremental_unassign"))")

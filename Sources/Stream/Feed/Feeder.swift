@@ -57,11 +57,33 @@ public final class Feeder: @unchecked Sendable {
         }
     }
 
+    /// `send` for a plain thread (streaming input): paces with a blocking sleep.
+    public func sendBlocking(key: String?, value: [UInt8], started: Date) {
+        if let rate, rate > 0 {
+            let due = started.addingTimeInterval(Double(progressBox.withLock { $0.sent }) / rate)
+            let wait = due.timeIntervalSinceNow
+            if wait > 0 { usleep(UInt32(min(wait, 60) * 1e6)) }
+        }
+        progressBox.withLock { $0.sent += 1 }
+        let record = ProducerRecord(topic: topic, key: key.map { Array($0.utf8) }, value: value)
+        producer.send(record) { [progressBox] result in
+            progressBox.withLock { p in
+                switch result {
+                case .success: p.acknowledged += 1
+                case .failure(let error):
+                    p.failed += 1
+                    if p.firstError == nil { p.firstError = "\(error)" }
+                }
+            }
+        }
+    }
+
     /// Waits until every sent record has its delivery report (bounded by `timeout` seconds).
+    /// Watches the report counters rather than calling `rd_kafka_flush`, which competes
+    /// with the producer's own poll thread and can add a poll interval of delay.
     public func finish(timeout: Double = 60) async -> Progress {
-        _ = try? await Blocking.run { [producer] in try producer.flush(timeoutMs: Int32(timeout * 1000)) }
-        let deadline = Date(timeIntervalSinceNow: 2)
-        while progress.inFlight > 0, Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while progress.inFlight > 0, Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
         return progress
     }
 }

@@ -37,6 +37,31 @@ final class EventBuffer<Element: Sendable>: @unchecked Sendable {
         return true
     }
 
+    /// Takes up to `limit` buffered elements without suspending; empty if none are ready.
+    func drain(limit: Int) -> [Element] {
+        condition.lock()
+        defer { condition.unlock() }
+        let n = Swift.min(limit, items.count - head)
+        guard n > 0 else { return [] }
+        let batch = Array(items[head..<head + n])
+        head += n
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        condition.signal()
+        return batch
+    }
+
+    /// The next elements (at least one, up to `limit`); empty once closed and drained.
+    /// Taking a batch per wake-up keeps the hand-off cost off the per-record path.
+    func nextBatch(limit: Int) async -> [Element] {
+        let ready = drain(limit: limit)
+        if !ready.isEmpty { return ready }
+        guard let first = await next() else { return [] }
+        return [first] + drain(limit: limit - 1)
+    }
+
     /// The next element; nil once closed and drained.
     func next() async -> Element? {
         await withCheckedContinuation { continuation in

@@ -107,9 +107,23 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
     /// For a consumer of events that runs on its own thread (never call it from a task).
     public func next(waitingUntil deadline: Date) -> Polled<IngestEvent> { buffer.next(waitingUntil: deadline) }
 
+    /// Iterates in batches taken from the buffer, one event at a time. An event taken
+    /// before a revocation can still come out after it: check `owns(_:)` under the lock
+    /// your revoke hook also takes (see the type's documentation).
     public struct AsyncIterator: AsyncIteratorProtocol {
         let pipeline: IngestPipeline
-        public mutating func next() async -> IngestEvent? { await pipeline.next() }
+        var batch: [IngestEvent] = []
+        var index = 0
+
+        public mutating func next() async -> IngestEvent? {
+            if index == batch.count {
+                batch = await pipeline.buffer.nextBatch(limit: 512)
+                index = 0
+                if batch.isEmpty { return nil }
+            }
+            defer { index += 1 }
+            return batch[index]
+        }
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pipeline: self) }

@@ -70,7 +70,7 @@ public struct ExampleDecoder: Sendable {
         var id: String?
         var ts: Double?
         var weight: Double?
-        var seen = Set<ExampleField>()
+        var seen: UInt8 = 0   // bit per ExampleField: no Set allocation per record
 
         s.skipWhitespace()
         guard s.peek() == UInt8(ascii: "{") else {
@@ -85,7 +85,8 @@ public struct ExampleDecoder: Sendable {
                 try s.skipValue()
                 return
             }
-            guard seen.insert(field).inserted else { throw Rejection(.duplicateField, "field '\(field.rawValue)' appears twice") }
+            guard seen & field.bit == 0 else { throw Rejection(.duplicateField, "field '\(field.rawValue)' appears twice") }
+            seen |= field.bit
             if s.peekNull() {
                 guard field.optional else { throw Rejection(.wrongType, "field '\(field.rawValue)' must not be null") }
                 try s.readNull()
@@ -157,6 +158,17 @@ private enum ExampleField: String, Hashable {
     case text, features, label, id, ts, weight
 
     var optional: Bool { self == .id || self == .ts || self == .weight }
+
+    var bit: UInt8 {
+        switch self {
+        case .text: 1
+        case .features: 2
+        case .label: 4
+        case .id: 8
+        case .ts: 16
+        case .weight: 32
+        }
+    }
 
     init?(_ key: JSONScanner.Key) {
         switch key.text {
