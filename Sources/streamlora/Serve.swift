@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
     var httpPort: Int?
 
     func run() async throws {
+        // Listen from the start: a signal during start-up (loading the model, restoring adapters)
+        // must still end in a graceful stop with status 0, not in the default termination.
+        let stopSignal = Task { await Signals.wait(for: [SIGINT, SIGTERM]) }
         let config = try pipeline.load()
         let logger = makeLogger("streamlora.serve")
         logger.info("pipeline \(config.name): topic \(config.kafka.topic) on \(config.kafka.brokers.joined(separator: ",")), registry \(config.registry.path)")
@@ -39,7 +42,7 @@ struct Serve: AsyncParsableCommand {
                 for a in agent.status.adapters { logger.info("\(a.statusLine)") }
             }
         }
-        let signal = await Signals.wait(for: [SIGINT, SIGTERM])
+        let signal = await stopSignal.value
         logger.info("received signal \(signal): finishing the current batch and snapshotting")
         reporter.cancel()
         try await Blocking.run { agent.stop() }

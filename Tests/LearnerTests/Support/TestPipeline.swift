@@ -1,0 +1,51 @@
+import Foundation
+
+/// Pipeline YAML for agent tests: the tiny model, a temp registry, small batches, frequent
+/// snapshots, a permissive gate and no automatic rollback (so the trained-ids digest of the
+/// newest durable version is exactly "every example once").
+enum TestPipeline {
+    static let topic = "examples"
+    static let holdoutShare = 0.05
+
+    static func yaml(bootstrap: String, group: String, model: URL, registry: URL,
+                     holdoutShare: Double = holdoutShare, everyExamples: Int = 100, minHoldout: Int = 1,
+                     lr: Double = 0.005, headLR: Double = 0.05) -> String {
+        """
+        name: agent-test
+        kafka:
+          brokers: ["\(bootstrap)"]
+          topic: \(topic)
+          group: \(group)
+          properties:
+            # A killed member blocks the group until its session expires: keep that short. Not
+            # below ~2.5 s: librdkafka's mock coordinator drops members whose JoinGroup waits longer
+            # than their session (its first rebalance waits ~3 s), and no one is ever assigned.
+            session.timeout.ms: "3000"
+            heartbeat.interval.ms: "300"
+            topic.metadata.refresh.interval.ms: "1000"
+            reconnect.backoff.ms: "50"
+            reconnect.backoff.max.ms: "500"
+            log_level: "3"
+        model:
+          path: \(model.path)
+          max_length: 32
+          rank: 4
+          alpha: 8
+          seed: 7
+        training:
+          lr: \(lr)
+          head_lr: \(headLR)
+          warmup_steps: 0
+          batch_size: 8
+          max_wait_ms: 50
+          replay: {capacity: 200, share: 0.25}
+        holdout: {share: \(holdoutShare), buffer: 400}
+        metrics: {window: 200}
+        snapshot: {every_examples: \(everyExamples), every_seconds: 1, keep_last: 20}
+        gate: {metric: accuracy, tolerance: 1.0, min_holdout: \(minHoldout)}
+        rollback: {enabled: false}
+        registry: {path: \(registry.path)}
+        server: {port: 0}
+        """
+    }
+}
