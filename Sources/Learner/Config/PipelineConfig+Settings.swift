@@ -46,7 +46,7 @@ extension PipelineConfig {
         /// LoRA alpha (scale = alpha / r).
         public var alpha = 16.0
         /// Dropout on the LoRA input during training.
-        public var dropout = 0.1
+        public var dropout = 0.0
         /// Seed for adapter initialization and dropout.
         public var seed: UInt64 = 42
 
@@ -56,15 +56,15 @@ extension PipelineConfig {
     /// `training:` — optimizer, schedule, micro-batching and replay.
     public struct TrainingSettings: Sendable, Equatable {
         /// Learning rate of the LoRA matrices.
-        public var lr = 5e-4
+        public var lr = 2e-3
         /// Learning rate of the classification head (new, so it learns faster).
-        public var headLR = 2e-3
+        public var headLR = 4e-2
         /// AdamW decoupled weight decay.
         public var weightDecay = 0.01
         public var beta1 = 0.9
         public var beta2 = 0.999
         public var eps = 1e-8
-        public var warmupSteps = 20
+        public var warmupSteps = 10
         /// Shape after warm-up.
         public var schedule = LearningRateSchedule.Kind.constant
         /// Decay horizon in updates (for `linear` and `cosine`).
