@@ -106,7 +106,6 @@ extension AdapterWorker {
 
     /// Loads `version` (nil: a fresh adapter) into a new trainer, keeping the label vocabulary.
     func restoreTrainer(from version: Version?) throws {
-        let fresh = try runtime.makeModel(labels: max(labels.count, 1))
         if let version {
             let loaded = try registry.load(version)
             let saved = loaded.snapshot.labels
@@ -118,7 +117,7 @@ extension AdapterWorker {
             session.rolledBack(to: .init(loaded.manifest))
             parent = version
         } else {
-            trainer = fresh
+            trainer = try runtime.makeModel(labels: max(labels.count, 1))
             session.rolledBack(to: .init())
             parent = nil
         }

@@ -39,15 +39,12 @@ extension Agent {
         consumed[origin.partition] = max(consumed[origin.partition] ?? 0, origin.nextOffset)
         switch event {
         case .example(let example, _):
-            let adapter = example.adapter ?? config.routing.defaultAdapter
-            let w = try worker(adapter)
             guard let text = example.text else {
                 // A features-only example: this product's model reads text; counted, offset passes.
-                _ = w
                 published.withLock { $0.unsupportedInputs += 1 }
                 return
             }
-            try w.handle(text, label: example.label, id: example.id, weight: example.weight,
+            try worker(example.adapter ?? config.routing.defaultAdapter).handle(text, label: example.label, id: example.id, weight: example.weight,
                          partition: origin.partition, offset: origin.offset, now: .now)
         case .deadLettered:
             deadLettered += 1
