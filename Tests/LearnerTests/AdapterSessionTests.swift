@@ -40,7 +40,7 @@ private let stream: [Message] = (0..<2_000).map { i in
 }
 
 private let simulationYAML = """
-    training: {batch_size: 8, max_wait_ms: 50, replay: {capacity: 64, share: 0.25}}
+    training: {batch_size: 8, max_wait_ms: 50, warmup_steps: 20, replay: {capacity: 64, share: 0.25}}
     holdout: {share: 0.1, buffer: 100}
     snapshot: {every_examples: 150, every_seconds: 0}
     gate: {min_holdout: 10}
