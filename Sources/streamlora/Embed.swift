@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Model
+import Stream
 
 /// `streamlora embed`: the base model's sentence embedding (mean-pooled, L2-normalized), the
 /// same vector sentence-transformers' all-MiniLM-L6-v2 gives, so anyone can compare.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Learner
 import Registry
+import Stream
 
 /// `streamlora predict`: label and scores from a registry version (live by default).
 struct Predict: AsyncParsableCommand {

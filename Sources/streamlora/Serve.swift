@@ -3,6 +3,7 @@ import Foundation
 import Learner
 import Logging
 import Server
+import Stream
 
 /// `streamlora serve`: consumer → learner → registry, until SIGINT/SIGTERM.
 struct Serve: AsyncParsableCommand {

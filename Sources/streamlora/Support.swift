@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Learner
 import Logging
+import Stream
 
 /// `--pipeline FILE [--brokers B]`, shared by the commands that run a pipeline.
 struct PipelineOptions: ParsableArguments {
@@ -27,20 +28,11 @@ func makeLogger(_ label: String) -> Logger {
     return logger
 }
 
-/// Runs blocking work (model loading, joins) on its own thread, never on the cooperative pool.
-enum Blocking {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
-}
-
 /// Waits for the first of some signals (they are ignored by default handling meanwhile).
 enum Signals {
     static func wait(for signals: [Int32]) async -> Int32 {
         await withCheckedContinuation { continuation in
-            let fired = LockedValue(false)
+            let fired = Locked(false)
             let queue = DispatchQueue(label: "streamlora.signals")
             var sources: [DispatchSourceSignal] = []
             for s in signals {

@@ -21,11 +21,11 @@ public final class Agent: @unchecked Sendable {
     let logger: Logger
     let pipeline: IngestPipeline
     let started = ContinuousClock.now
-    let published = LockedValue(LearnerStatus())
-    let mailbox = LockedValue<[Command]>([])
+    let published = Locked(LearnerStatus())
+    let mailbox = Locked<[Command]>([])
     /// Per partition, where a newly assigned partition starts: the durable manifests' offsets.
-    let startPositions = LockedValue<[Int32: Int64]>([:])
-    let stopRequested = LockedValue(false)
+    let startPositions = Locked<[Int32: Int64]>([:])
+    let stopRequested = Locked(false)
     private let finished = DispatchSemaphore(value: 0)
 
     // Learner-thread state.

@@ -1,6 +1,7 @@
 import Foundation
 import Model
 import Registry
+import Stream
 
 /// One published adapter version with merged weights (`W + (alpha/r)·B·A`), so a prediction
 /// costs what the base model costs. Immutable once published; its model is used under a lock
@@ -63,7 +64,7 @@ public struct Prediction: Sendable, Codable, Equatable {
 /// reference under the lock and then works only with that version, so concurrent predictions
 /// each see exactly one version, never a mix.
 public final class LiveAdapters: Sendable {
-    private let slots = LockedValue<[String: LiveAdapter]>([:])
+    private let slots = Locked<[String: LiveAdapter]>([:])
 
     public init() {}
 

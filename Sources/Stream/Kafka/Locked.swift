@@ -2,26 +2,29 @@ import Foundation
 
 /// A value shared between threads, reachable only while holding its lock.
 /// Side effects belong outside `withLock` (return what to do, then do it).
-final class Locked<State>: @unchecked Sendable {
+public final class Locked<State>: @unchecked Sendable {
     private let lock = NSLock()
     private var state: State
 
-    init(_ state: State) { self.state = state }
+    public init(_ state: State) { self.state = state }
 
     @discardableResult
-    func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
+    public func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
         return try body(&state)
     }
+
+    /// A copy of the state, read under the lock.
+    public var current: State { withLock { $0 } }
 }
 
 /// Runs blocking C calls (commit, flush, watermark queries) off Swift's cooperative
 /// pool: each call gets a plain thread from a private dispatch queue.
-enum Blocking {
+public enum Blocking {
     private static let queue = DispatchQueue(label: "streamlora.kafka.blocking", attributes: .concurrent)
 
-    static func run<R: Sendable>(_ body: @escaping @Sendable () throws -> R) async throws -> R {
+    public static func run<R: Sendable>(_ body: @escaping @Sendable () throws -> R) async throws -> R {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body() }) }
         }
