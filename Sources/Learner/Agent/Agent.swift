@@ -63,8 +63,7 @@ public final class Agent: @unchecked Sendable {
             kafka: KafkaConfig(config.kafka.consumerProperties), groupID: config.kafka.group, topics: [config.kafka.topic],
             decoder: ExampleDecoder(maxValueBytes: config.kafka.maxMessageBytes),
             deadLetterProducer: KafkaConfig(config.kafka.producerProperties))
-        settings.deadLetterSuffix = String(config.kafka.dlqTopic.dropFirst(config.kafka.topic.count))
-        if !config.kafka.dlqTopic.hasPrefix(config.kafka.topic) { settings.deadLetterSuffix = ".dlq" }
+        settings.deadLetterTopic = config.kafka.dlqTopicOverride
         pipeline = try IngestPipeline(settings, hooks: hooks, logger: logger)
 
         for name in AdapterRegistry.adapters(in: registryRoot) { _ = try worker(name) }

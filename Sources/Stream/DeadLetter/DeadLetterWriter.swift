@@ -15,15 +15,18 @@ public struct DeadLetterWriter: Sendable {
     public let producer: KafkaProducer
     public let groupID: String
     public let suffix: String
+    /// One dead-letter topic for every source topic, overriding `<topic><suffix>`.
+    public let fixedTopic: String?
 
-    public init(producer: KafkaProducer, groupID: String, suffix: String = ".dlq") {
+    public init(producer: KafkaProducer, groupID: String, suffix: String = ".dlq", fixedTopic: String? = nil) {
         self.producer = producer
         self.groupID = groupID
         self.suffix = suffix
+        self.fixedTopic = fixedTopic
     }
 
     /// The dead-letter topic for `topic`.
-    public func topic(for topic: String) -> String { topic + suffix }
+    public func topic(for topic: String) -> String { fixedTopic ?? topic + suffix }
 
     /// The dead letter for `message`: same key, value, headers and timestamp, plus error headers.
     public func record(for message: KafkaMessage, rejection: Rejection) -> ProducerRecord {

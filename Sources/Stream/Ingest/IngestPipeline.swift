@@ -32,6 +32,8 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
         /// Events buffered ahead of the learner before polling waits.
         public var bufferCapacity: Int
         public var deadLetterSuffix: String
+        /// A dead-letter topic named outright (e.g. a pipeline's `kafka.dlq_topic`); nil: `<topic><suffix>`.
+        public var deadLetterTopic: String?
         /// First and largest wait between DLQ retries, in seconds.
         public var retryBackoff: (initial: Double, max: Double)
         /// How long the polling thread waits for a dead letter's acknowledgement before
@@ -82,7 +84,8 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
             configuration.deadLetterProducer.properties, uniquingKeysWith: { _, dlq in dlq }))
             .withDefaults(["linger.ms": "0"])
         deadLetters = DeadLetterWriter(producer: try KafkaProducer(config: producerConfig, logger: logger),
-                                       groupID: configuration.groupID, suffix: configuration.deadLetterSuffix)
+                                       groupID: configuration.groupID, suffix: configuration.deadLetterSuffix,
+                                       fixedTopic: configuration.deadLetterTopic)
         consumer.context.internalRevoke.withLock { hook in
             hook = { [weak self] partitions, _ in self?.partitionsRevoked(partitions) }
         }
