@@ -123,4 +123,63 @@ import Testing
         }
         #expect(try relativeError(many.predict(try g.batch).flatMap { $0 }, one.predict(try g.batch).flatMap { $0 }) <= 1e-6)
     }
+
+    /// The plan's cuts are the best possible: checked against every way of cutting.
+    @Test(arguments: [2, 3])
+    func balancedCutsAreOptimal(parts: Int) {
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<200 {
+            let n = parts + Int(rng.next() % 9)
+            let lengths = (0..<n).map { _ in 1 + Int(rng.next() % 40) }.sorted()
+            func worst(_ ranges: [Range<Int>]) -> Int { ranges.map { $0.count * lengths[$0.upperBound - 1] }.max()! }
+            let cuts = ShardPlan.balancedCuts(lengths, parts: parts)
+            #expect(cuts.count == parts && cuts.allSatisfy { !$0.isEmpty })
+            #expect(cuts.first?.lowerBound == 0 && cuts.last?.upperBound == n)
+            #expect(zip(cuts, cuts.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            // Brute force over every set of parts − 1 cut points.
+            var best = Int.max
+            func search(_ start: Int, _ left: Int, _ ranges: [Range<Int>]) {
+                if left == 1 { best = min(best, worst(ranges + [start..<n])); return }
+                guard start + 1 <= n - left + 1 else { return }
+                for end in (start + 1)...(n - left + 1) { search(end, left - 1, ranges + [start..<end]) }
+            }
+            search(0, parts, [])
+            #expect(worst(cuts) == best, "\(lengths)")
+        }
+    }
+
+    /// Each shard holds its rows' real tokens unchanged, padded only to its own longest row,
+    /// and every row of the batch lands in exactly one shard.
+    @Test func planTrimsPaddingPerShard() throws {
+        let rows: [[Int32]] = [[2, 5, 6, 7, 8, 9, 3], [2, 3], [2, 4, 3], [2, 10, 11, 12, 13, 14, 15, 16, 3], [2, 7, 3]]
+        let batch = try TokenBatch(rows: rows)
+        let plan = ShardPlan(batch, count: 2)
+        #expect(plan.shards.flatMap(\.rows).sorted() == Array(rows.indices))
+        #expect(plan.shards.map(\.seq) == [3, 9])  // {[2,3],[2,4,3],[2,7,3]} and {7, 9 tokens}
+        plan.withSlices { slices in
+            for (shard, slice) in zip(plan.shards, slices) {
+                for (i, row) in shard.rows.enumerated() {
+                    let ids = (0..<slice.seq).map { slice.ids[i * slice.seq + $0] }
+                    let mask = (0..<slice.seq).map { slice.mask[i * slice.seq + $0] }
+                    #expect(Array(ids.prefix(rows[row].count)) == rows[row])
+                    #expect(mask == (0..<slice.seq).map { $0 < rows[row].count ? 1 : 0 })
+                }
+            }
+        }
+        #expect(ShardPlan(batch, count: 1).shards.map(\.rows) == [Array(rows.indices)])
+    }
+
+    /// A train step's logits are the pre-update predictions (no dropout), in batch order, so
+    /// the learner's test-then-train can read them from the training pass.
+    @Test(arguments: [1, 2])
+    func trainStepReturnsPreUpdateLogits(threads: Int) throws {
+        let g = try GoldenCase("qv")
+        let model = try g.model()
+        model.threads = threads
+        let before = try model.predict(try g.batch)
+        let step = try model.trainStep(try g.batch, labels: g.labels, weights: g.weights)
+        #expect(step.applied)
+        #expect(relativeError(step.logits.flatMap { $0 }, before.flatMap { $0 }) <= 1e-6)
+        #expect(relativeError(try model.predict(try g.batch).flatMap { $0 }, before.flatMap { $0 }) > 1e-4)
+    }
 }

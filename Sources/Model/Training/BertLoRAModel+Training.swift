@@ -6,22 +6,24 @@ extension BertLoRAModel {
     /// - Throws: `ModelError.invalidBatch` for ids outside the vocabulary or too-long sequences.
     public func predict(_ batch: TokenBatch) throws -> [[Float]] {
         try batch.validate(config: config)
-        let C = layout.labels
         return runShards(batch) { slice, ws in
             forward(slice, ws: ws, training: false)
         } collect: { slice, ws in
-            (0..<slice.batch).map { b in Array(UnsafeBufferPointer(start: ws.logits.ptr + b * C, count: C)) }
+            logitRows(slice, ws)
         }
     }
 
     /// Class probabilities (softmax of `predict`).
     public func probabilities(_ batch: TokenBatch) throws -> [[Float]] {
-        try predict(batch).map { row in
-            let mx = row.max() ?? 0
-            let e = row.map { exp($0 - mx) }
-            let s = e.reduce(0, +)
-            return e.map { $0 / s }
-        }
+        try predict(batch).map(Self.softmax)
+    }
+
+    /// Softmax of one row of logits.
+    public static func softmax(_ logits: [Float]) -> [Float] {
+        let mx = logits.max() ?? 0
+        let e = logits.map { exp($0 - mx) }
+        let s = e.reduce(0, +)
+        return e.map { $0 / s }
     }
 
     /// Sentence embeddings: masked mean of the last hidden states (the adapter applies), L2-normalized
@@ -44,20 +46,26 @@ extension BertLoRAModel {
         }
     }
 
-    /// Splits `batch` into shards, runs `work` for each concurrently, then `collect`s the rows of
-    /// every shard in order.
+    /// Splits `batch` into shards (`ShardPlan`), runs `work` for each concurrently, then
+    /// `collect`s every shard's rows, returned in batch order.
     private func runShards<Row>(_ batch: TokenBatch, _ work: (BatchSlice, Workspace) -> Void,
                                 collect: (BatchSlice, Workspace) -> [Row]) -> [Row] {
-        let shards = shardCount(batch.batch)
-        let wss = workspaces(batch: batch.batch, seq: batch.seq, shards: shards)
-        return batch.withSlices(shards) { slices in
-            Kernels.forEachShard(shards, threads: threads) { s in
+        let plan = ShardPlan(batch, count: shardCount(batch.batch))
+        let wss = workspaces(for: plan)
+        return plan.withSlices { slices in
+            Kernels.forEachShard(slices.count, threads: threads) { s in
                 wss[s].flops = 0
                 work(slices[s], wss[s])
             }
-            for s in 0..<shards { flopCount += wss[s].flops }
-            return (0..<shards).flatMap { collect(slices[$0], wss[$0]) }
+            for s in slices.indices { flopCount += wss[s].flops }
+            return plan.inBatchOrder(slices.indices.map { collect(slices[$0], wss[$0]) })
         }
+    }
+
+    /// The logits a shard's forward pass left in its workspace, one row per example.
+    private func logitRows(_ slice: BatchSlice, _ ws: Workspace) -> [[Float]] {
+        let C = layout.labels
+        return (0..<slice.batch).map { b in Array(UnsafeBufferPointer(start: ws.logits.ptr + b * C, count: C)) }
     }
 
     /// Forward + backward only: fills the gradients and returns the loss (used by `trainStep`;
@@ -67,6 +75,11 @@ extension BertLoRAModel {
     ///   - weights: optional per-example weights; loss = mean over the batch of wᵢ·CEᵢ.
     @discardableResult
     public func computeGradients(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> Float {
+        try gradients(batch, labels: labels, weights: weights).loss
+    }
+
+    /// Forward + backward: the loss, and the forward pass's logits in batch order.
+    private func gradients(_ batch: TokenBatch, labels: [Int], weights: [Float]?) throws -> (loss: Float, logits: [[Float]]) {
         try batch.validate(config: config)
         guard labels.count == batch.batch else {
             throw ModelError.invalidBatch("\(labels.count) labels for \(batch.batch) examples")
@@ -79,21 +92,19 @@ extension BertLoRAModel {
         }
         merged.removeAll()  // merged weights would go stale; training always runs unmerged
         let B = batch.batch, C = layout.labels, n = layout.count
-        let shards = shardCount(B)
-        let wss = workspaces(batch: B, seq: batch.seq, shards: shards)
-        batch.withSlices(shards) { slices in
-            var row = 0
-            for s in 0..<shards {
+        let plan = ShardPlan(batch, count: shardCount(B))
+        let wss = workspaces(for: plan)
+        let logits = plan.withSlices { slices in
+            for (s, shard) in plan.shards.enumerated() {
                 let ws = wss[s]
-                for i in 0..<slices[s].batch {
-                    ws.labelBuffer[i] = Int32(labels[row + i])
-                    ws.weightBuffer[i] = weights?[row + i] ?? 1
+                for (i, row) in shard.rows.enumerated() {
+                    ws.labelBuffer[i] = Int32(labels[row])
+                    ws.weightBuffer[i] = weights?[row] ?? 1
                 }
-                row += slices[s].batch
                 ws.rng = SplitMix64(seed: rng.next())  // per-shard dropout stream, deterministic
                 ws.flops = 0
             }
-            Kernels.forEachShard(shards, threads: threads) { s in
+            Kernels.forEachShard(slices.count, threads: threads) { s in
                 let ws = wss[s], slice = slices[s]
                 forward(slice, ws: ws, training: true)
                 // Each shard's mean is rescaled to its share of the whole batch's mean.
@@ -104,15 +115,16 @@ extension BertLoRAModel {
                 ws.grads.zero()
                 backward(slice, ws: ws)
             }
+            return plan.inBatchOrder(slices.indices.map { logitRows(slices[$0], wss[$0]) })
         }
         var loss: Float = 0
         grads.ptr.update(from: wss[0].grads.ptr, count: n)
-        for s in 0..<shards {
+        for s in plan.shards.indices {
             loss += wss[s].loss
             flopCount += wss[s].flops
             if s > 0 { Kernels.add(grads.ptr, grads.ptr, wss[s].grads.ptr, count: n) }
         }
-        return loss
+        return (loss, logits)
     }
 
     /// One optimization step: forward, backward, clip_grad_norm_, AdamW.
@@ -120,11 +132,14 @@ extension BertLoRAModel {
     /// A non-finite loss, gradient norm or updated parameter leaves parameters, Adam moments and
     /// the step count bitwise unchanged and reports why (`applied == false`).
     public func trainStep(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> TrainStepResult {
-        let loss = try computeGradients(batch, labels: labels, weights: weights)
+        let (loss, logits) = try gradients(batch, labels: labels, weights: weights)
         let n = layout.count
         let norm = Float(Kernels.sumOfSquares(grads.ptr, n).squareRoot())
-        guard loss.isFinite else { return TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: "non-finite loss \(loss)") }
-        guard norm.isFinite else { return TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: "non-finite gradient norm") }
+        func skipped(_ reason: String) -> TrainStepResult {
+            TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: reason, logits: logits)
+        }
+        guard loss.isFinite else { return skipped("non-finite loss \(loss)") }
+        guard norm.isFinite else { return skipped("non-finite gradient norm") }
         if let maxNorm = optimizer.maxGradNorm {
             // torch.nn.utils.clip_grad_norm_: coef = max/(norm + 1e-6), clamped to 1.
             let coef = min(maxNorm / (norm + 1e-6), 1)
@@ -145,10 +160,10 @@ extension BertLoRAModel {
             params.ptr.update(from: backup.ptr, count: n)
             adamM.ptr.update(from: backup.ptr + n, count: n)
             adamV.ptr.update(from: backup.ptr + 2 * n, count: n)
-            return TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: "update produced non-finite parameters")
+            return skipped("update produced non-finite parameters")
         }
         step += 1
-        return TrainStepResult(loss: loss, gradNorm: norm, applied: true, skipReason: nil)
+        return TrainStepResult(loss: loss, gradNorm: norm, applied: true, skipReason: nil, logits: logits)
     }
 
     /// Mean loss of a batch without touching gradients or parameters (for holdout evaluation).

@@ -78,17 +78,19 @@ public final class BertLoRAModel: @unchecked Sendable {
     /// Number of shards for a batch.
     func shardCount(_ batch: Int) -> Int { dataParallel ? max(1, min(threads, batch)) : 1 }
 
-    /// Workspaces for `shards` slices of a (batch, seq) shape, reallocating only when a shard
-    /// outgrows its workspace (capacities only ever grow).
-    func workspaces(batch: Int, seq: Int, shards: Int) -> [Workspace] {
-        let rows = (batch + shards - 1) / shards  // the largest shard
-        if workspaces.count >= shards, workspaces.prefix(shards).allSatisfy({ $0.fits(batch: rows, seq: seq, labels: layout.labels) }) {
+    /// Workspaces for a plan's shards, reallocating only when a shard outgrows its workspace
+    /// (capacities only ever grow).
+    func workspaces(for plan: ShardPlan) -> [Workspace] {
+        let needs = plan.needs, shards = plan.shards.count
+        if workspaces.count >= shards, workspaces.prefix(shards).allSatisfy({ $0.fits(needs, labels: layout.labels) }) {
             return workspaces
         }
-        let oldBatch = workspaces.map(\.batchCapacity).max() ?? 0, oldSeq = workspaces.map(\.seqCapacity).max() ?? 0
+        let old = workspaces.map(\.capacity)
+        let capacity = WorkspaceNeeds(batch: max(needs.batch, old.map(\.batch).max() ?? 0),
+                                      tokens: max(needs.tokens, old.map(\.tokens).max() ?? 0),
+                                      attention: max(needs.attention, old.map(\.attention).max() ?? 0))
         workspaces = (0..<max(shards, workspaces.count)).map { _ in
-            Workspace(config: config, layout: layout, dropout: lora.dropout > 0,
-                      batch: max(rows, oldBatch), seq: max(seq, oldSeq), labels: layout.labels)
+            Workspace(config: config, layout: layout, dropout: lora.dropout > 0, capacity: capacity, labels: layout.labels)
         }
         return workspaces
     }

@@ -47,6 +47,10 @@ public struct TrainStepResult: Sendable, Equatable {
     public var applied: Bool
     /// Why the step was not applied.
     public var skipReason: String?
+    /// Logits of the step's forward pass (before the update), one row per example in batch
+    /// order. Without dropout this is exactly what `predict` gives for the same weights, so a
+    /// learner can read its test-then-train predictions from the training pass itself.
+    public var logits: [[Float]] = []
 }
 
 /// torch.optim.AdamW hyper-parameters plus the clipping threshold.

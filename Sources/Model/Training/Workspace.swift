@@ -20,14 +20,13 @@ final class LayerActivations {
 }
 
 /// Every buffer the forward and backward passes of one shard need, allocated once for a
-/// (batch, seq, labels) capacity and reused for any batch that fits, so a training step never
+/// capacity (examples, token rows, attention entries, labels) and reused for any shard that fits, so a training step never
 /// allocates. Each shard also owns its gradient buffer, flop count and dropout RNG, so shards
 /// run concurrently without sharing anything mutable.
 final class Workspace {
-    let batchCapacity: Int
-    let seqCapacity: Int
+    /// Examples, token rows and attention entries per head this workspace holds.
+    let capacity: WorkspaceNeeds
     let labelCapacity: Int
-    let rowCapacity: Int
 
     let maskAdd: Tensor                 // (B, T) additive attention mask
     var hasPadding = false              // whether maskAdd has any masked position
@@ -65,13 +64,11 @@ final class Workspace {
     var loss: Float = 0
     var rng = SplitMix64(seed: 0)
 
-    init(config: BertConfig, layout: ParameterLayout, dropout: Bool, batch: Int, seq: Int, labels c: Int) {
-        batchCapacity = batch
-        seqCapacity = seq
+    init(config: BertConfig, layout: ParameterLayout, dropout: Bool, capacity: WorkspaceNeeds, labels c: Int) {
+        self.capacity = capacity
         labelCapacity = c
-        let n = batch * seq, h = config.hiddenSize, i = config.intermediateSize, r = layout.rank
-        rowCapacity = n
-        let p = batch * config.numAttentionHeads * seq * seq
+        let batch = capacity.batch, n = capacity.tokens, h = config.hiddenSize, i = config.intermediateSize, r = layout.rank
+        let p = capacity.attention * config.numAttentionHeads
         maskAdd = Tensor(shape: [n])
         hidden = (0...config.numHiddenLayers).map { _ in Tensor(shape: [n * h]) }
         layers = [LayerActivations(rows: n, probs: p, hidden: h, intermediate: i)]
@@ -111,7 +108,8 @@ final class Workspace {
         }
     }
 
-    func fits(batch: Int, seq: Int, labels: Int) -> Bool {
-        batch <= batchCapacity && seq <= seqCapacity && labels <= labelCapacity
+    func fits(_ needs: WorkspaceNeeds, labels: Int) -> Bool {
+        needs.batch <= capacity.batch && needs.tokens <= capacity.tokens && needs.attention <= capacity.attention
+            && labels <= labelCapacity
     }
 }
