@@ -182,4 +182,23 @@ import Testing
         #expect(relativeError(step.logits.flatMap { $0 }, before.flatMap { $0 }) <= 1e-6)
         #expect(relativeError(try model.predict(try g.batch).flatMap { $0 }, before.flatMap { $0 }) > 1e-4)
     }
+
+    /// Rows that ride along with weight 0 (the learner's held-out examples) leave the gradients
+    /// of the other rows unchanged once those are rescaled to keep their mean.
+    @Test func zeroWeightRowsDoNotTrain() throws {
+        let g = try GoldenCase("qv")
+        let full = try g.batch
+        let rows = (0..<full.batch).map { b in
+            (0..<full.seq).filter { full.mask[b * full.seq + $0] != 0 }.map { full.ids[b * full.seq + $0] }
+        }
+        let trained = try g.model(), riding = try g.model()
+        let l1 = try trained.computeGradients(try TokenBatch(rows: [rows[0], rows[2]]), labels: [g.labels[0], g.labels[2]],
+                                              weights: [g.weights[0], g.weights[2]])
+        let l2 = try riding.computeGradients(try TokenBatch(rows: rows), labels: g.labels,
+                                             weights: [g.weights[0] * 1.5, 0, g.weights[2] * 1.5])
+        #expect(abs(l1 - l2) <= 1e-6 * abs(l1))
+        for (a, b) in zip(trained.gradientTensors(), riding.gradientTensors()) {
+            #expect(relativeError(b.data, a.data) <= 1e-5, "\(a.name)")
+        }
+    }
 }

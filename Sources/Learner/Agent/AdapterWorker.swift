@@ -125,14 +125,50 @@ final class AdapterWorker {
 
     // MARK: Test, then train
 
-    /// Predicts the waiting group in one forward pass, records the prequential outcomes,
-    /// then routes each example to the holdout buffer or the batcher, and trains.
+    /// Predicts the waiting group with the weights before its update, records the prequential
+    /// outcomes, keeps the holdout examples, and trains on the rest.
+    ///
+    /// Without dropout the training forward pass computes exactly the prediction forward pass,
+    /// so a group that forms one train step is predicted by that step itself: the held-out
+    /// examples ride along with weight 0 (no gradient) and the trained rows' weights are
+    /// rescaled so the loss stays their mean. That saves one forward pass per example.
     func processGroup(now: ContinuousClock.Instant) throws {
         guard !group.isEmpty else { return }
         let arrivals = group
         group.removeAll(keepingCapacity: true)
         groupDeadline = nil
-        let probabilities = try trainer.probabilities(runtime.batch(arrivals.map(\.sample.ids)))
+        let training = arrivals.filter { !$0.holdout }, heldOut = arrivals.filter(\.holdout)
+        var batches: [Session.TrainBatch] = []
+        for arrival in training {
+            if let batch = session.enqueue(arrival.sample, key: arrival.key, partition: arrival.partition,
+                                           offset: arrival.offset, now: now) { batches.append(batch) }
+        }
+        if let batch = session.flush() { batches.append(batch) }
+
+        if batches.count == 1, let batch = batches.first, batch.fresh.count == training.count, trainer.lora.dropout == 0 {
+            let result = try step(batch, riding: heldOut.map(\.sample))
+            // Rows: the batch's fresh examples (the training arrivals, in order), replay, then the held-out ones.
+            var trainRow = 0, heldOutRow = batch.examples.count
+            let rows = arrivals.map { arrival -> Int in
+                defer { if arrival.holdout { heldOutRow += 1 } else { trainRow += 1 } }
+                return arrival.holdout ? heldOutRow : trainRow
+            }
+            let rollback = record(arrivals, probabilities: rows.map { BertLoRAModel.softmax(result.logits[$0]) })
+            keep(heldOut)
+            let rolledBack = try finish(batch, result, now: now)
+            if let rollback, !rolledBack { try apply(rollback, now: now) }
+        } else {
+            let rollback = record(arrivals, probabilities: try trainer.probabilities(runtime.batch(arrivals.map(\.sample.ids))))
+            keep(heldOut)
+            var rolledBack = false
+            for batch in batches where !rolledBack { rolledBack = try train(batch, now: now) }
+            if let rollback, !rolledBack { try apply(rollback, now: now) }
+        }
+    }
+
+    /// Records the prequential outcome of every arrival, in arrival order.
+    /// - Returns: the first rollback decision the outcomes called for.
+    private func record(_ arrivals: [Arrival], probabilities: [[Float]]) -> RollbackDecision? {
         var rollback: RollbackDecision?
         for (arrival, p) in zip(arrivals, probabilities) {
             let outcome = PredictionOutcome(label: arrival.sample.label, probabilities: p, labels: labels)
@@ -146,27 +182,38 @@ final class AdapterWorker {
                 label: arrival.sample.label, error: !outcome.isCorrect, loss: outcome.loss,
                 tokenLength: arrival.sample.ids.count, oovRate: arrival.sample.oovRate))
         }
-        for arrival in arrivals {
-            if arrival.holdout {
-                session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset)
-            } else if let batch = session.enqueue(arrival.sample, key: arrival.key, partition: arrival.partition,
-                                                  offset: arrival.offset, now: now) {
-                try train(batch, now: now)
-            }
-        }
-        if let batch = session.flush() { try train(batch, now: now) }
-        if let rollback { try apply(rollback, now: now) }
+        return rollback
     }
 
-    /// One optimizer step on a micro-batch (fresh + replay).
-    func train(_ batch: Session.TrainBatch, now: ContinuousClock.Instant) throws {
+    /// Keeps held-out arrivals for the gate (never trained on).
+    private func keep(_ heldOut: [Arrival]) {
+        for arrival in heldOut { session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) }
+    }
+
+    /// One optimizer step on a micro-batch (fresh + replay), then its bookkeeping.
+    /// - Returns: whether the step led to a rollback (the trainer was reloaded).
+    @discardableResult
+    func train(_ batch: Session.TrainBatch, now: ContinuousClock.Instant) throws -> Bool {
+        try finish(batch, try step(batch, riding: []), now: now)
+    }
+
+    /// Runs the optimizer step on `batch.examples` plus `riders`, rows that are only predicted
+    /// (weight 0; the trained rows' weights are rescaled so the loss is still their mean).
+    private func step(_ batch: Session.TrainBatch, riding riders: [Sample]) throws -> TrainStepResult {
         let examples = batch.examples
-        let tokens = try runtime.batch(examples.map(\.ids))
-        let targets = examples.map { labelIndex[$0.label]! }
+        let tokens = try runtime.batch((examples + riders).map(\.ids))
+        let targets = (examples + riders).map { labelIndex[$0.label]! }
+        let scale = Float(examples.count + riders.count) / Float(examples.count)
+        let weights = examples.map { $0.weight * scale } + riders.map { _ in Float(0) }
         let multiplier = batch.learningRateMultiplier
         trainer.optimizer.learningRate = Float(config.training.lr * multiplier)
         trainer.optimizer.headLearningRate = Float(config.training.headLR * multiplier)
-        let result = try trainer.trainStep(tokens, labels: targets, weights: examples.map(\.weight))
+        return try trainer.trainStep(tokens, labels: targets, weights: weights)
+    }
+
+    /// Counts a finished step, reports it to the session, and acts on a due rollback or snapshot.
+    /// - Returns: whether a rollback was applied.
+    private func finish(_ batch: Session.TrainBatch, _ result: TrainStepResult, now: ContinuousClock.Instant) throws -> Bool {
         counters.steps += 1
         if result.applied {
             counters.lastLoss = Double(result.loss)
@@ -178,9 +225,10 @@ final class AdapterWorker {
         let outcome = session.trained(batch, loss: Double(result.loss), weightsFinite: true, now: now)
         if let rollback = outcome.rollback {
             try apply(rollback, now: now)
-        } else if let trigger = outcome.snapshot, !snapshotting {
-            try snapshot(reason: trigger.description, now: now)
+            return true
         }
+        if let trigger = outcome.snapshot, !snapshotting { try snapshot(reason: trigger.description, now: now) }
+        return false
     }
 }
 
