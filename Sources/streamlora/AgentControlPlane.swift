@@ -4,11 +4,12 @@ import Logging
 import Monitor
 import Registry
 import Server
+import ServiceLifecycle
 
 /// Serves `/healthz`, `/metrics`, `/v1/…` and the dashboard for a running agent on
 /// `port` (negative: no HTTP). The bearer token for mutations is read from the
 /// environment variable the pipeline names (`server.token_env`).
-func startHTTP(agent: Agent, config: PipelineConfig, port: Int, logger: Logger) -> Task<Void, Never>? {
+func startHTTP(agent: Agent, config: PipelineConfig, port: Int, logger: Logger) -> HTTPService? {
     guard port >= 0 else { return nil }
     let token = ProcessInfo.processInfo.environment[config.server.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }
     if token == nil {
@@ -18,8 +19,27 @@ func startHTTP(agent: Agent, config: PipelineConfig, port: Int, logger: Logger) 
         controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name),
         configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger)
     logger.info("HTTP on http://\(config.server.host):\(port)/ (dashboard, /metrics, /v1/status)")
-    return Task {
-        do { try await app.run() } catch { logger.error("HTTP server stopped: \(error)") }
+    return HTTPService(app, logger: logger)
+}
+
+/// The HTTP server running in a service group, so that stopping it is a graceful shutdown
+/// (open requests finish, the listener closes) rather than a cancellation.
+final class HTTPService: Sendable {
+    private let group: ServiceGroup
+    private let task: Task<Void, Never>
+
+    init(_ service: some Service, logger: Logger) {
+        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+        self.group = group
+        task = Task {
+            do { try await group.run() } catch { logger.error("HTTP server stopped: \(error)") }
+        }
+    }
+
+    /// Shuts the server down gracefully and waits until it has.
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        await task.value
     }
 }
 
@@ -35,7 +55,7 @@ struct AgentControlPlane: ControlPlane {
                 name: a.name, liveVersion: a.live, labels: a.labels, examplesSeen: a.examples,
                 examplesTrained: a.trained, holdoutExamples: a.holdoutBuffered, steps: a.steps, lastTrainLoss: a.lastLoss,
                 prequential: .init(cumulative: .init(count: a.examples, accuracy: a.accuracy, logLoss: a.logLoss),
-                                   windowed: .init(count: min(a.examples, agent.config.metrics.window),
+                                   windowed: .init(count: a.windowExamples,
                                                    accuracy: a.windowAccuracy, logLoss: a.windowLogLoss),
                                    window: agent.config.metrics.window),
                 lastSnapshot: try? lastSnapshot(a.name), dlqMessages: s.deadLettered)

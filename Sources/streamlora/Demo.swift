@@ -96,7 +96,7 @@ struct Demo: AsyncParsableCommand {
         }
         let elapsed = Date().timeIntervalSince(started)
         try await Blocking.run { agent.stop() }
-        http?.cancel()
+        await http?.stop()
         for a in agent.status.adapters { say("demo: \(a.statusLine)") }
         say(String(format: "demo: %.1f s, %.1f examples/s end to end", elapsed, Double(total) / elapsed))
         if json, let a = agent.status.adapters.first {

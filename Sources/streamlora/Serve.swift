@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         logger.info("received signal \(signal): finishing the current batch and snapshotting")
         reporter.cancel()
         try await Blocking.run { agent.stop() }
-        http?.cancel()
+        await http?.stop()
         for a in agent.status.adapters { logger.info("\(a.statusLine)") }
     }
 }

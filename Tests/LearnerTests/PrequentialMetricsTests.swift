@@ -120,7 +120,7 @@ private func outcomes() -> [PredictionOutcome] {
         var after = PrequentialMetrics(window: 4, resuming: try JSONDecoder().decode(PrequentialSnapshot.self, from: data))
         #expect(after.cumulative.count == 10 && after.cumulative.correct == 7)
         #expect(abs(try #require(after.cumulative.logLoss) - 0.8371639358814497) < 1e-12)
-        #expect(after.windowed.count == 0)
+        #expect(after.windowed == before.windowed)
         #expect(after.labelCounts == ["pos": 4, "neg": 3, "neu": 3])
         after.record(PredictionOutcome(label: "neg", predicted: "neg", probabilityOfLabel: 1))
         #expect(try #require(after.cumulative.accuracy) == 8.0 / 11.0)
@@ -150,5 +150,32 @@ private func outcomes() -> [PredictionOutcome] {
         #expect(unseen.predicted == "b" && unseen.probabilityOfLabel == 0)
         let empty = PredictionOutcome(label: "a", probabilities: [Double](), labels: [])
         #expect(empty.predicted == nil && !empty.isCorrect)
+    }
+
+    /// The resumed window's totals age out at their mean rate: after `window` new outcomes the
+    /// window holds exactly those outcomes.
+    @Test func resumedWindowAgesOut() throws {
+        var before = PrequentialMetrics(window: 4)
+        for outcome in outcomes() { before.record(outcome) }  // window: 2 of 4 correct
+        var after = PrequentialMetrics(window: 4, resuming: before.snapshot)
+        #expect(after.windowed.count == 4 && after.windowed.correct == 2)
+        let right = PredictionOutcome(label: "pos", predicted: "pos", probabilityOfLabel: 1)
+        after.record(right)
+        // 3 carried at 0.5 (1.5 correct, rounded to 2) + 1 new correct.
+        #expect(after.windowed.count == 4 && after.windowed.correct == 3)
+        let carriedLoss = try #require(before.windowed.logLoss)
+        #expect(abs(try #require(after.windowed.logLoss) - 0.75 * carriedLoss) < 1e-12)
+        for _ in 0..<3 { after.record(right) }
+        #expect(after.windowed == MetricTotals(count: 4, correct: 4, lossSum: 0))
+        after.record(PredictionOutcome(label: "pos", predicted: "neg", probabilityOfLabel: 0.5))
+        #expect(after.windowed.count == 4 && after.windowed.correct == 3)
+    }
+
+    /// A shorter window than the persisted one keeps at most `window` of it.
+    @Test func resumedWindowIsBoundedByTheNewWindow() {
+        var before = PrequentialMetrics(window: 8)
+        for outcome in outcomes() { before.record(outcome) }
+        let after = PrequentialMetrics(window: 3, resuming: before.snapshot)
+        #expect(after.windowed.count == 3)
     }
 }

@@ -15,6 +15,8 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
         public var logLoss: Double?
         public var windowAccuracy: Double?
         public var windowLogLoss: Double?
+        /// Outcomes in the window (≤ the pipeline's `metrics.window`).
+        public var windowExamples: Int
         public var lastLoss: Double?
         public var snapshots: Int
         public var promotions: Int
@@ -59,7 +61,8 @@ extension Agent {
                 name: w.name, live: live.current(w.name)?.version?.name, labels: w.labels,
                 examples: m.cumulative.count, trained: w.session.lineage.examplesTrained, steps: w.session.lineage.steps,
                 skippedSteps: w.counters.skippedSteps, accuracy: m.cumulative.accuracy, logLoss: m.cumulative.logLoss,
-                windowAccuracy: m.windowed.accuracy, windowLogLoss: m.windowed.logLoss, lastLoss: w.counters.lastLoss,
+                windowAccuracy: m.windowed.accuracy, windowLogLoss: m.windowed.logLoss,
+                windowExamples: m.windowed.count, lastLoss: w.counters.lastLoss,
                 snapshots: w.counters.snapshots, promotions: w.counters.promotions, rejections: w.counters.rejections,
                 rollbacks: w.counters.rollbacks, snapshotFailures: w.counters.snapshotFailures,
                 lastSnapshot: w.counters.lastSnapshot?.name, lastDecision: w.counters.lastDecision,

@@ -60,8 +60,13 @@ public struct PrequentialMetrics: Sendable {
     public let window: Int
     /// Totals over the whole stream.
     public private(set) var cumulative = MetricTotals()
-    /// Totals over the last `window` outcomes.
-    public private(set) var windowed = MetricTotals()
+    /// Totals over the last `window` outcomes (including what is left of a resumed window).
+    public var windowed: MetricTotals {
+        guard carried.count > 0 else { return recent }
+        return MetricTotals(count: recent.count + carried.count,
+                            correct: recent.correct + min(carried.count, Int(carried.correct.rounded())),
+                            lossSum: recent.lossSum + carried.lossSum)
+    }
     /// Count of each true label over the whole stream.
     public private(set) var labelCounts: [String: Int] = [:]
     /// Count of each true label over the window.
@@ -69,6 +74,11 @@ public struct PrequentialMetrics: Sendable {
 
     private var samples: BoundedBuffer<Sample>
     private var evictionsSinceResum = 0
+    /// Totals of the outcomes recorded by this process that are in the window.
+    private var recent = MetricTotals()
+    /// The window a previous run persisted (only its totals are known), aged out at its mean
+    /// rate as new outcomes arrive: after `window` new outcomes nothing of it is left.
+    private var carried = (count: 0, correct: 0.0, lossSum: 0.0)
 
     /// - Parameter window: sliding-window length, ≥ 1 (500 by default in pipelines).
     public init(window: Int) {
@@ -80,11 +90,16 @@ public struct PrequentialMetrics: Sendable {
     public mutating func record(_ outcome: PredictionOutcome) {
         let sample = Sample(label: outcome.label, correct: outcome.isCorrect, loss: outcome.loss)
         cumulative.add(correct: sample.correct, loss: sample.loss)
-        windowed.add(correct: sample.correct, loss: sample.loss)
+        recent.add(correct: sample.correct, loss: sample.loss)
+        if carried.count > 0, samples.count + carried.count >= window {
+            // The oldest of the window is in the carried block: remove one average outcome of it.
+            let share = 1 / Double(carried.count)
+            carried = (carried.count - 1, carried.correct * (1 - share), carried.lossSum * (1 - share))
+        }
         labelCounts[sample.label, default: 0] += 1
         windowLabelCounts[sample.label, default: 0] += 1
         if let evicted = samples.append(sample) {
-            windowed.remove(correct: evicted.correct, loss: evicted.loss)
+            recent.remove(correct: evicted.correct, loss: evicted.loss)
             let left = windowLabelCounts[evicted.label, default: 0] - 1
             windowLabelCounts[evicted.label] = left > 0 ? left : nil
             evictionsSinceResum += 1
@@ -109,9 +124,11 @@ public struct PrequentialMetrics: Sendable {
         )
     }
 
-    /// Continues the cumulative metrics of a previous run (from the newest manifest) so that
-    /// `/metrics` does not restart from zero after a restart. The window starts empty:
-    /// its outcomes were not persisted.
+    /// Continues the metrics of a previous run (from the newest manifest) so that `/metrics`
+    /// and the dashboard do not restart from zero after a restart. The cumulative totals
+    /// continue exactly; of the window only its totals were persisted, so it resumes from
+    /// them and ages them out at their mean rate as new outcomes arrive (exact again after
+    /// `window` new outcomes).
     /// - Parameters:
     ///   - window: sliding-window length, ≥ 1.
     ///   - snapshot: the persisted metrics.
@@ -121,6 +138,10 @@ public struct PrequentialMetrics: Sendable {
         let correct = min(count, max(0, Int(((snapshot.accuracy ?? 0) * Double(count)).rounded())))
         cumulative = MetricTotals(count: count, correct: correct, lossSum: (snapshot.logLoss ?? 0) * Double(count))
         labelCounts = snapshot.labelCounts
+        let kept = min(max(snapshot.windowExamples, 0), window)
+        if kept > 0, let accuracy = snapshot.windowAccuracy, let loss = snapshot.windowLogLoss, accuracy.isFinite, loss.isFinite {
+            carried = (kept, min(max(accuracy, 0), 1) * Double(kept), loss * Double(kept))
+        }
     }
 
     private mutating func resumWindow() {
@@ -128,7 +149,7 @@ public struct PrequentialMetrics: Sendable {
         for sample in samples.elements {
             fresh.add(correct: sample.correct, loss: sample.loss)
         }
-        windowed = fresh
+        recent = fresh
         evictionsSinceResum = 0
     }
 }
