@@ -73,12 +73,32 @@ struct Demo: AsyncParsableCommand {
         producer.close()
         say("demo: produced \(fed.acknowledged) acknowledged, \(fed.failed) failed")
 
-        let agentConfig = config
-        let agent = try await Blocking.run { try Agent(config: agentConfig, logger: logger) }
-        let http = startHTTP(agent: agent, config: agentConfig, port: httpPort ?? agentConfig.server.port, logger: logger)
+        let total = fed.acknowledged
+        // The agent (and its Kafka clients) is gone when `learn` returns, before the broker.
+        let (status, elapsed) = try await learn(config: config, total: total, logger: logger)
+        for a in status.adapters { say("demo: \(a.statusLine)") }
+        say(String(format: "demo: %.1f s, %.1f examples/s end to end", elapsed, Double(total) / elapsed))
+        if json, let a = status.adapters.first {
+            let summary = DemoSummary(impl: "streamlora", examples: a.examples, labels: a.labels.count,
+                                      examplesPerS: Double(total) / elapsed, seconds: elapsed, curve: a.curve,
+                                      live: a.live, snapshots: a.snapshots, promotions: a.promotions)
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        }
+        say("demo: versions: streamlora adapters list --registry \(config.registry.path)")
+        say("demo: predict:  streamlora predict --pipeline \(pipeline) --text \"Python bindings for the GTK toolkit\"")
+        withExtendedLifetime(broker) {}
+    }
+
+    /// Runs the agent (and the HTTP control plane) until it has seen `total` examples, then
+    /// stops it with a final snapshot. Returns its final status and the seconds from start to
+    /// the last example.
+    private func learn(config: PipelineConfig, total: Int, logger: Logger) async throws -> (LearnerStatus, Double) {
+        let agent = try await Blocking.run { try Agent(config: config, logger: logger) }
+        let http = startHTTP(agent: agent, config: config, port: httpPort ?? config.server.port, logger: logger)
         let started = Date()
         try agent.start()
-        let total = fed.acknowledged
         var lastLine = Date.distantPast
         while true {
             try await Task.sleep(for: .milliseconds(250))
@@ -97,18 +117,7 @@ struct Demo: AsyncParsableCommand {
         let elapsed = Date().timeIntervalSince(started)
         try await Blocking.run { agent.stop() }
         await http?.stop()
-        for a in agent.status.adapters { say("demo: \(a.statusLine)") }
-        say(String(format: "demo: %.1f s, %.1f examples/s end to end", elapsed, Double(total) / elapsed))
-        if json, let a = agent.status.adapters.first {
-            let summary = DemoSummary(impl: "streamlora", examples: a.examples, labels: a.labels.count,
-                                      examplesPerS: Double(total) / elapsed, seconds: elapsed, curve: a.curve,
-                                      live: a.live, snapshots: a.snapshots, promotions: a.promotions)
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
-        }
-        say("demo: versions: streamlora adapters list --registry \(config.registry.path)")
-        say("demo: predict:  streamlora predict --pipeline \(pipeline) --text \"Python bindings for the GTK toolkit\"")
+        return (agent.status, elapsed)
     }
 }
 
