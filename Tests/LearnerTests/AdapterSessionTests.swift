@@ -224,7 +224,10 @@ private let timedSimulationYAML = """
         let rollback = try #require(decision)
         #expect(seen == 50)  // min_examples
         #expect(rollback.action == .rollBack(from: "000004", to: "000003"))
-        #expect(rollback.reason == "windowed accuracy 0.500 over the last 50 examples < pre-promotion 0.900 − 0.2")
+        // The baseline was measured on the 100-outcome metrics window: pooled p = (0.5·50 + 0.9·100)/150,
+        // 3 SE = 3·√(p(1−p)(1/50 + 1/100)) = 0.220 > metric_drop.
+        #expect(rollback.reason == "windowed accuracy 0.500 over the last 50 examples < pre-promotion 0.900 − 0.220 "
+                + "(3 standard errors; metric_drop 0.2)")
         session.rolledBack(to: .init(digest: TrainedIDsDigest(), examplesTrained: 10, steps: 3))
         #expect(session.lineage.steps == 3)
         #expect(session.monitor.watched == nil)

@@ -6,9 +6,11 @@ private func outcome(_ correct: Bool, p: Double = 0.5) -> PredictionOutcome {
 }
 
 @Suite struct RollbackMonitorTests {
+    /// The fixed threshold alone (noise_z 0); the noise bound has its own suite below.
     private func monitor(metric: QualityMetric = .accuracy, watch: Int = 0) -> RollbackMonitor {
         RollbackMonitor(settings: .init(metric: metric, metricDrop: 0.1, window: 100, minExamples: 50,
-                                        watchExamples: watch, lossSpikeK: 3, lossEMAAlpha: 0.1, lossWarmupSteps: 5))
+                                        watchExamples: watch, lossSpikeK: 3, lossEMAAlpha: 0.1, lossWarmupSteps: 5,
+                                        noiseZ: 0))
     }
 
     @Test func metricDropAfterMinExamplesRollsBack() throws {
@@ -115,5 +117,66 @@ private func outcome(_ correct: Bool, p: Double = 0.5) -> PredictionOutcome {
         #expect(m.lossEMA == nil)
         #expect(m.observeTrainStep(loss: 100, weightsFinite: true) == nil)  // first loss after reset seeds the EMA
         #expect(m.lossEMA == 100)
+    }
+}
+
+/// The metric-drop check as a one-sided two-sample z-test: a drop must exceed both metric_drop
+/// and noise_z standard errors of the difference.
+@Suite struct RollbackNoiseTests {
+    private func monitor(metric: QualityMetric = .accuracy) -> RollbackMonitor {
+        RollbackMonitor(settings: .init(metric: metric, metricDrop: 0.05, window: 200, minExamples: 100,
+                                        watchExamples: 0, noiseZ: 3))
+    }
+
+    /// 54 % against a 60 % baseline measured on 500 outcomes is a 6-point drop, more than
+    /// metric_drop, but well inside the noise (pooled SE ≈ 4.1 points, 3 SE ≈ 12.4): no rollback.
+    @Test func dropWithinSamplingNoiseDoesNotFire() {
+        var m = monitor()
+        m.promoted(version: "2", previous: "1", baseline: 0.6, baselineCount: 500)
+        for i in 0..<2_000 {
+            #expect(m.observe(outcome(i % 50 < 27)) == nil, "example \(i)")
+        }
+    }
+
+    /// The same drop with the fixed threshold alone fires: the noise bound is what holds it back.
+    @Test func sameDropFiresWithoutTheNoiseBound() {
+        var m = RollbackMonitor(settings: .init(metric: .accuracy, metricDrop: 0.05, window: 200, minExamples: 100,
+                                                watchExamples: 0, noiseZ: 0))
+        m.promoted(version: "2", previous: "1", baseline: 0.6, baselineCount: 500)
+        let fired = (0..<2_000).contains { i in m.observe(outcome(i % 50 < 27)) != nil }
+        #expect(fired)
+    }
+
+    /// A real collapse (60 % → 20 %) is far beyond the noise: it rolls back, and the reason
+    /// names the allowance that applied.
+    @Test func collapseFiresAndExplainsTheAllowance() throws {
+        var m = monitor()
+        m.promoted(version: "2", previous: "1", baseline: 0.6, baselineCount: 500)
+        var decision: RollbackDecision?
+        for i in 0..<200 where decision == nil { decision = m.observe(outcome(i % 5 == 0)) }
+        let d = try #require(decision)
+        #expect(d.trigger == .metricDrop && d.action == .rollBack(from: "2", to: "1"))
+        #expect(m.examplesSincePromotion == 100, "fires at min_examples")
+        // Pooled p = (0.2·100 + 0.6·500)/600 = 0.5333; SE = √(p(1−p)(1/100 + 1/500)) = 0.05465; 3 SE = 0.164.
+        #expect(d.reason == "windowed accuracy 0.200 over the last 100 examples < pre-promotion 0.600 − 0.164 "
+                + "(3 standard errors; metric_drop 0.05)", "\(d.reason)")
+    }
+
+    /// Log-loss uses the window's own spread: steady losses (no spread) leave metric_drop alone
+    /// in charge, widely spread ones raise the allowance.
+    @Test func logLossNoiseFollowsTheWindowSpread() throws {
+        var steady = monitor(metric: .logLoss)
+        steady.promoted(version: "2", previous: "1", baseline: 0.5, baselineCount: 500)
+        var fired: RollbackDecision?
+        for _ in 0..<100 where fired == nil { fired = steady.observe(outcome(true, p: 0.5)) }  // loss 0.693 each
+        #expect(try #require(fired).reason.hasSuffix("> pre-promotion 0.500 + 0.05"))
+
+        var spread = monitor(metric: .logLoss)
+        spread.promoted(version: "2", previous: "1", baseline: 0.55, baselineCount: 500)
+        // Alternating 0.105 and 1.204 (p 0.9 / 0.3): mean 0.655, sd 0.549; 0.105 worse than the
+        // baseline, but 3 SE = 3 · 0.549 · √(1/n + 1/500) ≥ 0.138 for any window n ≤ 200.
+        for i in 0..<1_000 {
+            #expect(spread.observe(outcome(true, p: i % 2 == 0 ? 0.9 : 0.3)) == nil, "example \(i)")
+        }
     }
 }

@@ -227,6 +227,7 @@ extension PipelineConfig.RollbackSettings {
         r.double(&s, "loss_spike_k", into: &lossSpikeK, .greater(than: 1))
         r.double(&s, "loss_ema_alpha", into: &lossEMAAlpha, .range(0, 1, openLower: true, closedUpper: true))
         r.int(&s, "loss_warmup_steps", into: &lossWarmupSteps, .atLeast(0))
+        r.double(&s, "noise_z", into: &noiseZ, .atLeast(0))
         r.finish(s)
     }
 }

@@ -41,13 +41,15 @@ extension PipelineConfig {
         public var lossSpikeK = 3.0
         public var lossEMAAlpha = 0.05
         public var lossWarmupSteps = 20
+        /// A metric drop must also exceed this many standard errors (sampling noise); 0 = off.
+        public var noiseZ = 3.0
         public init() {}
 
         /// The monitor settings, judging `metric`.
         public func monitorSettings(metric: QualityMetric) -> RollbackMonitor.Settings {
             RollbackMonitor.Settings(metric: metric, metricDrop: metricDrop, window: window, minExamples: minExamples,
                                      watchExamples: watchExamples, lossSpikeK: lossSpikeK,
-                                     lossEMAAlpha: lossEMAAlpha, lossWarmupSteps: lossWarmupSteps)
+                                     lossEMAAlpha: lossEMAAlpha, lossWarmupSteps: lossWarmupSteps, noiseZ: noiseZ)
         }
     }
 

@@ -6,7 +6,11 @@ import Monitor
 /// candidate on the past while the stream moves on:
 /// - **metric drop**: after a promotion, once `minExamples` prequential outcomes were seen,
 ///   the metric over the last `window` of them is worse than the pre-promotion level by more
-///   than `metricDrop`;
+///   than `metricDrop` *and* by more than `noiseZ` standard errors of that difference. A
+///   window of 200 outcomes at 60 % accuracy has a standard error of 3.5 points, so a fixed
+///   threshold alone fires on sampling noise again and again during a long watch; the noise
+///   bound makes the check a one-sided two-sample z-test (pooled proportion for accuracy, the
+///   window's own spread for log-loss);
 /// - **loss spike**: a train step's loss exceeds `lossSpikeK` × the EMA of previous losses,
 ///   once `lossWarmupSteps` losses have shaped the EMA;
 /// - **non-finite** loss or weights.
@@ -34,10 +38,13 @@ public struct RollbackMonitor: Sendable {
         public var lossEMAAlpha: Double
         /// Train steps that shape the EMA before spikes are judged.
         public var lossWarmupSteps: Int
+        /// A metric drop must also exceed this many standard errors of the difference (≥ 0;
+        /// 0 = the fixed `metricDrop` alone).
+        public var noiseZ: Double
 
         public init(metric: QualityMetric = .accuracy, metricDrop: Double = 0.05, window: Int = 200,
                     minExamples: Int = 100, watchExamples: Int = 2000, lossSpikeK: Double = 3,
-                    lossEMAAlpha: Double = 0.05, lossWarmupSteps: Int = 20) {
+                    lossEMAAlpha: Double = 0.05, lossWarmupSteps: Int = 20, noiseZ: Double = 3) {
             self.metric = metric
             self.metricDrop = metricDrop
             self.window = window
@@ -46,6 +53,7 @@ public struct RollbackMonitor: Sendable {
             self.lossSpikeK = lossSpikeK
             self.lossEMAAlpha = lossEMAAlpha
             self.lossWarmupSteps = lossWarmupSteps
+            self.noiseZ = noiseZ
         }
     }
 
@@ -53,6 +61,8 @@ public struct RollbackMonitor: Sendable {
 
     /// Pre-promotion metric level while a promotion is watched.
     public private(set) var baseline: Double?
+    /// Outcomes the baseline was measured on (0: unknown, treated as exact).
+    public private(set) var baselineCount = 0
     /// Outcomes observed since the watched promotion.
     public private(set) var examplesSincePromotion = 0
     /// EMA of train-step losses (`nil` before the first finite loss).
@@ -66,6 +76,8 @@ public struct RollbackMonitor: Sendable {
     public private(set) var watched: (version: String, previous: String?)?
     private var recent: BoundedBuffer<(correct: Bool, loss: Double)>
     private var recentTotals = MetricTotals()
+    /// Sum of squared losses in `recent` (the log-loss spread).
+    private var recentSquares = 0.0
 
     public init(settings: Settings) {
         precondition(settings.window >= 1, "rollback window must be >= 1")
@@ -79,22 +91,29 @@ public struct RollbackMonitor: Sendable {
     ///   - previous: the version it replaced (`nil`: the base model was serving).
     ///   - baseline: the windowed prequential metric just before the promotion (`nil` when
     ///     unknown: then only loss and finiteness are watched).
-    public mutating func promoted(version: String, previous: String?, baseline: Double?) {
+    ///   - baselineCount: how many outcomes `baseline` was measured on (0: unknown).
+    public mutating func promoted(version: String, previous: String?, baseline: Double?, baselineCount: Int = 0) {
         self.baseline = baseline
+        self.baselineCount = max(baselineCount, 0)
         watched = (version, previous)
         examplesSincePromotion = 0
+        clearRecent()
+        isTripped = false
+    }
+
+    private mutating func clearRecent() {
         recent.removeAll()
         recentTotals = MetricTotals()
-        isTripped = false
+        recentSquares = 0
     }
 
     /// A rollback (or reload) was carried out: forget the incident and re-learn the loss level.
     public mutating func rolledBack() {
         baseline = nil
+        baselineCount = 0
         watched = nil
         examplesSincePromotion = 0
-        recent.removeAll()
-        recentTotals = MetricTotals()
+        clearRecent()
         lossEMA = nil
         lossSteps = 0
         isTripped = false
@@ -112,26 +131,44 @@ public struct RollbackMonitor: Sendable {
         }
         let sample = (correct: outcome.isCorrect, loss: outcome.loss)
         recentTotals.add(correct: sample.correct, loss: sample.loss)
+        recentSquares += sample.loss * sample.loss
         if let evicted = recent.append(sample) {
             recentTotals.remove(correct: evicted.correct, loss: evicted.loss)
+            recentSquares = recentTotals.count > 0 ? max(0, recentSquares - evicted.loss * evicted.loss) : 0
         }
         guard let baseline,
               examplesSincePromotion >= max(settings.minExamples, 1),
               let current = recentTotals.value(settings.metric)
         else { return nil }
+        let worsening = settings.metric.higherIsBetter ? baseline - current : current - baseline
+        let noise = settings.noiseZ * standardError(current: current, baseline: baseline)
+        let allowed = max(settings.metricDrop, noise)
+        // Same rounding slack as the gate: a drop of exactly the allowance is allowed.
+        guard worsening > allowed + PromotionGate.epsilon else { return nil }
         let name = "windowed \(settings.metric.displayName) \(formatFixed(current, 3))"
         let over = " over the last \(recentTotals.count) examples"
-        let drop = formatSetting(settings.metricDrop)
-        // Same rounding slack as the gate: a drop of exactly `metricDrop` is allowed.
-        if settings.metric.higherIsBetter, current < baseline - settings.metricDrop - PromotionGate.epsilon {
-            return trip(.metricDrop,
-                        "\(name)\(over) < pre-promotion \(formatFixed(baseline, 3)) − \(drop)")
+        let comparison = settings.metric.higherIsBetter ? "<" : ">"
+        let sign = settings.metric.higherIsBetter ? "−" : "+"
+        let allowance = noise > settings.metricDrop
+            ? "\(formatFixed(noise, 3)) (\(formatSetting(settings.noiseZ)) standard errors; metric_drop \(formatSetting(settings.metricDrop)))"
+            : formatSetting(settings.metricDrop)
+        return trip(.metricDrop, "\(name)\(over) \(comparison) pre-promotion \(formatFixed(baseline, 3)) \(sign) \(allowance)")
+    }
+
+    /// Standard error of (current − baseline): for accuracy from the pooled proportion, for
+    /// log-loss from the window's own spread; the baseline's share counts when its size is known.
+    private func standardError(current: Double, baseline: Double) -> Double {
+        let n = Double(recentTotals.count), m = Double(baselineCount)
+        guard n > 0, settings.noiseZ > 0 else { return 0 }
+        let variance: Double
+        switch settings.metric {
+        case .accuracy:
+            let pooled = m > 0 ? (current * n + baseline * m) / (n + m) : current
+            variance = pooled * (1 - pooled)
+        case .logLoss:
+            variance = max(0, recentSquares / n - current * current)
         }
-        if !settings.metric.higherIsBetter, current > baseline + settings.metricDrop + PromotionGate.epsilon {
-            return trip(.metricDrop,
-                        "\(name)\(over) > pre-promotion \(formatFixed(baseline, 3)) + \(drop)")
-        }
-        return nil
+        return (variance * (1 / n + (m > 0 ? 1 / m : 0))).squareRoot()
     }
 
     /// Feeds one train step's mean loss and whether the updated weights are all finite.

@@ -209,7 +209,8 @@ public struct AdapterSession<Example: Sendable>: Sendable {
 
     /// A version was promoted; the rollback monitor watches it against the current windowed metric.
     public mutating func promoted(version: String, previous: String?) {
-        monitor.promoted(version: version, previous: previous, baseline: metrics.windowed.value(gate.metric))
+        let level = metrics.windowed
+        monitor.promoted(version: version, previous: previous, baseline: level.value(gate.metric), baselineCount: level.count)
     }
 
     /// The trainer was reloaded from a version (rollback or reload); continue its lineage.
