@@ -160,6 +160,35 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 
+    @Test func aPeerThatHangsUpWithoutAnAnswerIsMalformed() async throws {
+        let listener = try ListeningSocket()
+        defer { listener.close() }
+        // Accept one connection, read the request, close without a word (a peer that is not an
+        // HTTP server, or one that crashed mid-request).
+        let acceptor = Thread {
+            let connection = accept(listener.descriptor, nil, nil)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            _ = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            closeDescriptor(connection)
+        }
+        acceptor.start()
+        let client = try ControlPlaneClient(url: "http://127.0.0.1:\(listener.port)", timeout: .seconds(10))
+        let error = await #expect(throws: ControlPlaneClientError.self) { try await client.status() }
+        #expect(error == .malformedResponse(url: "http://127.0.0.1:\(listener.port)/v1/status",
+                                            detail: "the connection closed without an answer"))
+    }
+
+    @Test func anOversizedAnswerIsRefused() async throws {
+        let plane = try FakeControlPlane()
+        try await withLiveClient(plane) { client in
+            var small = client
+            small.maxResponseBytes = 100
+            let error = await #expect(throws: ControlPlaneClientError.self) { try await small.status() }
+            #expect(error == .malformedResponse(url: client.baseURL + "/v1/status",
+                                                detail: "the answer is larger than 100 bytes"))
+        }
+    }
+
     @Test func chunkedAnswersAreReassembled() async throws {
         let router = Router()
         router.get("/v1/status") { _, _ in
