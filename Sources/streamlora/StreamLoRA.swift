@@ -16,6 +16,8 @@ struct StreamLoRA: AsyncParsableCommand {
             Broker.self,
             Feed.self,
             Adapters.self,
+            Status.self,
+            Drift.self,
             Bench.self,
         ]
     )
