@@ -8,7 +8,9 @@
 ///   River's defaults, counted over the monitor's lifetime with the stream index of the last hit.
 ///
 /// `report()` costs O(labels + bins·features) and can be called as often as the UI wants.
-/// After a promotion call `resetReference()` so the new model gets a fresh baseline.
+/// After a promotion or rollback call `modelChanged()`: the concept detectors restart (a new
+/// model's error and loss form a new regime), while the data's reference stays unless it
+/// already shows drift.
 /// A value type: the learner owns one per adapter inside its own isolation domain.
 public struct DriftMonitor: Sendable {
     public let adapter: String
@@ -102,6 +104,20 @@ public struct DriftMonitor: Sendable {
         oovRate.reset()
         for j in projectionWindows.indices { projectionWindows[j].reset() }
         if resetDetectors { self.resetDetectors() }
+    }
+
+    /// The serving model changed (promotion or rollback). Concept detectors restart: they watch
+    /// the model's error and loss, a new regime. Label and input drift describe the stream, not
+    /// the model, so their reference is kept — resetting it on every promotion would keep it
+    /// collecting forever when versions are promoted more often than `referenceSize` examples.
+    /// Only when they already show an alert does the current window become the reference: the
+    /// new version has learned from the drifted stream, which is the new normal.
+    public mutating func modelChanged() {
+        resetDetectors()
+        let report = report()
+        if max(report.label?.severity ?? .ok, report.input?.severity ?? .ok) == .alert {
+            adoptCurrentWindowAsReference()
+        }
     }
 
     /// Makes the current window the new reference (e.g. "accept this drift as the new normal").

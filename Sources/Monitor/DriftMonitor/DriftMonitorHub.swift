@@ -42,6 +42,11 @@ public final class DriftMonitorHub: @unchecked Sendable {
         lock.withLock { monitors[adapter]?.resetReference(resetDetectors: resetDetectors) }
     }
 
+    /// `adapter`'s serving model changed (see `DriftMonitor.modelChanged`).
+    public func modelChanged(adapter: String) {
+        lock.withLock { monitors[adapter]?.modelChanged() }
+    }
+
     /// Accepts `adapter`'s current window as its new reference.
     public func adoptCurrentWindowAsReference(adapter: String) {
         lock.withLock { monitors[adapter]?.adoptCurrentWindowAsReference() }
