@@ -134,20 +134,23 @@ final class RollbackRun: @unchecked Sendable {
         #expect(agent.status.deadLettered == 0 && agent.status.errors == 0, "\(agent.status)", sourceLocation: sourceLocation)
     }
 
-    /// Runs the built `streamlora` CLI; returns its exit status and standard output.
-    func cli(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    /// Runs the built `streamlora` CLI; returns its exit status, standard output and standard error.
+    func cli(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
         let executable = try TestPaths.streamloraExecutable()
+        let errors = dir.path("cli-\(UUID().uuidString.prefix(8)).err")
         return try await OffPool.run {
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
             let process = Process()
             process.executableURL = executable
             process.arguments = arguments
             let pipe = Pipe()
             process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: errors)
             try process.run()
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            let error = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self), error)
         }
     }
 }

@@ -116,6 +116,8 @@ struct AgentRollbackTests {
         #expect(versions.contains { ($0["version"] as? Int) == first.rawValue && ($0["status"] as? String) == "rejected" })
         let show = try await run.cli(["adapters", "show", "--registry", run.registryURL.path, first.name])
         #expect(show.status == 0 && show.output.contains("rejected"), "adapters show: \(show.output)")
+        let showLive = try await run.cli(["adapters", "show", "--registry", run.registryURL.path])
+        #expect(showLive.status != 0 && showLive.error.contains("has no live version; name one"), "adapters show: \(showLive)")
 
         try await run.stop()
 
@@ -128,6 +130,8 @@ struct AgentRollbackTests {
         let cut = try #require(run.rollbackPoint(of: final, after: [], from: phase2Start),
                                "final lineage (\(final.examplesTrained) examples) is not a suffix of the stream")
         #expect(final.examplesTrained == run.trainedIDs(cut..<highWatermark).count && final.examplesTrained > 0)
+        // With nothing live, the gate takes it as a first version does.
+        #expect(try run.registry.live() == final.version)
         try await run.expectConsistent()
         print("agent rollback to base: \(first) cleared at offset \(cut) of \(highWatermark); \(cleared.reason)")
     }
