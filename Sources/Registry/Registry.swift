@@ -11,7 +11,8 @@
 //
 // Crash protocol (DurableFiles): a version is assembled in `versions/.NNNNNN.tmp`, every file fsynced,
 // the directory fsynced, renamed into place, `versions/` fsynced; `LIVE` and manifests are replaced
-// via `*.tmp` + fsync + rename + directory fsync; journal lines are appended and fsynced last. An
+// via `*.tmp` + fsync + rename + directory fsync (a rollback past the first version removes `LIVE`:
+// unlink + directory fsync); journal lines are appended and fsynced last. An
 // fsync error aborts the operation and is never retried. Readers ignore `*.tmp`; opening a registry
 // deletes them when nobody holds the lock. Loading verifies sizes and sha256s from the manifest, so a
 // torn or corrupt version is refused with the file named (RegistryError.corruptVersion).
@@ -27,4 +28,5 @@
 //     let candidate = try registry.write(snapshot, reason: "every 500 examples")      // status candidate
 //     try registry.promote(candidate.version, reason: "gate: …")  or  try registry.reject(…, reason: "gate: …")
 //     try registry.rollback(reason: "prequential accuracy fell 0.08 after promotion")  // previous good live
+//     try registry.clearLive(v, reason: "…")       // no earlier good version: nothing live, v rejected
 //     try registry.applyRetention(keep: 20)

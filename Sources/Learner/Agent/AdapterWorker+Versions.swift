@@ -20,7 +20,8 @@ extension AdapterWorker {
         let finite = tensors.allSatisfy { $0.data.allSatisfy(\.isFinite) }
         let holdout = session.holdoutExamples
         let candidate = try evaluate(holdout) { try trainer.probabilities($0) }
-        let current = live.current(name)
+        // "No live version" (after a rollback past the first version) is judged like no live at all.
+        let current = live.current(name).flatMap { $0.version == nil ? nil : $0 }
         let liveTotals = try current.map { l in try evaluate(holdout, labels: l.labels) { try l.probabilities($0) } }
         let decision = session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite)
         let status: VersionStatus = switch decision.verdict {
@@ -84,8 +85,9 @@ extension AdapterWorker {
         return totals
     }
 
-    /// Acts on the rollback monitor's decision: make an earlier version live again (or keep
-    /// live) and continue training from it with fresh optimizer state.
+    /// Acts on the rollback monitor's decision: make an earlier version live again (or, with none,
+    /// nothing: the regressed version is withdrawn and "no live version" serves), or keep live,
+    /// and continue training from it (from a fresh adapter without one) with fresh optimizer state.
     func apply(_ decision: RollbackDecision, now: ContinuousClock.Instant) throws {
         counters.rollbacks += 1
         logger.warning("adapter \(name): \(decision)")
@@ -95,7 +97,7 @@ extension AdapterWorker {
                 _ = try registry.rollback(to: target, reason: "\(decision.trigger.rawValue): \(decision.reason)")
                 try restoreTrainer(from: target)
             } else if let from = Version(from) {
-                _ = try registry.reject(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)")
+                _ = try registry.clearLive(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)")
                 try restoreTrainer(from: nil)
             }
         case .reloadLive:
@@ -123,9 +125,14 @@ extension AdapterWorker {
         }
     }
 
-    /// Publishes the registry's live version (if any) as the in-process live model.
+    /// Publishes the registry's live version as the in-process live model. With nothing live
+    /// after something was (a rollback past the first version), "no live version" replaces it,
+    /// so the withdrawn version stops answering.
     func publishLive() throws {
-        guard let version = try registry.live() else { return }
+        guard let version = try registry.live() else {
+            if live.current(name)?.version != nil { live.publish(try .nothingLive(adapter: name, runtime: runtime)) }
+            return
+        }
         if live.current(name)?.version == version { return }
         let loaded = try registry.load(version)
         try publish(version: version, tensors: loaded.snapshot.tensors, labels: loaded.snapshot.labels)

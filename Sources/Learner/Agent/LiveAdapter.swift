@@ -8,7 +8,7 @@ import Stream
 /// because the model's scratch buffers are per instance.
 public final class LiveAdapter: @unchecked Sendable {
     public let adapter: String
-    /// The registry version, or nil for the untrained base model (no version live yet).
+    /// The registry version, or nil when no version is live (see ``nothingLive(adapter:runtime:)``).
     public let version: Version?
     public let labels: [String]
     private let model: BertLoRAModel
@@ -28,6 +28,12 @@ public final class LiveAdapter: @unchecked Sendable {
         self.labels = labels
         self.model = model
         self.runtime = runtime
+    }
+
+    /// "No live version": what serves once a rollback past the first version withdrew the only
+    /// live one. It knows no labels, so its predictions carry neither label nor version.
+    public static func nothingLive(adapter: String, runtime: ModelRuntime) throws -> LiveAdapter {
+        try LiveAdapter(adapter: adapter, version: nil, labels: [], tensors: nil, runtime: runtime)
     }
 
     /// Class probabilities of a token batch, in `labels` order.
@@ -52,11 +58,11 @@ public final class LiveAdapter: @unchecked Sendable {
 
 /// A prediction of the live version.
 public struct Prediction: Sendable, Codable, Equatable {
-    /// The most probable label; nil while the adapter has seen no labels.
+    /// The most probable label; nil when no version is live.
     public var label: String?
     /// Probability per label.
     public var scores: [String: Double]
-    /// The version that answered (nil: the base model with an untrained head).
+    /// The version that answered (nil: no version is live).
     public var version: Version?
 }
 

@@ -69,6 +69,12 @@ struct DurableFiles: Sendable {
         try syncDirectory(url.deletingLastPathComponent())
     }
 
+    /// Removes the file at `url` and fsyncs its directory, so the removal survives a crash.
+    func removeFile(_ url: URL) throws {
+        guard unlink(url.path) == 0 else { throw RegistryError.io(path: url.path, operation: "remove", errno: errno) }
+        try syncDirectory(url.deletingLastPathComponent())
+    }
+
     /// Creates a directory (and missing parents), syncing each new one's parent.
     func makeDirectory(_ url: URL) throws {
         var missing: [URL] = []

@@ -58,6 +58,41 @@ extension AdapterRegistry {
         }
     }
 
+    /// Rolls back past the first version: nothing is live afterwards (the base model serves).
+    /// For a live version that regressed when no earlier good version exists. `LIVE` is removed
+    /// (unlink, then fsync of the adapter directory, so the removal survives a crash), the
+    /// version is marked `rejected` with the reason, and a `clear_live` entry is journaled.
+    /// - Parameters:
+    ///   - version: the version expected to be live; guards against clearing a version someone
+    ///     else promoted in the meantime.
+    /// - Returns: the manifest of the version that was live, now rejected.
+    /// - Throws: `.noRollbackTarget` when nothing is live, `.invalidTransition` when another
+    ///   version is live, `.lockHeld`, `.io`, `.syncFailed`.
+    @discardableResult
+    public func clearLive(_ version: Version, reason: String, numbers: [String: Double] = [:]) throws -> Manifest {
+        try exclusively {
+            guard let current = try live() else {
+                throw RegistryError.noRollbackTarget(adapter: adapter, detail: "nothing is live")
+            }
+            guard current == version else {
+                throw RegistryError.invalidTransition(adapter: adapter, version: version, detail: "is not live (LIVE names \(current))")
+            }
+            var manifest = try readManifest(version)
+            // The pointer first, as in a promotion: a crash before the manifest is rewritten leaves
+            // a manifest saying `live` without `LIVE`, which reads as `superseded`.
+            try files.removeFile(layout.liveFile)
+            manifest.status = .rejected
+            manifest.reason = "rolled back to the base model: \(reason)"
+            manifest.statusChangedAt = Date()
+            try rewriteManifest(manifest)
+            var journalNumbers = numbers
+            for (k, v) in manifest.holdoutMetrics where journalNumbers["holdout.\(k)"] == nil { journalNumbers["holdout.\(k)"] = v }
+            try journalWriter.append(JournalEntry(
+                event: .clearLive, version: version, previous: version, status: .rejected, reason: reason, numbers: journalNumbers))
+            return manifest
+        }
+    }
+
     /// Protects a version from retention (or lifts the protection).
     @discardableResult
     public func pin(_ version: Version, _ pinned: Bool = true, reason: String) throws -> Manifest {

@@ -13,6 +13,9 @@ public struct JournalEntry: Codable, Sendable, Hashable {
         case promote
         /// Live moved back to an older version; `previous` is the version rolled back from.
         case rollback
+        /// `LIVE` was removed: the live `version` regressed with no earlier good version to return
+        /// to, so nothing is live (the base model serves); `previous` is that version, now rejected.
+        case clearLive = "clear_live"
         case reject
         /// Retention deleted the version's directory.
         case retire

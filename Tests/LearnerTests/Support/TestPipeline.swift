@@ -1,15 +1,20 @@
 import Foundation
 
 /// Pipeline YAML for agent tests: the tiny model, a temp registry, small batches, frequent
-/// snapshots, a permissive gate and no automatic rollback (so the trained-ids digest of the
-/// newest durable version is exactly "every example once").
+/// snapshots, a permissive gate and, by default, no automatic rollback (so the trained-ids
+/// digest of the newest durable version is exactly "every example once").
 enum TestPipeline {
     static let topic = "examples"
     static let holdoutShare = 0.05
+    static let noRollback = "{enabled: false}"
 
+    /// - Parameters:
+    ///   - everySeconds: the snapshot time bound (0: snapshots by example count only).
+    ///   - rollback: the `rollback:` section as a YAML flow mapping.
     static func yaml(bootstrap: String, group: String, model: URL, registry: URL,
                      holdoutShare: Double = holdoutShare, everyExamples: Int = 100, minHoldout: Int = 1,
-                     lr: Double = 0.005, headLR: Double = 0.05) -> String {
+                     lr: Double = 0.005, headLR: Double = 0.05, everySeconds: Double = 1,
+                     rollback: String = noRollback) -> String {
         """
         name: agent-test
         kafka:
@@ -41,9 +46,9 @@ enum TestPipeline {
           replay: {capacity: 200, share: 0.25}
         holdout: {share: \(holdoutShare), buffer: 400}
         metrics: {window: 200}
-        snapshot: {every_examples: \(everyExamples), every_seconds: 1, keep_last: 20}
+        snapshot: {every_examples: \(everyExamples), every_seconds: \(everySeconds), keep_last: 20}
         gate: {metric: accuracy, tolerance: 1.0, min_holdout: \(minHoldout)}
-        rollback: {enabled: false}
+        rollback: \(rollback)
         registry: {path: \(registry.path)}
         server: {port: 0}
         """
