@@ -57,7 +57,7 @@ extension AdapterWorker {
             counters.promotions += 1
             try publish(version: manifest.version, tensors: tensors, labels: labels)
             session.promoted(version: manifest.version.name, previous: current?.version?.name)
-            drift.resetReference(adapter: name)
+            drift.modelChanged(adapter: name)
         case .reject:
             counters.rejections += 1
         case .defer:
@@ -91,19 +91,27 @@ extension AdapterWorker {
     func apply(_ decision: RollbackDecision, now: ContinuousClock.Instant) throws {
         counters.rollbacks += 1
         logger.warning("adapter \(name): \(decision)")
-        switch decision.action {
-        case .rollBack(let from, let to):
-            if let to, let target = Version(to) {
-                _ = try registry.rollback(to: target, reason: "\(decision.trigger.rawValue): \(decision.reason)")
-                try restoreTrainer(from: target)
-            } else if let from = Version(from) {
-                _ = try registry.clearLive(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)")
-                try restoreTrainer(from: nil)
+        do {
+            switch decision.action {
+            case .rollBack(let from, let to):
+                if let to, let target = Version(to) {
+                    _ = try registry.rollback(to: target, reason: "\(decision.trigger.rawValue): \(decision.reason)")
+                    try restoreTrainer(from: target)
+                } else if let from = Version(from) {
+                    _ = try registry.clearLive(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)")
+                    try restoreTrainer(from: nil)
+                }
+            case .reloadLive:
+                try restoreTrainer(from: try registry.live())
             }
-        case .reloadLive:
-            try restoreTrainer(from: try registry.live())
+            try publishLive()
+        } catch {
+            // The incident is acknowledged even though acting on it failed: learning goes on from
+            // the trainer as it is, and the monitor watches again instead of staying tripped.
+            session.rolledBack(to: session.lineage)
+            throw error
         }
-        try publishLive()
+        drift.modelChanged(adapter: name)
     }
 
     /// Loads `version` (nil: a fresh adapter) into a new trainer, keeping the label vocabulary.
