@@ -125,6 +125,8 @@ struct RebalanceHandoverTests {
             let expected = RegistryChecks.expectedIDs(log, below: [p: 3 * n], holdoutShare: TestPipeline.holdoutShare)
             #expect(newest.examplesTrained == expected.count, "adapter \(Self.adapter(p))")
             #expect(newest.trainedIDs == TrainedIDsDigest(expected), "adapter \(Self.adapter(p))")
+            // The prequential record continues along the lineage too: every example predicted once.
+            #expect(newest.prequentialMetrics["examples"] == Double(3 * Self.perPhase), "adapter \(Self.adapter(p))")
             if moved.contains(p) { #expect(newest.parent == handover[p], "B continued A's handover version") }
             #expect(try RegistryChecks.scan(root: registry, adapter: Self.adapter(p)).verified.count == versions.count)
         }
