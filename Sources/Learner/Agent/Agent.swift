@@ -11,7 +11,9 @@ import Stream
 /// All learning happens on one dedicated thread (the "learner thread"); it owns every
 /// ``AdapterWorker``. Other threads (HTTP handlers, the CLI, Kafka callbacks) see only
 /// lock-protected publications: ``live`` (merged models for prediction), ``status``, the
-/// drift hub, and a command mailbox the learner drains between events.
+/// drift hub, a command mailbox the learner drains between events, and the rebalance handoff
+/// (on revoke the consumer's callback waits while the learner snapshots and commits the
+/// partitions' adapters; on assign the learner follows the shared registry, see `Agent+Rebalance`).
 public final class Agent: @unchecked Sendable {
     public let config: PipelineConfig
     public let runtime: ModelRuntime
