@@ -18,6 +18,8 @@ extension Agent {
         for notice in rebalances.take() { serve(notice) }
     }
 
+    /// Learner thread: acts on one notice. A revocation the poll thread stopped waiting for is
+    /// already released to the next owner, so it is treated as lost.
     func serve(_ notice: RebalanceHandoff.Notice) {
         switch notice {
         case .assigned(let partitions):
