@@ -3,15 +3,19 @@ import Stream
 import Registry
 
 extension Agent {
-    /// The learner thread's loop: wait for an event or the nearest deadline, handle it,
-    /// run due work, drain commands; on stop, snapshot everything and commit.
+    /// The learner thread's loop: wait for an event or the nearest deadline, serve rebalance
+    /// notices, handle the event, run due work, drain commands; on stop, snapshot everything
+    /// and commit.
     func run() {
         while !stopRequested.current {
             let now = ContinuousClock.now
             var wait = Duration.milliseconds(100)
             for w in workers.values { if let d = w.nextDeadline { wait = min(wait, max(.zero, d - now)) } }
             let deadline = Date(timeIntervalSinceNow: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds))
-            switch pipeline.next(waitingUntil: deadline) {
+            let polled = pipeline.next(waitingUntil: deadline)
+            // Before the event: it may belong to a partition assigned since the last one.
+            serveRebalances()
+            switch polled {
             case .element(let event):
                 guarded("event at \(event.origin)") { try handle(event) }
             case .timedOut:
@@ -36,6 +40,8 @@ extension Agent {
     func handle(_ event: IngestEvent) throws {
         let origin = event.origin
         guard origin.topic == config.kafka.topic else { return }
+        // Taken from the buffer before its partition was revoked: the next owner handles it.
+        guard pipeline.owns(origin.topicPartition) else { return }
         consumed[origin.partition] = max(consumed[origin.partition] ?? 0, origin.nextOffset)
         switch event {
         case .example(let example, _):
@@ -70,10 +76,10 @@ extension Agent {
         publishStatus()
     }
 
-    /// Commits, for the partitions this member still owns, the positions that every
-    /// adapter's durable manifest covers (Kafka mirrors the manifests; it is never ahead).
-    func commitDurable() {
-        refreshStartPositions()
+    /// Commits, for the partitions this member still owns (and those it is `handingOver` inside
+    /// a revoke callback), the positions that every adapter's durable manifest covers (Kafka
+    /// mirrors the manifests; it is never ahead).
+    func commitDurable(handingOver: Set<TopicPartition> = []) {
         let positions = OffsetLedger.commitPositions(
             consumed: consumed, ledgers: workers.values.map(\.session.ledger) + [deadLetterLedger])
         var offsets: [TopicPartition: Int64] = [:]
@@ -81,7 +87,7 @@ extension Agent {
             // Examples still waiting for their prediction are in no ledger yet: hold back to them.
             for w in workers.values { if let first = w.firstWaitingOffset(partition) { next = min(next, first) } }
             let tp = TopicPartition(config.kafka.topic, partition)
-            if pipeline.owns(tp) { offsets[tp] = next }
+            if pipeline.owns(tp) || handingOver.contains(tp) { offsets[tp] = next }
         }
         guard !offsets.isEmpty else { return }
         do {
@@ -95,6 +101,9 @@ extension Agent {
 
     /// Final batch, a snapshot of every adapter with new examples, a commit, and the consumer closed.
     func shutdown() {
+        // From here on revocations are not waited for (this snapshots and commits everything);
+        // the ones already posted are served, so no poll thread waits in vain.
+        for notice in rebalances.close() { serve(notice) }
         for w in workers.values {
             guarded("final snapshot of \(w.name)") {
                 guard w.hasUnsavedWork else { return }

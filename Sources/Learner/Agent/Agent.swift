@@ -11,7 +11,9 @@ import Stream
 /// All learning happens on one dedicated thread (the "learner thread"); it owns every
 /// ``AdapterWorker``. Other threads (HTTP handlers, the CLI, Kafka callbacks) see only
 /// lock-protected publications: ``live`` (merged models for prediction), ``status``, the
-/// drift hub, and a command mailbox the learner drains between events.
+/// drift hub, a command mailbox the learner drains between events, and the rebalance handoff
+/// (on revoke the consumer's callback waits while the learner snapshots and commits the
+/// partitions' adapters; on assign the learner follows the shared registry, see `Agent+Rebalance`).
 public final class Agent: @unchecked Sendable {
     public let config: PipelineConfig
     public let runtime: ModelRuntime
@@ -23,8 +25,8 @@ public final class Agent: @unchecked Sendable {
     let started = ContinuousClock.now
     let published = Locked(LearnerStatus())
     let mailbox = Locked<[Command]>([])
-    /// Per partition, where a newly assigned partition starts: the durable manifests' offsets.
-    let startPositions = Locked<[Int32: Int64]>([:])
+    /// Rebalance notices from the consumer's poll thread, served by the learner thread.
+    let rebalances = RebalanceHandoff()
     let stopRequested = Locked(false)
     private let finished = DispatchSemaphore(value: 0)
 
@@ -49,16 +51,18 @@ public final class Agent: @unchecked Sendable {
         registryRoot = registryPath.hasPrefix("/") ? URL(fileURLWithPath: registryPath) : root.appendingPathComponent(registryPath)
         try FileManager.default.createDirectory(at: registryRoot, withIntermediateDirectories: true)
 
-        let startPositions = self.startPositions
         let topic = config.kafka.topic
-        let hooks = RebalanceHooks(startOffsets: { partitions in
-            let known = startPositions.current
-            var out: [TopicPartition: Int64] = [:]
-            for tp in partitions where tp.topic == topic {
-                if let next = known[tp.partition] { out[tp] = next }
-            }
-            return out
-        })
+        let rebalances = self.rebalances
+        let registryRoot = self.registryRoot
+        let hooks = RebalanceHooks(
+            startOffsets: { partitions in Agent.durableStarts(of: partitions, topic: topic, registryRoot: registryRoot) },
+            onAssigned: { partitions in
+                let mine = partitions.filter { $0.topic == topic }.map(\.partition)
+                if !mine.isEmpty { rebalances.post(.assigned(mine)) }
+            },
+            onRevoke: { [logger] partitions, lost in
+                rebalances.revoke(partitions.filter { $0.topic == topic }, lost: lost, timeout: Agent.revokeWait, logger: logger)
+            })
         var settings = IngestPipeline.Configuration(
             kafka: KafkaConfig(config.kafka.consumerProperties), groupID: config.kafka.group, topics: [config.kafka.topic],
             decoder: ExampleDecoder(maxValueBytes: config.kafka.maxMessageBytes),
@@ -67,12 +71,12 @@ public final class Agent: @unchecked Sendable {
         pipeline = try IngestPipeline(settings, hooks: hooks, logger: logger)
 
         for name in AdapterRegistry.adapters(in: registryRoot) { _ = try worker(name) }
-        refreshStartPositions()
         publishStatus()
     }
 
     /// Starts consuming and learning on the learner thread.
     public func start() throws {
+        rebalances.open()
         try pipeline.start()
         let thread = Thread { [self] in
             run()
@@ -97,17 +101,5 @@ public final class Agent: @unchecked Sendable {
                                   live: live, drift: drift, logger: logger)
         workers[name] = w
         return w
-    }
-
-    /// Durable offsets a newly assigned partition starts from: the lowest over all adapters
-    /// that know the partition (each adapter skips what its own manifest already covers).
-    func refreshStartPositions() {
-        var positions: [Int32: Int64] = [:]
-        for w in workers.values {
-            for (partition, next) in w.session.ledger.durable {
-                positions[partition] = min(positions[partition] ?? next, next)
-            }
-        }
-        startPositions.withLock { $0 = positions }
     }
 }

@@ -1,0 +1,125 @@
+import Foundation
+import Registry
+import Stream
+
+/// Handing adapters over between agents of one consumer group (DESIGN §9): on revoke, snapshot
+/// and release; on assign, load from the shared registry.
+extension Agent {
+    /// How long the poll thread waits in a revoke callback for the handover snapshot and commit.
+    /// A snapshot evaluates the holdout buffer twice and writes the version; the group's other
+    /// partitions keep flowing meanwhile (cooperative rebalancing), and the rebalance timeout
+    /// (`max.poll.interval.ms`, 5 min by default) is far away.
+    static let revokeWait = DispatchTimeInterval.seconds(15)
+
+    /// Learner thread: serves the rebalance notices posted since the last call, in order.
+    /// Called before every event, so no record of a newly assigned partition is handled before
+    /// its adapters were reconciled with the registry.
+    func serveRebalances() {
+        for notice in rebalances.take() { serve(notice) }
+    }
+
+    /// Learner thread: acts on one notice. A revocation the poll thread stopped waiting for is
+    /// already released to the next owner, so it is treated as lost.
+    func serve(_ notice: RebalanceHandoff.Notice) {
+        switch notice {
+        case .assigned(let partitions):
+            guarded("assignment of partitions \(partitions.sorted())") { try followRegistry(partitions) }
+        case .revoked(let revocation):
+            let partitions = revocation.partitions.filter { $0.topic == config.kafka.topic }.map(\.partition)
+            if revocation.claim() {
+                handOver(partitions, committing: Set(revocation.partitions))
+                revocation.finish()
+            } else {
+                release(partitions, discarding: true)
+            }
+        case .lost(let partitions):
+            release(partitions, discarding: true)
+        }
+        publishStatus()
+    }
+
+    /// Snapshots every adapter holding un-snapshotted work of `partitions`, commits the offsets
+    /// its manifests now cover (while the revoke callback still accepts commits for them), and
+    /// releases the adapters that have no other partition here.
+    func handOver(_ partitions: [Int32], committing handedOver: Set<TopicPartition>) {
+        let revoked = Set(partitions)
+        for w in workers.values.sorted(by: { $0.name < $1.name }) where w.hasUnsavedWork(in: revoked) {
+            guarded("handover snapshot of \(w.name)") {
+                try w.snapshot(reason: "revoke of partitions \(partitions.sorted())", now: .now)
+            }
+        }
+        commitDurable(handingOver: handedOver)
+        release(partitions, discarding: false)
+    }
+
+    /// Forgets `partitions`: their consumed positions, and the adapters that knew them and no
+    /// partition this member still owns (recreated from the registry if they come back).
+    /// - Parameter discarding: the partitions are gone without a handover; work on them not yet
+    ///   durable is dropped on purpose (the next owner redoes it from the newest manifest).
+    func release(_ partitions: [Int32], discarding: Bool) {
+        let gone = Set(partitions)
+        for p in gone { consumed[p] = nil }
+        let owned = pipeline.consumer.assignment.filter { $0.topic == config.kafka.topic }.map(\.partition)
+        for (name, w) in workers {
+            guard gone.contains(where: w.knows), !owned.contains(where: w.knows) else { continue }
+            if w.hasUnsavedWork {
+                let why = discarding ? "partitions lost" : "snapshot failed"
+                logger.warning("adapter \(name): released with work not yet durable (\(why)); the next owner redoes it from the newest durable version")
+            }
+            workers[name] = nil
+            logger.info("adapter \(name): released (its partitions \(gone.filter(w.knows).sorted()) are no longer ours)")
+        }
+    }
+
+    /// Reloads every adapter the shared registry knows further on `partitions` than this
+    /// agent does (another agent trained them meanwhile), so it continues that lineage instead
+    /// of retraining; adapters not loaded here are loaded on their first example anyway.
+    func followRegistry(_ partitions: [Int32]) throws {
+        let topic = config.kafka.topic
+        for name in workers.keys.sorted() {
+            guard let w = workers[name], let newest = w.registry.newestDurable() else { continue }
+            let offsets = newest.offsets.topics[topic] ?? [:]
+            let behind = partitions.filter { p in (offsets[String(p)] ?? 0) > (w.session.ledger.applied[p] ?? 0) }
+            guard !behind.isEmpty else { continue }
+            guard !w.hasUnsavedWork else {
+                // The adapter spans partitions owned by several agents: lineages diverge; keep ours.
+                logger.warning("adapter \(name): version \(newest.version) is ahead on partitions \(behind.sorted()), but work here is not yet durable; continuing this lineage")
+                continue
+            }
+            workers[name] = nil
+            _ = try worker(name)
+            logger.info("adapter \(name): reloaded version \(newest.version) (ahead on partitions \(behind.sorted()))")
+        }
+    }
+
+    /// Where newly assigned partitions start: per partition, the lowest next offset over the
+    /// newest durable manifests in the shared registry that know it. Read from disk on the poll
+    /// thread because another agent may have written them since this one loaded its adapters.
+    /// Partitions no manifest knows start at Kafka's committed offset.
+    static func durableStarts(of partitions: [TopicPartition], topic: String, registryRoot: URL) -> [TopicPartition: Int64] {
+        let wanted = partitions.filter { $0.topic == topic }
+        guard !wanted.isEmpty else { return [:] }
+        var starts: [TopicPartition: Int64] = [:]
+        for name in AdapterRegistry.adapters(in: registryRoot) {
+            guard let registry = try? AdapterRegistry(root: registryRoot, adapter: name, create: false),
+                  let offsets = registry.newestDurable()?.offsets.topics[topic] else { continue }
+            for tp in wanted {
+                if let next = offsets[String(tp.partition)] { starts[tp] = min(starts[tp] ?? next, next) }
+            }
+        }
+        return starts
+    }
+}
+
+extension AdapterWorker {
+    /// Whether anything of `partitions` arrived since the last durable snapshot.
+    func hasUnsavedWork(in partitions: Set<Int32>) -> Bool {
+        partitions.contains { session.ledger.firstUndurable[$0] != nil || firstWaitingOffset($0) != nil }
+    }
+
+    /// Whether records of `partition` are in this adapter's state (durable or not) or waiting.
+    func knows(_ partition: Int32) -> Bool {
+        session.ledger.applied[partition] != nil || session.ledger.pending[partition] != nil
+            || firstWaitingOffset(partition) != nil
+    }
+}
