@@ -85,6 +85,8 @@ struct RebalanceHandoverTests {
         // A released the moved adapters; it keeps learning the others.
         #expect(await waitUntil(10) { Set(a.status.adapters.map(\.name)) == Set(kept.map(Self.adapter)) },
                 "A's adapters: \(a.status.adapters.map(\.name))")
+        // … and stopped serving them: a live model nothing updates any more would go stale.
+        for p in moved { #expect(a.live.current(Self.adapter(p)) == nil, "A still serves \(Self.adapter(p))") }
 
         // Phase 2: 30 more per partition, each learned by its new owner.
         try await Self.produce(phase: 2, to: broker, log: &log)

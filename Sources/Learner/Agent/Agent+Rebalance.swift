@@ -67,6 +67,9 @@ extension Agent {
                 logger.warning("adapter \(name): released with work not yet durable (\(why)); the next owner redoes it from the newest durable version")
             }
             workers[name] = nil
+            // Its live model would go stale here (nothing follows its promotions any more).
+            live.remove(name)
+            drift.remove(adapter: name)
             logger.info("adapter \(name): released (its partitions \(gone.filter(w.knows).sorted()) are no longer ours)")
         }
     }

@@ -82,5 +82,10 @@ public final class LiveAdapters: Sendable {
         slots.withLock { $0[adapter] }
     }
 
+    /// Stops serving `adapter` here (another agent owns it now).
+    public func remove(_ adapter: String) {
+        slots.withLock { _ = $0.removeValue(forKey: adapter) }
+    }
+
     public var names: [String] { slots.withLock { $0.keys.sorted() } }
 }
