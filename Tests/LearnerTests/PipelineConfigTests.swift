@@ -1,4 +1,5 @@
 import Foundation
+import Stream
 import Testing
 @testable import Learner
 
@@ -261,6 +262,11 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         #expect(consumer["security.protocol"] == "SASL_SSL")
         #expect(consumer["group.id"] == "streamlora")
         #expect(config.kafka.producerProperties["sasl.password"] == "s3cret")
+        #expect(config.kafka.producerProperties["security.protocol"] == "SASL_SSL")
+        // A producer gets no consumer-only property (librdkafka would warn and ignore it).
+        #expect(config.kafka.producerProperties["fetch.wait.max.ms"] == nil)
+        let leaked = Set(KafkaConfig(consumer).forProducer().properties.keys).intersection(KafkaConfig.consumerOnlyProperties)
+        #expect(leaked.isEmpty && consumer["group.id"] != nil)
     }
 
     @Test func unsetVariableIsNamed() throws {

@@ -1,3 +1,5 @@
+import Stream
+
 /// The librdkafka configuration these settings imply, for the Stream module.
 extension PipelineConfig.KafkaSettings {
     /// Consumer properties: StreamLoRA's fixed choices, then the pass-through `properties`.
@@ -31,11 +33,7 @@ extension PipelineConfig.KafkaSettings {
             "acks": "all",
             "message.max.bytes": String(max(maxMessageBytes + 4_096, 1_000_000)),
         ]
-        let consumerOnly = ["auto.offset.reset", "partition.assignment.strategy", "enable.partition.eof",
-                            "session.timeout.ms", "max.poll.interval.ms", "fetch.message.max.bytes"]
-        for (key, value) in properties where !consumerOnly.contains(key) {
-            result[key] = value
-        }
+        result.merge(KafkaConfig(properties).forProducer().properties) { _, passed in passed }
         return result
     }
 

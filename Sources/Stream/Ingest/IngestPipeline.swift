@@ -80,8 +80,8 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
         consumer = try KafkaConsumer(config: configuration.kafka, groupID: configuration.groupID,
                                      rebalance: configuration.rebalance, hooks: hooks, logger: logger)
         // Dead letters are rare and someone waits on each: send them without lingering.
-        let producerConfig = KafkaConfig(configuration.kafka.properties.merging(
-            configuration.deadLetterProducer.properties, uniquingKeysWith: { _, dlq in dlq }))
+        let producerConfig = KafkaConfig(configuration.kafka.forProducer().properties.merging(
+            configuration.deadLetterProducer.forProducer().properties, uniquingKeysWith: { _, dlq in dlq }))
             .withDefaults(["linger.ms": "0"])
         deadLetters = DeadLetterWriter(producer: try KafkaProducer(config: producerConfig, logger: logger),
                                        groupID: configuration.groupID, suffix: configuration.deadLetterSuffix,

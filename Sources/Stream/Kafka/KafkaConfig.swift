@@ -16,6 +16,24 @@ public struct KafkaConfig: Sendable, ExpressibleByDictionaryLiteral {
         set { properties[key] = newValue }
     }
 
+    /// Properties only a consumer reads (librdkafka 2.0.2's CONFIGURATION.md marks them `C`, global
+    /// and topic level). A producer given one logs a CONFWARN and ignores it.
+    public static let consumerOnlyProperties: Set<String> = [
+        "group.id", "group.instance.id", "partition.assignment.strategy", "session.timeout.ms",
+        "heartbeat.interval.ms", "group.protocol.type", "coordinator.query.interval.ms", "max.poll.interval.ms",
+        "enable.auto.commit", "auto.commit.enable", "auto.commit.interval.ms", "enable.auto.offset.store",
+        "queued.min.messages", "queued.max.messages.kbytes", "fetch.wait.max.ms", "fetch.message.max.bytes",
+        "max.partition.fetch.bytes", "fetch.max.bytes", "fetch.min.bytes", "fetch.error.backoff.ms",
+        "isolation.level", "enable.partition.eof", "check.crcs", "auto.offset.reset", "offset.store.method",
+        "offset.store.path", "offset.store.sync.interval.ms", "consume.callback.max.messages",
+    ]
+
+    /// The properties a producer sharing a consumer's settings (brokers, security, client id …)
+    /// should get: everything but ``consumerOnlyProperties``.
+    public func forProducer() -> KafkaConfig {
+        KafkaConfig(properties.filter { !Self.consumerOnlyProperties.contains($0.key) })
+    }
+
     /// Returns a copy with `defaults` filled in where the caller set nothing.
     func withDefaults(_ defaults: [String: String]) -> KafkaConfig {
         KafkaConfig(properties.merging(defaults, uniquingKeysWith: { mine, _ in mine }))
