@@ -58,7 +58,12 @@ struct AgentControlPlane: ControlPlane {
                                    windowed: .init(count: a.windowExamples,
                                                    accuracy: a.windowAccuracy, logLoss: a.windowLogLoss),
                                    window: agent.config.metrics.window),
-                lastSnapshot: try? lastSnapshot(a.name), dlqMessages: s.deadLettered)
+                lastSnapshot: try? lastSnapshot(a.name),
+                partitions: s.partitions.filter { a.partitions.contains($0.partition) }.map {
+                    PartitionLag(topic: agent.config.kafka.topic, partition: Int($0.partition), position: $0.position,
+                                 highWatermark: $0.highWatermark, lag: $0.lag)
+                },
+                dlqMessages: s.deadLettered)
         }
         return AgentStatus(startedAt: Date(timeIntervalSinceNow: -s.uptimeSeconds), uptimeSeconds: s.uptimeSeconds,
                            ready: s.ready, pipeline: pipelineName, topic: agent.config.kafka.topic,

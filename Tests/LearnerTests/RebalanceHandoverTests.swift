@@ -151,7 +151,8 @@ struct RebalanceHandoverTests {
         #expect(agent.consumed.isEmpty, "the unowned record advanced the consumed positions: \(agent.consumed)")
     }
 
-    @Test("a revocation the learner does not take up in time is released, and the learner then treats it as lost")
+    @Test("a revocation the learner does not take up in time is released, and the learner then treats it as lost",
+          .timeLimit(.minutes(1)))
     func revocationTimesOut() {
         let handoff = RebalanceHandoff()
         handoff.open()
@@ -168,9 +169,8 @@ struct RebalanceHandoverTests {
         #expect(!revocation.claim(), "the poll thread stopped waiting: the learner must not hand over")
         // Once the learner stops serving, nothing is posted and no one waits.
         _ = handoff.close()
-        let closed = ContinuousClock.now
-        handoff.revoke([TopicPartition(Self.topic, 1)], lost: false, timeout: .seconds(5), logger: .init(label: "test"))
-        #expect(ContinuousClock.now - closed < .seconds(1))
+        // (A wait would run into the test's time limit: no timing assertion needed.)
+        handoff.revoke([TopicPartition(Self.topic, 1)], lost: false, timeout: .seconds(600), logger: .init(label: "test"))
         #expect(handoff.take().isEmpty)
     }
 

@@ -148,16 +148,16 @@ import Testing
             == "no agent answers at http://127.0.0.1:\(port): is `streamlora serve` running? (connection refused)")
     }
 
-    @Test func aSilentPeerTimesOut() async throws {
+    /// The timed-out error proves the client gave up by itself; the time limit only turns a
+    /// hang into a failure (no assertion on how long it took: machines are shared and noisy).
+    @Test(.timeLimit(.minutes(1))) func aSilentPeerTimesOut() async throws {
         // Listening but never accepting: the kernel completes the handshake, nothing answers.
         let listener = try ListeningSocket()
         defer { listener.close() }
         let client = try ControlPlaneClient(url: "http://127.0.0.1:\(listener.port)", timeout: .milliseconds(300))
-        let started = ContinuousClock.now
         let error = await #expect(throws: ControlPlaneClientError.self) { try await client.status() }
         #expect(error == .timedOut(url: "http://127.0.0.1:\(listener.port)/v1/status",
                                    phase: "waiting for the response", seconds: 0.3))
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func aPeerThatHangsUpWithoutAnAnswerIsMalformed() async throws {

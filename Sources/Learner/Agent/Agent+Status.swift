@@ -28,6 +28,25 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
         public var holdoutBuffered: Int
         /// Cumulative prequential accuracy every 500 examples.
         public var curve: [CurvePoint]
+        /// Partitions whose examples this adapter has learned from (in this process).
+        public var partitions: [Int32]
+    }
+
+    /// The consumer's position in one assigned partition.
+    public struct Partition: Sendable, Codable, Equatable {
+        public var partition: Int32
+        /// Next offset to read (last consumed + 1); nil before the first message.
+        public var position: Int64?
+        /// The high watermark as last fetched; nil before the first fetch.
+        public var highWatermark: Int64?
+        /// Messages not consumed yet (high watermark − position, or − the committed offset
+        /// before the first message); nil when unknown.
+        public var lag: Int64? {
+            guard let high = highWatermark, let from = position ?? committed else { return nil }
+            return max(0, high - from)
+        }
+        /// Last committed next offset.
+        public var committed: Int64?
     }
 
     public var uptimeSeconds: Double = 0
@@ -41,6 +60,8 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
     public var lastError: String?
     /// Last committed next offset per partition.
     public var committed: [String: Int64] = [:]
+    /// Assigned partitions of the pipeline's topic, with position, high watermark and lag.
+    public var partitions: [Partition] = []
 
     public init() {}
 }
@@ -66,15 +87,25 @@ extension Agent {
                 snapshots: w.counters.snapshots, promotions: w.counters.promotions, rejections: w.counters.rejections,
                 rollbacks: w.counters.rollbacks, snapshotFailures: w.counters.snapshotFailures,
                 lastSnapshot: w.counters.lastSnapshot?.name, lastDecision: w.counters.lastDecision,
-                holdoutBuffered: w.session.holdout.count, curve: w.counters.curve)
+                holdoutBuffered: w.session.holdout.count, curve: w.counters.curve,
+                partitions: Set(consumed.keys).union(w.session.ledger.durable.keys).filter(w.knows).sorted())
         }
         let stats = pipeline.stats
+        let committed = published.current.committed
+        let partitions = pipeline.consumer.assignment.filter { $0.topic == config.kafka.topic }
+            .sorted { $0.partition < $1.partition }
+            .map { tp in
+                LearnerStatus.Partition(partition: tp.partition, position: consumed[tp.partition],
+                                        highWatermark: pipeline.consumer.cachedWatermarks(tp)?.high,
+                                        committed: committed[String(tp.partition)])
+            }
         published.withLock {
             $0.adapters = adapters
             $0.ready = true
             $0.consumed = stats.consumed
             $0.deadLettered = stats.deadLettered
             $0.consumerErrors = stats.consumerErrors
+            $0.partitions = partitions
         }
     }
 }
