@@ -31,6 +31,9 @@ struct Demo: AsyncParsableCommand {
     @Option(name: .long, help: "Broker port (0: any free port).")
     var port: UInt16 = 0
 
+    @Option(name: .long, help: "Partitions of the topic. 1 keeps the stream in file order (the learning benchmark compares with a reference that reads the file in order).")
+    var partitions: Int32 = 4
+
     @Option(name: .long, help: "Labelled JSONL to stream instead of the Debian descriptions.")
     var data: String?
 
@@ -50,6 +53,10 @@ struct Demo: AsyncParsableCommand {
         if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
     }
 
+    func validate() throws {
+        guard partitions >= 1 else { throw ValidationError("--partitions must be at least 1") }
+    }
+
     func run() async throws {
         let logger = makeLogger("streamlora.demo")
         var config = try PipelineConfig.load(contentsOf: URL(fileURLWithPath: pipeline))
@@ -58,7 +65,7 @@ struct Demo: AsyncParsableCommand {
         say("demo: \(rows.count) examples with \(labels.count) labels")
 
         let broker = try EmbeddedBroker(port: port == 0 ? nil : port)
-        try broker.createTopic(config.kafka.topic, partitions: 4)
+        try broker.createTopic(config.kafka.topic, partitions: partitions)
         config.kafka.brokers = [broker.bootstrapServers]
         say("demo: broker at \(broker.bootstrapServers), topic \(config.kafka.topic)")
         if fresh { try? FileManager.default.removeItem(atPath: config.registry.path) }

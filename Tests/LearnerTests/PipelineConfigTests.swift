@@ -60,7 +60,7 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         #expect(config.model.maxLength == 64)
         #expect(config.model.targets == ["query", "value"])
         #expect(config.training.lr == 0.002)
-        #expect(config.training.headLR == 0.04)
+        #expect(config.training.headLR == 0.06)
         #expect(config.training.batchSize == 8)
         #expect(config.training.maxWait == .milliseconds(100))
         #expect(config.training.replay.capacity == 500)

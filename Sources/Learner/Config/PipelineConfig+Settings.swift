@@ -58,7 +58,7 @@ extension PipelineConfig {
         /// Learning rate of the LoRA matrices.
         public var lr = 2e-3
         /// Learning rate of the classification head (new, so it learns faster).
-        public var headLR = 4e-2
+        public var headLR = 6e-2
         /// AdamW decoupled weight decay.
         public var weightDecay = 0.01
         public var beta1 = 0.9
