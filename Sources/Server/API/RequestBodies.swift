@@ -54,10 +54,15 @@ struct PredictBody: Decodable {
 }
 
 /// `POST /v1/adapters/{name}/promote`: `{"version": "000042", "reason": "…"}`. The version may
-/// also be a JSON integer (`42`).
-struct PromoteBody: Decodable {
+/// also be a JSON integer (`42`). Encodable too: `ControlPlaneClient` sends it.
+struct PromoteBody: Codable, Sendable {
     var version: String
     var reason: String?
+
+    init(version: String, reason: String?) {
+        self.version = version
+        self.reason = reason
+    }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case version, reason
@@ -75,10 +80,15 @@ struct PromoteBody: Decodable {
 }
 
 /// `POST /v1/adapters/{name}/rollback`: `{"to": "000041", "reason": "…"}`; both optional, an
-/// empty body rolls back to the previous good version.
-struct RollbackBody: Decodable {
+/// empty body rolls back to the previous good version. Encodable too: `ControlPlaneClient` sends it.
+struct RollbackBody: Codable, Sendable {
     var to: String?
     var reason: String?
+
+    init(to: String?, reason: String?) {
+        self.to = to
+        self.reason = reason
+    }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case to, reason

@@ -73,36 +73,16 @@ extension ControlPlaneClient {
     ///   - reason: journaled by the agent.
     public func promote(adapter: String, version: String,
                         reason: String? = nil) async throws(ControlPlaneClientError) -> MutationResponse {
-        struct Body: Encodable {
-            var version: String
-            var reason: String?
-            func encode(to encoder: any Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(version, forKey: .version)
-                try c.encodeIfPresent(reason, forKey: .reason)
-            }
-            enum CodingKeys: String, CodingKey { case version, reason }
-        }
         return try await post(MutationResponse.self, "/v1/adapters/\(Self.escape(adapter))/promote",
-                              Body(version: version, reason: reason), authorized: true)
+                              PromoteBody(version: version, reason: reason), authorized: true)
     }
 
     /// `POST /v1/adapters/{name}/rollback` with the bearer token; `to` nil rolls back to the
     /// previous good version.
     public func rollback(adapter: String, to version: String? = nil,
                          reason: String? = nil) async throws(ControlPlaneClientError) -> MutationResponse {
-        struct Body: Encodable {
-            var to: String?
-            var reason: String?
-            func encode(to encoder: any Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encodeIfPresent(to, forKey: .to)
-                try c.encodeIfPresent(reason, forKey: .reason)
-            }
-            enum CodingKeys: String, CodingKey { case to, reason }
-        }
         return try await post(MutationResponse.self, "/v1/adapters/\(Self.escape(adapter))/rollback",
-                              Body(to: version, reason: reason), authorized: true)
+                              RollbackBody(to: version, reason: reason), authorized: true)
     }
 
     /// GETs `path` and decodes a 2xx answer as `type`.
