@@ -4,9 +4,9 @@ import Foundation
 public struct AdapterInfo: Sendable, Codable, Equatable {
     public var name: String
     /// The version predictions are served from; nil before the first snapshot.
-    public var liveVersion: String?
+    @NullEncoded public var liveVersion: String?
     /// The newest version on disk (may be a candidate or rejected).
-    public var latestVersion: String?
+    @NullEncoded public var latestVersion: String?
     /// Versions on disk.
     public var versionCount: Int
     /// The label vocabulary of the live version, in index order.
@@ -14,7 +14,7 @@ public struct AdapterInfo: Sendable, Codable, Equatable {
     /// Whether messages without a key train this adapter.
     public var isDefault: Bool
     /// LoRA hyper-parameters; nil when not known yet.
-    public var lora: LoRAInfo?
+    @NullEncoded public var lora: LoRAInfo?
 
     public init(name: String, liveVersion: String? = nil, latestVersion: String? = nil, versionCount: Int = 0,
                 labels: [String] = [], isDefault: Bool = false, lora: LoRAInfo? = nil) {
@@ -30,17 +30,6 @@ public struct AdapterInfo: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, liveVersion = "live_version", latestVersion = "latest_version", versionCount = "version_count"
         case labels, isDefault = "is_default", lora
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(liveVersion, forKey: .liveVersion)
-        try c.encode(latestVersion, forKey: .latestVersion)
-        try c.encode(versionCount, forKey: .versionCount)
-        try c.encode(labels, forKey: .labels)
-        try c.encode(isDefault, forKey: .isDefault)
-        try c.encode(lora, forKey: .lora)
     }
 }
 
@@ -81,7 +70,7 @@ public struct VersionInfo: Sendable, Codable, Equatable {
     /// Six-digit version name, e.g. `000042`.
     public var version: String
     /// The version it was trained from.
-    public var parent: String?
+    @NullEncoded public var parent: String?
     public var createdAt: Date
     public var status: VersionStatus
     /// Whether it is the version `LIVE` points at now.
@@ -89,11 +78,11 @@ public struct VersionInfo: Sendable, Codable, Equatable {
     public var examplesTrained: Int
     public var steps: Int
     /// Metrics on the holdout slice when the gate evaluated it.
-    public var holdout: MetricValues?
+    @NullEncoded public var holdout: MetricValues?
     /// Prequential metrics of the stream up to this snapshot.
-    public var prequential: MetricValues?
+    @NullEncoded public var prequential: MetricValues?
     /// Why it got its status (gate verdict, operator's reason for a promote or rollback).
-    public var reason: String?
+    @NullEncoded public var reason: String?
 
     public init(version: String, parent: String? = nil, createdAt: Date, status: VersionStatus, isLive: Bool,
                 examplesTrained: Int = 0, steps: Int = 0, holdout: MetricValues? = nil,
@@ -113,19 +102,5 @@ public struct VersionInfo: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case version, parent, createdAt = "created_at", status, isLive = "is_live"
         case examplesTrained = "examples_trained", steps, holdout, prequential, reason
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(version, forKey: .version)
-        try c.encode(parent, forKey: .parent)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(status, forKey: .status)
-        try c.encode(isLive, forKey: .isLive)
-        try c.encode(examplesTrained, forKey: .examplesTrained)
-        try c.encode(steps, forKey: .steps)
-        try c.encode(holdout, forKey: .holdout)
-        try c.encode(prequential, forKey: .prequential)
-        try c.encode(reason, forKey: .reason)
     }
 }

@@ -13,13 +13,13 @@ public struct AgentStatus: Sendable, Codable, Equatable {
     /// Same as `GET /readyz`.
     public var ready: Bool
     /// Name of the pipeline definition (`pipelines/<name>.yaml`).
-    public var pipeline: String?
+    @NullEncoded public var pipeline: String?
     /// The Kafka topic the agent consumes.
-    public var topic: String?
+    @NullEncoded public var topic: String?
     /// Adapter that learns from messages without a key.
-    public var defaultAdapter: String?
+    @NullEncoded public var defaultAdapter: String?
     /// Name or path of the frozen base model.
-    public var baseModel: String?
+    @NullEncoded public var baseModel: String?
     public var adapters: [AdapterStatus]
 
     public init(startedAt: Date, uptimeSeconds: Double, ready: Bool, pipeline: String? = nil, topic: String? = nil,
@@ -38,25 +38,13 @@ public struct AgentStatus: Sendable, Codable, Equatable {
         case startedAt = "started_at", uptimeSeconds = "uptime_seconds", ready, pipeline, topic
         case defaultAdapter = "default_adapter", baseModel = "base_model", adapters
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(uptimeSeconds, forKey: .uptimeSeconds)
-        try c.encode(ready, forKey: .ready)
-        try c.encode(pipeline, forKey: .pipeline)
-        try c.encode(topic, forKey: .topic)
-        try c.encode(defaultAdapter, forKey: .defaultAdapter)
-        try c.encode(baseModel, forKey: .baseModel)
-        try c.encode(adapters, forKey: .adapters)
-    }
 }
 
 /// One adapter's learning state.
 public struct AdapterStatus: Sendable, Codable, Equatable {
     public var name: String
     /// The version predictions are served from; nil before the first snapshot.
-    public var liveVersion: String?
+    @NullEncoded public var liveVersion: String?
     /// The label vocabulary, in index order.
     public var labels: [String]
     /// Examples routed to this adapter (trained + held out).
@@ -68,11 +56,11 @@ public struct AdapterStatus: Sendable, Codable, Equatable {
     /// Optimizer steps taken.
     public var steps: Int
     /// Mean loss of the last training micro-batch.
-    public var lastTrainLoss: Double?
+    @NullEncoded public var lastTrainLoss: Double?
     /// Test-then-train metrics.
     public var prequential: PrequentialMetrics
     /// The newest durable snapshot.
-    public var lastSnapshot: SnapshotStatus?
+    @NullEncoded public var lastSnapshot: SnapshotStatus?
     /// Consumer position per partition feeding this adapter.
     public var partitions: [PartitionLag]
     /// Messages for this adapter sent to the dead-letter topic.
@@ -102,22 +90,6 @@ public struct AdapterStatus: Sendable, Codable, Equatable {
         case lastTrainLoss = "last_train_loss", prequential, lastSnapshot = "last_snapshot", partitions
         case dlqMessages = "dlq_messages"
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(liveVersion, forKey: .liveVersion)
-        try c.encode(labels, forKey: .labels)
-        try c.encode(examplesSeen, forKey: .examplesSeen)
-        try c.encode(examplesTrained, forKey: .examplesTrained)
-        try c.encode(holdoutExamples, forKey: .holdoutExamples)
-        try c.encode(steps, forKey: .steps)
-        try c.encode(lastTrainLoss, forKey: .lastTrainLoss)
-        try c.encode(prequential, forKey: .prequential)
-        try c.encode(lastSnapshot, forKey: .lastSnapshot)
-        try c.encode(partitions, forKey: .partitions)
-        try c.encode(dlqMessages, forKey: .dlqMessages)
-    }
 }
 
 /// Prequential (test-then-train) metrics: over the whole stream and over a sliding window.
@@ -137,8 +109,8 @@ public struct PrequentialMetrics: Sendable, Codable, Equatable {
 /// Accuracy and log-loss over `count` examples; nil while `count` is 0.
 public struct MetricValues: Sendable, Codable, Equatable {
     public var count: Int
-    public var accuracy: Double?
-    public var logLoss: Double?
+    @NullEncoded public var accuracy: Double?
+    @NullEncoded public var logLoss: Double?
 
     public init(count: Int = 0, accuracy: Double? = nil, logLoss: Double? = nil) {
         self.count = count
@@ -148,13 +120,6 @@ public struct MetricValues: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case count, accuracy, logLoss = "log_loss"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(count, forKey: .count)
-        try c.encode(accuracy, forKey: .accuracy)
-        try c.encode(logLoss, forKey: .logLoss)
     }
 }
 
@@ -183,12 +148,12 @@ public struct PartitionLag: Sendable, Codable, Equatable {
     public var topic: String
     public var partition: Int
     /// Next offset to read (last processed + 1); nil before the first message.
-    public var position: Int64?
+    @NullEncoded public var position: Int64?
     /// The partition's high watermark as last seen; nil when not known yet.
-    public var highWatermark: Int64?
+    @NullEncoded public var highWatermark: Int64?
     /// Messages not consumed yet: `highWatermark - position` unless the agent knows better; nil
     /// when either is unknown.
-    public var lag: Int64?
+    @NullEncoded public var lag: Int64?
 
     public init(topic: String, partition: Int, position: Int64? = nil, highWatermark: Int64? = nil,
                 lag: Int64? = nil) {
@@ -201,14 +166,5 @@ public struct PartitionLag: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case topic, partition, position, highWatermark = "high_watermark", lag
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(topic, forKey: .topic)
-        try c.encode(partition, forKey: .partition)
-        try c.encode(position, forKey: .position)
-        try c.encode(highWatermark, forKey: .highWatermark)
-        try c.encode(lag, forKey: .lag)
     }
 }
