@@ -145,6 +145,8 @@ final class AdapterWorker {
         }
         if let batch = session.flush() { batches.append(batch) }
 
+        let rollback: RollbackDecision?
+        var rolledBack = false
         if batches.count == 1, let batch = batches.first, batch.fresh.count == training.count, trainer.lora.dropout == 0 {
             let result = try step(batch, riding: heldOut.map(\.sample))
             // Rows: the batch's fresh examples (the training arrivals, in order), replay, then the held-out ones.
@@ -153,17 +155,16 @@ final class AdapterWorker {
                 defer { if arrival.holdout { heldOutRow += 1 } else { trainRow += 1 } }
                 return arrival.holdout ? heldOutRow : trainRow
             }
-            let rollback = record(arrivals, probabilities: rows.map { BertLoRAModel.softmax(result.logits[$0]) })
+            rollback = record(arrivals, probabilities: rows.map { BertLoRAModel.softmax(result.logits[$0]) })
             keep(heldOut)
-            let rolledBack = try finish(batch, result, now: now)
-            if let rollback, !rolledBack { try apply(rollback, now: now) }
+            rolledBack = try finish(batch, result, now: now)
         } else {
-            let rollback = record(arrivals, probabilities: try trainer.probabilities(runtime.batch(arrivals.map(\.sample.ids))))
+            rollback = record(arrivals, probabilities: try trainer.probabilities(runtime.batch(arrivals.map(\.sample.ids))))
             keep(heldOut)
-            var rolledBack = false
             for batch in batches where !rolledBack { rolledBack = try train(batch, now: now) }
-            if let rollback, !rolledBack { try apply(rollback, now: now) }
         }
+        // A rollback the step already carried out makes the prediction's decision stale.
+        if let rollback, !rolledBack { try apply(rollback, now: now) }
     }
 
     /// Records the prequential outcome of every arrival, in arrival order.
