@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Learner
 import Logging
@@ -5,6 +6,7 @@ import Monitor
 import Registry
 import Server
 import ServiceLifecycle
+import Stream
 
 /// Serves `/healthz`, `/metrics`, `/v1/…` and the dashboard for a running agent on
 /// `port` (negative: no HTTP). The bearer token for mutations is read from the
@@ -32,7 +34,11 @@ final class HTTPService: Sendable {
         let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
         self.group = group
         task = Task {
-            do { try await group.run() } catch { logger.error("HTTP server stopped: \(error)") }
+            do { try await group.run() } catch {
+                // No control plane means no predictions: an agent without one must not run on.
+                logger.critical("HTTP server stopped: \(error); exiting")
+                exit(3)
+            }
         }
     }
 
@@ -71,23 +77,38 @@ struct AgentControlPlane: ControlPlane {
                            baseModel: agent.runtime.directory.lastPathComponent, adapters: adapters)
     }
 
-    func ready() async throws -> Bool { agent.status.ready }
+    func ready() async throws -> Bool { agent.status.notReadyReasons.isEmpty }
+
+    func readiness() async throws -> (ready: Bool, reasons: [String]) {
+        let reasons = agent.status.notReadyReasons
+        return (reasons.isEmpty, reasons)
+    }
 
     func predict(_ request: PredictRequest) async throws -> PredictResponse {
         let name = request.adapter ?? agent.config.routing.defaultAdapter
-        guard agent.status.adapters.contains(where: { $0.name == name }) else {
+        // The live model is served whether or not this agent trains the adapter right now
+        // (partitions lost to a broker outage stop training, never predictions).
+        let served = agent.live.current(name)
+        guard served != nil || agent.status.adapters.contains(where: { $0.name == name }) else {
             throw ControlPlaneError.notFound("no adapter named '\(name)'")
         }
-        guard let live = agent.live.current(name), let version = live.version else {
+        guard let live = served, let version = live.version else {
             throw ControlPlaneError.unavailable("adapter '\(name)' has no live version yet")
         }
-        let predictions = try live.predict(request.texts).map {
+        // BLAS work runs on a plain thread, never on the cooperative pool that answers /healthz.
+        let texts = request.texts
+        let predictions = try await Blocking.run { try live.predict(texts) }.map {
             Server.Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
         }
         return PredictResponse(adapter: name, version: version.name, predictions: predictions)
     }
 
     func adapters() async throws -> [AdapterInfo] {
+        // Registry reads are file I/O: off the cooperative pool.
+        try await Blocking.run { try adapterInfos() }
+    }
+
+    private func adapterInfos() throws -> [AdapterInfo] {
         try AdapterRegistry.adapters(in: agent.registryRoot).map { name in
             let registry = try AdapterRegistry(root: agent.registryRoot, adapter: name)
             let versions = try registry.versions()
@@ -102,9 +123,11 @@ struct AgentControlPlane: ControlPlane {
     }
 
     func versions(adapter: String) async throws -> [VersionInfo] {
-        let registry = try open(adapter)
-        let live = try registry.live()
-        return try registry.versions().map { info($0, live: live) }
+        try await Blocking.run {
+            let registry = try open(adapter)
+            let live = try registry.live()
+            return try registry.versions().map { info($0, live: live) }
+        }
     }
 
     func promote(adapter: String, version: String, reason: String?) async throws -> VersionInfo {
@@ -139,12 +162,22 @@ struct AgentControlPlane: ControlPlane {
         let s = agent.status
         try text.counter("streamlora_consumed_total", help: "Records consumed from Kafka.", value: Double(s.consumed))
         try text.counter("streamlora_dead_lettered_total", help: "Records sent to the dead-letter topic.", value: Double(s.deadLettered))
+        for (reason, count) in s.deadLetteredByReason.sorted(by: { $0.key < $1.key }) {
+            try text.counter("streamlora_dead_lettered_reason_total", help: "Records dead-lettered, by reason.",
+                             labels: ["reason": reason], value: Double(count))
+        }
+        try text.gauge("streamlora_partition_alarms", help: "Partitions paused because their log ends before the registry's offsets.",
+                       value: Double(s.partitionAlarms.count))
+        try text.gauge("streamlora_stalled_partitions", help: "Partitions paused because their dead letter cannot be written.",
+                       value: Double(s.stalledPartitions.count))
         try text.counter("streamlora_learner_errors_total", help: "Errors the learner loop survived.", value: Double(s.errors))
         for a in s.adapters {
             let l = ["adapter": a.name]
             try text.counter("streamlora_examples_total", help: "Examples predicted (prequential).", labels: l, value: Double(a.examples))
             try text.counter("streamlora_trained_examples_total", help: "Examples trained on.", labels: l, value: Double(a.trained))
             try text.counter("streamlora_steps_total", help: "Optimizer steps.", labels: l, value: Double(a.steps))
+            try text.counter("streamlora_held_out_examples_total", help: "Examples held out (predicted, never trained).", labels: l, value: Double(a.heldOut))
+            try text.counter("streamlora_skipped_redeliveries_total", help: "Redelivered records already in the adapter's state.", labels: l, value: Double(a.skippedRedeliveries))
             try text.counter("streamlora_skipped_steps_total", help: "Steps skipped by the non-finite guard.", labels: l, value: Double(a.skippedSteps))
             try text.counter("streamlora_snapshots_total", help: "Versions written.", labels: l, value: Double(a.snapshots))
             try text.counter("streamlora_promotions_total", help: "Versions promoted by the gate.", labels: l, value: Double(a.promotions))
@@ -202,5 +235,29 @@ struct AgentControlPlane: ControlPlane {
         } catch let e as AgentError {
             throw ControlPlaneError.notFound("\(e)")
         }
+    }
+}
+
+/// Fails when `host:port` cannot be bound (taken, or not an address of this machine), so that
+/// `serve` exits non-zero naming the address instead of running without its control plane.
+/// Probes with the same options the server uses (`SO_REUSEADDR`); port 0 always binds.
+func checkHTTPAddress(host: String, port: Int) throws {
+    guard port > 0 else { return }
+    var hints = addrinfo()
+    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+    hints.ai_flags = AI_PASSIVE
+    var list: UnsafeMutablePointer<addrinfo>?
+    let status = getaddrinfo(host, String(port), &hints, &list)
+    guard status == 0, let first = list else {
+        throw ValidationError("cannot listen on \(host):\(port): \(String(cString: gai_strerror(status)))")
+    }
+    defer { freeaddrinfo(list) }
+    let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
+    guard fd >= 0 else { throw ValidationError("cannot listen on \(host):\(port): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var one: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    guard bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0, listen(fd, 1) == 0 else {
+        throw ValidationError("cannot listen on \(host):\(port) for HTTP: \(String(cString: strerror(errno)))")
     }
 }

@@ -31,10 +31,12 @@ struct Serve: AsyncParsableCommand {
         let config = try pipeline.load()
         let logger = makeLogger("streamlora.serve")
         logger.info("pipeline \(config.name): topic \(config.kafka.topic) on \(config.kafka.brokers.joined(separator: ",")), registry \(config.registry.path)")
+        let port = httpPort ?? config.server.port
+        if port >= 0 { try checkHTTPAddress(host: config.server.host, port: port) }
         let agent = try await Blocking.run { try Agent(config: config, logger: logger) }
         try agent.start()
         logger.info("learning; SIGINT or SIGTERM stops after a final snapshot")
-        let http = startHTTP(agent: agent, config: config, port: httpPort ?? config.server.port, logger: logger)
+        let http = startHTTP(agent: agent, config: config, port: port, logger: logger)
 
         let reporter = Task {
             guard statusEvery > 0 else { return }

@@ -188,6 +188,7 @@ final class AdapterWorker {
 
     /// Keeps held-out arrivals for the gate (never trained on).
     private func keep(_ heldOut: [Arrival]) {
+        counters.heldOut += heldOut.count
         for arrival in heldOut { session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) }
     }
 
@@ -238,6 +239,8 @@ struct WorkerCounters: Sendable {
     var steps = 0
     var skippedSteps = 0
     var skippedRedeliveries = 0
+    /// Examples kept for the holdout (predicted, never trained), this process's run.
+    var heldOut = 0
     var snapshots = 0
     var promotions = 0
     var rejections = 0

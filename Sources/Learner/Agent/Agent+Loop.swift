@@ -24,6 +24,7 @@ extension Agent {
                 stopRequested.withLock { $0 = true }
             }
             guarded("tick") { try tick() }
+            commitAfterSnapshots()
             drainMailbox()
         }
         shutdown()
@@ -46,14 +47,17 @@ extension Agent {
         switch event {
         case .example(let example, _):
             guard let text = example.text else {
-                // A features-only example: this product's model reads text; counted, offset passes.
+                // The decoder dead-letters features-only records (`unsupported_input`); one that
+                // still arrives here is a bug, made loud and counted rather than silently dropped.
+                logger.error("learner: a features-only example at \(origin) passed the decoder")
                 published.withLock { $0.unsupportedInputs += 1 }
                 return
             }
             try worker(example.adapter ?? config.routing.defaultAdapter).handle(text, label: example.label, id: example.id, weight: example.weight,
                          partition: origin.partition, offset: origin.offset, now: .now)
-        case .deadLettered:
+        case .deadLettered(let rejection, _):
             deadLettered += 1
+            published.withLock { $0.deadLetteredByReason[rejection.reason.rawValue, default: 0] += 1 }
             deadLetterLedger.receive(partition: origin.partition, offset: origin.offset)
             deadLetterLedger.apply(partition: origin.partition, offset: origin.offset)
             deadLetterLedger.markDurable(deadLetterLedger.snapshotOffsets)
@@ -62,26 +66,35 @@ extension Agent {
 
     func tick() throws {
         let now = ContinuousClock.now
-        var snapshotted = false
-        for w in workers.values {
-            let before = w.counters.snapshots
-            try w.tick(now: now)
-            snapshotted = snapshotted || w.counters.snapshots != before
-        }
+        for w in workers.values { try w.tick(now: now) }
         if now - lastExternalCheck > .seconds(2) {
             lastExternalCheck = now
             for w in workers.values { try w.followExternalChanges() }
+            for w in followers.values { try w.followExternalChanges() }
         }
-        if snapshotted { commitDurable() }
         publishStatus()
+    }
+
+    /// Commits once after any durable snapshot since the last commit, however it was triggered
+    /// (timer, example count inside an event, handover), so Kafka follows the manifests.
+    func commitAfterSnapshots() {
+        let written = workers.values.reduce(0) { $0 + $1.counters.snapshots }
+        guard written != snapshotsSeen else { return }
+        snapshotsSeen = written
+        commitDurable()
     }
 
     /// Commits, for the partitions this member still owns (and those it is `handingOver` inside
     /// a revoke callback), the positions that every adapter's durable manifest covers (Kafka
     /// mirrors the manifests; it is never ahead).
     func commitDurable(handingOver: Set<TopicPartition> = []) {
-        let positions = OffsetLedger.commitPositions(
+        var positions = OffsetLedger.commitPositions(
             consumed: consumed, ledgers: workers.values.map(\.session.ledger) + [deadLetterLedger])
+        // Owned partitions not read in this run: where their manifests say (the start position).
+        let owned = pipeline.consumer.assignment.union(handingOver).filter { $0.topic == config.kafka.topic }.map(\.partition)
+        for p in owned where positions[p] == nil {
+            if let covered = workers.values.compactMap({ $0.session.ledger.durable[p] }).min() { positions[p] = covered }
+        }
         var offsets: [TopicPartition: Int64] = [:]
         for (partition, var next) in positions {
             // Examples still waiting for their prediction are in no ledger yet: hold back to them.

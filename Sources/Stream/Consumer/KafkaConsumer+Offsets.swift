@@ -59,6 +59,10 @@ extension KafkaConsumer {
         return result
     }
 
+    /// Explicit start offsets: the log's first record, and its end (records produced from now on).
+    public static let beginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
+    public static let end = Int64(RD_KAFKA_OFFSET_END)
+
     /// Stops fetching `partitions` until `resume`; records already returned stay returned.
     public func pause(_ partitions: [TopicPartition]) throws {
         guard !partitions.isEmpty else { return }
