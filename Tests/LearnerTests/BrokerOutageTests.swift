@@ -77,7 +77,7 @@ struct BrokerOutageTests {
 
         // Frozen past the session timeout (3 s in the test pipeline): the partitions are lost.
         broker.send(SIGSTOP)
-        let lost = await waitUntil(120, interval: 0.1) { agent.status.partitions.isEmpty }
+        let lost = await waitUntil(40, interval: 0.1) { agent.status.partitions.isEmpty }
         #expect(lost, "the agent should lose its partitions while the broker is frozen: \(agent.status.partitions)")
         let beforeThaw = predictor.counts.answered
         #expect(await waitUntil(30, interval: 0.05) { predictor.counts.answered >= beforeThaw + 20 },

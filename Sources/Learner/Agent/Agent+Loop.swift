@@ -81,13 +81,16 @@ extension Agent {
         let written = workers.values.reduce(0) { $0 + $1.counters.snapshots }
         guard written != snapshotsSeen else { return }
         snapshotsSeen = written
-        commitDurable()
+        commitDurable(waiting: false)
     }
 
     /// Commits, for the partitions this member still owns (and those it is `handingOver` inside
     /// a revoke callback), the positions that every adapter's durable manifest covers (Kafka
     /// mirrors the manifests; it is never ahead).
-    func commitDurable(handingOver: Set<TopicPartition> = []) {
+    /// - Parameter waiting: wait for the coordinator's answer (handover and shutdown, where the
+    ///   commit must land before the partitions go); the learner loop does not wait, so a frozen
+    ///   broker never stops it from publishing status or serving.
+    func commitDurable(handingOver: Set<TopicPartition> = [], waiting: Bool = true) {
         var positions = OffsetLedger.commitPositions(
             consumed: consumed, ledgers: workers.values.map(\.session.ledger) + [deadLetterLedger])
         // Owned partitions not read in this run: where their manifests say (the start position).
@@ -104,7 +107,7 @@ extension Agent {
         }
         guard !offsets.isEmpty else { return }
         do {
-            _ = try pipeline.consumer.commitSync(offsets)
+            if waiting { _ = try pipeline.consumer.commitSync(offsets) } else { _ = try pipeline.consumer.commitAsync(offsets) }
             published.withLock { $0.committed = Dictionary(uniqueKeysWithValues: offsets.map { (String($0.key.partition), $0.value) }) }
         } catch {
             // The manifests stay the truth; the next snapshot commits again.
