@@ -217,13 +217,16 @@ final class AdapterWorker {
     /// - Returns: whether a rollback was applied.
     private func finish(_ batch: Session.TrainBatch, _ result: TrainStepResult, now: ContinuousClock.Instant) throws -> Bool {
         counters.steps += 1
-        if result.applied {
-            counters.lastLoss = Double(result.loss)
-        } else {
+        guard result.applied else {
+            // Contained where it happened: weights unchanged, examples not counted as trained,
+            // live versions and the rollback monitor untouched (the count reaches the manifest
+            // and the snapshot's journal numbers as `examples_skipped`).
             counters.skippedSteps += 1
-            logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged")
+            session.skipped(batch)
+            logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged, \(batch.fresh.count) examples not trained")
+            return false
         }
-        // A skipped step left the weights bitwise unchanged and finite; the monitor sees its loss.
+        counters.lastLoss = Double(result.loss)
         let outcome = session.trained(batch, loss: Double(result.loss), weightsFinite: true, now: now)
         if let rollback = outcome.rollback {
             try apply(rollback, now: now)
