@@ -24,9 +24,16 @@ extension AdapterWorker {
 
     /// Whether a metric-drop rollback from `from` to `to` is confirmed by the paired test on the
     /// recent holdout. When it is not, the decision is declined and journaled: the predecessor is
-    /// no better on the same examples, so the drop is the stream's, not the version's.
+    /// no better on the same examples, so the drop is the stream's, not the version's. Without a
+    /// predecessor version there is nothing to compare with (the base model knows no labels), so
+    /// a drop alone never withdraws the first version.
     /// - Returns: true when the rollback should go ahead.
-    func confirmRegression(_ decision: RollbackDecision, from: String, to: String) throws -> Bool {
+    func confirmRegression(_ decision: RollbackDecision, from: String, to: String?) throws -> Bool {
+        guard let to else {
+            decline(decision, "rollback \(from) → base model declined: no predecessor version to compare with "
+                    + "on the same examples", numbers: [:])
+            return false
+        }
         guard let target = Version(to), let current = live.current(name), current.version?.name == from else { return true }
         let holdout = session.holdoutExamples
         let loaded = try registry.load(target)
@@ -39,16 +46,21 @@ extension AdapterWorker {
             logger.warning("adapter \(name): \(decision.trigger.rawValue) confirmed — \(test.description)")
             return true
         }
-        counters.declinedRollbacks += 1
-        session.declinedRollback()
-        let reason = "\(decision.trigger.rawValue): \(decision.reason); rollback \(from) → \(to) declined, "
-            + "the predecessor is no better on the same examples (drift, not regression): \(test.description)"
-        logger.warning("adapter \(name): \(reason)")
-        journal(.rollbackDeclined, reason, numbers: [
+        decline(decision, "rollback \(from) → \(to) declined, the predecessor is no better on the same examples "
+                + "(drift, not regression): \(test.description)", numbers: [
             "holdout_examples": Double(holdout.count), "predecessor_only": Double(test.predecessorOnly),
             "live_only": Double(test.liveOnly), "p_value": test.pValue,
         ])
         return false
+    }
+
+    /// Journals a declined rollback; the monitor stops comparing with the pre-drop level.
+    private func decline(_ decision: RollbackDecision, _ why: String, numbers: [String: Double]) {
+        counters.declinedRollbacks += 1
+        session.declinedRollback()
+        let reason = "\(decision.trigger.rawValue): \(decision.reason); \(why)"
+        logger.warning("adapter \(name): \(reason)")
+        journal(.rollbackDeclined, reason, numbers: numbers)
     }
 
     /// Per-example correctness of `predict` on `samples`, in order.

@@ -96,7 +96,7 @@ extension AdapterWorker {
     /// returned to are discarded (they caused the incident) and journaled with their count; the
     /// label vocabulary is kept whole.
     func apply(_ decision: RollbackDecision, now: ContinuousClock.Instant) throws {
-        if decision.trigger == .metricDrop, case .rollBack(let from, let to?) = decision.action,
+        if decision.trigger == .metricDrop, case .rollBack(let from, let to) = decision.action,
            try !confirmRegression(decision, from: from, to: to) {
             return
         }
