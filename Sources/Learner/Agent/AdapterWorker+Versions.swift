@@ -48,6 +48,7 @@ extension AdapterWorker {
             return nil
         }
         session.snapshotSucceeded(contents, now: now)
+        saveHoldout()
         parent = manifest.version
         counters.snapshots += 1
         counters.lastSnapshot = manifest.version
@@ -57,7 +58,8 @@ extension AdapterWorker {
             counters.promotions += 1
             try publish(version: manifest.version, tensors: tensors, labels: labels)
             session.promoted(version: manifest.version.name, previous: current?.version?.name)
-            drift.modelChanged(adapter: name)
+            // The trainer goes on unchanged, so the concept detectors keep their windows.
+            drift.versionPromoted(adapter: name)
         case .reject:
             counters.rejections += 1
         case .defer:
@@ -88,21 +90,41 @@ extension AdapterWorker {
     /// Acts on the rollback monitor's decision: make an earlier version live again (or, with none,
     /// nothing: the regressed version is withdrawn and "no live version" serves), or keep live,
     /// and continue training from it (from a fresh adapter without one) with fresh optimizer state.
+    ///
+    /// A metric drop is first checked by the paired test (``confirmRegression(_:from:to:)``);
+    /// declined, nothing is rolled back. Otherwise the examples trained since the version
+    /// returned to are discarded (they caused the incident) and journaled with their count; the
+    /// label vocabulary is kept whole.
     func apply(_ decision: RollbackDecision, now: ContinuousClock.Instant) throws {
+        if decision.trigger == .metricDrop, case .rollBack(let from, let to) = decision.action,
+           try !confirmRegression(decision, from: from, to: to) {
+            return
+        }
         counters.rollbacks += 1
         logger.warning("adapter \(name): \(decision)")
         do {
+            let trained = Double(session.lineage.examplesTrained)
+            func discarded(since version: Version?) throws -> [String: Double] {
+                let kept = try version.map { Double(try registry.manifest($0).examplesTrained) } ?? 0
+                return ["examples_discarded": max(0, trained - kept), "examples_trained": trained]
+            }
             switch decision.action {
             case .rollBack(let from, let to):
                 if let to, let target = Version(to) {
-                    _ = try registry.rollback(to: target, reason: "\(decision.trigger.rawValue): \(decision.reason)")
+                    _ = try registry.rollback(to: target, reason: "\(decision.trigger.rawValue): \(decision.reason)",
+                                              numbers: try discarded(since: target))
                     try restoreTrainer(from: target)
                 } else if let from = Version(from) {
-                    _ = try registry.clearLive(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)")
+                    _ = try registry.clearLive(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)",
+                                               numbers: try discarded(since: nil))
                     try restoreTrainer(from: nil)
                 }
             case .reloadLive:
-                try restoreTrainer(from: try registry.live())
+                let target = try registry.live()
+                let numbers = try discarded(since: target)
+                journal(.reload, "\(decision.trigger.rawValue): \(decision.reason); trainer reset to live, "
+                        + "\(Int(numbers["examples_discarded"] ?? 0)) examples trained since discarded", numbers: numbers)
+                try restoreTrainer(from: target)
             }
             try publishLive()
         } catch {
