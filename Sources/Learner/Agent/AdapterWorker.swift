@@ -243,6 +243,7 @@ struct WorkerCounters: Sendable {
     var rejections = 0
     var rollbacks = 0
     var snapshotFailures = 0
+    var snapshotSeconds = Histogram(bounds: Histogram.snapshotBounds)
     var lastLoss: Double?
     var lastSnapshot: Version?
     var lastDecision: String?
