@@ -1,6 +1,7 @@
 import Foundation
 import Model
 import Registry
+import Tensor
 
 /// What every adapter of a pipeline shares: the frozen base (loaded once, read-only), the
 /// tokenizer, the base model's checksum, and the pipeline's model and optimizer settings.
@@ -12,6 +13,8 @@ public final class ModelRuntime: Sendable {
     public let baseSHA256: String
     public let lora: LoRAConfig
     public let maxLength: Int
+    /// `model.precision` resolved on this machine, with the reason (and the probe's numbers for auto).
+    public let precision: PrecisionSetting.Resolution
 
     /// Loads the base model named by the pipeline.
     /// - Throws: a clear error naming the missing or corrupt file.
@@ -31,11 +34,14 @@ public final class ModelRuntime: Sendable {
         lora = LoRAConfig(rank: config.model.rank, alpha: Float(config.model.alpha), dropout: Float(config.model.dropout),
                           targets: targets, pooling: config.model.pooling == .mean ? .mean : .cls, seed: config.model.seed)
         maxLength = config.model.maxLength
+        precision = try config.model.precision.resolve()
     }
 
     /// A fresh adapter (B = 0: exactly the base model) with `labels` classifier rows.
     public func makeModel(labels: Int, optimizer: OptimizerConfig = OptimizerConfig()) throws -> BertLoRAModel {
-        try BertLoRAModel(base: base, lora: lora, labels: max(labels, 1), optimizer: optimizer)
+        let model = try BertLoRAModel(base: base, lora: lora, labels: max(labels, 1), optimizer: optimizer)
+        try model.setPrecision(precision.precision)
+        return model
     }
 
     /// The PEFT `LoraConfig` written next to every version.
