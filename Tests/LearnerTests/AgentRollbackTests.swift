@@ -119,7 +119,7 @@ struct AgentRollbackTests {
         let listing = try await run.cli(["adapters", "list", "--registry", run.registryURL.path, "--adapter", "default", "--json"])
         #expect(listing.status == 0, "adapters list: \(listing.output)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [String: Any])
-        #expect(json["live"] is NSNull)
+        #expect(json["live_version"] is NSNull)
         let versions = try #require(json["versions"] as? [[String: Any]])
         #expect(versions.contains { ($0["version"] as? Int) == first.rawValue && ($0["status"] as? String) == "rejected" })
         let show = try await run.cli(["adapters", "show", "--registry", run.registryURL.path, first.name])

@@ -11,7 +11,11 @@ extension AdapterWorker {
     func snapshot(reason: String, now: ContinuousClock.Instant) throws -> Manifest? {
         guard !snapshotting else { return nil }
         snapshotting = true
-        defer { snapshotting = false }
+        let started = ContinuousClock.now
+        defer {
+            snapshotting = false
+            counters.snapshotSeconds.observe(Self.seconds(ContinuousClock.now - started))
+        }
         try processGroup(now: now)
         if let batch = session.flush() { try train(batch, now: now) }
 
@@ -178,5 +182,10 @@ extension AdapterWorker {
         logger.info("adapter \(name): live changed outside this process to \(version); continuing from it")
         try restoreTrainer(from: version)
         try publishLive()
+    }
+
+    /// A duration as fractional seconds, for histograms.
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

@@ -261,6 +261,7 @@ struct WorkerCounters: Sendable {
     /// Confirmed concept drifts the learner adapted to.
     var adaptations = 0
     var snapshotFailures = 0
+    var snapshotSeconds = Histogram(bounds: Histogram.snapshotBounds)
     var lastLoss: Double?
     var lastSnapshot: Version?
     var lastDecision: String?
