@@ -27,8 +27,12 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
 
+        // AVX512-BF16 gemm micro-kernel (C; AVX-512 enabled per function, so it builds for any
+        // x86-64 and is dispatched at run time). Optimized even in debug builds: the tests run
+        // the real MiniLM through it.
+        .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O2"])]),
         // BLAS core: contiguous Float buffers, sgemm wrappers, fused kernels (+ naive references).
-        .target(name: "Tensor", dependencies: ["COpenBLAS"]),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16"]),
         // safetensors, tokenizer, BERT encoder fwd/bwd, LoRA, heads, AdamW.
         .target(name: "Model", dependencies: ["Tensor"]),
         // librdkafka consumer/producer, message schema, DLQ, embedded broker.
@@ -42,7 +46,7 @@ let package = Package(
         .target(name: "Monitor"),
         // Online loop: prequential metrics, holdout, replay, snapshot/gate/rollback policies, pipeline config.
         .target(name: "Learner", dependencies: [
-            "Model", "Stream", "Registry", "Monitor",
+            "Tensor", "Model", "Stream", "Registry", "Monitor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),

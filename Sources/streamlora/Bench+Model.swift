@@ -26,6 +26,9 @@ struct ModelBenchOptions: ParsableArguments {
     @Option(name: .long, help: "OpenBLAS threads (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .long, help: "Frozen-product arithmetic: fp32, bf16 (needs AVX512_BF16) or auto.")
+    var precision: PrecisionSetting = .fp32
+
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
@@ -52,6 +55,8 @@ struct ModelBenchResult: Codable {
     var targets: [String]
     var threads: Int
     var steps: Int
+    /// Resolved precision of the frozen products; the peak is measured in the same arithmetic.
+    var precision: String
 }
 
 struct BenchTrain: AsyncParsableCommand {
@@ -82,7 +87,7 @@ enum ModelBench {
             print("""
                 bench \(kind) (OpenBLAS \(BLASRuntime.note)): batch \(o.batch) × seq \(o.seq), LoRA r = \(o.rank) on \(result.targets.joined(separator: ",")), \(o.threads) thread(s), \(o.steps) steps
                   \(String(format: "%.1f", result.examples_per_s)) examples/s
-                  \(String(format: "%.1f", result.gflops)) GFLOP/s in matrix products (sgemm peak \(String(format: "%.1f", result.peak_gflops)) GFLOP/s, \(String(format: "%.0f", 100 * result.gflops / result.peak_gflops)) %)
+                  \(String(format: "%.1f", result.gflops)) GFLOP/s in matrix products (\(result.precision) gemm peak \(String(format: "%.1f", result.peak_gflops)) GFLOP/s, \(String(format: "%.0f", 100 * result.gflops / result.peak_gflops)) %)
                 """)
         }
     }
@@ -106,6 +111,8 @@ enum ModelBench {
         let batch = try TokenBatch(ids: ids, mask: .init(repeating: 1, count: ids.count), batch: o.batch, seq: o.seq)
         let labels = (0..<o.batch).map { $0 % 2 }
         model.threads = o.threads
+        let precision = try o.precision.resolveAnnounced()
+        try model.setPrecision(precision)
         model.dataParallel = !o.noShards
         if kind == "infer" { try model.merge() }
         let step = {
@@ -123,12 +130,13 @@ enum ModelBench {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let flops = model.matmulFlops
-        progress("sgemm peak (384×1536×1024)")
-        let peak = sgemmPeak()
+        progress("\(precision) gemm peak (384×1536×1024)")
+        let peak = precision == .bf16 ? bf16Peak(threads: o.threads) : sgemmPeak()
         progress(nil)
         return ModelBenchResult(kind: kind, examples_per_s: Double(o.batch * o.steps) / seconds, gflops: flops / seconds / 1e9,
                                 peak_gflops: peak, batch: o.batch, seq: o.seq, rank: o.rank,
-                                targets: targets.map(\.rawValue), threads: o.threads, steps: o.steps)
+                                targets: targets.map(\.rawValue), threads: o.threads, steps: o.steps,
+                                precision: precision.rawValue)
     }
 
     /// Best GFLOP/s of a (1024 × 384) · (384 × 1536) sgemm — the FFN shape at batch 16 × seq 64.
@@ -143,6 +151,31 @@ enum ModelBench {
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<reps {
                 Kernels.gemm(transA: false, transB: false, m: m, n: n, k: k, a: a.ptr, lda: k, b: b.ptr, ldb: n, c: c.ptr, ldc: n)
+            }
+            let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            best = max(best, 2 * Double(m * n * k * reps) / s / 1e9)
+        }
+        return best
+    }
+
+    /// Best GFLOP/s of the same product in bf16 (weights pre-packed as the model keeps them), the
+    /// 1024 rows split over `threads` threads as the model shards a batch.
+    static func bf16Peak(threads: Int) -> Double {
+        let m = 1024, k = 384, n = 1536
+        let a = Tensor(shape: [m, k]), w = Tensor(shape: [n, k]), c = Tensor(shape: [m, n])
+        for i in 0..<a.count { a[i] = Float(i % 7) * 0.01 }
+        for i in 0..<w.count { w[i] = Float(i % 5) * 0.01 }
+        let packed = PackedBF16Matrix(forwardOf: w.ptr, out: n, in: k)
+        let shards = max(1, min(threads, m)), aPtr = a.ptr, cPtr = c.ptr
+        var best = 0.0
+        for _ in 0..<3 {
+            let reps = 10
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<reps {
+                Kernels.forEachShard(shards, threads: threads) { s in
+                    let lo = m * s / shards, hi = m * (s + 1) / shards
+                    Kernels.gemmBF16(m: hi - lo, a: aPtr + lo * k, lda: k, b: packed, c: cPtr + lo * n, ldc: n)
+                }
             }
             let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             best = max(best, 2 * Double(m * n * k * reps) / s / 1e9)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Model
 import Stream
+import Tensor
 
 /// `streamlora embed`: the base model's sentence embedding (mean-pooled, L2-normalized), the
 /// same vector sentence-transformers' all-MiniLM-L6-v2 gives, so anyone can compare.
@@ -21,6 +22,9 @@ struct Embed: AsyncParsableCommand {
     @Option(name: .long, help: "Maximum tokens per text, [CLS] and [SEP] included.")
     var maxLength: Int = 256
 
+    @Option(name: .long, help: "Frozen-product arithmetic: fp32, bf16 (needs AVX512_BF16) or auto.")
+    var precision: PrecisionSetting = .fp32
+
     @Flag(name: .long, help: "One JSON object per text: {\"text\", \"embedding\"}.")
     var json = false
 
@@ -28,9 +32,11 @@ struct Embed: AsyncParsableCommand {
         let texts = try text.map { [$0] } ?? readStdin()
         let directory = URL(fileURLWithPath: model)
         let maxLength = maxLength
+        let precision = try precision.resolveAnnounced()
         let vectors = try await Blocking.run {
             let tokenizer = try WordPieceTokenizer(modelDirectory: directory)
             let model = try BertLoRAModel(base: BertWeights(directory: directory), labels: 1)
+            try model.setPrecision(precision)
             var out: [[Float]] = []
             for start in stride(from: 0, to: texts.count, by: 32) {
                 let chunk = texts[start..<min(start + 32, texts.count)]

@@ -3,6 +3,7 @@ import Foundation
 import Learner
 import Registry
 import Stream
+import Tensor
 
 /// `streamlora predict`: label and scores from a registry version (live by default).
 struct Predict: AsyncParsableCommand {
@@ -26,6 +27,9 @@ struct Predict: AsyncParsableCommand {
     @Option(name: .long, help: "JSONL file of {\"text\": …} objects ('-' for stdin).")
     var input: String?
 
+    @Option(name: .long, help: "Frozen-product arithmetic (fp32, bf16, auto); default: the pipeline's model.precision.")
+    var precision: PrecisionSetting?
+
     @Flag(name: .long, help: "One JSON object per text.")
     var json = false
 
@@ -35,11 +39,16 @@ struct Predict: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = try pipeline.load()
+        var loaded = try pipeline.load()
+        if let precision { loaded.model.precision = precision }
+        let config = loaded
         let texts = try readTexts()
         let name = adapter ?? config.routing.defaultAdapter
         let predictions = try await Blocking.run { [version] in
             let runtime = try ModelRuntime(config: config)
+            if config.model.precision == .auto {
+                FileHandle.standardError.write(Data("precision \(runtime.precision.precision): \(runtime.precision.reason)\n".utf8))
+            }
             let registry = try AdapterRegistry(root: URL(fileURLWithPath: config.registry.path), adapter: name)
             guard let chosen = try version.flatMap(Version.init) ?? registry.live() else {
                 throw AgentError.noLiveVersion(name)

@@ -46,6 +46,7 @@ public final class Agent: @unchecked Sendable {
         self.config = config
         self.logger = logger
         runtime = try ModelRuntime(config: config, relativeTo: root)
+        logger.notice("model precision \(runtime.precision.precision): \(runtime.precision.reason)")
         drift = try DriftMonitorHub(configuration: config.drift.monitorConfiguration)
         let registryPath = config.registry.path
         registryRoot = registryPath.hasPrefix("/") ? URL(fileURLWithPath: registryPath) : root.appendingPathComponent(registryPath)

@@ -1,6 +1,7 @@
 import Foundation
 import Model
 import Registry
+import Tensor
 
 /// What every adapter of a pipeline shares: the frozen base (loaded once, read-only), the
 /// tokenizer, the base model's checksum, and the pipeline's model and optimizer settings.
@@ -12,6 +13,8 @@ public final class ModelRuntime: Sendable {
     public let baseSHA256: String
     public let lora: LoRAConfig
     public let maxLength: Int
+    /// `model.precision` resolved on this machine, with the reason (and the probe's numbers for auto).
+    public let precision: PrecisionSetting.Resolution
     /// Scratch shared by every adapter's passes (workspaces belong to threads, not adapters).
     public let workspaces = WorkspacePool()
 
@@ -33,12 +36,15 @@ public final class ModelRuntime: Sendable {
         lora = LoRAConfig(rank: config.model.rank, alpha: Float(config.model.alpha), dropout: Float(config.model.dropout),
                           targets: targets, pooling: config.model.pooling == .mean ? .mean : .cls, seed: config.model.seed)
         maxLength = config.model.maxLength
+        precision = try config.model.precision.resolve()
     }
 
     /// A fresh adapter (B = 0: exactly the base model) with `labels` classifier rows, shaped by
-    /// `lora` (default: the pipeline's LoRA settings).
+    /// `lora` (default: the pipeline's LoRA settings), in the runtime's precision, taking its
+    /// scratch from the runtime's shared pool.
     public func makeModel(lora: LoRAConfig? = nil, labels: Int, optimizer: OptimizerConfig = OptimizerConfig()) throws -> BertLoRAModel {
         let model = try BertLoRAModel(base: base, lora: lora ?? self.lora, labels: max(labels, 1), optimizer: optimizer)
+        try model.setPrecision(precision.precision)
         model.workspacePool = workspaces
         return model
     }

@@ -177,6 +177,7 @@ extension PipelineConfig.ModelSettings {
         var seedValue = Int(truncatingIfNeeded: seed)
         r.int(&s, "seed", into: &seedValue, .atLeast(0))
         seed = UInt64(seedValue)
+        r.choice(&s, "precision", into: &precision)
         r.finish(s)
     }
 }

@@ -1,3 +1,4 @@
+import Tensor
 /// Settings of each pipeline section, with their defaults. `pipelines/template.yaml`
 /// documents the same keys; keep the two in step (a test compares them).
 extension PipelineConfig {
@@ -49,6 +50,9 @@ extension PipelineConfig {
         public var dropout = 0.0
         /// Seed for adapter initialization and dropout.
         public var seed: UInt64 = 42
+        /// Arithmetic of the frozen matrix products: fp32 (reference), bf16 (needs AVX512_BF16),
+        /// or auto (bf16 only where the CPU has it and a probe finds it faster than fp32).
+        public var precision = PrecisionSetting.fp32
 
         public init() {}
     }

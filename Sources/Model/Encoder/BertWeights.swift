@@ -41,6 +41,8 @@ public final class BertWeights: Sendable {
     public let embeddingNorm: FrozenLayerNorm
     public let layers: [BertLayerWeights]
     public let pooler: FrozenLinear
+    /// bf16 packings of the denses, built on first use (see `bf16Forward`).
+    let bf16Store = FrozenBF16Store()
 
     /// Builds the weights from a tensor source.
     /// - Parameter tensor: returns the floats of a tensor by name with a shape check, or nil when

@@ -123,6 +123,7 @@ extension BertLoRAModel {
         c.rng = rng
         c.threads = threads
         c.workspacePool = workspacePool
+        try c.setPrecision(precision)
         return c
     }
 }

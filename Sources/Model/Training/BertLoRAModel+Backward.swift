@@ -21,8 +21,7 @@ extension BertLoRAModel {
         case .cls:
             // Frozen pooler: through tanh and W_p to the [CLS] rows; other rows get zero.
             Kernels.tanhBackward(ws.dPooled.ptr, ws.pooled.ptr, ws.dPooled.ptr, count: B * H)
-            ws.gemm(transA: false, transB: false, m: B, n: H, k: H, a: ws.dPooled.ptr, lda: H,
-                         b: base.pooler.weight.ptr, ldb: H, c: ws.dClsIn.ptr, ldc: H)
+            frozenInputGradient(.pooler, base.pooler, dy: ws.dPooled.ptr, rows: B, beta: 0, dx: ws.dClsIn.ptr, ws: ws)
             if ws.topQueryRows == 1 {
                 dOut.ptr.update(from: ws.dClsIn.ptr, count: B * H)  // top layer kept [CLS] rows only
             } else {
@@ -133,8 +132,7 @@ extension BertLoRAModel {
         let inF = lin.inFeatures, outF = lin.outFeatures, r = layout.rank, s = lora.scaling
         let mi = layout.module(layer: layer, target: target)
         if let dx {
-            ws.gemm(transA: false, transB: false, m: n, n: inF, k: outF, a: dy, lda: outF, b: lin.weight.ptr, ldb: inF,
-                         beta: accumulate ? 1 : 0, c: dx, ldc: inF)
+            frozenInputGradient(.dense(layer: layer, target: target), lin, dy: dy, rows: n, beta: accumulate ? 1 : 0, dx: dx, ws: ws)
         }
         guard let mi else { return }
         let m = layout.modules[mi], u = ws.loraU[mi].ptr, du = ws.du.ptr

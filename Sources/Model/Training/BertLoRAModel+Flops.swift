@@ -15,6 +15,14 @@ extension Workspace {
                      beta: beta, c: c, ldc: ldc)
     }
 
+    /// The bf16 kernel with op(B) pre-packed (k × n from the packing).
+    @inline(__always)
+    func gemmBF16(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedBF16Matrix, beta: Float,
+                  c: UnsafeMutablePointer<Float>, ldc: Int) {
+        flops += 2 * Double(m) * Double(b.n) * Double(b.k)
+        Kernels.gemmBF16(m: m, a: a, lda: lda, b: b, beta: beta, c: c, ldc: ldc)
+    }
+
     @inline(__always)
     func gemmBatched(
         outer: Int, inner: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,

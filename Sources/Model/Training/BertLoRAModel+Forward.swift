@@ -90,10 +90,10 @@ extension BertLoRAModel {
                out: UnsafeMutablePointer<Float>, ws: Workspace, training: Bool) {
         let inF = lin.inFeatures, outF = lin.outFeatures
         let mi = layout.module(layer: layer, target: target)
-        let weight = ws.mixed == nil ? mi.flatMap { merged[$0] }?.ptr ?? lin.weight.ptr : lin.weight.ptr
         Kernels.broadcastRows(out, lin.bias.ptr, rows: n, cols: outF)
-        ws.gemm(transA: false, transB: true, m: n, n: outF, k: inF, a: x, lda: inF, b: weight, ldb: inF,
-                     beta: 1, c: out, ldc: outF)
+        // A mixed pass adds each row's own LoRA branch, so its base GEMM uses W itself, never a merged copy.
+        frozenForward(.dense(layer: layer, target: target), lin, mergedIndex: ws.mixed == nil ? mi : nil, x: x, rows: n,
+                      beta: 1, out: out, ws: ws)
         if let mixed = ws.mixed {
             return addMixedLoRA(mixed, layer: layer, target: target, x: x, rows: n, inFeatures: inF, outFeatures: outF, out: out, ws: ws)
         }
@@ -140,8 +140,7 @@ extension BertLoRAModel {
             let rowsPerExample = ws.topQueryRows  // 1 when the top layer ran for [CLS] only
             for b in 0..<B { (ws.clsIn.ptr + b * H).update(from: last.ptr + b * rowsPerExample * H, count: H) }
             Kernels.broadcastRows(ws.pooled.ptr, base.pooler.bias.ptr, rows: B, cols: H)
-            ws.gemm(transA: false, transB: true, m: B, n: H, k: H, a: ws.clsIn.ptr, lda: H, b: base.pooler.weight.ptr, ldb: H,
-                         beta: 1, c: ws.pooled.ptr, ldc: H)
+            frozenForward(.pooler, base.pooler, mergedIndex: nil, x: ws.clsIn.ptr, rows: B, beta: 1, out: ws.pooled.ptr, ws: ws)
             Kernels.tanhForward(ws.pooled.ptr, ws.pooled.ptr, count: B * H)
         case .mean:
             Kernels.meanPoolForward(ws.pooled.ptr, last.ptr, mask: batch.mask, batch: B, seq: T, cols: H)

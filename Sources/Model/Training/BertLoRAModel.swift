@@ -23,7 +23,13 @@ public final class BertLoRAModel: @unchecked Sendable {
     /// Completed AdamW steps (t in the bias correction).
     public internal(set) var step: Int = 0
     /// Merged weights W + (alpha/r)·B·A per module index when `isMerged`.
-    var merged: [Int: Tensor] = [:]
+    var merged: [Int: Tensor] = [:] { didSet { packMerged() } }
+    /// Arithmetic of the frozen matrix products; fp32 unless `setPrecision(.bf16)`.
+    public internal(set) var precision: ComputePrecision = .fp32
+    /// The base's bf16 packings while in bf16 (forward; input-gradient ones once training ran).
+    var frozenBF16, frozenBF16Backward: FrozenBF16Weights?
+    /// bf16 packings of `merged` while in bf16.
+    var mergedBF16: [Int: PackedBF16Matrix] = [:]
     var rng: SplitMix64
     /// Where passes take their workspaces and per-step scratch from; the runtime shares one
     /// pool between all its adapters (a standalone model has its own).
