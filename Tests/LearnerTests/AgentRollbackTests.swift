@@ -63,8 +63,7 @@ struct AgentRollbackTests {
         let predictions = try run.agent.predict(adapter: nil, texts: texts)
         #expect(predictions.allSatisfy { $0.version == earlier })
         let loaded = try run.registry.load(earlier)
-        let reference = try LiveAdapter(adapter: "default", version: earlier, labels: loaded.snapshot.labels,
-                                        tensors: loaded.snapshot.tensors, runtime: run.agent.runtime).predict(texts)
+        let reference = try LiveAdapter(adapter: "default", loaded: loaded, runtime: run.agent.runtime).predict(texts)
         #expect(predictions.map(\.label) == reference.map(\.label))
         for (p, r) in zip(predictions, reference) {
             for (label, score) in r.scores { #expect(abs((p.scores[label] ?? -1) - score) < 1e-5) }

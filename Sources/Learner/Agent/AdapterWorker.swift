@@ -57,8 +57,7 @@ final class AdapterWorker {
         if let newest = registry.newestDurable() {
             let loaded = try registry.load(newest.version)
             labels = loaded.snapshot.labels
-            trainer = try runtime.makeModel(labels: labels.count)
-            try trainer.loadAdapter(loaded.snapshot.tensors)
+            trainer = try runtime.model(of: loaded.snapshot)
             let offsets = newest.offsets.topics[config.kafka.topic] ?? [:]
             session = Session(adapter: name, config: config,
                               durableOffsets: Dictionary(uniqueKeysWithValues: offsets.compactMap { k, v in Int32(k).map { ($0, v) } }),
