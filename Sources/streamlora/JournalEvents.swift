@@ -49,6 +49,12 @@ final class JournalEvents: Sendable {
             severity = cause == "manual" ? "warn" : "alert"
         case .retire:
             cause = "retention"
+        case .adapt:
+            (cause, severity) = ("drift", "warn")
+        case .rollbackDeclined:
+            cause = rollbackCause(e.reason)
+        case .reload:
+            (cause, severity) = (rollbackCause(e.reason), "warn")
         }
         return AgentEvent(time: e.time, adapter: adapter, kind: kind, cause: cause, severity: severity,
                           version: e.version.name, previous: e.previous?.name, message: e.reason, numbers: e.numbers)
