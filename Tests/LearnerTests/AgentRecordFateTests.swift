@@ -59,7 +59,7 @@ struct AgentRecordFateTests {
         // Dead letters: counted by reason, exactly the corpus.
         let expectedReasons = Dictionary(grouping: hostile, by: \.reason.rawValue).mapValues(\.count)
         #expect(status.deadLettered == hostile.count)
-        #expect(status.deadLetteredByReason == expectedReasons)
+        #expect(status.rejectionsByReason == expectedReasons)
         #expect(status.unsupportedInputs == 0)
         #expect(status.errors == 0, "learner errors: \(status.lastError ?? "")")
 

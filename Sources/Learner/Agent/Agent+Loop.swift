@@ -55,9 +55,8 @@ extension Agent {
             }
             try worker(example.adapter ?? config.routing.defaultAdapter).handle(text, label: example.label, id: example.id, weight: example.weight,
                          partition: origin.partition, offset: origin.offset, now: .now)
-        case .deadLettered(let rejection, _):
+        case .deadLettered:
             deadLettered += 1
-            published.withLock { $0.deadLetteredByReason[rejection.reason.rawValue, default: 0] += 1 }
             deadLetterLedger.receive(partition: origin.partition, offset: origin.offset)
             deadLetterLedger.apply(partition: origin.partition, offset: origin.offset)
             deadLetterLedger.markDurable(deadLetterLedger.snapshotOffsets)

@@ -1,4 +1,5 @@
 import Foundation
+import Monitor
 import Registry
 
 /// What the agent publishes for `/v1/status`, `streamlora status` and the metrics.
@@ -33,6 +34,8 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
         public var curve: [CurvePoint]
         /// Partitions whose examples this adapter has learned from (in this process).
         public var partitions: [Int32]
+        /// Durations of this process's snapshots (evaluate, gate, durable write), in seconds.
+        public var snapshotSeconds: Histogram
     }
 
     /// The consumer's position in one assigned partition.
@@ -57,8 +60,8 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
     public var adapters: [Adapter] = []
     public var consumed = 0
     public var deadLettered = 0
-    /// Dead letters by reason code (`invalid_json`, `invalid_key`, …), acknowledged by the DLQ.
-    public var deadLetteredByReason: [String: Int] = [:]
+    /// Records rejected by the decoder (and so dead-lettered), by reason code (`invalid_json`, …).
+    public var rejectionsByReason: [String: Int] = [:]
     /// Partitions paused because their dead letter cannot be written, with the reason.
     public var stalledPartitions: [String: String] = [:]
     /// Partitions paused because their log ends before the registry's recorded offsets.
@@ -100,7 +103,8 @@ extension Agent {
                 rollbacks: w.counters.rollbacks, snapshotFailures: w.counters.snapshotFailures,
                 lastSnapshot: w.counters.lastSnapshot?.name, lastDecision: w.counters.lastDecision,
                 holdoutBuffered: w.session.holdout.count, curve: w.counters.curve,
-                partitions: Set(consumed.keys).union(w.session.ledger.durable.keys).filter(w.knows).sorted())
+                partitions: Set(consumed.keys).union(w.session.ledger.durable.keys).filter(w.knows).sorted(),
+                snapshotSeconds: w.counters.snapshotSeconds)
         }
         let stats = pipeline.stats
         let committed = published.current.committed
@@ -116,6 +120,7 @@ extension Agent {
             $0.ready = true
             $0.consumed = stats.consumed
             $0.deadLettered = stats.deadLettered
+            $0.rejectionsByReason = Dictionary(uniqueKeysWithValues: stats.rejections.map { ($0.key.rawValue, $0.value) })
             $0.stalledPartitions = Dictionary(uniqueKeysWithValues: stats.stalled.map { ("\($0.key)", $0.value) })
             $0.brokersReachable = pipeline.consumer.brokersReachable
             $0.partitionAlarms = Dictionary(uniqueKeysWithValues: partitionAlarms.current.map { (String($0.key), $0.value) })

@@ -54,6 +54,12 @@ public protocol ControlPlane: Sendable {
     /// - Throws: `ControlPlaneError.notFound` for an unknown adapter.
     func drift(adapter: String?) async throws -> [DriftReport]
 
+    /// The registry's decisions (promotions, rejections, rollbacks, manual actions), newest
+    /// first, at most `limit`; one adapter's or every adapter's. The server adds its own drift
+    /// and readiness events to these for `GET /v1/events`.
+    /// - Throws: `ControlPlaneError.notFound` for an unknown adapter.
+    func events(adapter: String?, limit: Int) async throws -> [AgentEvent]
+
     /// The agent's metrics as Prometheus text exposition (format 0.0.4), e.g. built with
     /// Monitor's `PrometheusText`. The server appends its own `streamlora_http_*` families.
     func metrics() async throws -> String
