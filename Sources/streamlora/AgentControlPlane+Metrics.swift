@@ -21,6 +21,10 @@ extension AgentControlPlane {
                        value: (Date().timeIntervalSince1970 - s.uptimeSeconds).rounded())
         try text.counter("streamlora_consumed_total", help: "Records consumed from Kafka.", value: Double(s.consumed))
         try appendDeadLetters(s, to: &text)
+        try text.gauge("streamlora_partition_alarms", help: "Partitions paused because their log ends before the registry's offsets.",
+                       value: Double(s.partitionAlarms.count))
+        try text.gauge("streamlora_stalled_partitions", help: "Partitions paused because their dead letter cannot be written.",
+                       value: Double(s.stalledPartitions.count))
         try text.counter("streamlora_learner_errors_total", help: "Errors the learner loop survived.", value: Double(s.errors))
         try appendConsumer(s, to: &text)
         for a in s.adapters { try appendAdapter(a, to: &text) }
@@ -67,6 +71,10 @@ extension AgentControlPlane {
         try text.counter("streamlora_examples_total", help: "Examples predicted (prequential).", labels: l, value: Double(a.examples))
         try text.counter("streamlora_trained_examples_total", help: "Examples trained on.", labels: l, value: Double(a.trained))
         try text.counter("streamlora_steps_total", help: "Optimizer steps.", labels: l, value: Double(a.steps))
+        try text.counter("streamlora_held_out_examples_total", help: "Examples held out (predicted, never trained).",
+                         labels: l, value: Double(a.heldOut))
+        try text.counter("streamlora_skipped_redeliveries_total", help: "Redelivered records already in the adapter's state.",
+                         labels: l, value: Double(a.skippedRedeliveries))
         try text.counter("streamlora_skipped_steps_total", help: "Steps skipped by the non-finite guard.", labels: l, value: Double(a.skippedSteps))
         try text.counter("streamlora_snapshots_total", help: "Versions written by this process.", labels: l, value: Double(a.snapshots))
         try text.counter("streamlora_snapshot_failures_total", help: "Snapshots aborted (e.g. an fsync error).",

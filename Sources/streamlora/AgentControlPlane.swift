@@ -4,6 +4,7 @@ import Model
 import Monitor
 import Registry
 import Server
+import Stream
 
 /// The running ``Agent`` seen through the HTTP control plane.
 struct AgentControlPlane: ControlPlane {
@@ -40,23 +41,38 @@ struct AgentControlPlane: ControlPlane {
                            dlqMessages: s.deadLettered)
     }
 
-    func ready() async throws -> Bool { agent.status.ready }
+    func ready() async throws -> Bool { agent.status.notReadyReasons.isEmpty }
+
+    func readiness() async throws -> (ready: Bool, reasons: [String]) {
+        let reasons = agent.status.notReadyReasons
+        return (reasons.isEmpty, reasons)
+    }
 
     func predict(_ request: PredictRequest) async throws -> PredictResponse {
         let name = request.adapter ?? agent.config.routing.defaultAdapter
-        guard agent.status.adapters.contains(where: { $0.name == name }) else {
+        // The live model is served whether or not this agent trains the adapter right now
+        // (partitions lost to a broker outage stop training, never predictions).
+        let served = agent.live.current(name)
+        guard served != nil || agent.status.adapters.contains(where: { $0.name == name }) else {
             throw ControlPlaneError.notFound("no adapter named '\(name)'")
         }
-        guard let live = agent.live.current(name), let version = live.version else {
+        guard let live = served, let version = live.version else {
             throw ControlPlaneError.unavailable("adapter '\(name)' has no live version yet")
         }
-        let predictions = try live.predict(request.texts).map {
+        // BLAS work runs on a plain thread, never on the cooperative pool that answers /healthz.
+        let texts = request.texts
+        let predictions = try await Blocking.run { try live.predict(texts) }.map {
             Server.Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
         }
         return PredictResponse(adapter: name, version: version.name, predictions: predictions)
     }
 
     func adapters() async throws -> [AdapterInfo] {
+        // Registry reads are file I/O: off the cooperative pool.
+        try await Blocking.run { try adapterInfos() }
+    }
+
+    private func adapterInfos() throws -> [AdapterInfo] {
         try AdapterRegistry.adapters(in: agent.registryRoot).map { name in
             let registry = try AdapterRegistry(root: agent.registryRoot, adapter: name)
             let versions = try registry.versions()
@@ -75,9 +91,11 @@ struct AgentControlPlane: ControlPlane {
     }
 
     func versions(adapter: String) async throws -> [VersionInfo] {
-        let registry = try open(adapter)
-        let live = try registry.live()
-        return try registry.versions().map { info($0, live: live) }
+        try await Blocking.run {
+            let registry = try open(adapter)
+            let live = try registry.live()
+            return try registry.versions().map { info($0, live: live) }
+        }
     }
 
     func promote(adapter: String, version: String, reason: String?) async throws -> VersionInfo {

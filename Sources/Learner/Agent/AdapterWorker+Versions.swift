@@ -41,7 +41,7 @@ extension AdapterWorker {
             offsets: PartitionOffsets([config.kafka.topic: Dictionary(uniqueKeysWithValues:
                 contents.offsets.map { (String($0.key), $0.value) })]),
             trainedIDs: contents.lineage.digest, holdoutMetrics: holdoutNumbers,
-            prequentialMetrics: contents.prequential.manifestNumbers)
+            prequentialMetrics: contents.prequential.manifestNumbers, examplesSkipped: contents.lineage.examplesSkipped)
         let manifest: Manifest
         do {
             manifest = try registry.write(snapshot, status: status, reason: "\(reason); gate: \(decision.reason)")

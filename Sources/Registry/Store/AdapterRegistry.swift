@@ -152,7 +152,8 @@ public final class AdapterRegistry: Sendable {
             tensors: tensors, config: config, parent: manifest.parent, baseModelSHA256: manifest.baseModelSHA256,
             labels: manifest.labels, examplesTrained: manifest.examplesTrained, steps: manifest.steps,
             offsets: manifest.offsets, trainedIDs: manifest.trainedIDs, holdoutMetrics: manifest.holdoutMetrics,
-            prequentialMetrics: manifest.prequentialMetrics, pinned: manifest.pinned)
+            prequentialMetrics: manifest.prequentialMetrics, pinned: manifest.pinned,
+            examplesSkipped: manifest.examplesSkipped ?? 0)
         return LoadedAdapter(manifest: manifest, snapshot: snapshot)
     }
 

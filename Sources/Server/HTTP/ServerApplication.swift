@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// Builds the control-plane HTTP application (DESIGN §8) around a running agent.
@@ -20,10 +21,16 @@ public func makeServerApplication(
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = makeServerRouter(controlPlane: controlPlane, configuration: configuration, recorder: recorder)
+    // Abuse limits: idle connections (keep-alive or never sending a request) are closed after
+    // `idleTimeoutSeconds`, and at most `maxConnections` are open at once (more wait in the
+    // listen backlog), so a flood of idle sockets can neither exhaust the process's file
+    // descriptors (snapshots need some) nor keep the server from answering for long.
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                             serverName: "streamlora"),
+                             serverName: "streamlora",
+                             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
         services: [StatusRecorder.Sampler(recorder: recorder, controlPlane: controlPlane)],
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
