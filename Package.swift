@@ -75,7 +75,7 @@ let package = Package(
             "Server", "Monitor",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Stream", "Registry", "Monitor"]),
+        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Tensor", "Stream", "Registry", "Monitor"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -137,6 +137,8 @@ extension Adapters {
         @OptionGroup var options: RegistryOptions
         @Argument(help: "Version to export (default: live).") var version: String?
         @Option(help: "Output directory.") var peft: String
+        @Option(help: "Base model directory whose config.json the export's config.json (label names) extends.")
+        var baseModel: String?
 
         func run() throws {
             let registry = try options.open()
@@ -144,7 +146,8 @@ extension Adapters {
                 throw AdaptersError("adapter '\(registry.adapter)' has no live version; name one")
             }
             let out = URL(fileURLWithPath: peft, isDirectory: true)
-            try registry.exportPEFT(v, to: out)
+            let baseConfig = try baseModel.map { try Data(contentsOf: URL(fileURLWithPath: $0).appendingPathComponent("config.json")) }
+            try registry.exportPEFT(v, to: out, baseConfig: baseConfig)
             try options.emit(MutationResult(adapter: registry.adapter, action: "export", live: try registry.live(), version: v)) {
                 "adapter \(registry.adapter): exported \(v) to \(out.path)"
             }

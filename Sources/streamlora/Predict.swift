@@ -64,8 +64,7 @@ struct Predict: AsyncParsableCommand {
                 throw AgentError.noLiveVersion(name)
             }
             let loaded = try registry.load(chosen)
-            let live = try LiveAdapter(adapter: name, version: chosen, labels: loaded.snapshot.labels,
-                                       tensors: loaded.snapshot.tensors, runtime: runtime)
+            let live = try LiveAdapter(adapter: name, loaded: loaded, runtime: runtime)
             return try live.predict(texts)
         }
         for (text, p) in zip(texts, predictions) {

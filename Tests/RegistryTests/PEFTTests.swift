@@ -46,7 +46,7 @@ import Testing
         let out = dir.url.appendingPathComponent("export/v1")
         try registry.exportPEFT(1, to: out)
         let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(names == ["adapter_config.json", "adapter_model.safetensors", "manifest.json"])
+        #expect(names == ["adapter_config.json", "adapter_model.safetensors", "config.json", "manifest.json"])
         let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("adapter_config.json"))) as? [String: Any])
         #expect(config["peft_type"] as? String == "LORA")
         #expect(config["task_type"] as? String == "SEQ_CLS")
@@ -99,7 +99,7 @@ import Testing
         let dora = try variant("dora") { $0["use_dora"] = true }
         #expect(expectRegistryError { try registry.importPEFT(from: dora, baseModelSHA256: "x", reason: "") }.contains("use_dora"))
         let onlyQuery = try variant("query") { $0["target_modules"] = ["query"] }
-        #expect(expectRegistryError { try registry.importPEFT(from: onlyQuery, baseModelSHA256: "x", reason: "") }.contains("not in target_modules"))
+        #expect(expectRegistryError { try registry.importPEFT(from: onlyQuery, baseModelSHA256: "x", reason: "") }.contains("does not wrap"))
         let noBase = try variant("nobase") { _ in }
         #expect(expectRegistryError { try registry.importPEFT(from: noBase, reason: "") }.contains("base model sha256 unknown"))
         #expect(expectRegistryError { try registry.importPEFT(from: noBase, baseModelSHA256: "x", labels: ["a"], reason: "") }.contains("3 rows"))

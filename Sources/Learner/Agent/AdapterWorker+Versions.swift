@@ -36,7 +36,7 @@ extension AdapterWorker {
         var holdoutNumbers = candidate.manifestNumbers()
         if let liveTotals { holdoutNumbers.merge(liveTotals.manifestNumbers(prefix: "live_")) { a, _ in a } }
         let snapshot = AdapterSnapshot(
-            tensors: tensors, config: runtime.peftConfig, parent: parent, baseModelSHA256: runtime.baseSHA256,
+            tensors: tensors, config: runtime.peftConfig(for: trainer.lora), parent: parent, baseModelSHA256: runtime.baseSHA256,
             labels: labels, examplesTrained: contents.lineage.examplesTrained, steps: contents.lineage.steps,
             offsets: PartitionOffsets([config.kafka.topic: Dictionary(uniqueKeysWithValues:
                 contents.offsets.map { (String($0.key), $0.value) })]),
@@ -52,6 +52,7 @@ extension AdapterWorker {
             return nil
         }
         session.snapshotSucceeded(contents, now: now)
+        saveHoldout()
         parent = manifest.version
         counters.snapshots += 1
         counters.lastSnapshot = manifest.version
@@ -59,9 +60,10 @@ extension AdapterWorker {
         switch decision.verdict {
         case .promote:
             counters.promotions += 1
-            try publish(version: manifest.version, tensors: tensors, labels: labels)
+            try publish(version: manifest.version, tensors: tensors, config: snapshot.config, labels: labels)
             session.promoted(version: manifest.version.name, previous: current?.version?.name)
-            drift.modelChanged(adapter: name)
+            // The trainer goes on unchanged, so the concept detectors keep their windows.
+            drift.versionPromoted(adapter: name)
         case .reject:
             counters.rejections += 1
         case .defer:
@@ -92,21 +94,41 @@ extension AdapterWorker {
     /// Acts on the rollback monitor's decision: make an earlier version live again (or, with none,
     /// nothing: the regressed version is withdrawn and "no live version" serves), or keep live,
     /// and continue training from it (from a fresh adapter without one) with fresh optimizer state.
+    ///
+    /// A metric drop is first checked by the paired test (``confirmRegression(_:from:to:)``);
+    /// declined, nothing is rolled back. Otherwise the examples trained since the version
+    /// returned to are discarded (they caused the incident) and journaled with their count; the
+    /// label vocabulary is kept whole.
     func apply(_ decision: RollbackDecision, now: ContinuousClock.Instant) throws {
+        if decision.trigger == .metricDrop, case .rollBack(let from, let to) = decision.action,
+           try !confirmRegression(decision, from: from, to: to) {
+            return
+        }
         counters.rollbacks += 1
         logger.warning("adapter \(name): \(decision)")
         do {
+            let trained = Double(session.lineage.examplesTrained)
+            func discarded(since version: Version?) throws -> [String: Double] {
+                let kept = try version.map { Double(try registry.manifest($0).examplesTrained) } ?? 0
+                return ["examples_discarded": max(0, trained - kept), "examples_trained": trained]
+            }
             switch decision.action {
             case .rollBack(let from, let to):
                 if let to, let target = Version(to) {
-                    _ = try registry.rollback(to: target, reason: "\(decision.trigger.rawValue): \(decision.reason)")
+                    _ = try registry.rollback(to: target, reason: "\(decision.trigger.rawValue): \(decision.reason)",
+                                              numbers: try discarded(since: target))
                     try restoreTrainer(from: target)
                 } else if let from = Version(from) {
-                    _ = try registry.clearLive(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)")
+                    _ = try registry.clearLive(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)",
+                                               numbers: try discarded(since: nil))
                     try restoreTrainer(from: nil)
                 }
             case .reloadLive:
-                try restoreTrainer(from: try registry.live())
+                let target = try registry.live()
+                let numbers = try discarded(since: target)
+                journal(.reload, "\(decision.trigger.rawValue): \(decision.reason); trainer reset to live, "
+                        + "\(Int(numbers["examples_discarded"] ?? 0)) examples trained since discarded", numbers: numbers)
+                try restoreTrainer(from: target)
             }
             try publishLive()
         } catch {
@@ -122,12 +144,8 @@ extension AdapterWorker {
     func restoreTrainer(from version: Version?) throws {
         if let version {
             let loaded = try registry.load(version)
-            let saved = loaded.snapshot.labels
             // The saved classifier has rows for its own labels, a prefix of ours.
-            let model = try runtime.makeModel(labels: max(saved.count, 1))
-            try model.loadAdapter(loaded.snapshot.tensors)
-            if labels.count > saved.count { model.growLabels(to: labels.count) }
-            trainer = model
+            trainer = try runtime.model(of: loaded.snapshot, labels: labels.count)
             session.rolledBack(to: .init(loaded.manifest))
             parent = version
         } else {
@@ -147,11 +165,12 @@ extension AdapterWorker {
         }
         if live.current(name)?.version == version { return }
         let loaded = try registry.load(version)
-        try publish(version: version, tensors: loaded.snapshot.tensors, labels: loaded.snapshot.labels)
+        try publish(version: version, tensors: loaded.snapshot.tensors, config: loaded.snapshot.config, labels: loaded.snapshot.labels)
     }
 
-    private func publish(version: Version, tensors: [NamedTensor], labels: [String]) throws {
-        live.publish(try LiveAdapter(adapter: name, version: version, labels: labels, tensors: tensors, runtime: runtime))
+    private func publish(version: Version, tensors: [NamedTensor], config: PEFTLoRAConfig, labels: [String]) throws {
+        live.publish(try LiveAdapter(adapter: name, version: version, labels: labels, tensors: tensors, config: config,
+                                     runtime: runtime))
     }
 
     /// Notices a promotion or rollback made from outside (the CLI) and continues from it.

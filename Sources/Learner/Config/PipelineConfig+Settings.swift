@@ -111,8 +111,10 @@ extension PipelineConfig {
     /// `holdout:` — the slice never trained on.
     public struct HoldoutSettings: Sendable, Equatable {
         public var share = 0.05
-        /// How many of the most recent holdout examples the gate evaluates on.
-        public var buffer = 1_000
+        /// How many of the most recent holdout examples the gate and the paired rollback test
+        /// evaluate on. 400 at a 5 % share span the last ~8,000 stream examples: recent enough
+        /// to judge the present, large enough for a paired comparison (saved with the registry).
+        public var buffer = 400
         public init() {}
 
         public var splitter: HoldoutSplitter { HoldoutSplitter(share: share) }

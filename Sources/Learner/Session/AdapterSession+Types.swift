@@ -30,6 +30,8 @@ extension AdapterSession {
         public let step: Int
         /// Multiplier for both learning rates (warm-up/decay).
         public let learningRateMultiplier: Double
+        /// Extra multiplier for the head learning rate (after a drift, else 1).
+        public var headLearningRateBoost: Double = 1
 
         /// Everything to train on: fresh first, then replay. Pad to the longest of these.
         public var examples: [Example] { fresh.map(\.example) + replay }
