@@ -16,7 +16,7 @@ func startHTTP(agent: Agent, config: PipelineConfig, port: Int, logger: Logger) 
         logger.notice("HTTP promote/rollback are disabled: set \(config.server.tokenEnv) to a bearer token to enable them")
     }
     let app = makeServerApplication(
-        controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name),
+        controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name, batcher: PredictionBatcher()),
         configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger)
     logger.info("HTTP on http://\(config.server.host):\(port)/ (dashboard, /metrics, /v1/status)")
     return HTTPService(app, logger: logger)
@@ -47,6 +47,8 @@ final class HTTPService: Sendable {
 struct AgentControlPlane: ControlPlane {
     let agent: Agent
     let pipelineName: String
+    /// Runs predictions off the cooperative pool, batched across adapters.
+    let batcher: PredictionBatcher
 
     func status() async throws -> AgentStatus {
         let s = agent.status
@@ -81,10 +83,21 @@ struct AgentControlPlane: ControlPlane {
         guard let live = agent.live.current(name), let version = live.version else {
             throw ControlPlaneError.unavailable("adapter '\(name)' has no live version yet")
         }
-        let predictions = try live.predict(request.texts).map {
+        // The request keeps `live` (one version) whatever is published while it waits.
+        let predictions = try await batcher.predict(live, texts: request.texts).map {
             Server.Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
         }
         return PredictResponse(adapter: name, version: version.name, predictions: predictions)
+    }
+
+    /// All requests at once, so the batcher shares forward passes between their adapters.
+    func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
+        try await withThrowingTaskGroup(of: (Int, PredictResponse).self) { group in
+            for (i, r) in requests.enumerated() { group.addTask { (i, try await predict(r)) } }
+            var out = [PredictResponse?](repeating: nil, count: requests.count)
+            for try await (i, response) in group { out[i] = response }
+            return out.map { $0! }
+        }
     }
 
     func adapters() async throws -> [AdapterInfo] {

@@ -24,6 +24,10 @@ public protocol ControlPlane: Sendable {
     ///   version is live yet.
     func predict(_ request: PredictRequest) async throws -> PredictResponse
 
+    /// Answers several requests, each with its own adapter, in order (an implementation may
+    /// batch them across adapters); fails as a whole with the first request's error.
+    func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse]
+
     /// Every adapter this agent knows.
     func adapters() async throws -> [AdapterInfo]
 
@@ -53,4 +57,13 @@ public protocol ControlPlane: Sendable {
     /// The agent's metrics as Prometheus text exposition (format 0.0.4), e.g. built with
     /// Monitor's `PrometheusText`. The server appends its own `streamlora_http_*` families.
     func metrics() async throws -> String
+}
+
+extension ControlPlane {
+    /// One request after another.
+    public func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
+        var out: [PredictResponse] = []
+        for r in requests { out.append(try await predict(r)) }
+        return out
+    }
 }
