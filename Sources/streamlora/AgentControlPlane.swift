@@ -11,10 +11,13 @@ struct AgentControlPlane: ControlPlane {
     let agent: Agent
     let pipelineName: String
     let journals: JournalEvents
+    /// Runs predictions off the cooperative pool, batched across adapters.
+    let batcher: PredictionBatcher
 
-    init(agent: Agent, pipelineName: String) {
+    init(agent: Agent, pipelineName: String, batcher: PredictionBatcher = PredictionBatcher()) {
         self.agent = agent
         self.pipelineName = pipelineName
+        self.batcher = batcher
         journals = JournalEvents(registryRoot: agent.registryRoot)
     }
 
@@ -59,12 +62,21 @@ struct AgentControlPlane: ControlPlane {
         guard let live = served, let version = live.version else {
             throw ControlPlaneError.unavailable("adapter '\(name)' has no live version yet")
         }
-        // BLAS work runs on a plain thread, never on the cooperative pool that answers /healthz.
-        let texts = request.texts
-        let predictions = try await Blocking.run { try live.predict(texts) }.map {
+        // The request keeps `live` (one version) whatever is published while it waits.
+        let predictions = try await batcher.predict(live, texts: request.texts).map {
             Server.Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
         }
         return PredictResponse(adapter: name, version: version.name, predictions: predictions)
+    }
+
+    /// All requests at once, so the batcher shares forward passes between their adapters.
+    func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
+        try await withThrowingTaskGroup(of: (Int, PredictResponse).self) { group in
+            for (i, r) in requests.enumerated() { group.addTask { (i, try await predict(r)) } }
+            var out = [PredictResponse?](repeating: nil, count: requests.count)
+            for try await (i, response) in group { out[i] = response }
+            return out.map { $0! }
+        }
     }
 
     func adapters() async throws -> [AdapterInfo] {

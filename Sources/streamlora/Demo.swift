@@ -52,6 +52,9 @@ struct Demo: AsyncParsableCommand {
     @Flag(name: .long, help: "Print a JSON summary (learning curve, examples/s) on stdout; progress goes to stderr.")
     var json = false
 
+    @Option(name: .long, help: "Write a JSONL trace (examples seen, windowed accuracy, live version, drift severities and p-values) every 250 ms (the decision benchmark reads it).")
+    var trace: String?
+
     private func say(_ line: String) {
         if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
     }
@@ -117,10 +120,29 @@ struct Demo: AsyncParsableCommand {
         let started = Date()
         try agent.start()
         var lastLine = Date.distantPast
+        let traceFile = try trace.map { path -> FileHandle in
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        }
+        defer { try? traceFile?.close() }
         while true {
             try await Task.sleep(for: .milliseconds(250))
             let status = agent.status
             let seen = status.adapters.reduce(0) { $0 + $1.examples }
+            if let traceFile, let a = status.adapters.first {
+                let drift = agent.drift.report(adapter: a.name)
+                let point = DemoTracePoint(examples: a.examples, windowAccuracy: a.windowAccuracy, live: a.live,
+                                           rollbacks: a.rollbacks, declinedRollbacks: a.declinedRollbacks ?? 0,
+                                           adaptations: a.adaptations ?? 0,
+                                           label: drift?.label?.severity.rawValue, labelP: drift?.label?.pValue,
+                                           input: drift?.input?.severity.rawValue, inputP: drift?.input?.minAdjustedPValue,
+                                           concept: drift?.concept.severity.rawValue,
+                                           conceptDetections: drift?.concept.detections,
+                                           referenceFrozen: drift?.reference.state == "frozen")
+                let encoder = JSONEncoder()
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                traceFile.write(try encoder.encode(point) + Data("\n".utf8))
+            }
             if Date().timeIntervalSince(lastLine) >= 2 || seen >= total {
                 lastLine = Date()
                 let a = status.adapters.first
@@ -144,6 +166,23 @@ struct Demo: AsyncParsableCommand {
         await http?.stop()
         return (agent.status, elapsed)
     }
+}
+
+/// One line of `demo --trace`.
+struct DemoTracePoint: Encodable {
+    let examples: Int
+    let windowAccuracy: Double?
+    let live: String?
+    let rollbacks: Int
+    let declinedRollbacks: Int
+    let adaptations: Int
+    let label: String?
+    let labelP: Double?
+    let input: String?
+    let inputP: Double?
+    let concept: String?
+    let conceptDetections: Int?
+    let referenceFrozen: Bool
 }
 
 /// `demo --json`: what the learning benchmark compares with the PEFT reference.

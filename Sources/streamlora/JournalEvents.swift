@@ -52,9 +52,9 @@ final class JournalEvents: Sendable {
         case .adapt:
             (cause, severity) = ("drift", "warn")
         case .rollbackDeclined:
-            cause = rollbackCause(e.reason)
+            cause = automaticCause(e.reason)
         case .reload:
-            (cause, severity) = (rollbackCause(e.reason), "warn")
+            (cause, severity) = (automaticCause(e.reason), "warn")
         }
         return AgentEvent(time: e.time, adapter: adapter, kind: kind, cause: cause, severity: severity,
                           version: e.version.name, previous: e.previous?.name, message: e.reason, numbers: e.numbers)
@@ -65,6 +65,12 @@ final class JournalEvents: Sendable {
         guard let colon = reason.firstIndex(of: ":"),
               let trigger = RollbackDecision.Trigger(rawValue: String(reason[..<colon])) else { return "manual" }
         return trigger.rawValue
+    }
+
+    /// The trigger an automatic decision names first, else `learner`.
+    static func automaticCause(_ reason: String) -> String {
+        let cause = rollbackCause(reason)
+        return cause == "manual" ? "learner" : cause
     }
 
     /// Events per `(kind, cause)` of one adapter.

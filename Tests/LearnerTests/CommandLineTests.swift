@@ -120,30 +120,6 @@ struct CommandLineTests {
     }
 }
 
-/// A TCP listener on a port the OS picked, held while the value lives.
-final class ListeningSocket {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let fd = self.fd
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bind(fd, sa, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, sa, &length) == 0
-            }
-        }
-        guard ok else { throw TestFailure("cannot listen on 127.0.0.1") }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
-}
-
 extension Thread {
     /// Reads `handle` to its end on a thread of its own (so two pipes cannot deadlock each other).
     static func detachedRead(_ handle: FileHandle) -> PendingText {

@@ -53,6 +53,8 @@ panel("Snapshot size", [f"streamlora_snapshot_size_bytes{A}"], unit="bytes", leg
 panel("Label drift", [f"streamlora_drift_label_js_divergence{A}", f"streamlora_drift_label_psi{A}"],
       legend=["{{adapter}} JS divergence", "{{adapter}} PSI"])
 panel("Input drift (PSI per feature)", [f"streamlora_drift_input_psi{A}"], legend=["{{adapter}} {{feature}}"])
+panel("Drift tests: p-values (low = the distributions differ)", [f"streamlora_drift_label_p_value{A}", f"streamlora_drift_input_p_value{A}"],
+      legend=["{{adapter}} labels", "{{adapter}} input {{feature}}"])
 panel("Concept drift detections", [f"sum by (adapter, detector, signal) (increase(streamlora_drift_detections_total{A}[$__rate_interval]))"],
       legend=["{{adapter}} {{detector}}/{{signal}}"])
 panel("HTTP latency p95 by route", [

@@ -26,6 +26,10 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
         public var promotions: Int
         public var rejections: Int
         public var rollbacks: Int
+        /// Metric drops the paired test found shared by the predecessor (drift, not regression).
+        public var declinedRollbacks: Int?
+        /// Confirmed concept drifts the learner adapted to.
+        public var adaptations: Int?
         public var snapshotFailures: Int
         public var lastSnapshot: String?
         public var lastDecision: String?
@@ -100,7 +104,8 @@ extension Agent {
                 windowAccuracy: m.windowed.accuracy, windowLogLoss: m.windowed.logLoss,
                 windowExamples: m.windowed.count, lastLoss: w.counters.lastLoss,
                 snapshots: w.counters.snapshots, promotions: w.counters.promotions, rejections: w.counters.rejections,
-                rollbacks: w.counters.rollbacks, snapshotFailures: w.counters.snapshotFailures,
+                rollbacks: w.counters.rollbacks, declinedRollbacks: w.counters.declinedRollbacks,
+                adaptations: w.counters.adaptations, snapshotFailures: w.counters.snapshotFailures,
                 lastSnapshot: w.counters.lastSnapshot?.name, lastDecision: w.counters.lastDecision,
                 holdoutBuffered: w.session.holdout.count, curve: w.counters.curve,
                 partitions: Set(consumed.keys).union(w.session.ledger.durable.keys).filter(w.knows).sorted(),

@@ -24,21 +24,17 @@ public final class PredictionBatcher: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Pending] = []
     private var stopping = false
-    private var thread: Thread?
     /// Passes run and rows predicted (read under the condition's lock).
     private var passes = 0, rowsServed = 0
 
-    /// Starts the batching thread.
+    /// Starts the batching thread, which keeps the batcher alive until `shutdown()`.
     public init(maxRows: Int = 32, maxWait: Duration = .milliseconds(2)) {
         self.maxRows = max(1, maxRows)
         self.maxWait = maxWait
-        let thread = Thread { [unowned self] in self.loop() }
+        let thread = Thread { [self] in loop() }
         thread.name = "streamlora-predict"
-        self.thread = thread
         thread.start()
     }
-
-    deinit { shutdown() }
 
     /// Stops the thread after the queued requests are answered.
     public func shutdown() {

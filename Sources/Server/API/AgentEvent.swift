@@ -6,7 +6,8 @@ import Foundation
 /// drift alarms and readiness changes come from the server's own recorder (this process).
 ///
 /// `kind` uses the journal's vocabulary (`snapshot`, `promote`, `reject`, `rollback`,
-/// `clear_live`, `retire`, `import`, `pin`, `unpin`) plus `drift` and `ready`. `cause` says who
+/// `clear_live`, `rollback_declined`, `reload`, `adapt`, `retire`, `import`, `pin`, `unpin`) plus
+/// `drift`, `ready` and `dead_letter` from the recorder. `cause` says who
 /// or what decided: `gate`, `manual`, a rollback trigger (`metric_drop`, `loss_spike`, …), a
 /// drift detector (`adwin/error`), or `retention`.
 public struct AgentEvent: Sendable, Codable, Equatable {

@@ -49,7 +49,7 @@ enum OpenAPIDocument {
               "trainable_parameters": {"type": "integer"}, "total_parameters": {"type": "integer"}}}}},
           "AgentEvent": {"type": "object", "properties": {
             "time": {"type": "string", "format": "date-time"}, "adapter": {"type": "string", "nullable": true},
-            "kind": {"type": "string", "description": "snapshot, promote, reject, rollback, clear_live, retire, import, pin, unpin, drift, ready, dead_letter"},
+            "kind": {"type": "string", "description": "snapshot, promote, reject, rollback, clear_live, rollback_declined, reload, adapt, retire, import, pin, unpin, drift, ready, dead_letter"},
             "cause": {"type": "string", "description": "gate, manual, a rollback trigger, a drift detector/signal, severity, retention"},
             "severity": {"type": "string", "enum": ["info", "warn", "alert"]},
             "version": {"type": "string", "nullable": true}, "previous": {"type": "string", "nullable": true},

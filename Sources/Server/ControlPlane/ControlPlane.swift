@@ -28,6 +28,10 @@ public protocol ControlPlane: Sendable {
     ///   version is live yet.
     func predict(_ request: PredictRequest) async throws -> PredictResponse
 
+    /// Answers several requests, each with its own adapter, in order (an implementation may
+    /// batch them across adapters); fails as a whole with the first request's error.
+    func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse]
+
     /// Every adapter this agent knows.
     func adapters() async throws -> [AdapterInfo]
 
@@ -68,5 +72,12 @@ public protocol ControlPlane: Sendable {
 extension ControlPlane {
     public func readiness() async throws -> (ready: Bool, reasons: [String]) {
         (try await ready(), [])
+    }
+
+    /// One request after another.
+    public func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
+        var out: [PredictResponse] = []
+        for r in requests { out.append(try await predict(r)) }
+        return out
     }
 }

@@ -18,8 +18,8 @@ extension Dashboard {
 
     /// A server event (`AgentEvent`) in the timeline's shape; `mark` puts it on the charts.
     const toEvent = e => ({t: Date.parse(e.time), adapter: e.adapter, cls: e.severity === "info" ? (e.kind === "promote" ? "livemark" : "ok") : e.severity,
-      label: e.kind.replace("_", " "), text: `${e.message}${e.version ? ` (${e.version})` : ""}${e.cause ? ` · ${e.cause}` : ""}`,
-      mark: ["promote", "rollback", "clear_live", "drift"].includes(e.kind)});
+      label: e.kind.replace(/_/g, " "), text: `${e.message}${e.version ? ` (${e.version})` : ""}${e.cause ? ` · ${e.cause}` : ""}`,
+      mark: ["promote", "rollback", "clear_live", "drift", "adapt"].includes(e.kind)});
 
     async function loadHistory() {
       try {
