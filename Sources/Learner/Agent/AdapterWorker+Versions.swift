@@ -186,3 +186,17 @@ extension AdapterWorker {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }
+
+extension AdapterWorker {
+    /// The version the journal's latest act rolled back to (`.some(nil)`: cleared to the base
+    /// model) when no snapshot was written after it; nil when the newest version is the lineage.
+    static func rollbackSinceLastSnapshot(_ registry: AdapterRegistry) -> Version?? {
+        let acts: Set<JournalEntry.Event> = [.snapshot, .rollback, .clearLive]
+        guard let last = (try? registry.journal())?.last(where: { acts.contains($0.event) }) else { return nil }
+        switch last.event {
+        case .rollback: return .some(last.version)
+        case .clearLive: return .some(nil)
+        default: return nil
+        }
+    }
+}

@@ -65,12 +65,19 @@ final class AdapterWorker {
                               prequential: PrequentialSnapshot(manifestNumbers: newest.prequentialMetrics), start: now)
             parent = newest.version
             logger.info("adapter \(name): resumed from version \(newest.version) (\(newest.examplesTrained) examples trained)")
+
         } else {
             labels = []
             trainer = try runtime.makeModel(labels: 1)
             session = Session(adapter: name, config: config, start: now)
         }
         labelIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        if parent != nil, let target = Self.rollbackSinceLastSnapshot(registry) {
+            // The process that rolled back continued from the version rolled back to (labels and
+            // offsets kept); a restart before its next snapshot does the same, not from the withdrawn one.
+            try restoreTrainer(from: target)
+            logger.info("adapter \(name): continuing from \(target.map { "version \($0)" } ?? "the base model"), the journal's last rollback")
+        }
         restoreHoldout()
         try publishLive()
     }
