@@ -77,7 +77,41 @@ import Glibc
             let open = Self.openDescriptors()
             #expect(open - baseline <= Self.idleConnections + 3 * configuration.maxConnections,
                     "descriptors open: \(open) (baseline \(baseline))")
+
+            // Let the server take and close every connection before it stops: NIO traps when a
+            // connection it accepted is still queued for a server that is shutting down
+            // (apple/swift-nio#2637, "Deinited NIOAsyncWriter without calling finish()").
+            for fd in sockets { close(fd) }
+            sockets = []
+            var pending = Self.pendingConnections(port: port)
+            for _ in 0..<1_200 where pending > 0 {
+                try await Task.sleep(for: .milliseconds(100))
+                pending = Self.pendingConnections(port: port)
+            }
+            #expect(pending == 0, "\(pending) connections still queued or open at the server")
         }
+    }
+
+    /// Connections to the server's `port` that it has not finished with: those waiting in the
+    /// listen backlog plus those established or half-closed by the client (from /proc/net/tcp).
+    static func pendingConnections(port: Int) -> Int {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return Int.max }
+        var pending = 0
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, let colon = fields[1].lastIndex(of: ":"),
+                  Int(fields[1][fields[1].index(after: colon)...], radix: 16) == port else { continue }
+            switch fields[3] {
+            case "0A":  // LISTEN: rx_queue is the accept backlog
+                let queues = fields[4].split(separator: ":")
+                pending += queues.count == 2 ? Int(queues[1], radix: 16) ?? 0 : 0
+            case "01", "08":  // ESTABLISHED, CLOSE_WAIT
+                pending += 1
+            default:
+                continue
+            }
+        }
+        return pending
     }
 }
 
