@@ -21,15 +21,18 @@ final class RollbackRun: @unchecked Sendable {
     let registryURL: URL
     let registry: AdapterRegistry
     let agent: Agent
+    let config: PipelineConfig
     let group: String
     private let producer: RecordingProducer
     private let everyExamples: Int
     private(set) var log = ProducedLog()
+    /// Everything produced, in production (= offset) order.
+    private(set) var producedItems: [SyntheticStream.Item] = []
     private var produced = 0
     private var stopped = false
 
     /// Starts the broker (topic of one partition) and the agent.
-    init(_ label: String, everyExamples: Int, rollback: String) async throws {
+    init(_ label: String, everyExamples: Int, rollback: String, drift: String? = nil) async throws {
         dir = try TemporaryDirectory(label)
         let model = dir.path("tiny-bert")
         try TinyBaseModel.write(to: model)
@@ -43,8 +46,9 @@ final class RollbackRun: @unchecked Sendable {
         let config = try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: label, model: model, registry: registryURL,
                                     holdoutShare: Self.holdoutShare, everyExamples: everyExamples, minHoldout: 5,
-                                    everySeconds: 0, rollback: rollback),
+                                    everySeconds: 0, rollback: rollback, drift: drift),
             file: "\(label).yaml", environment: [:])
+        self.config = config
         let root = dir.url
         agent = try await OffPool.run { try Agent(config: config, root: root) }
         registry = try AdapterRegistry(root: registryURL, adapter: "default", create: true)
@@ -79,10 +83,10 @@ final class RollbackRun: @unchecked Sendable {
         throw TestFailure("\(group): the learnable phase did not reach its goal: \(try adapter())")
     }
 
-    /// Feeds ``regression`` examples whose labels are permuted (each label becomes the next one).
-    func regress() async throws {
+    /// Feeds `count` examples whose labels are permuted (each label becomes the next one).
+    func regress(_ count: Int = RollbackRun.regression, prefix: String = "regress") async throws {
         let names = SyntheticStream.vocabulary.prefix(Self.labels).map(\.label)
-        let items = SyntheticStream.items(Self.regression, labels: Self.labels, prefix: "regress", seed: 0x2E62).map { item in
+        let items = SyntheticStream.items(count, labels: Self.labels, prefix: prefix, seed: 0x2E62).map { item in
             let index = names.firstIndex(of: item.label)!
             return SyntheticStream.Item(id: item.id, label: names[(index + 1) % names.count], text: item.text)
         }
@@ -92,11 +96,26 @@ final class RollbackRun: @unchecked Sendable {
     /// Produces `items` to partition 0 and waits until the agent predicted (and so trained) all of them.
     private func feed(_ items: [SyntheticStream.Item]) async throws {
         for item in items { producer.send(topic: TestPipeline.topic, partition: 0, value: item.json, id: item.id) }
+        producedItems += items
         log = try await OffPool.run { [producer] in try producer.flush() }
         produced += items.count
         let target = produced
         let seen = await waitUntil(60, interval: 0.02) { (agent.status.adapters.first?.examples ?? 0) >= target }
         guard seen else { throw TestFailure("\(group): \(target) examples not predicted within 60 s: \(agent.status)") }
+    }
+
+    /// A second agent on the same pipeline, registry and group (after ``stop()``: a restart).
+    func restartedAgent() async throws -> Agent {
+        let root = dir.url, config = config
+        let agent = try await OffPool.run { try Agent(config: config, root: root) }
+        try agent.start()
+        return agent
+    }
+
+    /// Labels of the held-out records produced so far, in offset order.
+    var heldOutLabels: [String] {
+        let splitter = HoldoutSplitter(share: Self.holdoutShare)
+        return producedItems.filter { splitter.isHoldout(.id($0.id)) }.map(\.label)
     }
 
     /// Stops the agent (final snapshot, commit).

@@ -6,19 +6,23 @@ import Stream
 import Testing
 
 /// Automatic rollback through the real agent (embedded broker → consumer → learner → registry →
-/// live swap): a learnable stream gets versions promoted, then its label mapping changes, the
-/// live lineage's windowed prequential accuracy collapses, and the agent rolls back by itself.
+/// live swap): a learnable stream gets versions promoted, then a poisoned burst (every label
+/// moved to the next one) makes the training loss spike step after step, and the agent rolls
+/// back by itself, journaling why and how many trained examples it discarded.
 ///
 /// Deterministic by construction: one partition (one arrival order, so the rollback point is a
 /// single offset), snapshots by example count only, chunks fed until the snapshot schedule
 /// leaves room for the regression phase (no snapshot between the regression and the checks),
-/// and the loss-spike trigger out of reach, so the metric drop is what fires.
+/// and the metric-drop trigger out of reach, so the loss spike is what fires.
 @Suite("Agent automatic rollback")
 struct AgentRollbackTests {
-    /// Rollback on a windowed accuracy drop of more than 0.3 over the last 20 outcomes, watched
-    /// until the next promotion; loss spikes never fire (k = 1000).
-    static let rollback = "{enabled: true, metric_drop: 0.3, window: 20, min_examples: 20, watch_examples: 0, loss_spike_k: 1000}"
-    static let metricDrop = 0.3
+    /// Rollback on two consecutive train steps with a loss above max(1, 3 × median), watched
+    /// until the next promotion; the metric drop never fires (0.99).
+    static let rollback = "{enabled: true, metric_drop: 0.99, window: 20, min_examples: 20, watch_examples: 0, "
+        + "loss_spike_k: 3, loss_spike_floor: 1.0, loss_spike_steps: 2, loss_warmup_steps: 10}"
+    /// A windowed accuracy drop of more than 0.3 over the last 20 outcomes makes the live version
+    /// suspect; loss spikes never fire (k = 1000).
+    static let metricDropOnly = "{enabled: true, metric_drop: 0.3, window: 20, min_examples: 20, watch_examples: 0, loss_spike_k: 1000}"
     static let rollbackWindow = 20
 
     @Test("a regression after the second promotion rolls back to the first: journal, LIVE, live model, lineage")
@@ -31,7 +35,6 @@ struct AgentRollbackTests {
         let watched = try #require(promotions.last, "journal: \(journalBefore)")
         let earlier = try #require(watched.previous, "the second promotion replaced the first")
         #expect(before.live == watched.version.name && before.rollbacks == 0)
-        let watchedManifest = try run.registry.manifest(watched.version)
         let phase2Start = try #require(run.log.highWatermarks[0])
 
         try await run.regress()
@@ -41,11 +44,16 @@ struct AgentRollbackTests {
 
         // The journal names the trigger and the numbers; the regressed version is rejected.
         #expect(rollback.version == earlier && rollback.previous == watched.version)
-        try Self.expectMetricDropReason(rollback.reason, baseline: watchedManifest)
+        try Self.expectLossSpikeReason(rollback.reason)
+        // The examples trained since the version returned to caused the incident: discarded, and counted.
+        let earlierManifest = try run.registry.manifest(earlier)
+        let trainedAtRollback = try #require(rollback.numbers["examples_trained"], "journal numbers \(rollback.numbers)")
+        #expect(rollback.numbers["examples_discarded"] == trainedAtRollback - Double(earlierManifest.examplesTrained))
+        #expect((rollback.numbers["examples_discarded"] ?? 0) > 0)
         #expect(entries.filter { $0.event == .rollback || $0.event == .promote || $0.event == .clearLive }.count == 1,
                 "exactly one live change after the regression: \(Array(entries))")
         #expect(try run.registry.manifest(watched.version).status == .rejected)
-        #expect(try run.registry.manifest(watched.version).reason.hasPrefix("rolled back to \(earlier.name): metric_drop"))
+        #expect(try run.registry.manifest(watched.version).reason.hasPrefix("rolled back to \(earlier.name): loss_spike"))
 
         // LIVE, the status and the in-process live model all name the earlier version, and the
         // live model computes what that version's weights compute.
@@ -88,7 +96,6 @@ struct AgentRollbackTests {
         let journalBefore = try run.registry.journal()
         let first = try #require(try run.registry.live())
         #expect(try run.adapter().promotions == 1 && journalBefore.filter { $0.event == .promote }.count == 1)
-        let firstManifest = try run.registry.manifest(first)
         let phase2Start = try #require(run.log.highWatermarks[0])
 
         try await run.regress()
@@ -96,7 +103,8 @@ struct AgentRollbackTests {
         let entries = try run.registry.journal().dropFirst(journalBefore.count)
         let cleared = try #require(entries.first { $0.event == .clearLive }, "LIVE not cleared; status \(after), journal \(Array(entries))")
         #expect(cleared.version == first && cleared.previous == first && cleared.status == .rejected)
-        try Self.expectMetricDropReason(cleared.reason, baseline: firstManifest)
+        try Self.expectLossSpikeReason(cleared.reason)
+        #expect(cleared.numbers["examples_discarded"] == cleared.numbers["examples_trained"])
 
         // Nothing is live: no LIVE file, the version rejected, and the agent serves "no live version".
         #expect(try run.registry.live() == nil)
@@ -110,7 +118,7 @@ struct AgentRollbackTests {
         let listing = try await run.cli(["adapters", "list", "--registry", run.registryURL.path, "--adapter", "default", "--json"])
         #expect(listing.status == 0, "adapters list: \(listing.output)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [String: Any])
-        #expect(json["live"] is NSNull)
+        #expect(json["live_version"] is NSNull)
         let versions = try #require(json["versions"] as? [[String: Any]])
         #expect(versions.contains { ($0["version"] as? Int) == first.rawValue && ($0["status"] as? String) == "rejected" })
         let show = try await run.cli(["adapters", "show", "--registry", run.registryURL.path, first.name])
@@ -135,17 +143,41 @@ struct AgentRollbackTests {
         print("agent rollback to base: \(first) cleared at offset \(cut) of \(highWatermark); \(cleared.reason)")
     }
 
-    /// `metric_drop: windowed accuracy 0.150 over the last 20 examples < pre-promotion 0.900 − 0.3`,
-    /// with the pre-promotion level the watched version's manifest recorded and a real drop.
-    static func expectMetricDropReason(_ reason: String, baseline manifest: Manifest,
-                                       sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let pattern = /^metric_drop: windowed accuracy (\d\.\d{3}) over the last (\d+) examples < pre-promotion (\d\.\d{3}) − 0\.3/
+    /// A permuted stream is a change of the stream, not of the version: the windowed accuracy
+    /// collapses after the second promotion, but live and its predecessor are judged on the same
+    /// recent holdout examples, neither is better, and the rollback is declined and journaled.
+    @Test("a drop the predecessor shares is drift: the rollback is declined, journaled with the paired numbers")
+    func sharedDropIsNotRolledBack() async throws {
+        let run = try await RollbackRun("rollback-shared", everyExamples: 100, rollback: Self.metricDropOnly)
+        try await run.learn { $0.promotions >= 2 }
+        let journalBefore = try run.registry.journal()
+        let watched = try #require(try run.registry.live())
+
+        try await run.regress()
+        let after = try run.adapter()
+        let entries = try run.registry.journal().dropFirst(journalBefore.count)
+        let declined = try #require(entries.first { $0.event == .rollbackDeclined },
+                                    "no declined rollback journaled; status \(after), journal \(Array(entries))")
+        #expect(declined.reason.hasPrefix("metric_drop: windowed accuracy "))
+        #expect(declined.reason.contains("declined, the predecessor is no better on the same examples"))
+        #expect(declined.reason.contains("McNemar exact p"))
+        let p = try #require(declined.numbers["p_value"])
+        #expect(p >= 0.01 && (declined.numbers["holdout_examples"] ?? 0) > 0, "\(declined.numbers)")
+        #expect(declined.version == watched)
+        // Nothing changed: no rollback, LIVE and the served version are the watched one.
+        #expect(!entries.contains { $0.event == .rollback || $0.event == .clearLive })
+        #expect(try run.registry.live() == watched && after.live == watched.name && after.rollbacks == 0)
+        try await run.stop()
+        try await run.expectConsistent()
+    }
+
+    /// `loss_spike: train loss above max(floor 1, 3 × median 0.231) = 1.000 for 2 consecutive steps (…)`.
+    static func expectLossSpikeReason(_ reason: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let pattern = /^loss_spike: train loss above max\(floor 1, 3 × median (\d+\.\d{3})\) = (\d+\.\d{3}) for 2 consecutive steps \((\d+\.\d{3}), (\d+\.\d{3})\) after (\d+) steps/
         let match = try #require(reason.firstMatch(of: pattern), "reason: \(reason)", sourceLocation: sourceLocation)
-        let current = try #require(Double(match.output.1)), baseline = try #require(Double(match.output.3))
-        #expect(Int(match.output.2) == rollbackWindow, sourceLocation: sourceLocation)
-        #expect(current < baseline - metricDrop, "\(reason)", sourceLocation: sourceLocation)
-        let recorded = try #require(manifest.prequentialMetrics["window_accuracy"], sourceLocation: sourceLocation)
-        #expect(String(match.output.3) == String(format: "%.3f", recorded),
-                "baseline in the reason vs the promoted manifest's windowed accuracy \(recorded)", sourceLocation: sourceLocation)
+        let median = try #require(Double(match.output.1)), limit = try #require(Double(match.output.2))
+        let first = try #require(Double(match.output.3)), second = try #require(Double(match.output.4))
+        #expect(abs(limit - max(1, 3 * median)) < 0.002, "\(reason)", sourceLocation: sourceLocation)
+        #expect(first > limit && second > limit, "\(reason)", sourceLocation: sourceLocation)
     }
 }

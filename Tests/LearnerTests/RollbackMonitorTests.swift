@@ -1,3 +1,4 @@
+import Model
 import Testing
 @testable import Learner
 
@@ -9,7 +10,8 @@ private func outcome(_ correct: Bool, p: Double = 0.5) -> PredictionOutcome {
     /// The fixed threshold alone (noise_z 0); the noise bound has its own suite below.
     private func monitor(metric: QualityMetric = .accuracy, watch: Int = 0) -> RollbackMonitor {
         RollbackMonitor(settings: .init(metric: metric, metricDrop: 0.1, window: 100, minExamples: 50,
-                                        watchExamples: watch, lossSpikeK: 3, lossEMAAlpha: 0.1, lossWarmupSteps: 5,
+                                        watchExamples: watch, lossSpikeK: 3, lossSpikeFloor: 1, lossSpikeSteps: 3,
+                                        lossHistory: 10, lossWarmupSteps: 5,
                                         noiseZ: 0))
     }
 
@@ -78,23 +80,48 @@ private func outcome(_ correct: Bool, p: Double = 0.5) -> PredictionOutcome {
         #expect(decision.action == .reloadLive)
     }
 
-    @Test func lossSpikeAfterWarmup() throws {
+    @Test func lossSpikeNeedsConsecutiveStepsAboveFloorAndMedian() throws {
         var m = monitor()
         m.promoted(version: "3", previous: "2", baseline: nil)
-        // Warm-up: even a huge loss is not judged before 5 steps shaped the EMA.
+        // Warm-up: even a huge loss is not judged before 5 steps are recorded.
         #expect(m.observeTrainStep(loss: 1.0, weightsFinite: true) == nil)
         #expect(m.observeTrainStep(loss: 9.0, weightsFinite: true) == nil)  // step 2 of 5
         for _ in 0..<3 { #expect(m.observeTrainStep(loss: 1.0, weightsFinite: true) == nil) }
-        // EMA (alpha 0.1): 1 → 1.8 → 1.72 → 1.648 → 1.5832.
-        let ema = try #require(m.lossEMA)
-        #expect(abs(ema - 1.5832) < 1e-12)
-        #expect(m.observeTrainStep(loss: 3 * 1.5832 - 0.001, weightsFinite: true) == nil)
-        let ema2 = try #require(m.lossEMA)
-        let decisionResult = m.observeTrainStep(loss: 3 * ema2 + 0.01, weightsFinite: true)
+        // Median of [1, 9, 1, 1, 1] is 1: the limit is max(floor 1, 3 × 1) = 3.
+        #expect(m.lossMedian == 1)
+        // One hard batch, even a very hard one, and two in a row: no decision; an ordinary step ends the run.
+        #expect(m.observeTrainStep(loss: 50, weightsFinite: true) == nil)
+        #expect(m.observeTrainStep(loss: 1.2, weightsFinite: true) == nil)
+        #expect(m.observeTrainStep(loss: 3.5, weightsFinite: true) == nil)
+        #expect(m.observeTrainStep(loss: 3.5, weightsFinite: true) == nil)
+        #expect(m.spikeRun == [3.5, 3.5])
+        // Spiking losses never entered the median they are judged by.
+        #expect(m.lossMedian == 1)
+        let decisionResult = m.observeTrainStep(loss: 4.25, weightsFinite: true)
         let decision = try #require(decisionResult)
         #expect(decision.trigger == .lossSpike)
         #expect(decision.action == .rollBack(from: "3", to: "2"))
-        #expect(decision.reason.hasPrefix("train loss 5.") && decision.reason.contains("> 3 × EMA 1.") && decision.reason.hasSuffix("after 6 steps"))
+        #expect(decision.reason == "train loss above max(floor 1, 3 × median 1.000) = 3.000 for 3 consecutive steps (3.500, 3.500, 4.250) after 6 steps")
+    }
+
+    /// "train loss 0.000 > 3 × EMA 0.000" fired on a 99.5 %-accurate stream: the floor stops it.
+    @Test func nearPerfectStreamNeedsTheAbsoluteFloor() {
+        var m = monitor()
+        for _ in 0..<20 { #expect(m.observeTrainStep(loss: 0.0001, weightsFinite: true) == nil) }
+        for _ in 0..<50 { #expect(m.observeTrainStep(loss: 0.9, weightsFinite: true) == nil) }
+    }
+
+    /// A stream of heavy-tailed batch losses (a hard batch now and then) never trips the rule.
+    @Test func heavyTailedStationaryLossesDoNotTrip() {
+        var m = RollbackMonitor(settings: .init(metric: .accuracy, watchExamples: 0))
+        m.promoted(version: "2", previous: "1", baseline: nil)
+        var rng = SplitMix64(seed: 0x105E)
+        for step in 0..<5_000 {
+            // 70 % batches near 0.8, 25 % near 1.5, 5 % hard ones up to 3.7.
+            let u = Double(rng.next(below: 1_000)) / 1_000
+            let loss = u < 0.7 ? 0.6 + 0.4 * u : u < 0.95 ? 1.5 : 1.5 + (u - 0.95) * 44
+            #expect(m.observeTrainStep(loss: loss, weightsFinite: true) == nil, "step \(step) loss \(loss)")
+        }
     }
 
     @Test func nonFiniteLossOrWeightsFireImmediately() throws {
@@ -114,9 +141,19 @@ private func outcome(_ correct: Bool, p: Double = 0.5) -> PredictionOutcome {
         var m = monitor()
         for _ in 0..<10 { _ = m.observeTrainStep(loss: 1, weightsFinite: true) }
         m.rolledBack()
-        #expect(m.lossEMA == nil)
-        #expect(m.observeTrainStep(loss: 100, weightsFinite: true) == nil)  // first loss after reset seeds the EMA
-        #expect(m.lossEMA == 100)
+        #expect(m.lossMedian == nil && m.lossSteps == 0)
+        #expect(m.observeTrainStep(loss: 100, weightsFinite: true) == nil)  // first loss after reset starts the history
+        #expect(m.lossMedian == 100)
+    }
+
+    @Test func driftConfirmedEndsTheComparisonWithThePreDriftLevel() {
+        var m = monitor()
+        m.promoted(version: "2", previous: "1", baseline: 0.9)
+        for _ in 0..<10 { _ = m.observe(outcome(true)) }
+        m.driftConfirmed()
+        #expect(m.baseline == nil && m.watched?.version == "2")
+        // The stream got harder for everyone: no metric-drop decision against 0.9.
+        for _ in 0..<500 { #expect(m.observe(outcome(false)) == nil) }
     }
 }
 

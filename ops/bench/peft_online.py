@@ -71,6 +71,8 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--outcomes", help="write every prequential outcome (1 correct, 0 wrong), in stream order, "
+                    "as a JSON list to this file (ops/bench/decisions reads it)")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -92,6 +94,7 @@ def main() -> int:
 
     labels: dict[str, int] = {}
     correct = seen = 0
+    outcomes: list[int] = []
     log_loss = 0.0
     curve = []
     start = time.perf_counter()
@@ -115,7 +118,9 @@ def main() -> int:
             logp = torch.log_softmax(logits, dim=-1)
         for j in range(len(batch)):
             seen += 1
-            correct += int(logits[j].argmax().item() == y[j].item())
+            hit = int(logits[j].argmax().item() == y[j].item())
+            correct += hit
+            outcomes.append(hit)
             log_loss -= logp[j, y[j]].item()
             if seen % args.every == 0:
                 curve.append({"examples": seen, "accuracy": correct / seen, "log_loss": log_loss / seen})
@@ -140,6 +145,9 @@ def main() -> int:
         "examples_per_s": len(rows) / elapsed, "seconds": elapsed, "curve": curve,
         "settings": {k: v for k, v in vars(args).items() if k not in ("json", "data")},
     }
+    if args.outcomes:
+        with open(args.outcomes, "w") as f:
+            json.dump(outcomes, f)
     if args.json:
         print(json.dumps(result))
     else:

@@ -11,7 +11,11 @@ extension AdapterWorker {
     func snapshot(reason: String, now: ContinuousClock.Instant) throws -> Manifest? {
         guard !snapshotting else { return nil }
         snapshotting = true
-        defer { snapshotting = false }
+        let started = ContinuousClock.now
+        defer {
+            snapshotting = false
+            counters.snapshotSeconds.observe(Self.seconds(ContinuousClock.now - started))
+        }
         try processGroup(now: now)
         if let batch = session.flush() { try train(batch, now: now) }
 
@@ -37,7 +41,7 @@ extension AdapterWorker {
             offsets: PartitionOffsets([config.kafka.topic: Dictionary(uniqueKeysWithValues:
                 contents.offsets.map { (String($0.key), $0.value) })]),
             trainedIDs: contents.lineage.digest, holdoutMetrics: holdoutNumbers,
-            prequentialMetrics: contents.prequential.manifestNumbers)
+            prequentialMetrics: contents.prequential.manifestNumbers, examplesSkipped: contents.lineage.examplesSkipped)
         let manifest: Manifest
         do {
             manifest = try registry.write(snapshot, status: status, reason: "\(reason); gate: \(decision.reason)")
@@ -48,6 +52,7 @@ extension AdapterWorker {
             return nil
         }
         session.snapshotSucceeded(contents, now: now)
+        saveHoldout()
         parent = manifest.version
         counters.snapshots += 1
         counters.lastSnapshot = manifest.version
@@ -57,7 +62,8 @@ extension AdapterWorker {
             counters.promotions += 1
             try publish(version: manifest.version, tensors: tensors, config: snapshot.config, labels: labels)
             session.promoted(version: manifest.version.name, previous: current?.version?.name)
-            drift.modelChanged(adapter: name)
+            // The trainer goes on unchanged, so the concept detectors keep their windows.
+            drift.versionPromoted(adapter: name)
         case .reject:
             counters.rejections += 1
         case .defer:
@@ -88,21 +94,41 @@ extension AdapterWorker {
     /// Acts on the rollback monitor's decision: make an earlier version live again (or, with none,
     /// nothing: the regressed version is withdrawn and "no live version" serves), or keep live,
     /// and continue training from it (from a fresh adapter without one) with fresh optimizer state.
+    ///
+    /// A metric drop is first checked by the paired test (``confirmRegression(_:from:to:)``);
+    /// declined, nothing is rolled back. Otherwise the examples trained since the version
+    /// returned to are discarded (they caused the incident) and journaled with their count; the
+    /// label vocabulary is kept whole.
     func apply(_ decision: RollbackDecision, now: ContinuousClock.Instant) throws {
+        if decision.trigger == .metricDrop, case .rollBack(let from, let to) = decision.action,
+           try !confirmRegression(decision, from: from, to: to) {
+            return
+        }
         counters.rollbacks += 1
         logger.warning("adapter \(name): \(decision)")
         do {
+            let trained = Double(session.lineage.examplesTrained)
+            func discarded(since version: Version?) throws -> [String: Double] {
+                let kept = try version.map { Double(try registry.manifest($0).examplesTrained) } ?? 0
+                return ["examples_discarded": max(0, trained - kept), "examples_trained": trained]
+            }
             switch decision.action {
             case .rollBack(let from, let to):
                 if let to, let target = Version(to) {
-                    _ = try registry.rollback(to: target, reason: "\(decision.trigger.rawValue): \(decision.reason)")
+                    _ = try registry.rollback(to: target, reason: "\(decision.trigger.rawValue): \(decision.reason)",
+                                              numbers: try discarded(since: target))
                     try restoreTrainer(from: target)
                 } else if let from = Version(from) {
-                    _ = try registry.clearLive(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)")
+                    _ = try registry.clearLive(from, reason: "\(decision.trigger.rawValue): \(decision.reason) (no earlier version)",
+                                               numbers: try discarded(since: nil))
                     try restoreTrainer(from: nil)
                 }
             case .reloadLive:
-                try restoreTrainer(from: try registry.live())
+                let target = try registry.live()
+                let numbers = try discarded(since: target)
+                journal(.reload, "\(decision.trigger.rawValue): \(decision.reason); trainer reset to live, "
+                        + "\(Int(numbers["examples_discarded"] ?? 0)) examples trained since discarded", numbers: numbers)
+                try restoreTrainer(from: target)
             }
             try publishLive()
         } catch {
@@ -153,5 +179,10 @@ extension AdapterWorker {
         logger.info("adapter \(name): live changed outside this process to \(version); continuing from it")
         try restoreTrainer(from: version)
         try publishLive()
+    }
+
+    /// A duration as fractional seconds, for histograms.
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

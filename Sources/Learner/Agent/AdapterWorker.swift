@@ -32,6 +32,8 @@ final class AdapterWorker {
     private var group: [Arrival] = []
     private var groupDeadline: ContinuousClock.Instant?
     var snapshotting = false
+    /// A drift adaptation collected its post-change holdout examples: snapshot after this group.
+    var driftSnapshotDue = false
 
     struct Arrival {
         let sample: Sample
@@ -69,6 +71,7 @@ final class AdapterWorker {
             session = Session(adapter: name, config: config, start: now)
         }
         labelIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        restoreHoldout()
         try publishLive()
     }
 
@@ -92,7 +95,7 @@ final class AdapterWorker {
     }
 
     /// Gives the label a classifier row; existing logits are unchanged.
-    private func intern(_ label: String) {
+    func intern(_ label: String) {
         guard labelIndex[label] == nil else { return }
         labelIndex[label] = labels.count
         labels.append(label)
@@ -164,12 +167,18 @@ final class AdapterWorker {
         }
         // A rollback the step already carried out makes the prediction's decision stale.
         if let rollback, !rolledBack { try apply(rollback, now: now) }
+        if driftSnapshotDue && !snapshotting {
+            driftSnapshotDue = false
+            try snapshot(reason: "drift adaptation: \(config.drift.adaptation.minHoldoutAfter) post-change holdout examples", now: now)
+        }
     }
 
-    /// Records the prequential outcome of every arrival, in arrival order.
+    /// Records the prequential outcome of every arrival, in arrival order, and feeds the drift
+    /// monitor (unless `drift.enabled` is false); a concept alarm may start an adaptation.
     /// - Returns: the first rollback decision the outcomes called for.
     private func record(_ arrivals: [Arrival], probabilities: [[Float]]) -> RollbackDecision? {
         var rollback: RollbackDecision?
+        let embed = config.drift.enabled && drift.configuration.projections > 0
         for (arrival, p) in zip(arrivals, probabilities) {
             let outcome = PredictionOutcome(label: arrival.sample.label, probabilities: p, labels: labels)
             if let decision = session.recordPrediction(outcome), rollback == nil { rollback = decision }
@@ -178,16 +187,22 @@ final class AdapterWorker {
                 counters.curve.append(CurvePoint(examples: totals.count, accuracy: totals.accuracy ?? 0,
                                                  logLoss: totals.logLoss ?? 0))
             }
-            drift.observe(adapter: name, DriftObservation(
+            guard config.drift.enabled else { continue }
+            let alarm = drift.observe(adapter: name, DriftObservation(
                 label: arrival.sample.label, error: !outcome.isCorrect, loss: outcome.loss,
-                tokenLength: arrival.sample.ids.count, oovRate: arrival.sample.oovRate))
+                tokenLength: arrival.sample.ids.count, oovRate: arrival.sample.oovRate,
+                embedding: embed ? runtime.inputEmbedding(arrival.sample.ids) : nil))
+            if let alarm { adapt(to: alarm) }
         }
         return rollback
     }
 
     /// Keeps held-out arrivals for the gate (never trained on).
     private func keep(_ heldOut: [Arrival]) {
-        for arrival in heldOut { session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) }
+        counters.heldOut += heldOut.count
+        for arrival in heldOut where session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) {
+            driftSnapshotDue = true
+        }
     }
 
     /// One optimizer step on a micro-batch (fresh + replay), then its bookkeeping.
@@ -207,7 +222,7 @@ final class AdapterWorker {
         let weights = examples.map { $0.weight * scale } + riders.map { _ in Float(0) }
         let multiplier = batch.learningRateMultiplier
         trainer.optimizer.learningRate = Float(config.training.lr * multiplier)
-        trainer.optimizer.headLearningRate = Float(config.training.headLR * multiplier)
+        trainer.optimizer.headLearningRate = Float(config.training.headLR * multiplier * batch.headLearningRateBoost)
         return try trainer.trainStep(tokens, labels: targets, weights: weights)
     }
 
@@ -215,13 +230,16 @@ final class AdapterWorker {
     /// - Returns: whether a rollback was applied.
     private func finish(_ batch: Session.TrainBatch, _ result: TrainStepResult, now: ContinuousClock.Instant) throws -> Bool {
         counters.steps += 1
-        if result.applied {
-            counters.lastLoss = Double(result.loss)
-        } else {
+        guard result.applied else {
+            // Contained where it happened: weights unchanged, examples not counted as trained,
+            // live versions and the rollback monitor untouched (the count reaches the manifest
+            // and the snapshot's journal numbers as `examples_skipped`).
             counters.skippedSteps += 1
-            logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged")
+            session.skipped(batch)
+            logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged, \(batch.fresh.count) examples not trained")
+            return false
         }
-        // A skipped step left the weights bitwise unchanged and finite; the monitor sees its loss.
+        counters.lastLoss = Double(result.loss)
         let outcome = session.trained(batch, loss: Double(result.loss), weightsFinite: true, now: now)
         if let rollback = outcome.rollback {
             try apply(rollback, now: now)
@@ -237,11 +255,18 @@ struct WorkerCounters: Sendable {
     var steps = 0
     var skippedSteps = 0
     var skippedRedeliveries = 0
+    /// Examples kept for the holdout (predicted, never trained), this process's run.
+    var heldOut = 0
     var snapshots = 0
     var promotions = 0
     var rejections = 0
     var rollbacks = 0
+    /// Metric drops a paired test found shared by the predecessor (drift, not regression).
+    var declinedRollbacks = 0
+    /// Confirmed concept drifts the learner adapted to.
+    var adaptations = 0
     var snapshotFailures = 0
+    var snapshotSeconds = Histogram(bounds: Histogram.snapshotBounds)
     var lastLoss: Double?
     var lastSnapshot: Version?
     var lastDecision: String?

@@ -1,8 +1,8 @@
 import Monitor
 
 extension PipelineConfig.DriftSettings {
-    /// The drift monitor configuration these pipeline settings imply. The pipeline's
-    /// thresholds mark "alert"; "warn" starts at half of them.
+    /// The drift monitor configuration these pipeline settings imply. Label and input parts
+    /// alert below `p_alert` and warn below `p_warn`; PSI and JS thresholds mark large effects.
     public var monitorConfiguration: DriftMonitorConfiguration {
         var c = DriftMonitorConfiguration()
         c.referenceSize = referenceWindow
@@ -10,11 +10,22 @@ extension PipelineConfig.DriftSettings {
         c.minimumCurrentCount = min(c.minimumCurrentCount, currentWindow)
         c.bins = psiBins
         c.projections = embeddingProjections
-        c.adwin.delta = adwinDelta
+        c.minimumExpected = minimumExpected
+        c.conceptWarmup = conceptWarmup
+        c.conceptOneSided = conceptOneSided
+        c.conceptStandardize = conceptStandardize
+        c.adwin.delta = adwin.delta
+        c.adwin.clock = adwin.clock
+        c.adwin.maxBuckets = adwin.maxBuckets
+        c.adwin.minWindowLength = adwin.minWindowLength
+        c.adwin.gracePeriod = adwin.gracePeriod
         c.pageHinkley.minInstances = pageHinkley.minInstances
         c.pageHinkley.delta = pageHinkley.delta
         c.pageHinkley.threshold = pageHinkley.threshold
         c.pageHinkley.alpha = pageHinkley.alpha
+        c.pageHinkley.mode = pageHinkley.mode
+        c.thresholds.pAlert = pAlert
+        c.thresholds.pWarn = pWarn
         c.thresholds.psiAlert = psiThreshold
         c.thresholds.psiWarn = psiThreshold / 2
         c.thresholds.jsAlert = jsThreshold

@@ -84,3 +84,25 @@ public final class ModelRuntime: Sendable {
         try TokenBatch(rows: rows)
     }
 }
+
+extension ModelRuntime {
+    /// The input's embedding for drift monitoring: the mean of the frozen base's word embeddings
+    /// over its tokens (`[CLS]`/`[SEP]` included). The adapter's pooled output would move
+    /// whenever the adapter learns, so its projections would report the model's progress as
+    /// input drift; this vector changes only when the inputs do. O(tokens × hidden).
+    public func inputEmbedding(_ ids: [Int32]) -> [Float] {
+        let hidden = base.config.hiddenSize
+        var sum = [Float](repeating: 0, count: hidden)
+        guard !ids.isEmpty else { return sum }
+        let table = base.wordEmbeddings.ptr
+        let vocabulary = base.config.vocabSize
+        var n = 0
+        for id in ids where id >= 0 && Int(id) < vocabulary {
+            let row = table + Int(id) * hidden
+            for j in 0..<hidden { sum[j] += row[j] }
+            n += 1
+        }
+        if n > 0 { for j in 0..<hidden { sum[j] /= Float(n) } }
+        return sum
+    }
+}

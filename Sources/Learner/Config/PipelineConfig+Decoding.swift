@@ -136,6 +136,7 @@ extension PipelineConfig.KafkaSettings {
         r.string(&s, "dlq_topic", into: &dlq, .topicName)
         if !dlq.isEmpty { dlqTopicOverride = dlq }
         r.int(&s, "max_message_bytes", into: &maxMessageBytes, .range(1_000...1_000_000_000))
+        r.choice(&s, "unrecorded_start", into: &unrecordedStart)
         r.finish(s)
     }
 
@@ -207,6 +208,7 @@ extension PipelineConfig.TrainingSettings {
         r.int(&s, "decay_steps", into: &decaySteps, .atLeast(0))
         r.double(&s, "min_lr_ratio", into: &minLRRatio, .range(0, 1, closedUpper: true))
         r.double(&s, "clip_norm", into: &clipNorm, .atLeast(0))
+        r.double(&s, "max_weight", into: &maxWeight, .greater(than: 0))
         r.int(&s, "batch_size", into: &batchSize, .range(1...4_096))
         r.int(&s, "max_wait_ms", into: &maxWaitMilliseconds, .range(0...3_600_000))
         if var sub = r.subsection(&s, "replay") {
@@ -226,7 +228,10 @@ extension PipelineConfig.RollbackSettings {
         r.int(&s, "min_examples", into: &minExamples, .atLeast(1))
         r.int(&s, "watch_examples", into: &watchExamples, .atLeast(0))
         r.double(&s, "loss_spike_k", into: &lossSpikeK, .greater(than: 1))
-        r.double(&s, "loss_ema_alpha", into: &lossEMAAlpha, .range(0, 1, openLower: true, closedUpper: true))
+        r.double(&s, "loss_spike_floor", into: &lossSpikeFloor, .atLeast(0))
+        r.int(&s, "loss_spike_steps", into: &lossSpikeSteps, .atLeast(1))
+        r.int(&s, "loss_history", into: &lossHistory, .atLeast(1))
+        r.double(&s, "paired_alpha", into: &pairedAlpha, .range(0, 1, openLower: true))
         r.int(&s, "loss_warmup_steps", into: &lossWarmupSteps, .atLeast(0))
         r.double(&s, "noise_z", into: &noiseZ, .atLeast(0))
         r.finish(s)
@@ -241,14 +246,39 @@ extension PipelineConfig.DriftSettings {
         r.int(&s, "psi_bins", into: &psiBins, .range(2...1_000))
         r.double(&s, "psi_threshold", into: &psiThreshold, .greater(than: 0))
         r.double(&s, "js_threshold", into: &jsThreshold, .range(0, 1, openLower: true, closedUpper: true))
-        r.int(&s, "embedding_projections", into: &embeddingProjections, .range(1...384))
-        r.double(&s, "adwin_delta", into: &adwinDelta, .range(0, 1, openLower: true))
+        r.double(&s, "p_alert", into: &pAlert, .range(0, 1, openLower: true))
+        r.double(&s, "p_warn", into: &pWarn, .range(0, 1, openLower: true))
+        if pAlert > pWarn { r.fail(s.child("p_alert"), nil, "must be ≤ drift.p_warn (\(pWarn)), got \(pAlert)") }
+        r.double(&s, "minimum_expected", into: &minimumExpected, .greater(than: 0))
+        r.int(&s, "embedding_projections", into: &embeddingProjections, .range(0...384))
+        r.int(&s, "concept_warmup", into: &conceptWarmup, .atLeast(0))
+        r.bool(&s, "concept_one_sided", into: &conceptOneSided)
+        r.bool(&s, "concept_standardize", into: &conceptStandardize)
+        if var a = r.subsection(&s, "adwin") {
+            r.double(&a, "delta", into: &adwin.delta, .range(0, 1, openLower: true))
+            r.int(&a, "clock", into: &adwin.clock, .atLeast(1))
+            r.int(&a, "max_buckets", into: &adwin.maxBuckets, .atLeast(2))
+            r.int(&a, "min_window_length", into: &adwin.minWindowLength, .atLeast(1))
+            r.int(&a, "grace_period", into: &adwin.gracePeriod, .atLeast(0))
+            r.finish(a)
+        }
         if var ph = r.subsection(&s, "page_hinkley") {
             r.int(&ph, "min_instances", into: &pageHinkley.minInstances, .atLeast(1))
             r.double(&ph, "delta", into: &pageHinkley.delta, .atLeast(0))
             r.double(&ph, "threshold", into: &pageHinkley.threshold, .greater(than: 0))
             r.double(&ph, "alpha", into: &pageHinkley.alpha, .range(0, 1, openLower: true, closedUpper: true))
+            r.choice(&ph, "mode", into: &pageHinkley.mode)
             r.finish(ph)
+        }
+        if var ad = r.subsection(&s, "adaptation") {
+            r.bool(&ad, "enabled", into: &adaptation.enabled)
+            r.double(&ad, "replay_keep", into: &adaptation.replayKeep, .range(0, 1, closedUpper: true))
+            r.double(&ad, "head_lr_boost", into: &adaptation.headLRBoost, .atLeast(1))
+            r.int(&ad, "boost_steps", into: &adaptation.boostSteps, .atLeast(0))
+            r.bool(&ad, "reset_optimizer", into: &adaptation.resetOptimizer)
+            r.int(&ad, "min_holdout_after", into: &adaptation.minHoldoutAfter, .atLeast(1))
+            r.int(&ad, "cooldown_examples", into: &adaptation.cooldownExamples, .atLeast(0))
+            r.finish(ad)
         }
         r.finish(s)
     }

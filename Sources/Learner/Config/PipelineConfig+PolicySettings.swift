@@ -1,3 +1,5 @@
+import Monitor
+
 /// Settings of the policy, monitoring and service sections, with their defaults.
 extension PipelineConfig {
     /// `snapshot:` — when versions are written.
@@ -38,9 +40,14 @@ extension PipelineConfig {
         public var minExamples = 100
         /// How long (in examples) a promotion stays under watch; 0 = until the next one.
         public var watchExamples = 2_000
+        /// Loss spike: `loss_spike_steps` consecutive steps above max(floor, k × median loss).
         public var lossSpikeK = 3.0
-        public var lossEMAAlpha = 0.05
+        public var lossSpikeFloor = 1.0
+        public var lossSpikeSteps = 3
+        public var lossHistory = 50
         public var lossWarmupSteps = 20
+        /// Significance of the paired test (live vs predecessor) that confirms a metric drop.
+        public var pairedAlpha = 0.01
         /// A metric drop must also exceed this many standard errors (sampling noise); 0 = off.
         public var noiseZ = 3.0
         public init() {}
@@ -49,38 +56,86 @@ extension PipelineConfig {
         public func monitorSettings(metric: QualityMetric) -> RollbackMonitor.Settings {
             RollbackMonitor.Settings(metric: metric, metricDrop: metricDrop, window: window, minExamples: minExamples,
                                      watchExamples: watchExamples, lossSpikeK: lossSpikeK,
-                                     lossEMAAlpha: lossEMAAlpha, lossWarmupSteps: lossWarmupSteps, noiseZ: noiseZ)
+                                     lossSpikeFloor: lossSpikeFloor, lossSpikeSteps: lossSpikeSteps,
+                                     lossHistory: lossHistory, lossWarmupSteps: lossWarmupSteps, noiseZ: noiseZ)
         }
     }
 
     /// `drift:` — drift detection (computed by the Monitor module).
     public struct DriftSettings: Sendable, Equatable {
+        /// Off: no monitor is fed, `/v1/drift` stays empty and no drift adaptation happens.
         public var enabled = true
         /// Examples in the reference window (the distribution drift is measured against).
         public var referenceWindow = 1_000
         /// Examples in the current window.
         public var currentWindow = 500
-        /// Bins for PSI of continuous statistics.
+        /// Bins for PSI and the G-test of continuous statistics.
         public var psiBins = 10
-        /// PSI above this is reported as drift (0.2 is the customary "significant shift").
+        /// PSI reported as a large shift (an effect size; severity comes from `p_alert`).
         public var psiThreshold = 0.2
-        /// Jensen–Shannon divergence (base 2) of label distributions above this is drift.
+        /// Jensen–Shannon divergence (base 2) of labels reported as large (an effect size).
         public var jsThreshold = 0.1
+        /// A label or input part alerts when its (Holm-corrected) G-test p-value is below this.
+        public var pAlert = 0.001
+        /// … and warns below this.
+        public var pWarn = 0.01
+        /// Cochran's minimum expected count per cell; rarer categories are pooled.
+        public var minimumExpected = 5.0
         /// Random projections of the embedding tracked for input drift.
         public var embeddingProjections = 8
-        /// ADWIN confidence δ on the prequential error (River's default).
-        public var adwinDelta = 0.002
+        /// Examples before the concept detectors are fed (the learner's warm-up).
+        public var conceptWarmup = 500
+        /// Only a rising error or loss is an ADWIN alarm (Page-Hinkley: its `mode`).
+        public var conceptOneSided = true
+        /// Page-Hinkley sees values in units of their warm-up standard deviation.
+        public var conceptStandardize = true
+        public var adwin = ADWINOptions()
         public var pageHinkley = PageHinkleySettings()
+        /// Reacting to a confirmed concept alarm (see ``DriftAdaptation``).
+        public var adaptation = AdaptationSettings()
         public init() {}
     }
 
-    /// `drift.page_hinkley:` — Page–Hinkley test on the prequential loss (River's defaults).
+    /// `drift.adwin:` — River's ADWIN parameters on the prequential error and loss.
+    public struct ADWINOptions: Sendable, Equatable {
+        /// Confidence δ.
+        public var delta = 0.002
+        public var clock = 32
+        public var maxBuckets = 5
+        public var minWindowLength = 5
+        public var gracePeriod = 10
+        public init() {}
+    }
+
+    /// `drift.page_hinkley:` — Page–Hinkley test on the prequential error and loss (River's
+    /// defaults, except `mode: up`: only degradation alarms, and δ 0.1 in units of the signal's
+    /// warm-up standard deviation when `concept_standardize`).
     public struct PageHinkleySettings: Sendable, Equatable {
         public var minInstances = 30
-        public var delta = 0.005
+        public var delta = 0.1
         public var threshold = 50.0
-        /// Forgetting factor.
-        public var alpha = 0.9999
+        /// Forgetting factor (1: none; see the Monitor's `PageHinkleySettings`).
+        public var alpha = 1.0
+        public var mode = PageHinkley.Mode.up
+        public init() {}
+    }
+
+    /// `drift.adaptation:` — what the learner does after a confirmed concept alarm.
+    public struct AdaptationSettings: Sendable, Equatable {
+        public var enabled = true
+        /// Keep only this share of the replay reservoir (its oldest, pre-change examples
+        /// otherwise keep teaching the old concept); 0 empties it.
+        public var replayKeep = 0.0
+        /// Multiply the head learning rate by this for `boost_steps` steps.
+        public var headLRBoost = 2.0
+        public var boostSteps = 30
+        /// Reset the AdamW moments (they point along the old concept's gradients).
+        public var resetOptimizer = true
+        /// Holdout examples from before the alarm are dropped, so the gate judges the new
+        /// concept; until this many new ones arrived it judges on what it has (≥ 1).
+        public var minHoldoutAfter = 20
+        /// Alarms closer together than this many examples are one incident.
+        public var cooldownExamples = 1_000
         public init() {}
     }
 

@@ -11,9 +11,17 @@ import Monitor
 ///   threshold alone fires on sampling noise again and again during a long watch; the noise
 ///   bound makes the check a one-sided two-sample z-test (pooled proportion for accuracy, the
 ///   window's own spread for log-loss);
-/// - **loss spike**: a train step's loss exceeds `lossSpikeK` × the EMA of previous losses,
-///   once `lossWarmupSteps` losses have shaped the EMA;
+/// - **loss spike**: `lossSpikeSteps` consecutive train steps each with a loss above
+///   max(`lossSpikeFloor`, `lossSpikeK` × the median of the last `lossHistory` ordinary losses),
+///   once `lossWarmupSteps` losses are in. The median cannot be dragged by one hard batch, the
+///   floor keeps a near-perfect stream (median 0.001) from alarming on a loss of 0.01, and the
+///   run length means a single hard batch never trips it — a poisoned burst does;
 /// - **non-finite** loss or weights.
+///
+/// A metric drop only says the stream got harder for the live lineage; the caller confirms it
+/// with a paired test of live against its predecessor on the same recent holdout
+/// (``PairedComparison``) before rolling back. A confirmed concept drift (``driftConfirmed()``)
+/// ends the comparison with the pre-drift level: the stream changed, not the version.
 ///
 /// A pure state machine: the loop feeds it observations and acts on the returned
 /// ``RollbackDecision``; it then calls ``rolledBack()`` (or ``promoted(version:previous:baseline:)`` on the
@@ -32,11 +40,15 @@ public struct RollbackMonitor: Sendable {
         /// Outcomes after a promotion during which it stays under watch (0 = until the next promotion).
         /// After that, the version is trusted: incidents reload live instead of rolling it back.
         public var watchExamples: Int
-        /// Spike factor k (> 1).
+        /// Spike factor k on the median loss (> 1).
         public var lossSpikeK: Double
-        /// EMA smoothing of train losses, in `(0, 1]`.
-        public var lossEMAAlpha: Double
-        /// Train steps that shape the EMA before spikes are judged.
+        /// Absolute loss a spike must exceed (≥ 0).
+        public var lossSpikeFloor: Double
+        /// Consecutive spiking steps that trip the rule (≥ 1).
+        public var lossSpikeSteps: Int
+        /// Ordinary losses the median is taken over (≥ 1).
+        public var lossHistory: Int
+        /// Train steps recorded before spikes are judged.
         public var lossWarmupSteps: Int
         /// A metric drop must also exceed this many standard errors of the difference (≥ 0;
         /// 0 = the fixed `metricDrop` alone).
@@ -44,14 +56,17 @@ public struct RollbackMonitor: Sendable {
 
         public init(metric: QualityMetric = .accuracy, metricDrop: Double = 0.05, window: Int = 200,
                     minExamples: Int = 100, watchExamples: Int = 2000, lossSpikeK: Double = 3,
-                    lossEMAAlpha: Double = 0.05, lossWarmupSteps: Int = 20, noiseZ: Double = 3) {
+                    lossSpikeFloor: Double = 1, lossSpikeSteps: Int = 3, lossHistory: Int = 50,
+                    lossWarmupSteps: Int = 20, noiseZ: Double = 3) {
             self.metric = metric
             self.metricDrop = metricDrop
             self.window = window
             self.minExamples = minExamples
             self.watchExamples = watchExamples
             self.lossSpikeK = lossSpikeK
-            self.lossEMAAlpha = lossEMAAlpha
+            self.lossSpikeFloor = lossSpikeFloor
+            self.lossSpikeSteps = lossSpikeSteps
+            self.lossHistory = lossHistory
             self.lossWarmupSteps = lossWarmupSteps
             self.noiseZ = noiseZ
         }
@@ -65,10 +80,12 @@ public struct RollbackMonitor: Sendable {
     public private(set) var baselineCount = 0
     /// Outcomes observed since the watched promotion.
     public private(set) var examplesSincePromotion = 0
-    /// EMA of train-step losses (`nil` before the first finite loss).
-    public private(set) var lossEMA: Double?
-    /// Finite train losses folded into the EMA since the last reset.
+    /// Recent ordinary (non-spiking) train-step losses.
+    private var losses: BoundedBuffer<Double>
+    /// Finite train losses recorded since the last reset.
     public private(set) var lossSteps = 0
+    /// Losses of the current run of spiking steps.
+    public private(set) var spikeRun: [Double] = []
     /// Whether a decision was returned and not yet acknowledged.
     public private(set) var isTripped = false
 
@@ -81,8 +98,18 @@ public struct RollbackMonitor: Sendable {
 
     public init(settings: Settings) {
         precondition(settings.window >= 1, "rollback window must be >= 1")
+        precondition(settings.lossHistory >= 1 && settings.lossSpikeSteps >= 1, "loss history and spike steps must be >= 1")
         self.settings = settings
         recent = BoundedBuffer(capacity: settings.window)
+        losses = BoundedBuffer(capacity: settings.lossHistory)
+    }
+
+    /// Median of the recent ordinary losses (`nil` before any).
+    public var lossMedian: Double? {
+        let sorted = losses.elements.sorted()
+        guard !sorted.isEmpty else { return nil }
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 
     /// A version was promoted; start watching it.
@@ -114,9 +141,29 @@ public struct RollbackMonitor: Sendable {
         watched = nil
         examplesSincePromotion = 0
         clearRecent()
-        lossEMA = nil
-        lossSteps = 0
+        clearLosses()
         isTripped = false
+    }
+
+    /// The concept detectors confirmed a change of the stream: the pre-promotion level no longer
+    /// describes it, and the loss level is a new regime. The watch on non-finite values goes on.
+    public mutating func driftConfirmed() {
+        baseline = nil
+        baselineCount = 0
+        clearRecent()
+        clearLosses()
+    }
+
+    /// The returned decision was looked at and not carried out (a paired test found the drop
+    /// shared by the predecessor): watch again.
+    public mutating func acknowledge() {
+        isTripped = false
+    }
+
+    private mutating func clearLosses() {
+        losses.removeAll()
+        lossSteps = 0
+        spikeRun = []
     }
 
     /// Feeds one prequential outcome (predicted before training).
@@ -180,15 +227,20 @@ public struct RollbackMonitor: Sendable {
         if !loss.isFinite {
             return trip(.nonFiniteLoss, "non-finite train loss \(loss)")
         }
-        if let ema = lossEMA, lossSteps >= settings.lossWarmupSteps, loss > settings.lossSpikeK * ema {
-            return trip(.lossSpike,
-                        "train loss \(formatFixed(loss, 3)) > \(formatSetting(settings.lossSpikeK)) × EMA \(formatFixed(ema, 3)) after \(lossSteps) steps")
+        if lossSteps >= settings.lossWarmupSteps, let median = lossMedian {
+            let limit = max(settings.lossSpikeFloor, settings.lossSpikeK * median)
+            if loss > limit {
+                spikeRun.append(loss)
+                guard spikeRun.count >= settings.lossSpikeSteps else { return nil }
+                let run = spikeRun.map { formatFixed($0, 3) }.joined(separator: ", ")
+                return trip(.lossSpike, "train loss above max(floor \(formatSetting(settings.lossSpikeFloor)), "
+                    + "\(formatSetting(settings.lossSpikeK)) × median \(formatFixed(median, 3))) = \(formatFixed(limit, 3)) "
+                    + "for \(spikeRun.count) consecutive steps (\(run)) after \(lossSteps) steps")
+            }
         }
-        if let ema = lossEMA {
-            lossEMA = settings.lossEMAAlpha * loss + (1 - settings.lossEMAAlpha) * ema
-        } else {
-            lossEMA = loss
-        }
+        // An ordinary step ends a run; spiking losses never enter the median they are judged by.
+        spikeRun = []
+        _ = losses.append(loss)
         lossSteps += 1
         return nil
     }
@@ -208,7 +260,7 @@ public struct RollbackMonitor: Sendable {
 /// What the rollback monitor wants done, and why.
 public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
     /// What was observed.
-    public enum Trigger: String, Sendable, Equatable, Codable {
+    public enum Trigger: String, Sendable, Equatable, Codable, CaseIterable {
         case metricDrop = "metric_drop"
         case lossSpike = "loss_spike"
         case nonFiniteLoss = "non_finite_loss"

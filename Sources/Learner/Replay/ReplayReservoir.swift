@@ -60,6 +60,15 @@ public struct ReplayReservoir<Element> {
         return result
     }
 
+    /// Keeps a uniformly drawn `fraction` of the sample and restarts the count, so the examples
+    /// offered next fill the reservoir (and stay in it) preferentially: after a concept drift
+    /// the sample shifts to the new concept within `capacity` offers instead of `seen`.
+    public mutating func keep(fraction: Double) {
+        let k = Int((Double(elements.count) * min(max(fraction, 0), 1)).rounded())
+        elements = draw(k)
+        seen = UInt64(elements.count)
+    }
+
     /// Forgets the sample (e.g. after a rollback to an older version); the generator keeps its state.
     public mutating func removeAll() {
         elements.removeAll(keepingCapacity: true)

@@ -30,6 +30,8 @@ extension AdapterSession {
         public let step: Int
         /// Multiplier for both learning rates (warm-up/decay).
         public let learningRateMultiplier: Double
+        /// Extra multiplier for the head learning rate (after a drift, else 1).
+        public var headLearningRateBoost: Double = 1
 
         /// Everything to train on: fresh first, then replay. Pad to the longest of these.
         public var examples: [Example] { fresh.map(\.example) + replay }
@@ -43,11 +45,15 @@ extension AdapterSession {
         public var examplesTrained: Int
         /// Updates taken.
         public var steps: Int
+        /// Fresh examples of steps the non-finite guard skipped (consumed, never trained).
+        public var examplesSkipped: Int
 
-        public init(digest: TrainedIDsDigest = TrainedIDsDigest(), examplesTrained: Int = 0, steps: Int = 0) {
+        public init(digest: TrainedIDsDigest = TrainedIDsDigest(), examplesTrained: Int = 0, steps: Int = 0,
+                    examplesSkipped: Int = 0) {
             self.digest = digest
             self.examplesTrained = examplesTrained
             self.steps = steps
+            self.examplesSkipped = examplesSkipped
         }
     }
 

@@ -55,9 +55,12 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     public let gate: PromotionGate
     public let schedule: LearningRateSchedule
     public let mix: ReplayMix
+    public private(set) var adaptation: DriftAdaptation
     private var batcher: MicroBatcher<Fresh>
     private var reservoir: ReplayReservoir<Example>
     private let rollbackEnabled: Bool
+    /// The gate's minimum holdout while the buffer refills after a drift emptied it.
+    private var refillMinHoldout: Int?
 
     /// - Parameters:
     ///   - adapter: the adapter's name.
@@ -88,6 +91,7 @@ public struct AdapterSession<Example: Sendable>: Sendable {
         reservoir = ReplayReservoir(capacity: config.training.replay.capacity,
                                     seed: config.model.seed ^ StableHash.hash(adapter))
         rollbackEnabled = config.rollback.enabled
+        adaptation = DriftAdaptation(settings: config.drift.adaptation)
     }
 
     // MARK: Arrival
@@ -107,10 +111,20 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     }
 
     /// Keeps a held-out example for the gate; its offset is applied at once.
-    public mutating func addHoldout(_ example: Example, partition: Int32, offset: Int64) {
+    /// - Returns: whether, after a drift adaptation, enough post-change holdout examples are in
+    ///   for the early snapshot.
+    @discardableResult
+    public mutating func addHoldout(_ example: Example, partition: Int32, offset: Int64) -> Bool {
         holdout.append(example)
         ledger.receive(partition: partition, offset: offset)
         ledger.apply(partition: partition, offset: offset)
+        if let refill = refillMinHoldout, holdout.count >= max(refill, gate.minHoldout) { refillMinHoldout = nil }
+        return adaptation.heldOutAfterAlarm()
+    }
+
+    /// Installs held-out examples saved with the registry (oldest first), before any arrive.
+    public mutating func restoreHoldout(_ examples: [Example]) {
+        for example in examples { holdout.append(example) }
     }
 
     /// Queues a training example.
@@ -150,7 +164,24 @@ public struct AdapterSession<Example: Sendable>: Sendable {
         let replayCount = mix.replayCount(fresh: fresh.count, available: reservoir.count)
         let step = lineage.steps + 1
         return TrainBatch(fresh: fresh, replay: reservoir.draw(replayCount), step: step,
-                          learningRateMultiplier: schedule.multiplier(step: step))
+                          learningRateMultiplier: schedule.multiplier(step: step),
+                          headLearningRateBoost: adaptation.nextHeadMultiplier())
+    }
+
+    // MARK: Drift
+
+    /// A concept alarm from the drift monitor. When it confirms a new incident, the pure parts
+    /// of the plan are carried out here — the replay reservoir thinned to `replayKeep`, the
+    /// holdout emptied (the gate accepts `minHoldoutAfter` examples until it refills), the
+    /// rollback monitor's pre-drift baseline dropped — and the plan is returned so the caller
+    /// resets the optimizer and journals it.
+    public mutating func conceptAlarm(_ alarm: ConceptAlarm) -> DriftAdaptation.Plan? {
+        guard let plan = adaptation.alarm(alarm) else { return nil }
+        reservoir.keep(fraction: plan.replayKeep)
+        holdout.removeAll()
+        refillMinHoldout = plan.minHoldoutAfter
+        monitor.driftConfirmed()
+        return plan
     }
 
     // MARK: Training
@@ -161,6 +192,16 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     ///   - loss: its mean loss.
     ///   - weightsFinite: whether all trainable weights are finite after the step.
     /// - Returns: a rollback decision and/or a due snapshot.
+    /// The batch's step was skipped by the non-finite guard (weights unchanged): its fresh
+    /// examples are consumed (their offsets pass) but not trained, so they stay out of the
+    /// trained count, the digest and the replay reservoir, and the rollback monitor never sees
+    /// the non-finite loss — a skipped step cannot make live versions or rollback state move.
+    public mutating func skipped(_ batch: TrainBatch) {
+        for item in batch.fresh { ledger.apply(partition: item.partition, offset: item.offset) }
+        lineage.examplesSkipped += batch.fresh.count
+        lineage.steps = max(lineage.steps, batch.step)
+    }
+
     public mutating func trained(_ batch: TrainBatch, loss: Double, weightsFinite: Bool, now: Instant) -> StepOutcome {
         for item in batch.fresh {
             ledger.apply(partition: item.partition, offset: item.offset)
@@ -202,9 +243,20 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     /// The held-out examples the gate evaluates on, oldest first.
     public var holdoutExamples: [Example] { holdout.elements }
 
-    /// Judges a candidate against live on ``holdoutExamples``.
+    /// Judges a candidate against live on ``holdoutExamples`` (with a smaller minimum while the
+    /// holdout refills after a drift).
     public func judge(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool) -> GateDecision {
-        gate.decide(candidate: candidate, live: live, weightsFinite: weightsFinite)
+        let effective = refillMinHoldout.map {
+            PromotionGate(metric: gate.metric, tolerance: gate.tolerance, minHoldout: min($0, gate.minHoldout))
+        } ?? gate
+        return effective.decide(candidate: candidate, live: live, weightsFinite: weightsFinite)
+    }
+
+    /// A metric drop was judged drift, not regression: the monitor stops comparing with the
+    /// pre-promotion level and watches on.
+    public mutating func declinedRollback() {
+        monitor.driftConfirmed()
+        monitor.acknowledge()
     }
 
     /// A version was promoted; the rollback monitor watches it against the current windowed metric.

@@ -35,6 +35,8 @@ public struct ADWIN: ConceptDriftDetector, Sendable {
     public internal(set) var variance = 0.0
     var tick = 0
     var helperDetections = 0
+    /// The mean gap |μ₀ − μ₁| and ADWIN's bound ε at the last cut (the alarm's statistic and threshold).
+    public private(set) var lastCut: (gap: Double, bound: Double)?
 
     /// Creates a detector with River's defaults unless told otherwise.
     public init(delta: Double = 0.002, clock: Int = 32, maxBuckets: Int = 5,
@@ -52,6 +54,9 @@ public struct ADWIN: ConceptDriftDetector, Sendable {
 
     /// Number of values currently in the adaptive window.
     public var width: Int { Int(windowWidth) }
+
+    /// |μ₀ − μ₁| and the bound ε at the last cut.
+    public var alarmStatistic: (statistic: Double, threshold: Double)? { lastCut.map { ($0.gap, $0.bound) } }
 
     /// Mean of the window (0 when empty), River's `estimation`.
     public var estimation: Double { windowWidth == 0 ? 0 : total / windowWidth }
@@ -79,6 +84,7 @@ public struct ADWIN: ConceptDriftDetector, Sendable {
         variance = 0
         tick = 0
         helperDetections = 0
+        lastCut = nil
     }
 
     /// Runs the cut test on every `clock`-th value; drops oldest buckets while a cut holds.
@@ -88,8 +94,10 @@ public struct ADWIN: ConceptDriftDetector, Sendable {
         guard tick % clock == 0, windowWidth > Double(gracePeriod) else { return false }
         var cutFound = true
         while cutFound {
-            cutFound = scanForCut()
-            if cutFound {
+            let cut = scanForCut()
+            cutFound = cut != nil
+            if let cut {
+                if !detected { lastCut = cut }
                 detected = true
                 if windowWidth > 0 { deleteOldestBucket() }
             }
@@ -100,8 +108,8 @@ public struct ADWIN: ConceptDriftDetector, Sendable {
 
     /// Walks split points from the oldest bucket to the newest (the newest single value never
     /// forms a sub-window on its own); returns at the first split whose means differ by more
-    /// than the ADWIN bound.
-    private func scanForCut() -> Bool {
+    /// than the ADWIN bound, with that gap and bound.
+    private func scanForCut() -> (gap: Double, bound: Double)? {
         var n0 = 0.0, n1 = windowWidth
         var u0 = 0.0, u1 = total
         let minLength = Double(minWindowLength)
@@ -114,23 +122,23 @@ public struct ADWIN: ConceptDriftDetector, Sendable {
                 let t = row.totals[k]
                 u0 += t
                 u1 -= t
-                if level == 0 && k == row.count - 1 { return false }
+                if level == 0 && k == row.count - 1 { return nil }
                 let meanGap = (u0 / n0) - (u1 / n1)
-                if n1 >= minLength && n0 >= minLength && cutHolds(n0: n0, n1: n1, meanGap: meanGap) {
-                    return true
+                if n1 >= minLength && n0 >= minLength {
+                    let bound = cutBound(n0: n0, n1: n1)
+                    if abs(meanGap) > bound { return (abs(meanGap), bound) }
                 }
             }
         }
-        return false
+        return nil
     }
 
     /// ADWIN's bound: |mean(W0) - mean(W1)| > sqrt(2 m σ² δ') + 2/3 δ' m, m = 1/n0' + 1/n1'.
-    private func cutHolds(n0: Double, n1: Double, meanGap: Double) -> Bool {
+    private func cutBound(n0: Double, n1: Double) -> Double {
         let minLength = Double(minWindowLength)
         let deltaPrime = log(2.0 * log(windowWidth) / delta)
         let mRecip = 1.0 / (n0 - minLength + 1.0) + 1.0 / (n1 - minLength + 1.0)
-        let epsilon = (2.0 * mRecip * (variance / windowWidth) * deltaPrime).squareRoot()
+        return (2.0 * mRecip * (variance / windowWidth) * deltaPrime).squareRoot()
             + 2.0 / 3.0 * deltaPrime * mRecip
-        return abs(meanGap) > epsilon
     }
 }

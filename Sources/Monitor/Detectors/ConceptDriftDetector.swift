@@ -11,6 +11,9 @@ public protocol ConceptDriftDetector: Sendable {
     /// the running mean for Page-Hinkley).
     var estimation: Double { get }
 
+    /// The test statistic and the threshold it crossed at the last detection (`nil` before any).
+    var alarmStatistic: (statistic: Double, threshold: Double)? { get }
+
     /// Feeds one value.
     /// - Returns: `true` when this value triggered a drift detection.
     @discardableResult

@@ -29,15 +29,24 @@ public struct ADWINSettings: Sendable, Codable, Equatable {
     }
 }
 
-/// Page-Hinkley parameters as configuration data (River 0.26.1 defaults).
+/// Page-Hinkley parameters as configuration data: River 0.26.1 defaults except `mode`, which
+/// is `up` — on an error or a loss only an increase is an incident (River's `both` alarms when
+/// the learner gets better) — and `delta` 0.1 instead of 0.005, because the drift monitor feeds
+/// values in units of their warm-up standard deviation (see
+/// `DriftMonitorConfiguration.conceptStandardize`), and `alpha` 1: with River's 0.9999 the sum
+/// S⁺ settles near −δ/(1−α), where the drift that keeps a stationary stream quiet is cancelled,
+/// and a long stationary stream alarms as a driftless random walk would.
 public struct PageHinkleySettings: Sendable, Codable, Equatable {
     public var minInstances = 30
-    public var delta = 0.005
+    public var delta = 0.1
     public var threshold = 50.0
-    public var alpha = 1 - 0.0001
-    public var mode = PageHinkley.Mode.both
+    public var alpha = 1.0
+    public var mode = PageHinkley.Mode.up
 
-    public init() {}
+    public init(delta: Double = 0.1, mode: PageHinkley.Mode = .up) {
+        self.delta = delta
+        self.mode = mode
+    }
 
     /// A fresh detector with these parameters.
     public func makeDetector() -> PageHinkley {

@@ -61,6 +61,16 @@ public struct PageHinkley: ConceptDriftDetector, Sendable {
     /// Test statistic for a decrease of the mean, M⁻ - S⁻.
     public var decreaseStatistic: Double { maxDecrease - sumDecrease }
 
+    /// The statistic of the tested direction (the larger one for `both`) and λ, while a drift is flagged.
+    public var alarmStatistic: (statistic: Double, threshold: Double)? {
+        guard driftDetected else { return nil }
+        switch mode {
+        case .up: return (increaseStatistic, threshold)
+        case .down: return (decreaseStatistic, threshold)
+        case .both: return (max(increaseStatistic, decreaseStatistic), threshold)
+        }
+    }
+
     /// Feeds one value; returns whether it triggered a drift.
     @discardableResult
     public mutating func update(_ x: Double) -> Bool {

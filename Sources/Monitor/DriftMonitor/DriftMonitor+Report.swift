@@ -26,10 +26,20 @@ extension DriftMonitor {
                                                                    epsilon: configuration.psiEpsilon)
         else { return nil }
         let t = configuration.thresholds
+        let test = HomogeneityTest.gTest(reference: refD, current: curD, minimumExpected: configuration.minimumExpected)
+        // "New" / "gone": all of a label's occurrences in one window, unlikely under one
+        // distribution after Bonferroni over every label seen.
+        let r = Double(ref.values.reduce(0, +)), c = Double(cur.values.reduce(0, +))
+        let tests = Double(Set(ref.keys).union(cur.keys).count)
+        func significant(_ count: Int, share: Double) -> Bool {
+            min(1, tests * HomogeneityTest.appearance(count: count, share: share)) < t.pAlert
+        }
+        let new = cur.filter { (ref[$0.key] ?? 0) == 0 && significant($0.value, share: c / (r + c)) }.keys.sorted()
+        let gone = ref.filter { $0.value > 0 && cur[$0.key] == nil && significant($0.value, share: r / (r + c)) }
+            .keys.sorted()
         return .init(jsDivergence: js, psi: psi, referenceCounts: ref, currentCounts: cur,
-                     newLabels: cur.keys.filter { (ref[$0] ?? 0) == 0 }.sorted(),
-                     missingLabels: ref.filter { $0.value > 0 && cur[$0.key] == nil }.keys.sorted(),
-                     severity: max(t.severity(js: js), t.severity(psi: psi)))
+                     newLabels: new, missingLabels: gone, severity: t.severity(pValue: test?.pValue),
+                     test: test, threshold: t.pAlert)
     }
 
     private func inputDrift() -> DriftReport.InputDrift? {
@@ -42,11 +52,21 @@ extension DriftMonitor {
         for (name, w) in zip(names, windows) {
             guard let psi = w.psi(epsilon: configuration.psiEpsilon,
                                   minimumCurrent: configuration.minimumCurrentCount) else { continue }
+            let test = HomogeneityTest.gTest(reference: w.referenceCounts.map(Double.init),
+                                             current: w.currentCounts.map(Double.init),
+                                             minimumExpected: configuration.minimumExpected)
             features.append(.init(feature: name, psi: psi, referenceCount: w.referenceCount,
-                                  currentCount: w.currentCount, severity: t.severity(psi: psi)))
+                                  currentCount: w.currentCount, severity: .ok, test: test))
         }
         guard let maxPSI = features.map(\.psi).max() else { return nil }
-        return .init(features: features, maxPSI: maxPSI, severity: t.severity(psi: maxPSI))
+        // Holm over the features: ten tests at p < 0.001 each would otherwise alert 1 % of the time.
+        let adjusted = HomogeneityTest.holm(features.map { $0.test?.pValue ?? 1 })
+        for i in features.indices {
+            features[i].adjustedPValue = adjusted[i]
+            features[i].severity = t.severity(pValue: adjusted[i])
+        }
+        return .init(features: features, maxPSI: maxPSI, severity: features.map(\.severity).max() ?? .ok,
+                     minAdjustedPValue: adjusted.min(), threshold: t.pAlert)
     }
 
     private func conceptDrift() -> DriftReport.ConceptDrift {
@@ -56,7 +76,8 @@ extension DriftMonitor {
                                             width: Int) -> DriftReport.Detector {
             .init(name: name, signal: signal, driftDetected: d.detector.driftDetected, detections: d.detections,
                   lastDetectionIndex: d.lastDetectionIndex, estimation: d.detector.estimation, width: width,
-                  severity: t.severity(detectionExamplesAgo: d.lastDetectionIndex.map { now - $0 }))
+                  severity: t.severity(detectionExamplesAgo: d.lastDetectionIndex.map { now - $0 }),
+                  lastAlarm: d.lastAlarm, improvements: d.improvements)
         }
         let detectors = [
             entry("adwin", "error", adwinError, width: adwinError.detector.width),
@@ -66,6 +87,6 @@ extension DriftMonitor {
         ]
         return .init(detectors: detectors, detections: detectors.map(\.detections).reduce(0, +),
                      lastDetectionIndex: detectors.compactMap(\.lastDetectionIndex).max(),
-                     severity: detectors.map(\.severity).max() ?? .ok)
+                     severity: detectors.map(\.severity).max() ?? .ok, warm: isConceptWarm)
     }
 }

@@ -5,7 +5,13 @@
 /// * **Current window**: the last `currentSize` examples after the reference froze, kept as
 ///   label / bin counts updated in O(1) amortised per example (O(log bins) per feature).
 /// * **Concept drift**: ADWIN and Page-Hinkley on the 0/1 prequential error and on the loss,
-///   River's defaults, counted over the monitor's lifetime with the stream index of the last hit.
+///   River's detectors, counted over the monitor's lifetime with the stream index of the last hit.
+///   One-sided by default: only a *rising* error or loss is an alarm (Page-Hinkley `mode: up`;
+///   an ADWIN cut whose recent sub-window has the lower mean is counted as an improvement), and
+///   the detectors are fed only after `conceptWarmup` examples, while the learner's error still
+///   falls steeply from chance level.
+/// * **Label and input drift** are judged by G-tests of homogeneity with p-values (see
+///   ``HomogeneityTest``); PSI and JS divergence are reported as effect sizes.
 ///
 /// `report()` costs O(labels + bins·features) and can be called as often as the UI wants.
 /// After a promotion or rollback call `modelChanged()`: the concept detectors restart (a new
@@ -37,6 +43,9 @@ public struct DriftMonitor: Sendable {
     var adwinLoss: TrackedDetector<ADWIN>
     var pageHinkleyError: TrackedDetector<PageHinkley>
     var pageHinkleyLoss: TrackedDetector<PageHinkley>
+    /// Warm-up spread of the error and the loss (Page-Hinkley's units when standardizing).
+    var errorScale = RunningSpread()
+    var lossScale = RunningSpread()
 
     /// - Throws: `DriftMonitorError.invalidConfiguration` naming the bad field.
     public init(adapter: String, configuration: DriftMonitorConfiguration = .init()) throws(DriftMonitorError) {
@@ -48,28 +57,44 @@ public struct DriftMonitor: Sendable {
         tokenLength = NumericFeatureWindow(currentSize: m)
         oovRate = NumericFeatureWindow(currentSize: m)
         projectionWindows = Array(repeating: NumericFeatureWindow(currentSize: m), count: configuration.projections)
-        adwinError = TrackedDetector(configuration.adwin.makeDetector())
-        adwinLoss = TrackedDetector(configuration.adwin.makeDetector())
-        pageHinkleyError = TrackedDetector(configuration.pageHinkley.makeDetector())
-        pageHinkleyLoss = TrackedDetector(configuration.pageHinkley.makeDetector())
+        let oneSided = configuration.conceptOneSided
+        adwinError = TrackedDetector(configuration.adwin.makeDetector(), onlyIncreases: oneSided)
+        adwinLoss = TrackedDetector(configuration.adwin.makeDetector(), onlyIncreases: oneSided)
+        // Page-Hinkley's direction is its own `mode`.
+        pageHinkleyError = TrackedDetector(configuration.pageHinkley.makeDetector(), onlyIncreases: false)
+        pageHinkleyLoss = TrackedDetector(configuration.pageHinkley.makeDetector(), onlyIncreases: false)
     }
 
     /// Whether the reference window is frozen (statistics can be computed).
     public var isReferenceFrozen: Bool { referenceFrozenAt != nil }
 
+    /// Whether the concept detectors are being fed (the learner's warm-up is over).
+    public var isConceptWarm: Bool { examplesSeen > configuration.conceptWarmup }
+
     /// Feeds one example.
-    public mutating func observe(_ o: DriftObservation) {
+    /// - Returns: the first concept alarm this example triggered (error detectors first).
+    @discardableResult
+    public mutating func observe(_ o: DriftObservation) -> ConceptAlarm? {
         let index = examplesSeen
         examplesSeen += 1
 
+        var alarms: [ConceptAlarm?] = []
         let err = o.error ? 1.0 : 0.0
-        adwinError.update(err, at: index)
-        pageHinkleyError.update(err, at: index)
-        if o.loss.isFinite {
-            adwinLoss.update(o.loss, at: index)
-            pageHinkleyLoss.update(o.loss, at: index)
+        if index >= configuration.conceptWarmup {
+            let standardize = configuration.conceptStandardize
+            alarms.append(adwinError.update(err, at: index, name: "adwin", signal: "error"))
+            alarms.append(pageHinkleyError.update(standardize ? errorScale.scaled(err) : err, at: index,
+                                                  name: "page_hinkley", signal: "error"))
+            if o.loss.isFinite {
+                alarms.append(adwinLoss.update(o.loss, at: index, name: "adwin", signal: "loss"))
+                alarms.append(pageHinkleyLoss.update(standardize ? lossScale.scaled(o.loss) : o.loss, at: index,
+                                                     name: "page_hinkley", signal: "loss"))
+            } else {
+                skippedLosses += 1
+            }
         } else {
-            skippedLosses += 1
+            errorScale.add(err)
+            if o.loss.isFinite { lossScale.add(o.loss) } else { skippedLosses += 1 }
         }
 
         let projected = project(o.embedding)
@@ -90,6 +115,7 @@ public struct DriftMonitor: Sendable {
             referenceExamples += 1
             if referenceExamples >= configuration.referenceSize { freezeReference(at: index) }
         }
+        return alarms.lazy.compactMap { $0 }.first
     }
 
     /// Starts a new baseline: the next `referenceSize` examples become the reference and the
@@ -106,7 +132,18 @@ public struct DriftMonitor: Sendable {
         if resetDetectors { self.resetDetectors() }
     }
 
-    /// The serving model changed (promotion or rollback). Concept detectors restart: they watch
+    /// A version was promoted while the trainer goes on unchanged: the prequential error and
+    /// loss (measured with the trainer) form the same regime, so the detectors keep their
+    /// windows. Label and input drift that already alert become the new reference, as in
+    /// ``modelChanged()``.
+    public mutating func versionPromoted() {
+        let report = report()
+        if max(report.label?.severity ?? .ok, report.input?.severity ?? .ok) == .alert {
+            adoptCurrentWindowAsReference()
+        }
+    }
+
+    /// The trainer was replaced (rollback or reload). Concept detectors restart: they watch
     /// the model's error and loss, a new regime. Label and input drift describe the stream, not
     /// the model, so their reference is kept — resetting it on every promotion would keep it
     /// collecting forever when versions are promoted more often than `referenceSize` examples.

@@ -20,7 +20,15 @@ public enum DriftSeverity: String, Sendable, Codable, Comparable, CaseIterable {
 /// shifts PSI ≈ χ² while JS (base 2) ≈ χ² / (8 ln 2) ≈ 0.18 χ², so the JS defaults 0.02 / 0.05
 /// sit close to PSI 0.1 / 0.25. Concept drift is `alert` when a detector fired within the last
 /// `conceptAlertSpan` examples, `warn` within `conceptWarnSpan`.
+///
+/// Label and input severities come from p-values (`pWarn`, `pAlert`), not from PSI / JS: those
+/// are biased upwards in small windows over many categories, so a fixed PSI cut fires on
+/// sampling noise. `alert` at p < 0.001 after the multiple-testing correction keeps a
+/// stationary stream quiet: with ~one independent current window per `current_size` examples,
+/// 20,000 examples give a ~4 % chance of a single false alert.
 public struct DriftThresholds: Sendable, Codable, Equatable {
+    public var pWarn = 0.01
+    public var pAlert = 0.001
     public var psiWarn = 0.1
     public var psiAlert = 0.25
     public var jsWarn = 0.02
@@ -29,6 +37,12 @@ public struct DriftThresholds: Sendable, Codable, Equatable {
     public var conceptWarnSpan = 5_000
 
     public init() {}
+
+    /// Severity of a (corrected) p-value (`ok` when there is none yet).
+    public func severity(pValue: Double?) -> DriftSeverity {
+        guard let pValue else { return .ok }
+        return pValue < pAlert ? .alert : pValue < pWarn ? .warn : .ok
+    }
 
     /// Severity of a PSI value (`ok` when there is none yet).
     public func severity(psi: Double?) -> DriftSeverity {
@@ -49,12 +63,15 @@ public struct DriftThresholds: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
+        case pWarn = "p_warn", pAlert = "p_alert"
         case psiWarn = "psi_warn", psiAlert = "psi_alert", jsWarn = "js_warn", jsAlert = "js_alert"
         case conceptAlertSpan = "concept_alert_span", conceptWarnSpan = "concept_warn_span"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        pWarn = try c.decodeIfPresent(Double.self, forKey: .pWarn) ?? pWarn
+        pAlert = try c.decodeIfPresent(Double.self, forKey: .pAlert) ?? pAlert
         psiWarn = try c.decodeIfPresent(Double.self, forKey: .psiWarn) ?? psiWarn
         psiAlert = try c.decodeIfPresent(Double.self, forKey: .psiAlert) ?? psiAlert
         jsWarn = try c.decodeIfPresent(Double.self, forKey: .jsWarn) ?? jsWarn
@@ -83,10 +100,22 @@ public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
     public var psiEpsilon = DistributionDrift.defaultPSIEpsilon
     /// Additive smoothing for label JS divergence (0 = none; see `DistributionDrift`).
     public var jsPseudocount = 0.0
+    /// Minimum expected count per cell of the G-tests; rarer categories are pooled (Cochran: 5).
+    public var minimumExpected = HomogeneityTest.defaultMinimumExpected
     /// ADWIN parameters (River defaults).
     public var adwin = ADWINSettings()
-    /// Page-Hinkley parameters (River defaults).
+    /// Page-Hinkley parameters (River's, except `mode: up` and δ 0.1 in σ units).
     public var pageHinkley = PageHinkleySettings()
+    /// Examples before the concept detectors are fed (the learner's warm-up: its error falls
+    /// steeply from chance level, which is learning, not drift).
+    public var conceptWarmup = 500
+    /// Count an ADWIN cut as an alarm only when the mean rose (worse error or loss).
+    public var conceptOneSided = true
+    /// Feed Page-Hinkley the error and loss divided by their standard deviation over the
+    /// warm-up, so δ and λ are in units of the signal's noise. Page-Hinkley's false-alarm rate
+    /// per excursion is ≈ exp(−2δλ/σ²): River's δ 0.005, λ 50 on a loss with σ ≈ 0.65 alarm
+    /// about every 3,000 stationary examples; in σ units with δ 0.1 it is ≈ exp(−10).
+    public var conceptStandardize = true
     /// Severity thresholds.
     public var thresholds = DriftThresholds()
 
@@ -108,6 +137,11 @@ public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
         try require(adwin.delta > 0 && adwin.delta < 1, "adwin.delta", "must be in (0, 1), got \(adwin.delta)")
         try require(adwin.clock >= 1, "adwin.clock", "must be >= 1, got \(adwin.clock)")
         try require(adwin.maxBuckets >= 2, "adwin.max_buckets", "must be >= 2, got \(adwin.maxBuckets)")
+        try require(minimumExpected > 0, "minimum_expected", "must be > 0, got \(minimumExpected)")
+        try require(conceptWarmup >= 0, "concept_warmup", "must be >= 0, got \(conceptWarmup)")
+        try require(thresholds.pWarn > 0 && thresholds.pWarn < 1 && thresholds.pAlert > 0
+                    && thresholds.pAlert <= thresholds.pWarn, "thresholds.p_alert",
+                    "must satisfy 0 < p_alert <= p_warn < 1, got \(thresholds.pAlert) and \(thresholds.pWarn)")
         try require(pageHinkley.minInstances >= 1, "page_hinkley.min_instances",
                     "must be >= 1, got \(pageHinkley.minInstances)")
         try require(pageHinkley.threshold > 0, "page_hinkley.threshold",
@@ -120,7 +154,9 @@ public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
         case referenceSize = "reference_size", currentSize = "current_size"
         case minimumCurrentCount = "minimum_current_count", bins, projections
         case projectionSeed = "projection_seed", psiEpsilon = "psi_epsilon", jsPseudocount = "js_pseudocount"
-        case adwin, pageHinkley = "page_hinkley", thresholds
+        case adwin, pageHinkley = "page_hinkley", thresholds, minimumExpected = "minimum_expected"
+        case conceptWarmup = "concept_warmup", conceptOneSided = "concept_one_sided"
+        case conceptStandardize = "concept_standardize"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -136,6 +172,10 @@ public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
         adwin = try c.decodeIfPresent(ADWINSettings.self, forKey: .adwin) ?? adwin
         pageHinkley = try c.decodeIfPresent(PageHinkleySettings.self, forKey: .pageHinkley) ?? pageHinkley
         thresholds = try c.decodeIfPresent(DriftThresholds.self, forKey: .thresholds) ?? thresholds
+        minimumExpected = try c.decodeIfPresent(Double.self, forKey: .minimumExpected) ?? minimumExpected
+        conceptWarmup = try c.decodeIfPresent(Int.self, forKey: .conceptWarmup) ?? conceptWarmup
+        conceptOneSided = try c.decodeIfPresent(Bool.self, forKey: .conceptOneSided) ?? conceptOneSided
+        conceptStandardize = try c.decodeIfPresent(Bool.self, forKey: .conceptStandardize) ?? conceptStandardize
     }
 }
 

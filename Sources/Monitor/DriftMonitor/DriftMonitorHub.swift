@@ -22,8 +22,15 @@ public final class DriftMonitorHub: @unchecked Sendable {
     public var adapters: [String] { lock.withLock { monitors.keys.sorted() } }
 
     /// Feeds one example of `adapter`'s stream.
-    public func observe(adapter: String, _ observation: DriftObservation) {
+    /// - Returns: the concept alarm it triggered, if any.
+    @discardableResult
+    public func observe(adapter: String, _ observation: DriftObservation) -> ConceptAlarm? {
         lock.withLock { monitors[adapter, default: makeMonitor(adapter)].observe(observation) }
+    }
+
+    /// A version of `adapter` was promoted (see `DriftMonitor.versionPromoted`).
+    public func versionPromoted(adapter: String) {
+        lock.withLock { monitors[adapter]?.versionPromoted() }
     }
 
     /// Report for one adapter (`nil` if it has never been observed).

@@ -18,51 +18,70 @@ public struct DriftReport: Sendable, Codable, Equatable {
         }
     }
 
-    /// Label drift: JS divergence and PSI of the label distribution.
+    /// Label drift: a G-test of the label counts (the decision), JS divergence and PSI (effect sizes).
     public struct LabelDrift: Sendable, Codable, Equatable {
         public var jsDivergence: Double
         public var psi: Double
         public var referenceCounts: [String: Int]
         public var currentCounts: [String: Int]
-        /// Labels in the current window that the reference never saw.
+        /// Labels in the current window that the reference never saw, significantly (Bonferroni
+        /// over all labels at `thresholds.p_alert`): a label seen twice is not "new".
         public var newLabels: [String]
-        /// Reference labels absent from the current window.
+        /// Reference labels absent from the current window, significantly (same test).
         public var missingLabels: [String]
+        /// Severity from `pValue`.
         public var severity: DriftSeverity
+        /// The G-test of homogeneity (rare labels pooled).
+        public var test: HomogeneityTest.Result?
+        /// The p-value below which the part alerts.
+        public var threshold: Double?
+
+        /// The G-test's p-value.
+        public var pValue: Double? { test?.pValue }
 
         enum CodingKeys: String, CodingKey {
             case jsDivergence = "js_divergence", psi, referenceCounts = "reference_counts"
             case currentCounts = "current_counts", newLabels = "new_labels", missingLabels = "missing_labels"
-            case severity
+            case severity, test, threshold
         }
     }
 
-    /// PSI of one numeric input feature.
+    /// One numeric input feature: G-test on its reference quantile bins, PSI as effect size.
     public struct FeatureDrift: Sendable, Codable, Equatable {
         /// `token_length`, `oov_rate`, `projection_<i>`.
         public var feature: String
         public var psi: Double
         public var referenceCount: Int
         public var currentCount: Int
+        /// Severity from `adjustedPValue`.
         public var severity: DriftSeverity
+        public var test: HomogeneityTest.Result?
+        /// The p-value after Holm's correction over all features.
+        public var adjustedPValue: Double?
 
         enum CodingKeys: String, CodingKey {
             case feature, psi, referenceCount = "reference_count", currentCount = "current_count", severity
+            case test, adjustedPValue = "adjusted_p_value"
         }
     }
 
-    /// Input drift: PSI per numeric feature.
+    /// Input drift: one test per numeric feature, Holm-corrected.
     public struct InputDrift: Sendable, Codable, Equatable {
         public var features: [FeatureDrift]
         /// Largest PSI over all features.
         public var maxPSI: Double
+        /// Worst feature severity.
         public var severity: DriftSeverity
+        /// Smallest Holm-adjusted p-value over the features.
+        public var minAdjustedPValue: Double?
+        /// The p-value below which the part alerts.
+        public var threshold: Double?
 
         /// The PSI of a feature by name.
         public func psi(_ feature: String) -> Double? { features.first { $0.feature == feature }?.psi }
 
         enum CodingKeys: String, CodingKey {
-            case features, maxPSI = "max_psi", severity
+            case features, maxPSI = "max_psi", severity, minAdjustedPValue = "min_adjusted_p_value", threshold
         }
     }
 
@@ -83,10 +102,15 @@ public struct DriftReport: Sendable, Codable, Equatable {
         /// ADWIN window width; Page-Hinkley values since its last reset.
         public var width: Int
         public var severity: DriftSeverity
+        /// The last alarm with its statistic and threshold.
+        public var lastAlarm: ConceptAlarm?
+        /// Cuts on a falling mean (the learner improving), not alarmed when one-sided.
+        public var improvements: Int?
 
         enum CodingKeys: String, CodingKey {
             case name, signal, driftDetected = "drift_detected", detections
             case lastDetectionIndex = "last_detection_index", estimation, width, severity
+            case lastAlarm = "last_alarm", improvements
         }
     }
 
@@ -96,6 +120,8 @@ public struct DriftReport: Sendable, Codable, Equatable {
         public var detections: Int
         public var lastDetectionIndex: Int?
         public var severity: DriftSeverity
+        /// Whether the detectors are fed yet (after `concept_warmup` examples).
+        public var warm: Bool?
 
         /// A detector by name and signal.
         public func detector(_ name: String, _ signal: String) -> Detector? {
@@ -103,7 +129,7 @@ public struct DriftReport: Sendable, Codable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case detectors, detections, lastDetectionIndex = "last_detection_index", severity
+            case detectors, detections, lastDetectionIndex = "last_detection_index", severity, warm
         }
     }
 

@@ -6,7 +6,8 @@ extension DriftReport {
     /// so an alert rule never fires on a warming-up adapter.
     ///
     /// Families: `streamlora_drift_examples_total`, `…_reference_examples`, `…_current_examples`,
-    /// `…_label_js_divergence`, `…_label_psi`, `…_input_psi{feature}`,
+    /// `…_label_js_divergence`, `…_label_psi`, `…_label_p_value`, `…_input_psi{feature}`,
+    /// `…_input_p_value{feature}` (Holm-adjusted),
     /// `…_detections_total{detector,signal}`, `…_detector_estimation{detector,signal}`,
     /// `…_detector_width{detector,signal}`, `…_last_detection_index{detector,signal}`,
     /// `…_severity{scope}` (0 ok, 1 warn, 2 alert).
@@ -25,11 +26,22 @@ extension DriftReport {
             try text.gauge("streamlora_drift_label_psi",
                            help: "Population stability index of the label distribution, reference vs current.",
                            labels: a, value: label.psi)
+            if let p = label.pValue {
+                try text.gauge("streamlora_drift_label_p_value",
+                               help: "p-value of the G-test of label homogeneity, reference vs current.",
+                               labels: a, value: p)
+            }
         }
         for f in input?.features ?? [] {
             try text.gauge("streamlora_drift_input_psi",
                            help: "Population stability index of an input feature, reference vs current.",
                            labels: a.merging(["feature": f.feature]) { $1 }, value: f.psi)
+        }
+        for f in input?.features ?? [] {
+            guard let p = f.adjustedPValue else { continue }
+            try text.gauge("streamlora_drift_input_p_value",
+                           help: "Holm-adjusted p-value of the G-test of an input feature's bins, reference vs current.",
+                           labels: a.merging(["feature": f.feature]) { $1 }, value: p)
         }
         for d in concept.detectors {
             let l = a.merging(["detector": d.name, "signal": d.signal]) { $1 }

@@ -21,6 +21,13 @@ public struct JournalEntry: Codable, Sendable, Hashable {
         case retire
         case pin
         case unpin
+        /// A confirmed concept drift and what the learner did about it.
+        case adapt
+        /// An automatic rollback was considered and declined (the predecessor is no better).
+        case rollbackDeclined = "rollback_declined"
+        /// The trainer was reset to the live version, discarding its progress since (`numbers`
+        /// counts the examples discarded).
+        case reload
     }
 
     public var time: Date

@@ -125,7 +125,9 @@ struct RollbackBody: Codable, Sendable {
     init(from decoder: any Decoder) throws {
         try rejectUnknownFields(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        to = try c.decodeNil(forKey: .to) ? nil : decodeVersion(c, .to)
+        // `decodeNil(forKey:)` throws for an absent key: a body with only a reason must still mean
+        // "the previous good version".
+        to = try !c.contains(.to) || c.decodeNil(forKey: .to) ? nil : decodeVersion(c, .to)
         reason = try decodeReason(c, .reason)
     }
 }

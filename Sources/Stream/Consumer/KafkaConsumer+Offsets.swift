@@ -22,6 +22,22 @@ extension KafkaConsumer {
         return mine
     }
 
+    /// Queues a commit of `offsets` (owned partitions only, as `commitSync`) without waiting for
+    /// the coordinator, so a frozen or unreachable broker never blocks the caller. A failed commit
+    /// is only logged by librdkafka: the next one carries the same or newer offsets.
+    /// - Returns: the offsets queued for commit.
+    /// - Throws: `KafkaError` when librdkafka refuses to queue the commit.
+    @discardableResult
+    public func commitAsync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
+        let owned = assignment.union(context.revoking.withLock { $0 })
+        let mine = offsets.filter { owned.contains($0.key) && $0.value >= 0 }
+        guard !mine.isEmpty else { return [:] }
+        let list = PartitionList(offsets: mine)
+        let err = rd_kafka_commit(handle, list.pointer, 1)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "commit \(mine)") }
+        return mine
+    }
+
     /// `commitSync` on a thread outside the cooperative pool, retrying transient
     /// coordinator errors (`attempts` in all, backoff doubling from 100 ms).
     /// - Throws: the last `KafkaError` once attempts are exhausted or the error is permanent.
@@ -58,6 +74,10 @@ extension KafkaConsumer {
         for (tp, offset, _) in list.elements where offset >= 0 { result[tp] = offset }
         return result
     }
+
+    /// Explicit start offsets: the log's first record, and its end (records produced from now on).
+    public static let beginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
+    public static let end = Int64(RD_KAFKA_OFFSET_END)
 
     /// Stops fetching `partitions` until `resume`; records already returned stay returned.
     public func pause(_ partitions: [TopicPartition]) throws {

@@ -11,10 +11,11 @@ enum TestPipeline {
     /// - Parameters:
     ///   - everySeconds: the snapshot time bound (0: snapshots by example count only).
     ///   - rollback: the `rollback:` section as a YAML flow mapping.
+    ///   - drift: the `drift:` section as a YAML flow mapping (`nil`: the defaults).
     static func yaml(bootstrap: String, group: String, model: URL, registry: URL,
                      holdoutShare: Double = holdoutShare, everyExamples: Int = 100, minHoldout: Int = 1,
                      lr: Double = 0.005, headLR: Double = 0.05, everySeconds: Double = 1,
-                     rollback: String = noRollback) -> String {
+                     rollback: String = noRollback, drift: String? = nil) -> String {
         """
         name: agent-test
         kafka:
@@ -51,6 +52,6 @@ enum TestPipeline {
         rollback: \(rollback)
         registry: {path: \(registry.path)}
         server: {port: 0}
-        """
+        """ + (drift.map { "\ndrift: \($0)\n" } ?? "")
     }
 }

@@ -4,26 +4,28 @@ import Testing
 
 @Suite("DriftMonitor configuration")
 struct DriftMonitorConfigurationTests {
-    @Test("defaults are River's detector parameters and the PSI conventions")
+    @Test("defaults are River's detector parameters (Page-Hinkley one-sided) and the PSI conventions")
     func defaults() {
         let c = DriftMonitorConfiguration()
         #expect(c.adwin == ADWINSettings())
         #expect(c.adwin.delta == 0.002 && c.adwin.clock == 32 && c.adwin.maxBuckets == 5)
         #expect(c.adwin.minWindowLength == 5 && c.adwin.gracePeriod == 10)
-        #expect(c.pageHinkley.minInstances == 30 && c.pageHinkley.delta == 0.005)
-        #expect(c.pageHinkley.threshold == 50 && c.pageHinkley.alpha == 0.9999 && c.pageHinkley.mode == .both)
+        #expect(c.pageHinkley.minInstances == 30 && c.pageHinkley.delta == 0.1 && c.conceptStandardize)
+        #expect(c.pageHinkley.threshold == 50 && c.pageHinkley.alpha == 1 && c.pageHinkley.mode == .up)
+        #expect(c.conceptOneSided && c.conceptWarmup == 500 && c.minimumExpected == 5)
+        #expect(c.thresholds.pAlert == 0.001 && c.thresholds.pWarn == 0.01)
         #expect(c.thresholds.psiWarn == 0.1 && c.thresholds.psiAlert == 0.25)
         #expect(c.psiEpsilon == 1e-4)
     }
 
     @Test("partial JSON keeps defaults for missing keys")
     func partialDecode() throws {
-        let json = #"{"reference_size": 50, "adwin": {"delta": 0.01}, "page_hinkley": {"mode": "up"}, "thresholds": {"js_alert": 0.2}}"#
+        let json = #"{"reference_size": 50, "adwin": {"delta": 0.01}, "page_hinkley": {"mode": "both"}, "thresholds": {"js_alert": 0.2}, "concept_warmup": 7}"#
         let c = try JSONDecoder().decode(DriftMonitorConfiguration.self, from: Data(json.utf8))
         #expect(c.referenceSize == 50)
         #expect(c.currentSize == 1_000)
         #expect(c.adwin.delta == 0.01 && c.adwin.clock == 32)
-        #expect(c.pageHinkley.mode == .up && c.pageHinkley.threshold == 50)
+        #expect(c.pageHinkley.mode == .both && c.pageHinkley.threshold == 50 && c.conceptWarmup == 7)
         #expect(c.thresholds.jsAlert == 0.2 && c.thresholds.psiAlert == 0.25)
         let back = try JSONDecoder().decode(DriftMonitorConfiguration.self, from: JSONEncoder().encode(c))
         #expect(back == c)

@@ -64,7 +64,7 @@ struct DriftMonitorHubTests {
         #expect(report.textSummary == """
             sent"iment: ALERT  examples 2400  reference frozen 400/400 at #399  current 300/300
               label    ALERT  js 0.1250  psi 2.5000  new [spam]  missing [neg]
-              input    WARN   token_length 0.0500 ok, projection_0 0.2000 warn
+              input    WARN   token_length psi 0.0500 ok, projection_0 psi 0.2000 warn (Holm)
               concept  ALERT  adwin/error 2 (last #1599, est 0.3750, width 768) warn; \
             page_hinkley/loss 1 (last #2399, est 1.5000, width 12) alert
             """)
@@ -76,6 +76,7 @@ struct DriftMonitorHubTests {
         c.referenceSize = 5
         c.currentSize = 10
         c.minimumCurrentCount = 10
+        c.conceptWarmup = 0
         var monitor = try DriftMonitor(adapter: "new", configuration: c)
         monitor.observe(.init(label: "x", error: false, loss: 0.25, tokenLength: 4, oovRate: 0))
         #expect(monitor.report().textSummary == """

@@ -11,6 +11,7 @@ struct DriftMonitorModelChangeTests {
         c.currentSize = 100
         c.minimumCurrentCount = 20
         c.projections = 0
+        c.conceptWarmup = 0
         return try DriftMonitor(adapter: "a", configuration: c)
     }
 

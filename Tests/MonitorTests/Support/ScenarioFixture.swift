@@ -79,6 +79,12 @@ struct ScenarioFixture: Decodable {
         c.bins = settings.bins
         c.projections = settings.projections
         c.projectionSeed = settings.projection_seed
+        // The fixture replays River's detectors as River runs them: both directions, from the first value.
+        c.pageHinkley = PageHinkleySettings(delta: 0.005, mode: .both)
+        c.pageHinkley.alpha = 1 - 0.0001
+        c.conceptStandardize = false
+        c.conceptOneSided = false
+        c.conceptWarmup = 0
         return c
     }
 }

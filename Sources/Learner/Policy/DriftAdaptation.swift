@@ -1,0 +1,88 @@
+import Monitor
+
+/// What the learner does after a confirmed concept drift, as a pure state machine.
+///
+/// PEFT and River stop at "a drift was detected". Here a confirmed alarm — a one-sided detector
+/// on the prequential *error* after the learner's warm-up (a loss alarm alone is reported, not
+/// acted on) — starts an incident, and the incident yields one ``Plan``:
+///
+/// - keep only `replayKeep` of the replay reservoir: its examples are a uniform sample of the
+///   past, i.e. almost all pre-change, and would keep teaching the old concept;
+/// - reset the AdamW moments, which point along the old concept's gradients;
+/// - multiply the head learning rate by `headLRBoost` for `boostSteps` steps (the head is where
+///   a relabelling lives);
+/// - drop the pre-alarm holdout, so the gate judges candidates on the new concept, with a
+///   smaller minimum (`minHoldoutAfter`) until the buffer refills, and take a snapshot as soon
+///   as that many post-change holdout examples exist;
+/// - end the rollback monitor's comparison with the pre-drift level.
+///
+/// Alarms within `cooldownExamples` of the incident's start belong to it. The caller carries the
+/// plan out and journals each action with ``Plan/reason``.
+public struct DriftAdaptation: Sendable {
+    public typealias Settings = PipelineConfig.AdaptationSettings
+
+    public let settings: Settings
+    /// Stream index of the current incident's first alarm.
+    public private(set) var incidentStart: Int?
+    /// Train steps left with the boosted head learning rate.
+    public private(set) var boostRemaining = 0
+    /// Post-change holdout examples still needed before the early snapshot (0: none pending).
+    public private(set) var holdoutPending = 0
+    /// Incidents so far.
+    public private(set) var incidents = 0
+
+    public init(settings: Settings) {
+        self.settings = settings
+    }
+
+    /// What to do about an incident.
+    public struct Plan: Sendable, Equatable {
+        public let alarm: ConceptAlarm
+        public let replayKeep: Double
+        public let resetOptimizer: Bool
+        public let headLRBoost: Double
+        public let boostSteps: Int
+        public let minHoldoutAfter: Int
+
+        /// One line quoting the alarm and the actions, for the journal.
+        public var reason: String {
+            var actions = ["replay reservoir kept \(formatFixed(replayKeep * 100, 0)) %", "pre-alarm holdout dropped"]
+            if resetOptimizer { actions.append("optimizer moments reset") }
+            if boostSteps > 0 && headLRBoost > 1 {
+                actions.append("head lr × \(formatSetting(headLRBoost)) for \(boostSteps) steps")
+            }
+            actions.append("snapshot after \(minHoldoutAfter) post-change holdout examples")
+            return "concept drift confirmed (\(alarm.description)); " + actions.joined(separator: ", ")
+        }
+    }
+
+    /// A concept alarm. Returns a plan when it confirms a new incident.
+    public mutating func alarm(_ alarm: ConceptAlarm) -> Plan? {
+        guard settings.enabled, alarm.signal == "error" else { return nil }
+        if let start = incidentStart, alarm.index - start < settings.cooldownExamples { return nil }
+        incidentStart = alarm.index
+        incidents += 1
+        boostRemaining = settings.boostSteps
+        holdoutPending = settings.minHoldoutAfter
+        return Plan(alarm: alarm, replayKeep: settings.replayKeep, resetOptimizer: settings.resetOptimizer,
+                    headLRBoost: settings.headLRBoost, boostSteps: settings.boostSteps,
+                    minHoldoutAfter: settings.minHoldoutAfter)
+    }
+
+    /// The head learning-rate multiplier for the next train step (consumes one boosted step).
+    public mutating func nextHeadMultiplier() -> Double {
+        guard boostRemaining > 0 else { return 1 }
+        boostRemaining -= 1
+        return settings.headLRBoost
+    }
+
+    /// A post-change held-out example arrived. Returns true once enough arrived for the early snapshot.
+    public mutating func heldOutAfterAlarm() -> Bool {
+        guard holdoutPending > 0 else { return false }
+        holdoutPending -= 1
+        return holdoutPending == 0
+    }
+
+    /// Whether the gate should accept fewer holdout examples (the buffer was just emptied).
+    public var isRefillingHoldout: Bool { incidentStart != nil }
+}

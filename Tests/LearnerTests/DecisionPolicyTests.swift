@@ -1,0 +1,89 @@
+import Model
+import Monitor
+import Testing
+@testable import Learner
+
+/// The paired rollback test, the drift adaptation state machine and the reservoir's re-weighting.
+@Suite("Decisions on real change: paired test, adaptation, replay")
+struct DecisionPolicyTests {
+    @Test("McNemar exact p-value against hand-computed binomial tails")
+    func binomialTail() {
+        // P(Bin(10, ½) ≥ 9) = (10 + 1) / 1024.
+        #expect(abs(PairedComparison.binomialUpperTail(successes: 9, trials: 10) - 11.0 / 1024) < 1e-14)
+        // P(Bin(20, ½) ≥ 15) = 21700 / 1048576 (Σ C(20, k), k = 15…20).
+        #expect(abs(PairedComparison.binomialUpperTail(successes: 15, trials: 20) - 21_700.0 / 1_048_576) < 1e-14)
+        #expect(PairedComparison.binomialUpperTail(successes: 0, trials: 5) == 1)
+    }
+
+    @Test("a drop both versions share is not a regression; a drop only live has is")
+    func sharedDropIsDrift() {
+        // 400 recent holdout examples after a concept change: both versions fall to ~25 %, with
+        // disagreements going both ways (the stream changed, neither version is better).
+        var live: [Bool] = [], previous: [Bool] = []
+        for i in 0..<400 {
+            live.append(i % 4 == 0)
+            previous.append(i % 4 == 0 ? i % 8 != 0 : i % 8 == 1)
+        }
+        let shared = PairedComparison(live: live, predecessor: previous)
+        #expect(shared.predecessorOnly == 50 && shared.liveOnly == 50)
+        #expect(!shared.liveIsWorse && shared.pValue > 0.5)
+        // A version that learned a poisoned burst: right on 60 %, its predecessor on 80 % of the same examples.
+        let poisoned = (0..<400).map { $0 % 5 < 3 }
+        let good = (0..<400).map { $0 % 5 < 4 }
+        let regression = PairedComparison(live: poisoned, predecessor: good)
+        #expect(regression.predecessorOnly == 80 && regression.liveOnly == 0)
+        #expect(regression.liveIsWorse && regression.pValue < 1e-20)
+        #expect(regression.description.contains("discordant 80 predecessor-only vs 0 live-only"))
+        // Nothing to compare (the holdout was just emptied by a drift): never a rollback.
+        #expect(!PairedComparison(live: [], predecessor: []).liveIsWorse)
+    }
+
+    private func alarm(_ signal: String, at index: Int) -> ConceptAlarm {
+        ConceptAlarm(detector: "adwin", signal: signal, index: index, statistic: 0.3, threshold: 0.12,
+                     meanBefore: 0.1, meanAfter: 0.6)
+    }
+
+    @Test("an error alarm starts one incident per cooldown; loss alarms alone are reported, not acted on")
+    func adaptationIncidents() throws {
+        var settings = PipelineConfig.AdaptationSettings()
+        settings.boostSteps = 2
+        settings.minHoldoutAfter = 3
+        settings.cooldownExamples = 100
+        var a = DriftAdaptation(settings: settings)
+        let lossOnly = a.alarm(alarm("loss", at: 10))
+        #expect(lossOnly == nil)
+        let confirmed = a.alarm(alarm("error", at: 20))
+        let plan = try #require(confirmed)
+        #expect(plan.reason.hasPrefix("concept drift confirmed (adwin on error at example 20: statistic 0.3 > threshold 0.12"))
+        #expect(plan.reason.contains("replay reservoir kept 0 %") && plan.reason.contains("optimizer moments reset"))
+        #expect(plan.reason.contains("head lr × 2 for 2 steps"))
+        let again = a.alarm(alarm("error", at: 119))
+        #expect(again == nil, "within the cooldown: the same incident")
+        let boosts = (0..<3).map { _ in a.nextHeadMultiplier() }
+        #expect(boosts == [2, 2, 1])
+        let snapshotDue = (0..<4).map { _ in a.heldOutAfterAlarm() }
+        #expect(snapshotDue == [false, false, true, false])
+        let next = a.alarm(alarm("error", at: 120))
+        #expect(next != nil)
+        #expect(a.incidents == 2)
+        settings.enabled = false
+        var off = DriftAdaptation(settings: settings)
+        let disabled = off.alarm(alarm("error", at: 20))
+        #expect(disabled == nil)
+    }
+
+    @Test("thinning the reservoir keeps a subset and lets new examples in at once")
+    func reservoirKeep() {
+        var r = ReplayReservoir<Int>(capacity: 100, seed: 3)
+        for i in 0..<10_000 { r.offer(i) }
+        #expect(r.count == 100)
+        r.keep(fraction: 0.2)
+        #expect(r.count == 20 && r.seen == 20)
+        #expect(Set(r.elements).count == 20)
+        for i in 10_000..<10_080 { r.offer(i) }
+        // The 80 offers after the change filled the free slots: the sample is 80 % post-change.
+        #expect(r.elements.filter { $0 >= 10_000 }.count == 80)
+        r.keep(fraction: 0)
+        #expect(r.count == 0)
+    }
+}
