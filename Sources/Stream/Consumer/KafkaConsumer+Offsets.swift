@@ -10,8 +10,7 @@ extension KafkaConsumer {
     /// - Throws: `KafkaError` when the coordinator rejects the commit (nothing is retried here).
     @discardableResult
     public func commitSync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
-        let owned = assignment.union(context.revoking.withLock { $0 })
-        let mine = offsets.filter { owned.contains($0.key) && $0.value >= 0 }
+        let mine = committable(offsets)
         guard !mine.isEmpty else { return [:] }
         let list = PartitionList(offsets: mine)
         let err = rd_kafka_commit(handle, list.pointer, 0)
@@ -22,6 +21,12 @@ extension KafkaConsumer {
         return mine
     }
 
+    /// The offsets of partitions this member owns (or hands over inside the revoke hook).
+    private func committable(_ offsets: [TopicPartition: Int64]) -> [TopicPartition: Int64] {
+        let owned = assignment.union(context.revoking.withLock { $0 })
+        return offsets.filter { owned.contains($0.key) && $0.value >= 0 }
+    }
+
     /// Queues a commit of `offsets` (owned partitions only, as `commitSync`) without waiting for
     /// the coordinator, so a frozen or unreachable broker never blocks the caller. A failed commit
     /// is only logged by librdkafka: the next one carries the same or newer offsets.
@@ -29,8 +34,7 @@ extension KafkaConsumer {
     /// - Throws: `KafkaError` when librdkafka refuses to queue the commit.
     @discardableResult
     public func commitAsync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
-        let owned = assignment.union(context.revoking.withLock { $0 })
-        let mine = offsets.filter { owned.contains($0.key) && $0.value >= 0 }
+        let mine = committable(offsets)
         guard !mine.isEmpty else { return [:] }
         let list = PartitionList(offsets: mine)
         let err = rd_kafka_commit(handle, list.pointer, 1)
