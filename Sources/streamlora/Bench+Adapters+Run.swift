@@ -23,12 +23,21 @@ final class AdaptersBench {
         progress("loading \(o.model)")
         let runtime = try ModelRuntime(config: config)
         let (train, probes, labels) = try readStream(runtime)
-        let baseRSS = residentMiB()
         let batcher = PredictionBatcher(maxRows: o.maxRows)
         defer { batcher.shutdown() }
+        // Warm the shared scratch (a full training batch, a full prediction pass) with a throwaway
+        // adapter, so the levels measure adapters, not the pool's one-off growth.
+        progress("warming the workspace pool")
+        let warm = try runtime.makeModel(labels: labels.count)
+        let chunk = Array(train.prefix(o.batch))
+        _ = try warm.trainStep(try TokenBatch(rows: chunk.map(\.tokens)), labels: chunk.map(\.label))
+        let warmLive = try LiveAdapter(adapter: "warm", version: Version(rawValue: 1), labels: labels,
+                                       tensors: warm.adapterTensors(), config: runtime.peftConfig, runtime: runtime)
+        _ = try batcher.predictBlocking(warmLive, tokens: Array(probes.prefix(o.maxRows)))
+        let baseRSS = residentMiB()
         var trainers: [BertLoRAModel] = [], lives: [LiveAdapter] = []
         var levels: [AdaptersBenchLevel] = []
-        var previous: (count: Int, rss: Double)?
+        var previous: (count: Int, rss: Double)? = (0, baseRSS)
         var oneAdapterRate = 0.0
         for n in o.counts {
             while trainers.count < n {

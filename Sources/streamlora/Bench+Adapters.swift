@@ -61,7 +61,8 @@ struct BenchAdapters: AsyncParsableCommand {
 struct AdaptersBenchLevel: Codable {
     var adapters: Int
     var rss_mib: Double
-    /// (RSS − RSS of the previous level) / (adapters added): resident MiB per additional adapter.
+    /// (RSS − RSS of the previous level, or of the warmed process without adapters) / (adapters
+    /// added): resident MiB per additional adapter.
     var mib_per_additional_adapter: Double?
     var train_examples_per_s: Double
     var train_ratio_vs_one: Double
@@ -86,7 +87,7 @@ struct AdaptersBenchReport: Codable {
 
     var table: String {
         var lines = ["bench adapters: MiniLM, LoRA r = \(rank) on \(targets.joined(separator: ",")), "
-            + "\(adapter_parameters) parameters (\(String(format: "%.2f", adapter_mib)) MiB fp32) per adapter; base process \(String(format: "%.0f", base_rss_mib)) MiB",
+            + "\(adapter_parameters) parameters (\(String(format: "%.2f", adapter_mib)) MiB fp32) per adapter; process without adapters \(String(format: "%.0f", base_rss_mib)) MiB",
             "adapters  RSS MiB  MiB/extra  train ex/s  vs one  predict req/s  p50 ms  p99 ms  rows/pass"]
         for l in levels {
             lines.append(String(format: "%8d  %7.0f  %9@  %10.1f  %6.2f  %13.1f  %6.1f  %6.1f  %9.1f", l.adapters, l.rss_mib,

@@ -70,6 +70,25 @@ import Testing
         #expect(original.map(\.data) == copied.map(\.data))
     }
 
+    /// Label names travel where transformers reads them: `config.json`'s id2label/label2id, on
+    /// top of the base's own config when given; a PEFT directory with such a file imports them.
+    @Test func exportWritesLabelNamesAndImportReadsThem() throws {
+        let dir = TempDirectory()
+        let registry = try makeRegistry(dir)
+        try registry.write(makeSnapshot(seed: 5, labels: ["neg", "neu", "pos"]), status: .live, reason: "v1")
+        let out = dir.url.appendingPathComponent("export")
+        let base = Data(#"{"model_type": "bert", "hidden_size": 384, "num_hidden_layers": 6}"#.utf8)
+        try registry.exportPEFT(1, to: out, baseConfig: base)
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("config.json"))) as? [String: Any])
+        #expect(config["id2label"] as? [String: String] == ["0": "neg", "1": "neu", "2": "pos"])
+        #expect(config["label2id"] as? [String: Int] == ["neg": 0, "neu": 1, "pos": 2])
+        #expect(config["hidden_size"] as? Int == 384 && config["architectures"] as? [String] == ["BertForSequenceClassification"])
+        // Without our manifest, the names come from config.json instead of LABEL_i.
+        try FileManager.default.removeItem(at: out.appendingPathComponent("manifest.json"))
+        let other = try makeRegistry(dir, adapter: "copy")
+        #expect(try other.importPEFT(from: out, baseModelSHA256: "00", reason: "copy").labels == ["neg", "neu", "pos"])
+    }
+
     @Test func configDecodesPEFTsOwnFile() throws {
         let data = try Data(contentsOf: fixturesDirectory().appendingPathComponent("tiny_peft/adapter_config.json"))
         let config = try JSONDecoder().decode(PEFTLoRAConfig.self, from: data)
