@@ -79,8 +79,15 @@ struct RebalanceHandoverTests {
             handover[p] = last.version
         }
         for p in kept { #expect(try Self.versions(registry, p).count == 1, "A snapshotted \(Self.adapter(p)), which stays") }
-        let committed = try await RegistryChecks.committed(bootstrap: broker.bootstrapServers, group: "handover",
+        // Kafka mirrors the handover manifests: A commits them in its revoke callback, B on assignment
+        // (A's commit may meet a rebalance still settling, then B's lands).
+        var committed: [Int32: Int64] = [:]
+        for _ in 0..<600 {
+            committed = try await RegistryChecks.committed(bootstrap: broker.bootstrapServers, group: "handover",
                                                            topic: Self.topic, partitions: Self.partitions)
+            if moved.allSatisfy({ committed[$0] == 2 * n }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
         for p in moved { #expect(committed[p] == 2 * n, "committed \(committed) for moved partition \(p)") }
         // A released the moved adapters; it keeps learning the others.
         #expect(await waitUntil(10) { Set(a.status.adapters.map(\.name)) == Set(kept.map(Self.adapter)) },

@@ -106,7 +106,7 @@ extension Agent {
         }
         guard !offsets.isEmpty else { return }
         do {
-            if waiting { _ = try pipeline.consumer.commitSync(offsets) } else { _ = try pipeline.consumer.commitAsync(offsets) }
+            if waiting { _ = try pipeline.consumer.commitSyncRetrying(offsets) } else { _ = try pipeline.consumer.commitAsync(offsets) }
             published.withLock { $0.committed = Dictionary(uniqueKeysWithValues: offsets.map { (String($0.key.partition), $0.value) }) }
         } catch {
             // The manifests stay the truth; the next snapshot commits again.

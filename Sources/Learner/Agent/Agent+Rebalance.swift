@@ -25,6 +25,7 @@ extension Agent {
         switch notice {
         case .assigned(let partitions):
             guarded("assignment of partitions \(partitions.sorted())") { try followRegistry(partitions) }
+            mirrorRegistryOffsets(partitions)
         case .revoked(let revocation):
             let partitions = revocation.partitions.filter { $0.topic == config.kafka.topic }.map(\.partition)
             if revocation.claim() {
@@ -37,6 +38,24 @@ extension Agent {
             release(partitions, discarding: true)
         }
         publishStatus()
+    }
+
+    /// Commits, without waiting, what the registry's newest durable manifests cover on newly
+    /// assigned `partitions` (where this member starts reading them), so Kafka mirrors the
+    /// manifests at once — even when the previous owner's handover commit did not land (the
+    /// coordinator refuses commits while the group rebalances). Partitions no manifest knows are
+    /// left alone.
+    func mirrorRegistryOffsets(_ partitions: [Int32]) {
+        let topic = config.kafka.topic
+        let starts = Self.durableStarts(of: partitions.map { TopicPartition(topic, $0) }, topic: topic,
+                                        registryRoot: registryRoot, unrecorded: config.kafka.unrecordedStart)
+        let recorded = starts.filter { $0.value >= 0 }
+        guard !recorded.isEmpty else { return }
+        do {
+            _ = try pipeline.consumer.commitAsync(recorded)
+        } catch {
+            logger.warning("commit of the registry's offsets for assigned partitions failed (the next snapshot commits again): \(error)")
+        }
     }
 
     /// Snapshots every adapter holding un-snapshotted work of `partitions`, commits the offsets

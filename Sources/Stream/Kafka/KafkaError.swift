@@ -42,6 +42,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
         return retriable.contains(rd_kafka_resp_err_t(code))
     }
 
+    /// The group is rebalancing: a commit may succeed once the coordinator has settled.
+    public var isRebalanceInProgress: Bool { rd_kafka_resp_err_t(code) == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS }
+
     public var description: String { "\(context): \(message) (\(name))" }
 
     /// A configuration value librdkafka refused.
