@@ -94,6 +94,7 @@ enum ModelBench {
 
     static func measure(kind: String, _ o: ModelBenchOptions) throws -> ModelBenchResult {
         Kernels.setThreads(o.threads)
+        let precision = try o.precision.resolveAnnounced()  // before the progress line, so it stays readable
         progress("loading \(o.model)")
         let base = try BertWeights(directory: URL(fileURLWithPath: o.model))
         let targets = try LoRATarget.parseList(o.targets)
@@ -111,7 +112,6 @@ enum ModelBench {
         let batch = try TokenBatch(ids: ids, mask: .init(repeating: 1, count: ids.count), batch: o.batch, seq: o.seq)
         let labels = (0..<o.batch).map { $0 % 2 }
         model.threads = o.threads
-        let precision = try o.precision.resolveAnnounced()
         try model.setPrecision(precision)
         model.dataParallel = !o.noShards
         if kind == "infer" { try model.merge() }
