@@ -76,9 +76,9 @@ extension PipelineConfig {
         /// Jensen–Shannon divergence (base 2) of labels reported as large (an effect size).
         public var jsThreshold = 0.1
         /// A label or input part alerts when its (Holm-corrected) G-test p-value is below this.
-        public var pAlert = 0.001
+        public var pAlert = 0.0001
         /// … and warns below this.
-        public var pWarn = 0.01
+        public var pWarn = 0.001
         /// Cochran's minimum expected count per cell; rarer categories are pooled.
         public var minimumExpected = 5.0
         /// Random projections of the embedding tracked for input drift.
