@@ -35,13 +35,15 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16"]),
         // safetensors, tokenizer, BERT encoder fwd/bwd, LoRA, heads, AdamW.
         .target(name: "Model", dependencies: ["Tensor"]),
+        // SHA-256, shared by the registry's checksums and the DLQ's truncation headers.
+        .target(name: "Checksum"),
         // librdkafka consumer/producer, message schema, DLQ, embedded broker.
         .target(name: "Stream", dependencies: [
-            "Crdkafka",
+            "Crdkafka", "Checksum",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Versioned adapter store: manifests, atomic LIVE pointer, journal.
-        .target(name: "Registry", dependencies: ["Model"]),
+        .target(name: "Registry", dependencies: ["Model", "Checksum"]),
         // Drift detectors and statistics.
         .target(name: "Monitor"),
         // Online loop: prequential metrics, holdout, replay, snapshot/gate/rollback policies, pipeline config.
@@ -54,7 +56,9 @@ let package = Package(
         .target(name: "Server", dependencies: [
             "Monitor",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         .executableTarget(name: "streamlora", dependencies: [
@@ -67,14 +71,16 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka"]),
+        // Bad records shared by the decoder, DLQ and agent tests.
+        .target(name: "TestCorpora", dependencies: ["Stream", "Checksum"], path: "Tests/Corpora"),
+        .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka", "TestCorpora"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Monitor",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Stream", "Registry", "Monitor"]),
+        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora"]),
     ],
     swiftLanguageModes: [.v6]
 )

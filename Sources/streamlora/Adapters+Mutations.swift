@@ -13,17 +13,18 @@ extension Adapters {
         var manifest: Manifest?
         var retired: [Version]?
 
-        enum CodingKeys: String, CodingKey { case adapter, action, live, version, manifest, retired }
+        enum CodingKeys: String, CodingKey { case adapter, action, liveVersion = "live_version", version, manifest, retired }
 
-        /// `live` is always present (`null` when nothing is live); the rest only where they apply.
+        /// `live_version` is always present (`null` when nothing is live); the rest only where they
+        /// apply. Versions are names (`"000004"`) as in the HTTP API.
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(adapter, forKey: .adapter)
             try c.encode(action, forKey: .action)
-            try c.encode(live, forKey: .live)
-            try c.encodeIfPresent(version, forKey: .version)
+            try c.encode(live?.name, forKey: .liveVersion)
+            try c.encodeIfPresent(version?.name, forKey: .version)
             try c.encodeIfPresent(manifest, forKey: .manifest)
-            try c.encodeIfPresent(retired, forKey: .retired)
+            try c.encodeIfPresent(retired?.map(\.name), forKey: .retired)
         }
     }
 
@@ -136,6 +137,8 @@ extension Adapters {
         @OptionGroup var options: RegistryOptions
         @Argument(help: "Version to export (default: live).") var version: String?
         @Option(help: "Output directory.") var peft: String
+        @Option(help: "Base model directory whose config.json the export's config.json (label names) extends.")
+        var baseModel: String?
 
         func run() throws {
             let registry = try options.open()
@@ -143,7 +146,8 @@ extension Adapters {
                 throw AdaptersError("adapter '\(registry.adapter)' has no live version; name one")
             }
             let out = URL(fileURLWithPath: peft, isDirectory: true)
-            try registry.exportPEFT(v, to: out)
+            let baseConfig = try baseModel.map { try Data(contentsOf: URL(fileURLWithPath: $0).appendingPathComponent("config.json")) }
+            try registry.exportPEFT(v, to: out, baseConfig: baseConfig)
             try options.emit(MutationResult(adapter: registry.adapter, action: "export", live: try registry.live(), version: v)) {
                 "adapter \(registry.adapter): exported \(v) to \(out.path)"
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Learner
 import Registry
 
 /// `streamlora adapters …`: inspect and steer the versioned adapter store (DESIGN §5, §7).
@@ -16,11 +17,18 @@ struct Adapters: ParsableCommand {
 }
 
 /// Options every `adapters` subcommand shares.
+///
+/// The registry is `--registry`, else the `registry.path` of `--pipeline` (default
+/// `pipelines/demo.yaml`, as for `serve` and `predict`), so `streamlora adapters list` after
+/// `ops/demo` shows the demo's versions.
 struct RegistryOptions: ParsableArguments {
-    @Option(help: "Registry root directory.")
-    var registry: String = "registry"
+    @Option(help: "Registry root directory (default: the pipeline's registry.path).")
+    var registry: String?
 
-    @Option(help: "Adapter name (default: default; `list` without it lists every adapter).")
+    @Option(help: "Pipeline whose registry and default adapter to use (default: pipelines/demo.yaml).")
+    var pipeline: String?
+
+    @Option(help: "Adapter name (default: the pipeline's default adapter; `list` without it lists every adapter).")
     var adapter: String?
 
     @Flag(help: "Machine-readable JSON output.")
@@ -29,8 +37,29 @@ struct RegistryOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the adapter lock held by another process.")
     var lockTimeout: Double = 5
 
-    var adapterName: String { adapter ?? "default" }
-    var root: URL { URL(fileURLWithPath: registry, isDirectory: true) }
+    func validate() throws {
+        if registry != nil, pipeline != nil { throw ValidationError("give --registry or --pipeline, not both") }
+    }
+
+    /// The pipeline that names the registry: `--pipeline`, else the demo's when it exists.
+    private var pipelineConfig: PipelineConfig? {
+        get throws {
+            guard registry == nil else { return nil }
+            let path = pipeline ?? "pipelines/demo.yaml"
+            guard pipeline != nil || FileManager.default.fileExists(atPath: path) else { return nil }
+            return try PipelineConfig.load(contentsOf: URL(fileURLWithPath: path))
+        }
+    }
+
+    var adapterName: String {
+        get throws { try adapter ?? pipelineConfig?.routing.defaultAdapter ?? "default" }
+    }
+
+    var root: URL {
+        get throws {
+            URL(fileURLWithPath: try registry ?? pipelineConfig?.registry.path ?? "registry", isDirectory: true)
+        }
+    }
 
     /// Opens an existing adapter (never creates one for a typo).
     func open(create: Bool = false) throws -> AdapterRegistry {
@@ -64,19 +93,20 @@ func defaultReason(_ action: String) -> String {
     "manual \(action) via CLI by \(ProcessInfo.processInfo.environment["USER"] ?? "unknown user")"
 }
 
-/// What `list --json` prints per adapter (`live` is `null`, not missing, when nothing is live).
+/// What `list --json` prints per adapter (`live_version` is `null`, not missing, when nothing is
+/// live; a version name like `"000004"`, as the HTTP API writes it).
 struct AdapterListing: Encodable {
     var adapter: String
     var live: Version?
     var versions: [Manifest]
     var problems: [String: String]
 
-    enum CodingKeys: String, CodingKey { case adapter, live, versions, problems }
+    enum CodingKeys: String, CodingKey { case adapter, liveVersion = "live_version", versions, problems }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(adapter, forKey: .adapter)
-        try c.encode(live, forKey: .live)
+        try c.encode(live?.name, forKey: .liveVersion)
         try c.encode(versions, forKey: .versions)
         try c.encode(problems, forKey: .problems)
     }
@@ -91,13 +121,14 @@ extension Adapters {
         var metric: String?
 
         func run() throws {
-            let names = options.adapter.map { [$0] } ?? AdapterRegistry.adapters(in: options.root)
+            let root = try options.root
+            let names = options.adapter.map { [$0] } ?? AdapterRegistry.adapters(in: root)
             if options.adapter == nil && names.isEmpty {
-                throw AdaptersError("no adapters in registry \(options.root.path)")
+                throw AdaptersError("no adapters in registry \(root.path) (give --pipeline P or --registry DIR)")
             }
             var listings: [AdapterListing] = []
             for name in names {
-                let registry = try AdapterRegistry(root: options.root, adapter: name, lockTimeout: options.lockTimeout, create: false)
+                let registry = try AdapterRegistry(root: root, adapter: name, lockTimeout: options.lockTimeout, create: false)
                 let problems = Dictionary(registry.problems().map { ($0.version.name, $0.problem) }, uniquingKeysWith: { a, _ in a })
                 listings.append(AdapterListing(adapter: name, live: try registry.live(), versions: try registry.versions(), problems: problems))
             }
@@ -130,7 +161,7 @@ extension Adapters {
             let registry = try options.open()
             let live = try registry.live()
             guard let v = try version.map({ try parseVersion($0) }) ?? live else {
-                throw AdaptersError("adapter '\(options.adapterName)' has no live version; name one")
+                throw AdaptersError("adapter '\(try options.adapterName)' has no live version; name one")
             }
             let loaded = try registry.load(v)
             let output = Output(

@@ -1,52 +1,25 @@
 import Foundation
 import Learner
-import Logging
+import Model
 import Monitor
 import Registry
 import Server
-import ServiceLifecycle
-
-/// Serves `/healthz`, `/metrics`, `/v1/…` and the dashboard for a running agent on
-/// `port` (negative: no HTTP). The bearer token for mutations is read from the
-/// environment variable the pipeline names (`server.token_env`).
-func startHTTP(agent: Agent, config: PipelineConfig, port: Int, logger: Logger) -> HTTPService? {
-    guard port >= 0 else { return nil }
-    let token = ProcessInfo.processInfo.environment[config.server.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }
-    if token == nil {
-        logger.notice("HTTP promote/rollback are disabled: set \(config.server.tokenEnv) to a bearer token to enable them")
-    }
-    let app = makeServerApplication(
-        controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name),
-        configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger)
-    logger.info("HTTP on http://\(config.server.host):\(port)/ (dashboard, /metrics, /v1/status)")
-    return HTTPService(app, logger: logger)
-}
-
-/// The HTTP server running in a service group, so that stopping it is a graceful shutdown
-/// (open requests finish, the listener closes) rather than a cancellation.
-final class HTTPService: Sendable {
-    private let group: ServiceGroup
-    private let task: Task<Void, Never>
-
-    init(_ service: some Service, logger: Logger) {
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
-        self.group = group
-        task = Task {
-            do { try await group.run() } catch { logger.error("HTTP server stopped: \(error)") }
-        }
-    }
-
-    /// Shuts the server down gracefully and waits until it has.
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        await task.value
-    }
-}
+import Stream
 
 /// The running ``Agent`` seen through the HTTP control plane.
 struct AgentControlPlane: ControlPlane {
     let agent: Agent
     let pipelineName: String
+    let journals: JournalEvents
+    /// Runs predictions off the cooperative pool, batched across adapters.
+    let batcher: PredictionBatcher
+
+    init(agent: Agent, pipelineName: String, batcher: PredictionBatcher = PredictionBatcher()) {
+        self.agent = agent
+        self.pipelineName = pipelineName
+        self.batcher = batcher
+        journals = JournalEvents(registryRoot: agent.registryRoot)
+    }
 
     func status() async throws -> AgentStatus {
         let s = agent.status
@@ -62,49 +35,79 @@ struct AgentControlPlane: ControlPlane {
                 partitions: s.partitions.filter { a.partitions.contains($0.partition) }.map {
                     PartitionLag(topic: agent.config.kafka.topic, partition: Int($0.partition), position: $0.position,
                                  highWatermark: $0.highWatermark, lag: $0.lag)
-                },
-                dlqMessages: s.deadLettered)
+                })
         }
         return AgentStatus(startedAt: Date(timeIntervalSinceNow: -s.uptimeSeconds), uptimeSeconds: s.uptimeSeconds,
                            ready: s.ready, pipeline: pipelineName, topic: agent.config.kafka.topic,
                            defaultAdapter: agent.config.routing.defaultAdapter,
-                           baseModel: agent.runtime.directory.lastPathComponent, adapters: adapters)
+                           baseModel: agent.runtime.directory.lastPathComponent, adapters: adapters,
+                           dlqMessages: s.deadLettered)
     }
 
-    func ready() async throws -> Bool { agent.status.ready }
+    func ready() async throws -> Bool { agent.status.notReadyReasons.isEmpty }
+
+    func readiness() async throws -> (ready: Bool, reasons: [String]) {
+        let reasons = agent.status.notReadyReasons
+        return (reasons.isEmpty, reasons)
+    }
 
     func predict(_ request: PredictRequest) async throws -> PredictResponse {
         let name = request.adapter ?? agent.config.routing.defaultAdapter
-        guard agent.status.adapters.contains(where: { $0.name == name }) else {
+        // The live model is served whether or not this agent trains the adapter right now
+        // (partitions lost to a broker outage stop training, never predictions).
+        let served = agent.live.current(name)
+        guard served != nil || agent.status.adapters.contains(where: { $0.name == name }) else {
             throw ControlPlaneError.notFound("no adapter named '\(name)'")
         }
-        guard let live = agent.live.current(name), let version = live.version else {
+        guard let live = served, let version = live.version else {
             throw ControlPlaneError.unavailable("adapter '\(name)' has no live version yet")
         }
-        let predictions = try live.predict(request.texts).map {
+        // The request keeps `live` (one version) whatever is published while it waits.
+        let predictions = try await batcher.predict(live, texts: request.texts).map {
             Server.Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
         }
         return PredictResponse(adapter: name, version: version.name, predictions: predictions)
     }
 
+    /// All requests at once, so the batcher shares forward passes between their adapters.
+    func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
+        try await withThrowingTaskGroup(of: (Int, PredictResponse).self) { group in
+            for (i, r) in requests.enumerated() { group.addTask { (i, try await predict(r)) } }
+            var out = [PredictResponse?](repeating: nil, count: requests.count)
+            for try await (i, response) in group { out[i] = response }
+            return out.map { $0! }
+        }
+    }
+
     func adapters() async throws -> [AdapterInfo] {
+        // Registry reads are file I/O: off the cooperative pool.
+        try await Blocking.run { try adapterInfos() }
+    }
+
+    private func adapterInfos() throws -> [AdapterInfo] {
         try AdapterRegistry.adapters(in: agent.registryRoot).map { name in
             let registry = try AdapterRegistry(root: agent.registryRoot, adapter: name)
             let versions = try registry.versions()
             let lora = agent.runtime.lora
+            let labels = versions.last?.labels ?? []
+            // What the optimizer updates: the LoRA A/B of every target plus the classifier head
+            // for this adapter's labels (PEFT's `modules_to_save`), as `streamlora inspect` counts.
+            let trainable = ParameterLayout(config: agent.runtime.base.config, lora: lora, labels: max(labels.count, 1)).count
             return AdapterInfo(
                 name: name, liveVersion: try registry.live()?.name, latestVersion: versions.last?.version.name,
-                versionCount: versions.count, labels: versions.last?.labels ?? [],
+                versionCount: versions.count, labels: labels,
                 isDefault: name == agent.config.routing.defaultAdapter,
                 lora: LoRAInfo(rank: lora.rank, alpha: Double(lora.alpha), targetModules: lora.targets.map(\.rawValue),
-                               trainableParameters: 0, totalParameters: agent.runtime.base.parameterCount))
+                               trainableParameters: trainable, totalParameters: agent.runtime.base.parameterCount + trainable))
         }
     }
 
     func versions(adapter: String) async throws -> [VersionInfo] {
-        let registry = try open(adapter)
-        let live = try registry.live()
-        return try registry.versions().map { info($0, live: live) }
+        try await Blocking.run {
+            let registry = try open(adapter)
+            let live = try registry.live()
+            return try registry.versions().map { info($0, live: live) }
+        }
     }
 
     func promote(adapter: String, version: String, reason: String?) async throws -> VersionInfo {
@@ -134,35 +137,15 @@ struct AgentControlPlane: ControlPlane {
         return agent.drift.reports()
     }
 
-    func metrics() async throws -> String {
-        var text = PrometheusText()
-        let s = agent.status
-        try text.counter("streamlora_consumed_total", help: "Records consumed from Kafka.", value: Double(s.consumed))
-        try text.counter("streamlora_dead_lettered_total", help: "Records sent to the dead-letter topic.", value: Double(s.deadLettered))
-        try text.counter("streamlora_learner_errors_total", help: "Errors the learner loop survived.", value: Double(s.errors))
-        for a in s.adapters {
-            let l = ["adapter": a.name]
-            try text.counter("streamlora_examples_total", help: "Examples predicted (prequential).", labels: l, value: Double(a.examples))
-            try text.counter("streamlora_trained_examples_total", help: "Examples trained on.", labels: l, value: Double(a.trained))
-            try text.counter("streamlora_steps_total", help: "Optimizer steps.", labels: l, value: Double(a.steps))
-            try text.counter("streamlora_skipped_steps_total", help: "Steps skipped by the non-finite guard.", labels: l, value: Double(a.skippedSteps))
-            try text.counter("streamlora_snapshots_total", help: "Versions written.", labels: l, value: Double(a.snapshots))
-            try text.counter("streamlora_promotions_total", help: "Versions promoted by the gate.", labels: l, value: Double(a.promotions))
-            try text.counter("streamlora_rejections_total", help: "Versions rejected by the gate.", labels: l, value: Double(a.rejections))
-            try text.counter("streamlora_rollbacks_total", help: "Automatic rollbacks and reloads.", labels: l, value: Double(a.rollbacks))
-            if let v = a.accuracy { try text.gauge("streamlora_prequential_accuracy", help: "Cumulative prequential accuracy.", labels: l, value: v) }
-            if let v = a.windowAccuracy { try text.gauge("streamlora_prequential_window_accuracy", help: "Windowed prequential accuracy.", labels: l, value: v) }
-            if let v = a.logLoss { try text.gauge("streamlora_prequential_log_loss", help: "Cumulative prequential log-loss.", labels: l, value: v) }
-            if let v = a.lastLoss { try text.gauge("streamlora_train_loss", help: "Loss of the last training step.", labels: l, value: v) }
-            if let v = a.live.flatMap({ Int($0) }) { try text.gauge("streamlora_live_version", help: "Live version number.", labels: l, value: Double(v)) }
-        }
-        try agent.drift.appendMetrics(to: &text)
-        return text.render()
+    func events(adapter: String?, limit: Int) async throws -> [AgentEvent] {
+        let names = try adapter.map { [try open($0).adapter] } ?? AdapterRegistry.adapters(in: agent.registryRoot)
+        let all = try names.flatMap { try journals.events(adapter: $0) }
+        return Array(all.sorted { $0.time > $1.time }.prefix(limit))
     }
 
     // MARK: Helpers
 
-    private func open(_ adapter: String) throws -> AdapterRegistry {
+    func open(_ adapter: String) throws -> AdapterRegistry {
         guard AdapterRegistry.adapters(in: agent.registryRoot).contains(adapter) else {
             throw ControlPlaneError.notFound("no adapter named '\(adapter)'")
         }
@@ -172,7 +155,7 @@ struct AgentControlPlane: ControlPlane {
     private func lastSnapshot(_ adapter: String) throws -> SnapshotStatus? {
         let registry = try AdapterRegistry(root: agent.registryRoot, adapter: adapter)
         guard let m = try registry.versions().last else { return nil }
-        return SnapshotStatus(version: m.version.name, createdAt: m.createdAt, status: status(m.status),
+        return SnapshotStatus(version: m.version.name, createdAt: m.createdAt, status: Self.status(m.status),
                               examplesTrained: m.examplesTrained)
     }
 
@@ -181,17 +164,19 @@ struct AgentControlPlane: ControlPlane {
             guard let count = n["examples"] else { return nil }
             return MetricValues(count: Int(count), accuracy: n["accuracy"], logLoss: n["log_loss"])
         }
-        return VersionInfo(version: m.version.name, parent: m.parent?.name, createdAt: m.createdAt, status: status(m.status),
+        return VersionInfo(version: m.version.name, parent: m.parent?.name, createdAt: m.createdAt, status: Self.status(m.status),
                            isLive: m.version == live, examplesTrained: m.examplesTrained, steps: m.steps,
                            holdout: values(m.holdoutMetrics), prequential: values(m.prequentialMetrics), reason: m.reason)
     }
 
-    private func status(_ s: Registry.VersionStatus) -> Server.VersionStatus {
+    /// The registry's status, word for word (the API, the CLI and the journal share one vocabulary).
+    static func status(_ s: Registry.VersionStatus) -> Server.VersionStatus {
         switch s {
         case .candidate: .candidate
         case .live: .live
+        case .superseded: .superseded
         case .rejected: .rejected
-        default: .retired
+        case .retired: .retired
         }
     }
 

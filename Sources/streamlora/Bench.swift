@@ -4,7 +4,7 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks (use a release build): training, inference, ingestion.",
-        subcommands: [BenchTrain.self, BenchInfer.self, BenchIngest.self]
+        abstract: "Benchmarks (use a release build): training, inference, ingestion, many adapters.",
+        subcommands: [BenchTrain.self, BenchInfer.self, BenchIngest.self, BenchAdapters.self]
     )
 }

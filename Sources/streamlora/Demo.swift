@@ -25,8 +25,10 @@ struct Demo: AsyncParsableCommand {
     @Option(name: .long, help: "Pipeline definition.")
     var pipeline: String = "pipelines/demo.yaml"
 
-    @Option(name: .long, help: "How many examples to stream.")
-    var examples: Int = 2000
+    @Option(name: .long, help: ArgumentHelp(
+        "How many examples to stream (default 2000). Given, the demo ends after learning them; not given "
+            + "and run from a terminal, the agent and dashboard stay up until Ctrl-C.", valueName: "n"))
+    var examples: Int?
 
     @Option(name: .long, help: "Broker port (0: any free port).")
     var port: UInt16 = 0
@@ -43,7 +45,8 @@ struct Demo: AsyncParsableCommand {
     @Flag(name: .long, help: "Start from an empty registry (deletes the pipeline's registry directory).")
     var fresh = false
 
-    @Option(name: .long, help: "HTTP port of the dashboard and control plane (default: the pipeline's; --http-port=-1: none).")
+    @Option(name: .long, parsing: .unconditional,
+            help: "HTTP port of the dashboard and control plane (default: the pipeline's; 0: any free port; -1: none).")
     var httpPort: Int?
 
     @Flag(name: .long, help: "Print a JSON summary (learning curve, examples/s) on stdout; progress goes to stderr.")
@@ -58,10 +61,17 @@ struct Demo: AsyncParsableCommand {
 
     func validate() throws {
         guard partitions >= 1 else { throw ValidationError("--partitions must be at least 1") }
+        if let examples, examples < 1 { throw ValidationError("--examples must be at least 1") }
     }
 
+    /// Whether to keep the agent and dashboard up after the stream was learned: an operator at a
+    /// terminal who did not ask for a fixed run.
+    private var staysUp: Bool { examples == nil && !json && isatty(STDIN_FILENO) != 0 }
+
     func run() async throws {
+        lineBufferedStdout()
         let logger = makeLogger("streamlora.demo")
+        let examples = self.examples ?? 2000
         var config = try PipelineConfig.load(contentsOf: URL(fileURLWithPath: pipeline))
         let rows = try data.map { try DemoData.jsonl(at: $0, limit: examples) } ?? DemoData.debian(limit: examples, seed: seed)
         let labels = Set(rows.map(\.label))
@@ -106,7 +116,7 @@ struct Demo: AsyncParsableCommand {
     /// the last example.
     private func learn(config: PipelineConfig, total: Int, logger: Logger) async throws -> (LearnerStatus, Double) {
         let agent = try await Blocking.run { try Agent(config: config, logger: logger) }
-        let http = startHTTP(agent: agent, config: config, port: httpPort ?? config.server.port, logger: logger)
+        let http = try await startHTTP(agent: agent, config: config, port: httpPort ?? config.server.port, logger: logger)
         let started = Date()
         try agent.start()
         var lastLine = Date.distantPast
@@ -144,6 +154,14 @@ struct Demo: AsyncParsableCommand {
             if seen >= total { break }
         }
         let elapsed = Date().timeIntervalSince(started)
+        if staysUp {
+            let port = httpPort ?? config.server.port
+            say(port >= 0
+                ? "demo: learned the stream; the agent and the dashboard (http://\(config.server.host):\(http?.port ?? port)/) keep running — Ctrl-C to stop"
+                : "demo: learned the stream; the agent keeps running — Ctrl-C to stop")
+            _ = await Signals.wait(for: [SIGINT, SIGTERM])
+            say("demo: stopping (final snapshot)")
+        }
         try await Blocking.run { agent.stop() }
         await http?.stop()
         return (agent.status, elapsed)

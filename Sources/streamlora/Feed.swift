@@ -62,6 +62,18 @@ struct Feed: AsyncParsableCommand {
         return Double(number).flatMap { $0 > 0 ? $0 : nil }
     }
 
+    /// Throws naming the first column the normalizer needs and the header lacks, with the fix.
+    func checkHeader(_ header: [String]) throws {
+        let columns = header.isEmpty ? "none" : header.map { "'\($0)'" }.joined(separator: ", ")
+        var needed: [(column: String, option: String)] = [(labelField, "--label-field")]
+        if !header.contains("features") { needed.insert((textField, "--text-field"), at: 0) }
+        if let keyField { needed.append((keyField, "--key-field")) }
+        for (column, option) in needed where !header.contains(column) {
+            throw ValidationError("\(file): the CSV header has no column '\(column)' (columns: \(columns)); "
+                + "rename that column or name it with \(option)")
+        }
+    }
+
     var inputFormat: String {
         format ?? (file.lowercased().hasSuffix(".csv") ? "csv" : "jsonl")
     }
@@ -82,11 +94,15 @@ struct Feed: AsyncParsableCommand {
             }
             input = handle
         }
+        let format = inputFormat
+        // A CSV is checked once against its header, so a missing column is one clear error rather
+        // than the same complaint for every row.
+        let csv = format == "csv" ? parseCSV(String(decoding: input.readDataToEndOfFile(), as: UTF8.self)) : nil
+        if let csv { try checkHeader(csv.first ?? []) }
         let producer = try KafkaProducer(config: KafkaConfig(properties))
         let feeder = Feeder(producer: producer, topic: topic, rate: parsedRate)
         let normalizer = FeedNormalizer(textField: textField, labelField: labelField, keyField: keyField, key: key)
         let started = Date()
-        let format = inputFormat
         // Reading blocks (stdin may be a live pipe), so it runs on its own thread.
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let thread = Thread {
@@ -100,9 +116,7 @@ struct Feed: AsyncParsableCommand {
                     }
                     bar.update(feeder.progress)
                 }
-                if format == "csv" {
-                    let text = String(decoding: input.readDataToEndOfFile(), as: UTF8.self)
-                    let table = parseCSV(text)
+                if let table = csv {
                     if let header = table.first {
                         for (index, row) in table.dropFirst().enumerated() {
                             handle(normalizer.normalize(csvRow: row, header: header, line: index + 2))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Learner
 import Model
 
 /// `streamlora inspect`: architecture and parameter economy of a LoRA configuration.
@@ -16,6 +17,9 @@ struct Inspect: AsyncParsableCommand {
 
     @Option(name: .long, help: "Model directory holding config.json (e.g. models/all-MiniLM-L6-v2).")
     var model: String?
+
+    @Option(name: .long, help: "Pipeline whose model directory and LoRA settings (rank, alpha, targets) to inspect.")
+    var pipeline: String?
 
     @Option(name: .long, help: "A single dense weight, OUTxIN (e.g. 1000x1000).")
     var shape: String?
@@ -36,8 +40,8 @@ struct Inspect: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (model == nil) != (shape == nil) else {
-            throw ValidationError("give exactly one of --model DIR or --shape OUTxIN")
+        guard [model, shape, pipeline].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --model DIR, --pipeline FILE or --shape OUTxIN")
         }
         guard rank > 0 else { throw ValidationError("--rank must be positive") }
         guard labels > 0 else { throw ValidationError("--labels must be positive") }
@@ -46,6 +50,19 @@ struct Inspect: AsyncParsableCommand {
     }
 
     func run() async throws {
+        var resolved = self
+        if let pipeline {
+            let config = try PipelineConfig.load(contentsOf: URL(fileURLWithPath: pipeline))
+            _ = try ModelDirectoryCheck.run(config: config, pipelineFile: pipeline)
+            resolved.model = config.model.path
+            resolved.rank = config.model.rank
+            resolved.alpha = Float(config.model.alpha)
+            resolved.targets = config.model.targets.joined(separator: ",")
+        }
+        try resolved.report()
+    }
+
+    private func report() throws {
         if let shape {
             let (out, inp) = try Self.parseShape(shape)
             let trainable = rank * (inp + out), total = out * inp

@@ -18,8 +18,9 @@ struct Predict: AsyncParsableCommand {
     @Option(name: .long, help: "Adapter name (default: the pipeline's default adapter).")
     var adapter: String?
 
-    @Option(name: .long, help: "Version to use instead of the live one (e.g. 000042 or 42).")
-    var version: String?
+    // Not `--version`: that flag prints the program's version on every subcommand.
+    @Option(name: .long, help: "Adapter version to use instead of the live one (e.g. 000042 or 42).")
+    var adapterVersion: String?
 
     @Option(name: .long, help: "Text to classify.")
     var text: String?
@@ -35,7 +36,9 @@ struct Predict: AsyncParsableCommand {
 
     func validate() throws {
         guard (text == nil) != (input == nil) else { throw ValidationError("give exactly one of --text or --input") }
-        if let version, Version(version) == nil { throw ValidationError("--version '\(version)' is not a version number") }
+        if let adapterVersion, Version(adapterVersion) == nil {
+            throw ValidationError("--adapter-version '\(adapterVersion)' is not a version number (e.g. 42 or 000042)")
+        }
     }
 
     func run() async throws {
@@ -44,18 +47,24 @@ struct Predict: AsyncParsableCommand {
         let config = loaded
         let texts = try readTexts()
         let name = adapter ?? config.routing.defaultAdapter
-        let predictions = try await Blocking.run { [version] in
+        let root = URL(fileURLWithPath: config.registry.path)
+        // Never create a store for a typo: name the adapters that exist instead.
+        let known = AdapterRegistry.adapters(in: root)
+        guard known.contains(name) else {
+            throw ValidationError("no adapter '\(name)' in registry \(root.path) (known: "
+                + (known.isEmpty ? "none; run serve or demo first" : known.joined(separator: ", ")) + ")")
+        }
+        let predictions = try await Blocking.run { [adapterVersion] in
             let runtime = try ModelRuntime(config: config)
             if config.model.precision == .auto {
                 FileHandle.standardError.write(Data("precision \(runtime.precision.precision): \(runtime.precision.reason)\n".utf8))
             }
-            let registry = try AdapterRegistry(root: URL(fileURLWithPath: config.registry.path), adapter: name)
-            guard let chosen = try version.flatMap(Version.init) ?? registry.live() else {
+            let registry = try AdapterRegistry(root: root, adapter: name, create: false)
+            guard let chosen = try adapterVersion.flatMap(Version.init) ?? registry.live() else {
                 throw AgentError.noLiveVersion(name)
             }
             let loaded = try registry.load(chosen)
-            let live = try LiveAdapter(adapter: name, version: chosen, labels: loaded.snapshot.labels,
-                                       tensors: loaded.snapshot.tensors, runtime: runtime)
+            let live = try LiveAdapter(adapter: name, loaded: loaded, runtime: runtime)
             return try live.predict(texts)
         }
         for (text, p) in zip(texts, predictions) {

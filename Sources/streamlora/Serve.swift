@@ -21,7 +21,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Print a status line every N seconds (0: never).")
     var statusEvery: Double = 5
 
-    @Option(name: .long, help: "HTTP port of the control plane and dashboard (default: the pipeline's server.port; -1: no HTTP).")
+    // `.unconditional` so that `--http-port -1` is a value, not an unknown flag `-1`.
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "HTTP port of the control plane and dashboard (default: the pipeline's server.port; 0: any free port; -1: no HTTP).",
+        valueName: "port"))
     var httpPort: Int?
 
     func run() async throws {
@@ -32,9 +35,11 @@ struct Serve: AsyncParsableCommand {
         let logger = makeLogger("streamlora.serve")
         logger.info("pipeline \(config.name): topic \(config.kafka.topic) on \(config.kafka.brokers.joined(separator: ",")), registry \(config.registry.path)")
         let agent = try await Blocking.run { try Agent(config: config, logger: logger) }
+        // Listen before consuming: a port that is taken stops the agent before it learns anything.
+        let http = try await startHTTP(agent: agent, config: config, port: httpPort ?? config.server.port, logger: logger)
         try agent.start()
         logger.info("learning; SIGINT or SIGTERM stops after a final snapshot")
-        let http = startHTTP(agent: agent, config: config, port: httpPort ?? config.server.port, logger: logger)
+        SystemdNotify.ready(status: "learning from \(config.kafka.topic)")
 
         let reporter = Task {
             guard statusEvery > 0 else { return }
@@ -45,6 +50,7 @@ struct Serve: AsyncParsableCommand {
         }
         let signal = await stopSignal.value
         logger.info("received signal \(signal): finishing the current batch and snapshotting")
+        SystemdNotify.stopping(status: "final snapshot")
         reporter.cancel()
         try await Blocking.run { agent.stop() }
         await http?.stop()

@@ -49,16 +49,17 @@ struct Status: AsyncParsableCommand {
         if let topic = status.topic { head += "  topic \(topic)" }
         if let base = status.baseModel { head += "  base \(base)" }
         if let adapter = status.defaultAdapter { head += "  default adapter \(adapter)" }
+        head += "  dead-lettered \(status.dlqMessages)"
         guard !status.adapters.isEmpty else { return head + "\n\nno adapters yet (nothing consumed)" }
 
         let samples = (try? counters.get()) ?? []
         var table = TextTable(
             header: ["ADAPTER", "LIVE", "SEEN", "TRAINED", "HOLDOUT", "STEPS", "ACC", "ACC(WIN)", "LOG-LOSS",
-                     "SNAP", "PROM", "REJ", "RB", "LAST SNAPSHOT", "LAG", "DLQ"],
-            rightAligned: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15])
+                     "SNAP", "PROM", "REJ", "RB", "LAST SNAPSHOT", "LAG"],
+            rightAligned: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14])
         for a in status.adapters {
             func count(_ family: String) -> String {
-                samples.value("streamlora_\(family)_total", ["adapter": a.name]).map { String(Int($0)) } ?? "-"
+                samples.sum("streamlora_\(family)_total", ["adapter": a.name]).map { String(Int($0)) } ?? "-"
             }
             let lags = a.partitions.compactMap(\.lag)
             let snapshot = a.lastSnapshot.map { "\($0.version) \($0.status.rawValue)" } ?? "-"
@@ -67,7 +68,7 @@ struct Status: AsyncParsableCommand {
                 String(a.holdoutExamples), String(a.steps), fixed(a.prequential.cumulative.accuracy),
                 fixed(a.prequential.windowed.accuracy), fixed(a.prequential.cumulative.logLoss),
                 count("snapshots"), count("promotions"), count("rejections"), count("rollbacks"), snapshot,
-                lags.isEmpty ? "-" : String(lags.reduce(0, +)), String(a.dlqMessages),
+                lags.isEmpty ? "-" : String(lags.reduce(0, +)),
             ])
         }
         var out = head + "\n\n" + table.render()

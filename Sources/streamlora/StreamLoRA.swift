@@ -3,13 +3,17 @@ import ArgumentParser
 /// The `streamlora` command: one subcommand per job.
 @main
 struct StreamLoRA: AsyncParsableCommand {
+    /// The release, shown by `--version` and exported as `streamlora_build_info{version}`.
+    static let version = "0.1.0"
+
     static let configuration = CommandConfiguration(
         commandName: "streamlora",
         abstract: "Continual online learning of LoRA adapters from a Kafka stream.",
-        version: "0.1.0",
+        version: StreamLoRA.version,
         subcommands: [
             Demo.self,
             Serve.self,
+            Validate.self,
             Predict.self,
             Inspect.self,
             Embed.self,

@@ -17,8 +17,19 @@ struct PipelineOptions: ParsableArguments {
         if let brokers {
             config.kafka.brokers = brokers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         }
+        // A missing model is named with its key and file here, before the loader would report
+        // the first file it cannot open.
+        _ = try ModelDirectoryCheck.run(config: config, pipelineFile: pipeline)
         return config
     }
+}
+
+/// Makes stdout line-buffered even when redirected to a file or pipe, so progress lines and
+/// the logger's stderr lines interleave whole, in the order they happened.
+func lineBufferedStdout() {
+    // C's `stdout` is a mutable global Swift 6 refuses to read; look the stream up instead.
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "stdout") else { return }
+    setvbuf(symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>.self).pointee, nil, _IOLBF, 0)
 }
 
 /// A logger writing to stderr, level from `STREAMLORA_LOG` (default info).

@@ -263,6 +263,30 @@ private let timedSimulationYAML = """
     }
 }
 
+@Suite struct AdapterSessionSkippedStepTests {
+    @Test func aSkippedStepConsumesItsExamplesWithoutTrainingOrAlarming() throws {
+        let config = try PipelineConfig.parse(yaml: "training: {batch_size: 2, replay: {capacity: 8}}\nsnapshot: {every_examples: 2}",
+                                              file: "sim.yaml", environment: [:])
+        let t0 = ContinuousClock.now
+        var session = AdapterSession<String>(adapter: "a", config: config, start: t0)
+        _ = session.enqueue("x", key: .id("x"), partition: 0, offset: 0, now: t0)
+        let released = session.enqueue("y", key: .id("y"), partition: 0, offset: 1, now: t0)
+        let batch = try #require(released)
+        session.skipped(batch)
+        #expect(session.lineage.examplesTrained == 0 && session.lineage.examplesSkipped == 2)
+        #expect(session.lineage.digest == TrainedIDsDigest(), "skipped examples are not in trained_ids")
+        #expect(session.ledger.applied[0] == 2, "their offsets pass")
+        #expect(session.snapshotContents.lineage.examplesSkipped == 2, "the manifest carries the count")
+        // A later good step trains and counts as usual, replaying nothing skipped.
+        _ = session.enqueue("z", key: .id("z"), partition: 0, offset: 2, now: t0)
+        let releasedNext = session.enqueue("w", key: .id("w"), partition: 0, offset: 3, now: t0)
+        let next = try #require(releasedNext)
+        #expect(next.replay.isEmpty)
+        #expect(session.trained(next, loss: 0.3, weightsFinite: true, now: t0).rollback == nil)
+        #expect(session.lineage.examplesTrained == 2 && session.lineage.digest == TrainedIDsDigest(["z", "w"]))
+    }
+}
+
 @Suite struct AdapterSessionResumeTests {
     @Test func resumesMetricsAndLineageFromAManifest() throws {
         let config = PipelineConfig()

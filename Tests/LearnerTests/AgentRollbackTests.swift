@@ -63,8 +63,7 @@ struct AgentRollbackTests {
         let predictions = try run.agent.predict(adapter: nil, texts: texts)
         #expect(predictions.allSatisfy { $0.version == earlier })
         let loaded = try run.registry.load(earlier)
-        let reference = try LiveAdapter(adapter: "default", version: earlier, labels: loaded.snapshot.labels,
-                                        tensors: loaded.snapshot.tensors, runtime: run.agent.runtime).predict(texts)
+        let reference = try LiveAdapter(adapter: "default", loaded: loaded, runtime: run.agent.runtime).predict(texts)
         #expect(predictions.map(\.label) == reference.map(\.label))
         for (p, r) in zip(predictions, reference) {
             for (label, score) in r.scores { #expect(abs((p.scores[label] ?? -1) - score) < 1e-5) }
@@ -119,7 +118,7 @@ struct AgentRollbackTests {
         let listing = try await run.cli(["adapters", "list", "--registry", run.registryURL.path, "--adapter", "default", "--json"])
         #expect(listing.status == 0, "adapters list: \(listing.output)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [String: Any])
-        #expect(json["live"] is NSNull)
+        #expect(json["live_version"] is NSNull)
         let versions = try #require(json["versions"] as? [[String: Any]])
         #expect(versions.contains { ($0["version"] as? Int) == first.rawValue && ($0["status"] as? String) == "rejected" })
         let show = try await run.cli(["adapters", "show", "--registry", run.registryURL.path, first.name])

@@ -25,7 +25,7 @@ struct AgentServeTests {
         (Array(#"{"text":"","label":"b"}"#.utf8), .emptyText),
         (Array(#"{"text":"a","label":""}"#.utf8), .emptyLabel),
         (Array(#"{"label":"b"}"#.utf8), .noTextOrFeatures),
-        (Array(#"{"text":"a","label":"b","weight":-1}"#.utf8), .outOfRange),
+        (Array(#"{"text":"a","label":"b","weight":-1}"#.utf8), .invalidWeight),
         (Array(#"{"text":"a","features":[1],"label":"b"}"#.utf8), .textAndFeatures),
     ]
 

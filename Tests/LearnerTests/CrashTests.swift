@@ -22,6 +22,8 @@ struct CrashTests {
         var leftovers = 0
         var checks = 0
         var roundsWithNewVersion = 0
+        /// Restarts whose first snapshot Kafka's commits were seen to mirror.
+        var mirroredCommits = 0
     }
 
     @Test("kill -9 at random moments ≥ 20 times: no torn version, offsets consistent, every id trained exactly once")
@@ -67,6 +69,21 @@ struct CrashTests {
             } else {
                 let ready = await feeder.trickle(until: 30) { serve.logContains("assigned [\(TestPipeline.topic)[") || !serve.isRunning }
                 #expect(ready && serve.isRunning, "round \(round): serve was never assigned partitions; log:\n\(serve.logTail())")
+                // After this run's first snapshot Kafka's commits mirror the newest durable manifest.
+                let before = (try? RegistryChecks.newestDurable(root: registry, adapter: Self.adapter))?.version
+                var seen: (committed: [Int32: Int64], manifest: [Int32: Int64]) = ([:], [:])
+                let mirrored = await feeder.trickle(until: 60) {
+                    guard serve.isRunning, let newest = try? RegistryChecks.newestDurable(root: registry, adapter: Self.adapter),
+                          newest.version != before,
+                          let committed = try? RegistryChecks.committedSync(bootstrap: bootstrap, group: Self.group,
+                                                                          topic: TestPipeline.topic, partitions: Self.partitions)
+                    else { return false }
+                    seen = (committed, RegistryChecks.offsets(newest, topic: TestPipeline.topic))
+                    // The manifest read before the commits: a newer snapshot in between is caught next poll.
+                    return seen.committed == seen.manifest
+                }
+                #expect(mirrored, "round \(round): committed \(seen.committed) never matched the newest manifest \(seen.manifest) after a snapshot")
+                tally.mirroredCommits += mirrored ? 1 : 0
                 await feeder.trickle(for: Double.random(in: 0.5...3.0, using: &rng))
             }
             #expect(serve.isRunning, "round \(round): serve exited before the kill; log:\n\(serve.logTail())")
@@ -149,10 +166,11 @@ struct CrashTests {
         tally.checks += 5
 
         #expect(tally.kills >= 20)
+        #expect(tally.mirroredCommits == tally.kills - tally.startupKills, "every restart's first snapshot was committed")
         #expect(tally.roundsWithNewVersion >= 5, "kills should interrupt learning, not only idle agents")
         let seconds = Date().timeIntervalSince(started)
         print("crash test: \(Self.rounds) rounds, \(tally.kills) kills (\(tally.startupKills) during start-up), "
-            + "\(tally.roundsWithNewVersion) rounds made a new version, \(tally.versionsVerified) version checks, "
+            + "\(tally.roundsWithNewVersion) rounds made a new version, \(tally.mirroredCommits) restarts committed their first snapshot, \(tally.versionsVerified) version checks, "
             + "\(tally.leftovers) *.tmp leftovers ignored, \(tally.checks) invariant checks, final version \(final.version.name) "
             + "(\(final.examplesTrained) trained of \(log.count) produced), \(String(format: "%.1f", seconds)) s")
         broker.send(SIGTERM)

@@ -1,5 +1,6 @@
 import Foundation
 import Stream
+import Tensor
 import Testing
 @testable import Learner
 
@@ -233,6 +234,26 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         #expect(config.rollback.monitorSettings(metric: config.gate.metric).metric == .logLoss)
         #expect(config.rollback.enabled == false)
         #expect(config.server.port == 0)
+    }
+}
+
+@Suite struct PrecisionSettingConfigTests {
+    @Test func precisionIsReadAndChecked() throws {
+        #expect(try parse("model: {precision: bf16}").model.precision == .bf16)
+        #expect(try parse("model: {precision: auto}").model.precision == .auto)
+        #expect(try parse("name: x").model.precision == .fp32)
+        let error = try #require(issues("model: {precision: fast}"))
+        #expect(error.issues.map(\.message) == ["must be one of fp32, bf16, auto, got fast"])
+    }
+
+    /// The runtime resolves the setting once and every adapter it makes runs in that precision.
+    @Test func runtimeMakesModelsInTheResolvedPrecision() throws {
+        var config = PipelineConfig(name: "bf16")
+        config.model.path = try repoRoot().appendingPathComponent("models/all-MiniLM-L6-v2").path
+        config.model.precision = .bf16
+        let runtime = try ModelRuntime(config: config)
+        #expect(runtime.precision.precision == .bf16)
+        #expect(try runtime.makeModel(labels: 2).precision == .bf16)
     }
 }
 

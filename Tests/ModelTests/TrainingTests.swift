@@ -65,14 +65,18 @@ import Testing
         #expect { try model.trainStep(try golden.batch, labels: [0, 3, 1]) } throws: { "\($0)".contains("label 3") }
     }
 
-    @Test func workspaceIsReusedForSmallerBatches() throws {
+    @Test func workspacesArePooledAndReusedAcrossBatchesAndAdapters() throws {
         let model = try golden.model()
         _ = try model.trainStep(try golden.batch, labels: golden.labels)
-        let ws = model.workspaces
-        #expect(!ws.isEmpty)
+        let held = model.workspacePool.idleCount
+        #expect(held > 0, "a step gives its workspaces and scratch back to the pool")
         _ = try model.trainStep(try TokenBatch(rows: [[2, 9, 3]]), labels: [1])
         _ = try model.predict(try TokenBatch(rows: [[2, 4, 5, 3], [2, 3]]))
-        #expect(model.workspaces.count == ws.count && zip(model.workspaces, ws).allSatisfy { $0 === $1 })
+        // Another (smaller) adapter on the same pool reuses the same scratch instead of its own.
+        let other = try BertLoRAModel(base: golden.base, lora: LoRAConfig(rank: 2, targets: [.key]), labels: 2)
+        other.workspacePool = model.workspacePool
+        _ = try other.trainStep(try TokenBatch(rows: [[2, 9, 3], [2, 4, 3]]), labels: [1, 0])
+        #expect(model.workspacePool.idleCount == held)
     }
 
     @Test func paddingDoesNotChangePredictions() throws {

@@ -124,3 +124,27 @@ private final class PathLog: @unchecked Sendable {
     var values: [String] { lock.withLock { paths } }
     func append(_ path: String) { lock.withLock { paths.append(path) } }
 }
+
+/// The journal's creation is durable like every other new name in the registry.
+@Suite struct JournalCreationTests {
+    @Test func creatingTheJournalFsyncsItsDirectoryOnceAfterTheFile() throws {
+        let dir = TempDirectory()
+        let paths = PathLog()
+        let recording = DurableFiles { fd, path in
+            paths.append(path)
+            return fsync(fd) == 0 ? 0 : errno
+        }
+        let registry = try AdapterRegistry(root: dir.url, adapter: "default", lockTimeout: 0.3, create: true, files: recording)
+        try registry.write(makeSnapshot(), status: .candidate, reason: "first")
+        let adapter = dir.url.appendingPathComponent("default").path
+        let journal = dir.url.appendingPathComponent("default/journal.jsonl").path
+        let afterJournal = Array(paths.values.drop { $0 != journal })
+        #expect(afterJournal == [journal, adapter], "journal created: the file, then its directory")
+
+        // Later appends to the existing journal sync only the file.
+        let before = paths.values.count
+        try registry.write(makeSnapshot(seed: 2), status: .candidate, reason: "second")
+        #expect(paths.values[before...].last == journal)
+        #expect(!paths.values[before...].drop { $0 != journal }.dropFirst().contains(adapter))
+    }
+}

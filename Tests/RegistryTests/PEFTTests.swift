@@ -46,7 +46,7 @@ import Testing
         let out = dir.url.appendingPathComponent("export/v1")
         try registry.exportPEFT(1, to: out)
         let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(names == ["adapter_config.json", "adapter_model.safetensors", "manifest.json"])
+        #expect(names == ["adapter_config.json", "adapter_model.safetensors", "config.json", "manifest.json"])
         let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("adapter_config.json"))) as? [String: Any])
         #expect(config["peft_type"] as? String == "LORA")
         #expect(config["task_type"] as? String == "SEQ_CLS")
@@ -68,6 +68,25 @@ import Testing
         let copied = try other.load(m.version).snapshot.tensors
         #expect(original.map(\.name) == copied.map(\.name))
         #expect(original.map(\.data) == copied.map(\.data))
+    }
+
+    /// Label names travel where transformers reads them: `config.json`'s id2label/label2id, on
+    /// top of the base's own config when given; a PEFT directory with such a file imports them.
+    @Test func exportWritesLabelNamesAndImportReadsThem() throws {
+        let dir = TempDirectory()
+        let registry = try makeRegistry(dir)
+        try registry.write(makeSnapshot(seed: 5, labels: ["neg", "neu", "pos"]), status: .live, reason: "v1")
+        let out = dir.url.appendingPathComponent("export")
+        let base = Data(#"{"model_type": "bert", "hidden_size": 384, "num_hidden_layers": 6}"#.utf8)
+        try registry.exportPEFT(1, to: out, baseConfig: base)
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("config.json"))) as? [String: Any])
+        #expect(config["id2label"] as? [String: String] == ["0": "neg", "1": "neu", "2": "pos"])
+        #expect(config["label2id"] as? [String: Int] == ["neg": 0, "neu": 1, "pos": 2])
+        #expect(config["hidden_size"] as? Int == 384 && config["architectures"] as? [String] == ["BertForSequenceClassification"])
+        // Without our manifest, the names come from config.json instead of LABEL_i.
+        try FileManager.default.removeItem(at: out.appendingPathComponent("manifest.json"))
+        let other = try makeRegistry(dir, adapter: "copy")
+        #expect(try other.importPEFT(from: out, baseModelSHA256: "00", reason: "copy").labels == ["neg", "neu", "pos"])
     }
 
     @Test func configDecodesPEFTsOwnFile() throws {
@@ -99,7 +118,7 @@ import Testing
         let dora = try variant("dora") { $0["use_dora"] = true }
         #expect(expectRegistryError { try registry.importPEFT(from: dora, baseModelSHA256: "x", reason: "") }.contains("use_dora"))
         let onlyQuery = try variant("query") { $0["target_modules"] = ["query"] }
-        #expect(expectRegistryError { try registry.importPEFT(from: onlyQuery, baseModelSHA256: "x", reason: "") }.contains("not in target_modules"))
+        #expect(expectRegistryError { try registry.importPEFT(from: onlyQuery, baseModelSHA256: "x", reason: "") }.contains("does not wrap"))
         let noBase = try variant("nobase") { _ in }
         #expect(expectRegistryError { try registry.importPEFT(from: noBase, reason: "") }.contains("base model sha256 unknown"))
         #expect(expectRegistryError { try registry.importPEFT(from: noBase, baseModelSHA256: "x", labels: ["a"], reason: "") }.contains("3 rows"))

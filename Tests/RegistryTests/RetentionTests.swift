@@ -40,4 +40,15 @@ import Testing
         #expect(try registry.versions().map(\.version) == [1])
         #expect(try registry.write(makeSnapshot(seed: 3), reason: "v3").version == 3)
     }
+
+    @Test func keepsTheLiveVersionsParentForRollback() throws {
+        let dir = TempDirectory()
+        let registry = try makeRegistry(dir)
+        for i in 1...3 { try registry.write(makeSnapshot(seed: Float(i)), reason: "v\(i)") }
+        try registry.write(makeSnapshot(seed: 4, parent: 2), status: .live, reason: "v4 from v2")
+        try registry.write(makeSnapshot(seed: 5, parent: 4), reason: "v5")
+        #expect(try registry.applyRetention(keep: 1) == [1, 3])
+        #expect(try registry.versions().map(\.version) == [2, 4, 5])
+        #expect(try registry.journal().filter { $0.event == .retire }.allSatisfy { $0.reason.contains("its parent") })
+    }
 }

@@ -196,7 +196,7 @@ import Testing
                 // No content length: Hummingbird sends chunked transfer coding.
                 for part in [#"{"started_at":"2027-01-15T08:00:00Z","uptime_seconds":1.5,"#,
                              #""ready":true,"pipeline":null,"topic":null,"default_adapter":null,"#,
-                             #""base_model":null,"adapters":[]}"#] {
+                             #""base_model":null,"adapters":[],"dlq_messages":0}"#] {
                     try await writer.write(ByteBuffer(string: part))
                 }
                 try await writer.finish(nil)

@@ -172,6 +172,17 @@ import Testing
         #expect(await plane.calls == ["rollback default - -"])
     }
 
+    @Test func rollbackWithOnlyAReasonGoesToThePreviousGoodVersion() async throws {
+        let plane = try FakeControlPlane()
+        try await withServer(plane) { client in
+            try await client.execute(uri: "/v1/adapters/default/rollback", method: .post, headers: jsonHeaders(token: testToken),
+                                     body: ByteBuffer(json: #"{"reason": "operator says so"}"#)) { response in
+                #expect(response.status == .ok, "\(response.text)")
+            }
+        }
+        #expect(await plane.calls == ["rollback default - operator says so"])
+    }
+
     @Test func rollbackToANamedVersionWithReason() async throws {
         let plane = try FakeControlPlane()
         try await withServer(plane) { client in

@@ -37,6 +37,38 @@ import Testing
         #expect(await plane.calls == ["predict default 3"])
     }
 
+    @Test func requestListNamesEachAdapterAndVersion() async throws {
+        let plane = try FakeControlPlane()
+        try await withServer(plane) { client in
+            let body = #"{"requests": [{"adapter": "default", "text": "good"}, {"texts": ["bad", "good"]}]}"#
+            try await client.execute(uri: "/v1/predict", method: .post, headers: jsonHeaders(),
+                                     body: ByteBuffer(json: body)) { response in
+                #expect(response.status == .ok)
+                let decoded = try JSONDecoder().decode(PredictBatchResponse.self, from: Data(response.text.utf8))
+                #expect(decoded.responses.map(\.adapter) == ["default", "default"])
+                #expect(decoded.responses.map(\.version) == ["000002", "000002"])
+                #expect(decoded.responses.map { $0.predictions.map(\.label) } == [["positive"], ["negative", "positive"]])
+            }
+        }
+        #expect(await plane.calls == ["predict default 1", "predict - 2"])
+    }
+
+    @Test(arguments: [
+        (#"{"requests": []}"#, "field 'requests' must not be an empty array"),
+        (#"{"requests": [{"text": "x"}], "text": "y"}"#, "give field 'requests' alone"),
+        (#"{"requests": [{"text": " "}]}"#, "requests[0]: field 'text' must not be empty"),
+        (#"{"requests": [{"requests": []}]}"#, "field 'requests[0]' must not hold 'requests'"),
+    ])
+    func badRequestListsAreRefused(body: String, message: String) async throws {
+        try await withServer(try FakeControlPlane()) { client in
+            try await client.execute(uri: "/v1/predict", method: .post, headers: jsonHeaders(),
+                                     body: ByteBuffer(json: body)) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.errorMessage?.contains(message) == true, "\(response.errorMessage ?? "")")
+            }
+        }
+    }
+
     @Test func unknownAdapterIs404() async throws {
         try await withServer(try FakeControlPlane()) { client in
             try await client.execute(uri: "/v1/predict", method: .post, headers: jsonHeaders(),
@@ -71,7 +103,7 @@ import Testing
         (#"{"texts": ["a", "  "]}"#, "field 'texts[1]' must not be empty"),
         (#"{"text": ""}"#, "field 'text' must not be empty"),
         (#"{"text": "a", "adapter": ""}"#, "invalid adapter ''"),
-        (#"{"txt": "a"}"#, "unknown field 'txt' (expected: 'adapter', 'text', 'texts')"),
+        (#"{"txt": "a"}"#, "unknown field 'txt' (expected: 'adapter', 'text', 'texts', 'requests')"),
     ]
 
     @Test(arguments: badBodies)

@@ -23,8 +23,8 @@ import Testing
                                    "windowed": {"count": 500, "accuracy": 0.875, "log_loss": 0.375}, "window": 500},
                    "last_snapshot": {"version": "000003", "created_at": "2027-01-15T08:02:00Z", "status": "rejected",
                                      "examples_trained": 300},
-                   "partitions": [{"topic": "examples", "partition": 0, "position": 1000, "high_watermark": 1010, "lag": 10}],
-                   "dlq_messages": 2}]}
+                   "partitions": [{"topic": "examples", "partition": 0, "position": 1000, "high_watermark": 1010, "lag": 10}]}],
+                 "dlq_messages": 2}
                 """#
                 try expectJSON(response.text, expected)
             }
@@ -42,7 +42,7 @@ import Testing
            "holdout_examples": 0, "steps": 0, "last_train_loss": null,
            "prequential": {"cumulative": {"count": 0, "accuracy": null, "log_loss": null},
                            "windowed": {"count": 0, "accuracy": null, "log_loss": null}, "window": 0},
-           "last_snapshot": null, "partitions": [], "dlq_messages": 0}]}
+           "last_snapshot": null, "partitions": []}], "dlq_messages": 0}
         """#
         try expectJSON(json, expected)
     }

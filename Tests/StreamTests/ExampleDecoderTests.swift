@@ -1,6 +1,11 @@
 import Foundation
 import Testing
+import TestCorpora
 @testable import Stream
+
+extension MalformedSample: CustomTestStringConvertible {
+    public var testDescription: String { name }
+}
 
 @Suite("Example schema decoding and validation")
 struct ExampleDecoderTests {
@@ -73,11 +78,45 @@ struct ExampleDecoderTests {
         #expect(result.failureReason == sample.reason, "\(sample.name): got \(result)")
     }
 
-    @Test("the corpus covers every reason except the opt-in unknown-field check")
+    @Test("the corpora cover every reason except the opt-in unknown-field check")
     func corpusCoverage() {
-        let covered = Set(MalformedCorpus.cases.map(\.reason))
+        let covered = Set(HostileCorpus.records.map(\.reason))
         #expect(covered == Set(RejectReason.allCases).subtracting([.unknownField]))
-        #expect(MalformedCorpus.cases.count >= 30)
+        #expect(MalformedCorpus.cases.count >= 60)
+        #expect(HostileCorpus.records.count >= 60)
+        #expect(Set(HostileCorpus.records.map(\.name)).count == HostileCorpus.records.count, "kinds are distinct")
+    }
+
+    @Test("one size limit, as documented: 64 KiB accepted, one byte more refused")
+    func documentedLimit() {
+        #expect(ExampleDecoder().maxValueBytes == 65_536)
+        #expect((try? decoder.decode(key: nil, value: HostileCorpus.example(bytes: 65_536)).get()) != nil)
+        #expect(decoder.decode(key: nil, value: HostileCorpus.example(bytes: 65_537)).failureReason == .tooLarge)
+    }
+
+    @Test("a pipeline whose model reads text refuses features-only records")
+    func featuresUnsupported() {
+        let textOnly = ExampleDecoder(acceptsFeatures: false)
+        let value = Array(#"{"features":[1,2],"label":"l"}"#.utf8)
+        #expect(textOnly.decode(key: nil, value: value).failureReason == .unsupportedInput)
+        #expect((try? decoder.decode(key: nil, value: value).get()) != nil)
+    }
+
+    @Test("a tombstone is refused as a tombstone, an empty value as invalid JSON")
+    func tombstone() {
+        let null = KafkaMessage(topic: "t", partition: 0, offset: 0, key: nil, value: nil)
+        let empty = KafkaMessage(topic: "t", partition: 0, offset: 1, key: nil, value: [])
+        #expect(null.isTombstone && !empty.isTombstone)
+        #expect(decoder.decode(null).failureReason == .tombstone)
+        #expect(decoder.decode(empty).failureReason == .invalidJSON)
+    }
+
+    @Test("weights up to the configured maximum are accepted", arguments: [1e-6, 0.5, 1, 100])
+    func weights(_ weight: Double) throws {
+        #expect(try decode(#"{"text":"t","label":"l","weight":\#(weight)}"#).get().weight == weight)
+        let strict = ExampleDecoder(maxWeight: 0.5)
+        let accepted = (try? strict.decode(key: nil, value: Array(#"{"text":"t","label":"l","weight":\#(weight)}"#.utf8)).get()) != nil
+        #expect(accepted == (weight <= 0.5))
     }
 }
 

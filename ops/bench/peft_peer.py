@@ -9,7 +9,13 @@ Input: random token ids in [1000, vocab) from a fixed seed, full attention mask.
   --kind train  one step = forward + cross-entropy + backward + clip_grad_norm_(1.0)
                 + AdamW step + zero_grad, in train mode (the base model's own dropout stays
                 as configured unless --no-base-dropout).
-  --kind infer  the merged model (merge_and_unload()), eval mode, torch.inference_mode() forward.
+  --kind infer  the merged model (merge_and_unload()), eval mode, torch.inference_mode() forward;
+                --unmerged keeps the LoRA branch instead (under autocast bf16 the unmerged model can
+                be the faster one, so ops/bench/compare measures both and keeps the better).
+
+Precision: --precision bf16 runs every step's forward (and loss) under
+torch.autocast("cpu", dtype=torch.bfloat16), what a PyTorch user turns on for bf16 on a CPU
+(oneDNN bf16 matmuls; weights stay fp32 parameters and are cast per op; backward follows).
 
 Threads: torch.set_num_threads(T). OPENBLAS_CORETYPE (used for the OpenBLAS core of
 StreamLoRA) does not affect torch: torch does its matmuls with its own bundled MKL/oneDNN
@@ -59,6 +65,9 @@ def parse_args():
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--no-base-dropout", action="store_true",
                         help="set the base model's hidden/attention dropout to 0 for training")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                        help="bf16: forward and loss under torch.autocast(cpu, bfloat16)")
+    parser.add_argument("--unmerged", action="store_true", help="infer without merge_and_unload()")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     for name in ("batch", "seq", "rank", "steps", "threads", "labels"):
@@ -113,6 +122,7 @@ def main():
     attention_mask = torch.ones_like(input_ids)
     labels = torch.randint(0, args.labels, (args.batch,), generator=generator)
 
+    bf16 = args.precision == "bf16"
     if args.kind == "train":
         model.train()
         trainable = [p for p in model.parameters() if p.requires_grad]
@@ -120,18 +130,20 @@ def main():
         loss_fn = torch.nn.CrossEntropyLoss()
 
         def step():
-            logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
-            loss = loss_fn(logits, labels)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
+                loss = loss_fn(logits, labels)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
     else:
-        model = model.merge_and_unload()
+        if not args.unmerged:
+            model = model.merge_and_unload()
         model.eval()
 
         def step():
-            with torch.inference_mode():
+            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 model(input_ids=input_ids, attention_mask=attention_mask)
 
     for _ in range(args.warmup):
@@ -143,6 +155,8 @@ def main():
     cpu = time.process_time() - cpu_start
 
     flops = flops_per_step(args.kind, model.config, args, len(targets))
+    if args.kind == "infer" and args.unmerged:
+        flops += model.config.num_hidden_layers * len(targets) * 4 * args.batch * args.seq * model.config.hidden_size * args.rank
     result = {
         "kind": args.kind,
         "examples_per_s": round(args.batch * args.steps / elapsed, 2),
@@ -154,6 +168,8 @@ def main():
         "threads": args.threads,
         "steps": args.steps,
         "impl": "peft",
+        "precision": args.precision,
+        "merged": args.kind == "infer" and not args.unmerged,
         "torch": torch.__version__,
         "seconds": round(elapsed, 3),
         # CPU time of all threads: on a shared machine, cpu_seconds/seconds well below the

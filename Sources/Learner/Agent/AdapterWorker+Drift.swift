@@ -37,8 +37,7 @@ extension AdapterWorker {
         guard let target = Version(to), let current = live.current(name), current.version?.name == from else { return true }
         let holdout = session.holdoutExamples
         let loaded = try registry.load(target)
-        let predecessor = try LiveAdapter(adapter: name, version: target, labels: loaded.snapshot.labels,
-                                          tensors: loaded.snapshot.tensors, runtime: runtime)
+        let predecessor = try LiveAdapter(adapter: name, loaded: loaded, runtime: runtime)
         let test = PairedComparison(live: try outcomes(holdout, labels: current.labels) { try current.probabilities($0) },
                                     predecessor: try outcomes(holdout, labels: predecessor.labels) { try predecessor.probabilities($0) },
                                     alpha: config.rollback.pairedAlpha)

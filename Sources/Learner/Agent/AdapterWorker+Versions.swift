@@ -11,7 +11,11 @@ extension AdapterWorker {
     func snapshot(reason: String, now: ContinuousClock.Instant) throws -> Manifest? {
         guard !snapshotting else { return nil }
         snapshotting = true
-        defer { snapshotting = false }
+        let started = ContinuousClock.now
+        defer {
+            snapshotting = false
+            counters.snapshotSeconds.observe(Self.seconds(ContinuousClock.now - started))
+        }
         try processGroup(now: now)
         if let batch = session.flush() { try train(batch, now: now) }
 
@@ -32,12 +36,12 @@ extension AdapterWorker {
         var holdoutNumbers = candidate.manifestNumbers()
         if let liveTotals { holdoutNumbers.merge(liveTotals.manifestNumbers(prefix: "live_")) { a, _ in a } }
         let snapshot = AdapterSnapshot(
-            tensors: tensors, config: runtime.peftConfig, parent: parent, baseModelSHA256: runtime.baseSHA256,
+            tensors: tensors, config: runtime.peftConfig(for: trainer.lora), parent: parent, baseModelSHA256: runtime.baseSHA256,
             labels: labels, examplesTrained: contents.lineage.examplesTrained, steps: contents.lineage.steps,
             offsets: PartitionOffsets([config.kafka.topic: Dictionary(uniqueKeysWithValues:
                 contents.offsets.map { (String($0.key), $0.value) })]),
             trainedIDs: contents.lineage.digest, holdoutMetrics: holdoutNumbers,
-            prequentialMetrics: contents.prequential.manifestNumbers)
+            prequentialMetrics: contents.prequential.manifestNumbers, examplesSkipped: contents.lineage.examplesSkipped)
         let manifest: Manifest
         do {
             manifest = try registry.write(snapshot, status: status, reason: "\(reason); gate: \(decision.reason)")
@@ -56,7 +60,7 @@ extension AdapterWorker {
         switch decision.verdict {
         case .promote:
             counters.promotions += 1
-            try publish(version: manifest.version, tensors: tensors, labels: labels)
+            try publish(version: manifest.version, tensors: tensors, config: snapshot.config, labels: labels)
             session.promoted(version: manifest.version.name, previous: current?.version?.name)
             // The trainer goes on unchanged, so the concept detectors keep their windows.
             drift.versionPromoted(adapter: name)
@@ -140,12 +144,8 @@ extension AdapterWorker {
     func restoreTrainer(from version: Version?) throws {
         if let version {
             let loaded = try registry.load(version)
-            let saved = loaded.snapshot.labels
             // The saved classifier has rows for its own labels, a prefix of ours.
-            let model = try runtime.makeModel(labels: max(saved.count, 1))
-            try model.loadAdapter(loaded.snapshot.tensors)
-            if labels.count > saved.count { model.growLabels(to: labels.count) }
-            trainer = model
+            trainer = try runtime.model(of: loaded.snapshot, labels: labels.count)
             session.rolledBack(to: .init(loaded.manifest))
             parent = version
         } else {
@@ -165,11 +165,12 @@ extension AdapterWorker {
         }
         if live.current(name)?.version == version { return }
         let loaded = try registry.load(version)
-        try publish(version: version, tensors: loaded.snapshot.tensors, labels: loaded.snapshot.labels)
+        try publish(version: version, tensors: loaded.snapshot.tensors, config: loaded.snapshot.config, labels: loaded.snapshot.labels)
     }
 
-    private func publish(version: Version, tensors: [NamedTensor], labels: [String]) throws {
-        live.publish(try LiveAdapter(adapter: name, version: version, labels: labels, tensors: tensors, runtime: runtime))
+    private func publish(version: Version, tensors: [NamedTensor], config: PEFTLoRAConfig, labels: [String]) throws {
+        live.publish(try LiveAdapter(adapter: name, version: version, labels: labels, tensors: tensors, config: config,
+                                     runtime: runtime))
     }
 
     /// Notices a promotion or rollback made from outside (the CLI) and continues from it.
@@ -178,5 +179,10 @@ extension AdapterWorker {
         logger.info("adapter \(name): live changed outside this process to \(version); continuing from it")
         try restoreTrainer(from: version)
         try publishLive()
+    }
+
+    /// A duration as fractional seconds, for histograms.
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

@@ -57,8 +57,7 @@ final class AdapterWorker {
         if let newest = registry.newestDurable() {
             let loaded = try registry.load(newest.version)
             labels = loaded.snapshot.labels
-            trainer = try runtime.makeModel(labels: labels.count)
-            try trainer.loadAdapter(loaded.snapshot.tensors)
+            trainer = try runtime.model(of: loaded.snapshot)
             let offsets = newest.offsets.topics[config.kafka.topic] ?? [:]
             session = Session(adapter: name, config: config,
                               durableOffsets: Dictionary(uniqueKeysWithValues: offsets.compactMap { k, v in Int32(k).map { ($0, v) } }),
@@ -200,6 +199,7 @@ final class AdapterWorker {
 
     /// Keeps held-out arrivals for the gate (never trained on).
     private func keep(_ heldOut: [Arrival]) {
+        counters.heldOut += heldOut.count
         for arrival in heldOut where session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) {
             driftSnapshotDue = true
         }
@@ -230,13 +230,16 @@ final class AdapterWorker {
     /// - Returns: whether a rollback was applied.
     private func finish(_ batch: Session.TrainBatch, _ result: TrainStepResult, now: ContinuousClock.Instant) throws -> Bool {
         counters.steps += 1
-        if result.applied {
-            counters.lastLoss = Double(result.loss)
-        } else {
+        guard result.applied else {
+            // Contained where it happened: weights unchanged, examples not counted as trained,
+            // live versions and the rollback monitor untouched (the count reaches the manifest
+            // and the snapshot's journal numbers as `examples_skipped`).
             counters.skippedSteps += 1
-            logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged")
+            session.skipped(batch)
+            logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged, \(batch.fresh.count) examples not trained")
+            return false
         }
-        // A skipped step left the weights bitwise unchanged and finite; the monitor sees its loss.
+        counters.lastLoss = Double(result.loss)
         let outcome = session.trained(batch, loss: Double(result.loss), weightsFinite: true, now: now)
         if let rollback = outcome.rollback {
             try apply(rollback, now: now)
@@ -252,6 +255,8 @@ struct WorkerCounters: Sendable {
     var steps = 0
     var skippedSteps = 0
     var skippedRedeliveries = 0
+    /// Examples kept for the holdout (predicted, never trained), this process's run.
+    var heldOut = 0
     var snapshots = 0
     var promotions = 0
     var rejections = 0
@@ -261,6 +266,7 @@ struct WorkerCounters: Sendable {
     /// Confirmed concept drifts the learner adapted to.
     var adaptations = 0
     var snapshotFailures = 0
+    var snapshotSeconds = Histogram(bounds: Histogram.snapshotBounds)
     var lastLoss: Double?
     var lastSnapshot: Version?
     var lastDecision: String?

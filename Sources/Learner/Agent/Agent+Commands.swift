@@ -51,16 +51,20 @@ extension Agent {
             case .promote(let adapter, let version, let reason, let reply):
                 reply(Result {
                     guard let w = workers[adapter] else { throw AgentError.unknownAdapter(adapter) }
+                    let previous = live.current(adapter)?.version
                     _ = try w.registry.promote(version, reason: reason)
                     try w.publishLive()
+                    logger.notice("adapter \(adapter): manual promotion \(previous?.name ?? "none") → \(version) (\(reason))")
                     return version
                 })
             case .rollback(let adapter, let to, let reason, let reply):
                 reply(Result {
                     guard let w = workers[adapter] else { throw AgentError.unknownAdapter(adapter) }
+                    let previous = live.current(adapter)?.version
                     let target = try w.registry.rollback(to: to, reason: reason)
                     try w.restoreTrainer(from: target)
                     try w.publishLive()
+                    logger.notice("adapter \(adapter): manual rollback \(previous?.name ?? "none") → \(target) (\(reason))")
                     return target
                 })
             }

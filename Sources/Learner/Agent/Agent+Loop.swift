@@ -24,6 +24,7 @@ extension Agent {
                 stopRequested.withLock { $0 = true }
             }
             guarded("tick") { try tick() }
+            commitAfterSnapshots()
             drainMailbox()
         }
         shutdown()
@@ -46,7 +47,9 @@ extension Agent {
         switch event {
         case .example(let example, _):
             guard let text = example.text else {
-                // A features-only example: this product's model reads text; counted, offset passes.
+                // The decoder dead-letters features-only records (`unsupported_input`); one that
+                // still arrives here is a bug, made loud and counted rather than silently dropped.
+                logger.error("learner: a features-only example at \(origin) passed the decoder")
                 published.withLock { $0.unsupportedInputs += 1 }
                 return
             }
@@ -62,26 +65,38 @@ extension Agent {
 
     func tick() throws {
         let now = ContinuousClock.now
-        var snapshotted = false
-        for w in workers.values {
-            let before = w.counters.snapshots
-            try w.tick(now: now)
-            snapshotted = snapshotted || w.counters.snapshots != before
-        }
+        for w in workers.values { try w.tick(now: now) }
         if now - lastExternalCheck > .seconds(2) {
             lastExternalCheck = now
             for w in workers.values { try w.followExternalChanges() }
+            for w in followers.values { try w.followExternalChanges() }
         }
-        if snapshotted { commitDurable() }
         publishStatus()
+    }
+
+    /// Commits once after any durable snapshot since the last commit, however it was triggered
+    /// (timer, example count inside an event, handover), so Kafka follows the manifests.
+    func commitAfterSnapshots() {
+        let written = workers.values.reduce(0) { $0 + $1.counters.snapshots }
+        guard written != snapshotsSeen else { return }
+        snapshotsSeen = written
+        commitDurable(waiting: false)
     }
 
     /// Commits, for the partitions this member still owns (and those it is `handingOver` inside
     /// a revoke callback), the positions that every adapter's durable manifest covers (Kafka
     /// mirrors the manifests; it is never ahead).
-    func commitDurable(handingOver: Set<TopicPartition> = []) {
-        let positions = OffsetLedger.commitPositions(
+    /// - Parameter waiting: wait for the coordinator's answer (handover and shutdown, where the
+    ///   commit must land before the partitions go); the learner loop does not wait, so a frozen
+    ///   broker never stops it from publishing status or serving.
+    func commitDurable(handingOver: Set<TopicPartition> = [], waiting: Bool = true) {
+        var positions = OffsetLedger.commitPositions(
             consumed: consumed, ledgers: workers.values.map(\.session.ledger) + [deadLetterLedger])
+        // Owned partitions not read in this run: where their manifests say (the start position).
+        let owned = pipeline.consumer.assignment.union(handingOver).filter { $0.topic == config.kafka.topic }.map(\.partition)
+        for p in owned where positions[p] == nil {
+            if let covered = workers.values.compactMap({ $0.session.ledger.durable[p] }).min() { positions[p] = covered }
+        }
         var offsets: [TopicPartition: Int64] = [:]
         for (partition, var next) in positions {
             // Examples still waiting for their prediction are in no ledger yet: hold back to them.
@@ -91,7 +106,7 @@ extension Agent {
         }
         guard !offsets.isEmpty else { return }
         do {
-            _ = try pipeline.consumer.commitSync(offsets)
+            if waiting { _ = try pipeline.consumer.commitSync(offsets) } else { _ = try pipeline.consumer.commitAsync(offsets) }
             published.withLock { $0.committed = Dictionary(uniqueKeysWithValues: offsets.map { (String($0.key.partition), $0.value) }) }
         } catch {
             // The manifests stay the truth; the next snapshot commits again.

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Registry
 import Stream
 
@@ -54,8 +55,11 @@ extension Agent {
 
     /// Forgets `partitions`: their consumed positions, and the adapters that knew them and no
     /// partition this member still owns (recreated from the registry if they come back).
-    /// - Parameter discarding: the partitions are gone without a handover; work on them not yet
-    ///   durable is dropped on purpose (the next owner redoes it from the newest manifest).
+    /// - Parameter discarding: the partitions are gone without a handover (session timeout, broker
+    ///   down); work on them not yet durable is dropped on purpose (the next owner redoes it from
+    ///   the newest manifest). Their adapters keep serving predictions: nobody demonstrably owns
+    ///   them yet, so they become read-only followers of the registry's `LIVE` (DESIGN §9).
+    ///   After a clean handover the new owner serves them, and this agent stops.
     func release(_ partitions: [Int32], discarding: Bool) {
         let gone = Set(partitions)
         for p in gone { consumed[p] = nil }
@@ -67,7 +71,12 @@ extension Agent {
                 logger.warning("adapter \(name): released with work not yet durable (\(why)); the next owner redoes it from the newest durable version")
             }
             workers[name] = nil
-            // Its live model would go stale here (nothing follows its promotions any more).
+            if discarding, live.current(name) != nil {
+                // Still served from its live version; `tick` follows LIVE changes made by whoever trains it now.
+                followers[name] = w
+                logger.info("adapter \(name): training stopped (partitions \(gone.filter(w.knows).sorted()) lost); still serving its live version")
+                continue
+            }
             live.remove(name)
             drift.remove(adapter: name)
             logger.info("adapter \(name): released (its partitions \(gone.filter(w.knows).sorted()) are no longer ours)")
@@ -98,8 +107,10 @@ extension Agent {
     /// Where newly assigned partitions start: per partition, the lowest next offset over the
     /// newest durable manifests in the shared registry that know it. Read from disk on the poll
     /// thread because another agent may have written them since this one loaded its adapters.
-    /// Partitions no manifest knows start at Kafka's committed offset.
-    static func durableStarts(of partitions: [TopicPartition], topic: String, registryRoot: URL) -> [TopicPartition: Int64] {
+    /// Partitions no manifest knows start at `unrecorded` (earliest by default), never at a group
+    /// offset: an outside client may have committed one (§6).
+    static func durableStarts(of partitions: [TopicPartition], topic: String, registryRoot: URL,
+                              unrecorded: PipelineConfig.KafkaSettings.UnrecordedStart) -> [TopicPartition: Int64] {
         let wanted = partitions.filter { $0.topic == topic }
         guard !wanted.isEmpty else { return [:] }
         var starts: [TopicPartition: Int64] = [:]
@@ -110,7 +121,18 @@ extension Agent {
                 if let next = offsets[String(tp.partition)] { starts[tp] = min(starts[tp] ?? next, next) }
             }
         }
+        for tp in wanted where starts[tp] == nil {
+            starts[tp] = unrecorded == .earliest ? KafkaConsumer.beginning : KafkaConsumer.end
+        }
         return starts
+    }
+
+    /// Poll thread: `partition`'s log ends before the offset its manifests recorded. The partition
+    /// stays paused (the consumer did that); the alarm shows in the status, `/readyz` and metrics.
+    static func logBehindStart(_ tp: TopicPartition, start: Int64, high: Int64, alarms: Locked<[Int32: String]>, logger: Logger) {
+        let reason = "the log ends at offset \(high) but the registry's manifests recorded \(start) (topic recreated or truncated?); paused"
+        logger.error("partition \(tp.partition): \(reason)")
+        alarms.withLock { $0[tp.partition] = reason }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Monitor
 import Registry
 
 /// What the agent publishes for `/v1/status`, `streamlora status` and the metrics.
@@ -11,6 +12,9 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
         public var trained: Int
         public var steps: Int
         public var skippedSteps: Int
+        /// Examples held out (predicted, never trained) and redeliveries skipped, this process's run.
+        public var heldOut: Int
+        public var skippedRedeliveries: Int
         public var accuracy: Double?
         public var logLoss: Double?
         public var windowAccuracy: Double?
@@ -34,6 +38,8 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
         public var curve: [CurvePoint]
         /// Partitions whose examples this adapter has learned from (in this process).
         public var partitions: [Int32]
+        /// Durations of this process's snapshots (evaluate, gate, durable write), in seconds.
+        public var snapshotSeconds: Histogram
     }
 
     /// The consumer's position in one assigned partition.
@@ -58,6 +64,14 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
     public var adapters: [Adapter] = []
     public var consumed = 0
     public var deadLettered = 0
+    /// Records rejected by the decoder (and so dead-lettered), by reason code (`invalid_json`, …).
+    public var rejectionsByReason: [String: Int] = [:]
+    /// Partitions paused because their dead letter cannot be written, with the reason.
+    public var stalledPartitions: [String: String] = [:]
+    /// Partitions paused because their log ends before the registry's recorded offsets.
+    public var partitionAlarms: [String: String] = [:]
+    /// Whether a broker connection is up (librdkafka's statistics); nil until first known.
+    public var brokersReachable: Bool?
     public var unsupportedInputs = 0
     public var consumerErrors = 0
     public var errors = 0
@@ -85,7 +99,8 @@ extension Agent {
             return LearnerStatus.Adapter(
                 name: w.name, live: live.current(w.name)?.version?.name, labels: w.labels,
                 examples: m.cumulative.count, trained: w.session.lineage.examplesTrained, steps: w.session.lineage.steps,
-                skippedSteps: w.counters.skippedSteps, accuracy: m.cumulative.accuracy, logLoss: m.cumulative.logLoss,
+                skippedSteps: w.counters.skippedSteps, heldOut: w.counters.heldOut,
+                skippedRedeliveries: w.counters.skippedRedeliveries, accuracy: m.cumulative.accuracy, logLoss: m.cumulative.logLoss,
                 windowAccuracy: m.windowed.accuracy, windowLogLoss: m.windowed.logLoss,
                 windowExamples: m.windowed.count, lastLoss: w.counters.lastLoss,
                 snapshots: w.counters.snapshots, promotions: w.counters.promotions, rejections: w.counters.rejections,
@@ -93,7 +108,8 @@ extension Agent {
                 adaptations: w.counters.adaptations, snapshotFailures: w.counters.snapshotFailures,
                 lastSnapshot: w.counters.lastSnapshot?.name, lastDecision: w.counters.lastDecision,
                 holdoutBuffered: w.session.holdout.count, curve: w.counters.curve,
-                partitions: Set(consumed.keys).union(w.session.ledger.durable.keys).filter(w.knows).sorted())
+                partitions: Set(consumed.keys).union(w.session.ledger.durable.keys).filter(w.knows).sorted(),
+                snapshotSeconds: w.counters.snapshotSeconds)
         }
         let stats = pipeline.stats
         let committed = published.current.committed
@@ -109,8 +125,27 @@ extension Agent {
             $0.ready = true
             $0.consumed = stats.consumed
             $0.deadLettered = stats.deadLettered
+            $0.rejectionsByReason = Dictionary(uniqueKeysWithValues: stats.rejections.map { ($0.key.rawValue, $0.value) })
+            $0.stalledPartitions = Dictionary(uniqueKeysWithValues: stats.stalled.map { ("\($0.key)", $0.value) })
+            $0.brokersReachable = pipeline.consumer.brokersReachable
+            $0.partitionAlarms = Dictionary(uniqueKeysWithValues: partitionAlarms.current.map { (String($0.key), $0.value) })
             $0.consumerErrors = stats.consumerErrors
             $0.partitions = partitions
         }
+    }
+}
+
+extension LearnerStatus {
+    /// Why the agent is not fully ready, one sentence each (empty: ready): not started, no broker
+    /// connection, no partition assigned, partitions paused by an alarm or an unwritable DLQ.
+    /// Predictions are served regardless; these say whether training keeps up with the topic.
+    public var notReadyReasons: [String] {
+        var reasons: [String] = []
+        if !ready { reasons.append("the learner has not started") }
+        if brokersReachable == false { reasons.append("no Kafka broker is reachable") }
+        if partitions.isEmpty { reasons.append("no partition of the topic is assigned to this agent") }
+        for (p, why) in partitionAlarms.sorted(by: { $0.key < $1.key }) { reasons.append("partition \(p): \(why)") }
+        for (p, why) in stalledPartitions.sorted(by: { $0.key < $1.key }) { reasons.append("\(p) paused: \(why)") }
+        return reasons
     }
 }

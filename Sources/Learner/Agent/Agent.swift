@@ -28,16 +28,24 @@ public final class Agent: @unchecked Sendable {
     /// Rebalance notices from the consumer's poll thread, served by the learner thread.
     let rebalances = RebalanceHandoff()
     let stopRequested = Locked(false)
+    /// Partitions paused because their log ends before the registry's offsets, with the reason
+    /// (written on the poll thread, published in the status).
+    let partitionAlarms = Locked<[Int32: String]>([:])
     private let finished = DispatchSemaphore(value: 0)
 
     // Learner-thread state.
     var workers: [String: AdapterWorker] = [:]
+    /// Adapters whose partitions were lost without a handover: not trained here, still served
+    /// from their live version, following `LIVE` in the registry read-only.
+    var followers: [String: AdapterWorker] = [:]
     /// Poison messages: applied and durable once their dead letter is acknowledged.
     var deadLetterLedger = OffsetLedger()
     /// Next offset per partition of everything the learner has taken from the pipeline.
     var consumed: [Int32: Int64] = [:]
     var lastExternalCheck = ContinuousClock.now
     var deadLettered = 0
+    /// Snapshots written by all workers when the agent last committed (see `commitAfterSnapshots`).
+    var snapshotsSeen = 0
 
     /// Loads the base model and every adapter already in the registry (each resumes from its
     /// newest durable version), and prepares the consumer. Nothing is consumed before `start()`.
@@ -55,18 +63,25 @@ public final class Agent: @unchecked Sendable {
         let topic = config.kafka.topic
         let rebalances = self.rebalances
         let registryRoot = self.registryRoot
+        let unrecorded = config.kafka.unrecordedStart
+        let alarms = partitionAlarms
         let hooks = RebalanceHooks(
-            startOffsets: { partitions in Agent.durableStarts(of: partitions, topic: topic, registryRoot: registryRoot) },
+            startOffsets: { partitions in
+                Agent.durableStarts(of: partitions, topic: topic, registryRoot: registryRoot, unrecorded: unrecorded)
+            },
             onAssigned: { partitions in
                 let mine = partitions.filter { $0.topic == topic }.map(\.partition)
                 if !mine.isEmpty { rebalances.post(.assigned(mine)) }
             },
             onRevoke: { [logger] partitions, lost in
                 rebalances.revoke(partitions.filter { $0.topic == topic }, lost: lost, timeout: Agent.revokeWait, logger: logger)
-            })
+            },
+            onLogBehindStart: { tp, start, high in Agent.logBehindStart(tp, start: start, high: high, alarms: alarms, logger: logger) })
         var settings = IngestPipeline.Configuration(
             kafka: KafkaConfig(config.kafka.consumerProperties), groupID: config.kafka.group, topics: [config.kafka.topic],
-            decoder: ExampleDecoder(maxValueBytes: config.kafka.maxMessageBytes),
+            // The model reads text: features-only records are dead-lettered, not dropped later.
+            decoder: ExampleDecoder(maxValueBytes: config.kafka.maxMessageBytes, acceptsFeatures: false,
+                                    maxWeight: config.training.maxWeight),
             deadLetterProducer: KafkaConfig(config.kafka.producerProperties))
         settings.deadLetterTopic = config.kafka.dlqTopicOverride
         pipeline = try IngestPipeline(settings, hooks: hooks, logger: logger)
@@ -98,6 +113,8 @@ public final class Agent: @unchecked Sendable {
     /// The adapter's worker, created (and restored from the registry) on first use.
     func worker(_ name: String) throws -> AdapterWorker {
         if let w = workers[name] { return w }
+        // A follower trains again from the registry's newest durable version (it may be stale).
+        followers[name] = nil
         let w = try AdapterWorker(name: name, config: config, runtime: runtime, registryRoot: registryRoot,
                                   live: live, drift: drift, logger: logger)
         workers[name] = w

@@ -3,26 +3,28 @@ import Model
 import Registry
 import Stream
 
-/// One published adapter version with merged weights (`W + (alpha/r)·B·A`), so a prediction
-/// costs what the base model costs. Immutable once published; its model is used under a lock
-/// because the model's scratch buffers are per instance.
+/// One published adapter version, served unmerged: the base weights are shared by every adapter
+/// and this version holds only its own LoRA factors and head (`x·W + s·(x·Aᵀ)·Bᵀ`), so a live
+/// version costs its parameters, not a copy of the target matrices. Immutable once published,
+/// so concurrent predictions need no lock (scratch comes from the runtime's workspace pool), and
+/// rows of many live adapters can share one forward pass (`LiveAdapter.predict(_:)` on a list).
 public final class LiveAdapter: @unchecked Sendable {
     public let adapter: String
     /// The registry version, or nil when no version is live (see ``nothingLive(adapter:runtime:)``).
     public let version: Version?
     public let labels: [String]
-    private let model: BertLoRAModel
+    /// Read-only after init.
+    let model: BertLoRAModel
     private let runtime: ModelRuntime
-    private let lock = NSLock()
 
-    /// Builds the merged model for `tensors`.
-    /// - Throws: when the tensors don't fit the base, or merging produces non-finite weights
+    /// Builds the live model for `tensors`, shaped by the version's own LoRA `config` (its rank,
+    /// alpha, rsLoRA and targets, not the pipeline's).
+    /// - Throws: when the config or the tensors don't fit the base, or a weight is non-finite
     ///   (then nothing is published).
-    public init(adapter: String, version: Version?, labels: [String], tensors: [NamedTensor]?,
+    public init(adapter: String, version: Version?, labels: [String], tensors: [NamedTensor]?, config: PEFTLoRAConfig?,
                 runtime: ModelRuntime) throws {
-        let model = try runtime.makeModel(labels: labels.count)
-        if let tensors { try model.loadAdapter(tensors) }
-        try model.merge()
+        let model = try runtime.makeModel(lora: config.map(runtime.loraConfig(of:)), labels: labels.count)
+        if let tensors { try model.loadAdapter(tensors) }  // refuses non-finite tensors
         self.adapter = adapter
         self.version = version
         self.labels = labels
@@ -33,26 +35,40 @@ public final class LiveAdapter: @unchecked Sendable {
     /// "No live version": what serves once a rollback past the first version withdrew the only
     /// live one. It knows no labels, so its predictions carry neither label nor version.
     public static func nothingLive(adapter: String, runtime: ModelRuntime) throws -> LiveAdapter {
-        try LiveAdapter(adapter: adapter, version: nil, labels: [], tensors: nil, runtime: runtime)
+        try LiveAdapter(adapter: adapter, version: nil, labels: [], tensors: nil, config: nil, runtime: runtime)
+    }
+
+    /// The live model of a stored version.
+    public convenience init(adapter: String, loaded: LoadedAdapter, runtime: ModelRuntime) throws {
+        try self.init(adapter: adapter, version: loaded.manifest.version, labels: loaded.snapshot.labels,
+                      tensors: loaded.snapshot.tensors, config: loaded.snapshot.config, runtime: runtime)
     }
 
     /// Class probabilities of a token batch, in `labels` order.
     public func probabilities(_ batch: TokenBatch) throws -> [[Float]] {
-        try lock.withLock { try model.probabilities(batch) }
+        try BertLoRAModel.predictMixed(batch, adapters: [model], rowAdapters: Array(repeating: 0, count: batch.batch))
+            .map(BertLoRAModel.softmax)
     }
 
     /// The most probable label and every label's probability, for each text.
     public func predict(_ texts: [String]) throws -> [Prediction] {
-        guard !labels.isEmpty else { return texts.map { _ in Prediction(label: nil, scores: [:], version: version) } }
-        let rows = texts.map { runtime.tokenizer.encode($0, maxLength: runtime.maxLength) }
-        let probabilities = try probabilities(runtime.batch(rows))
-        return probabilities.map { p in
-            let n = min(p.count, labels.count)
-            var scores: [String: Double] = [:]
-            for i in 0..<n { scores[labels[i]] = Double(p[i]) }
-            let best = (0..<n).max { p[$0] < p[$1] }
-            return Prediction(label: best.map { labels[$0] }, scores: scores, version: version)
-        }
+        guard !labels.isEmpty else { return texts.map { _ in prediction(nil) } }
+        return try probabilities(runtime.batch(tokens(texts))).map(prediction)
+    }
+
+    /// Token ids of `texts` as this adapter's runtime encodes them.
+    func tokens(_ texts: [String]) -> [[Int32]] {
+        texts.map { runtime.tokenizer.encode($0, maxLength: runtime.maxLength) }
+    }
+
+    /// The prediction for one row of class probabilities (nil: no version is live).
+    func prediction(_ p: [Float]?) -> Prediction {
+        guard let p, !labels.isEmpty else { return Prediction(label: nil, scores: [:], version: version) }
+        let n = min(p.count, labels.count)
+        var scores: [String: Double] = [:]
+        for i in 0..<n { scores[labels[i]] = Double(p[i]) }
+        let best = (0..<n).max { p[$0] < p[$1] }
+        return Prediction(label: best.map { labels[$0] }, scores: scores, version: version)
     }
 }
 

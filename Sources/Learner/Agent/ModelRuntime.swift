@@ -15,6 +15,8 @@ public final class ModelRuntime: Sendable {
     public let maxLength: Int
     /// `model.precision` resolved on this machine, with the reason (and the probe's numbers for auto).
     public let precision: PrecisionSetting.Resolution
+    /// Scratch shared by every adapter's passes (workspaces belong to threads, not adapters).
+    public let workspaces = WorkspacePool()
 
     /// Loads the base model named by the pipeline.
     /// - Throws: a clear error naming the missing or corrupt file.
@@ -37,17 +39,42 @@ public final class ModelRuntime: Sendable {
         precision = try config.model.precision.resolve()
     }
 
-    /// A fresh adapter (B = 0: exactly the base model) with `labels` classifier rows.
-    public func makeModel(labels: Int, optimizer: OptimizerConfig = OptimizerConfig()) throws -> BertLoRAModel {
-        let model = try BertLoRAModel(base: base, lora: lora, labels: max(labels, 1), optimizer: optimizer)
+    /// A fresh adapter (B = 0: exactly the base model) with `labels` classifier rows, shaped by
+    /// `lora` (default: the pipeline's LoRA settings), in the runtime's precision, taking its
+    /// scratch from the runtime's shared pool.
+    public func makeModel(lora: LoRAConfig? = nil, labels: Int, optimizer: OptimizerConfig = OptimizerConfig()) throws -> BertLoRAModel {
+        let model = try BertLoRAModel(base: base, lora: lora ?? self.lora, labels: max(labels, 1), optimizer: optimizer)
         try model.setPrecision(precision.precision)
+        model.workspacePool = workspaces
         return model
     }
 
-    /// The PEFT `LoraConfig` written next to every version.
-    public var peftConfig: PEFTLoRAConfig {
-        PEFTLoRAConfig(r: lora.rank, loraAlpha: Double(lora.alpha), loraDropout: Double(lora.dropout),
-                       targetModules: lora.targets.map(\.rawValue),
+    /// The LoRA config a stored version was written with (rank, alpha, rsLoRA, targets, layers,
+    /// dropout are the version's; pooling and seed are the pipeline's, PEFT does not record them).
+    /// A version is data: it is always loaded with its own config, never the pipeline's.
+    /// - Throws: `ModelError.invalidConfig` when the config does not fit this base.
+    public func loraConfig(of peft: PEFTLoRAConfig) throws -> LoRAConfig {
+        try peft.loraConfig(layerCount: base.config.numHiddenLayers, pooling: lora.pooling, seed: lora.seed)
+    }
+
+    /// A model holding a stored version's tensors, shaped by the version's own config.
+    /// - Parameter labels: classifier rows to grow to after loading (a label vocabulary that
+    ///   grew since the version was written).
+    /// - Throws: when the config or the tensors do not fit the base.
+    public func model(of snapshot: AdapterSnapshot, labels: Int = 0,
+                      optimizer: OptimizerConfig = OptimizerConfig()) throws -> BertLoRAModel {
+        let model = try makeModel(lora: loraConfig(of: snapshot.config), labels: snapshot.labels.count, optimizer: optimizer)
+        try model.loadAdapter(snapshot.tensors)
+        if labels > model.labelCount { model.growLabels(to: labels) }
+        return model
+    }
+
+    /// The PEFT `LoraConfig` written next to every version of the pipeline's adapters.
+    public var peftConfig: PEFTLoRAConfig { peftConfig(for: lora) }
+
+    /// The PEFT `LoraConfig` describing `lora` on this base.
+    public func peftConfig(for lora: LoRAConfig) -> PEFTLoRAConfig {
+        PEFTLoRAConfig(lora: lora, layerCount: base.config.numHiddenLayers,
                        baseModelNameOrPath: directory.lastPathComponent == "all-MiniLM-L6-v2"
                            ? "sentence-transformers/all-MiniLM-L6-v2" : directory.path)
     }

@@ -51,6 +51,7 @@ extension MetricTotals {
 extension AdapterSession.Lineage {
     /// The lineage a manifest records.
     init(_ manifest: Manifest) {
-        self.init(digest: manifest.trainedIDs, examplesTrained: manifest.examplesTrained, steps: manifest.steps)
+        self.init(digest: manifest.trainedIDs, examplesTrained: manifest.examplesTrained, steps: manifest.steps,
+                  examplesSkipped: manifest.examplesSkipped ?? 0)
     }
 }

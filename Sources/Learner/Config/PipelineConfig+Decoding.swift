@@ -136,6 +136,7 @@ extension PipelineConfig.KafkaSettings {
         r.string(&s, "dlq_topic", into: &dlq, .topicName)
         if !dlq.isEmpty { dlqTopicOverride = dlq }
         r.int(&s, "max_message_bytes", into: &maxMessageBytes, .range(1_000...1_000_000_000))
+        r.choice(&s, "unrecorded_start", into: &unrecordedStart)
         r.finish(s)
     }
 
@@ -207,6 +208,7 @@ extension PipelineConfig.TrainingSettings {
         r.int(&s, "decay_steps", into: &decaySteps, .atLeast(0))
         r.double(&s, "min_lr_ratio", into: &minLRRatio, .range(0, 1, closedUpper: true))
         r.double(&s, "clip_norm", into: &clipNorm, .atLeast(0))
+        r.double(&s, "max_weight", into: &maxWeight, .greater(than: 0))
         r.int(&s, "batch_size", into: &batchSize, .range(1...4_096))
         r.int(&s, "max_wait_ms", into: &maxWaitMilliseconds, .range(0...3_600_000))
         if var sub = r.subsection(&s, "replay") {

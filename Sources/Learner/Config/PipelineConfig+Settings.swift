@@ -13,8 +13,20 @@ extension PipelineConfig {
         public var properties: [String: String] = [:]
         /// Dead-letter topic for undecodable messages; `nil` means `<topic>.dlq`.
         public var dlqTopicOverride: String?
-        /// Larger messages are not decoded but sent to the DLQ.
-        public var maxMessageBytes = 1_000_000
+        /// Record values larger than this (bytes) are not decoded but dead-lettered as `too_large`.
+        /// One limit for the whole pipeline: 64 KiB, as the README documents.
+        public var maxMessageBytes = 65_536
+        /// Where a partition starts that no manifest in the registry has recorded. Never at a
+        /// committed group offset: someone else may have written it (§6).
+        public var unrecordedStart = UnrecordedStart.earliest
+
+        /// Start position of a partition the registry has never recorded.
+        public enum UnrecordedStart: String, Sendable, Equatable, CaseIterable {
+            /// The log's first record: every record gets its fate.
+            case earliest
+            /// Records produced from now on (a new pipeline on an old topic).
+            case latest
+        }
 
         public init() {}
 
@@ -77,6 +89,9 @@ extension PipelineConfig {
         public var minLRRatio = 0.0
         /// Global gradient-norm clip; 0 disables clipping.
         public var clipNorm = 1.0
+        /// Largest accepted example `weight`; records with a weight ≤ 0, above this or not finite are
+        /// dead-lettered as `invalid_weight` (a weight of 1e30 turns the loss non-finite).
+        public var maxWeight = 100.0
         /// Examples per train step (fresh + replay).
         public var batchSize = 16
         /// Longest a partial batch waits before training anyway.

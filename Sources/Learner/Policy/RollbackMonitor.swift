@@ -260,7 +260,7 @@ public struct RollbackMonitor: Sendable {
 /// What the rollback monitor wants done, and why.
 public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
     /// What was observed.
-    public enum Trigger: String, Sendable, Equatable, Codable {
+    public enum Trigger: String, Sendable, Equatable, Codable, CaseIterable {
         case metricDrop = "metric_drop"
         case lossSpike = "loss_spike"
         case nonFiniteLoss = "non_finite_loss"

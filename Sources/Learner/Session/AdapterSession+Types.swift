@@ -45,11 +45,15 @@ extension AdapterSession {
         public var examplesTrained: Int
         /// Updates taken.
         public var steps: Int
+        /// Fresh examples of steps the non-finite guard skipped (consumed, never trained).
+        public var examplesSkipped: Int
 
-        public init(digest: TrainedIDsDigest = TrainedIDsDigest(), examplesTrained: Int = 0, steps: Int = 0) {
+        public init(digest: TrainedIDsDigest = TrainedIDsDigest(), examplesTrained: Int = 0, steps: Int = 0,
+                    examplesSkipped: Int = 0) {
             self.digest = digest
             self.examplesTrained = examplesTrained
             self.steps = steps
+            self.examplesSkipped = examplesSkipped
         }
     }
 

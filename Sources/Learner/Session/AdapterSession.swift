@@ -192,6 +192,16 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     ///   - loss: its mean loss.
     ///   - weightsFinite: whether all trainable weights are finite after the step.
     /// - Returns: a rollback decision and/or a due snapshot.
+    /// The batch's step was skipped by the non-finite guard (weights unchanged): its fresh
+    /// examples are consumed (their offsets pass) but not trained, so they stay out of the
+    /// trained count, the digest and the replay reservoir, and the rollback monitor never sees
+    /// the non-finite loss — a skipped step cannot make live versions or rollback state move.
+    public mutating func skipped(_ batch: TrainBatch) {
+        for item in batch.fresh { ledger.apply(partition: item.partition, offset: item.offset) }
+        lineage.examplesSkipped += batch.fresh.count
+        lineage.steps = max(lineage.steps, batch.step)
+    }
+
     public mutating func trained(_ batch: TrainBatch, loss: Double, weightsFinite: Bool, now: Instant) -> StepOutcome {
         for item in batch.fresh {
             ledger.apply(partition: item.partition, offset: item.offset)

@@ -63,22 +63,25 @@ public struct LoRAConfig: Codable, Sendable, Equatable {
     /// Layers that carry adapters (PEFT `layers_to_transform`); nil means every layer.
     public var layers: [Int]?
     public var pooling: Pooling
+    /// Rank-stabilized LoRA (PEFT `use_rslora`): the update is scaled by alpha/√r instead of alpha/r.
+    public var useRSLoRA: Bool
     /// Seed for the A initialization, the classifier initialization and adapter dropout.
     public var seed: UInt64
 
     public init(rank: Int = 8, alpha: Float = 16, dropout: Float = 0, targets: [LoRATarget] = [.query, .value],
-                layers: [Int]? = nil, pooling: Pooling = .cls, seed: UInt64 = 0) {
+                layers: [Int]? = nil, pooling: Pooling = .cls, useRSLoRA: Bool = false, seed: UInt64 = 0) {
         self.rank = rank
         self.alpha = alpha
         self.dropout = dropout
         self.targets = Array(Set(targets)).sorted()
         self.layers = layers
         self.pooling = pooling
+        self.useRSLoRA = useRSLoRA
         self.seed = seed
     }
 
-    /// alpha / r, the factor in W·x + (alpha/r)·B·A·x.
-    public var scaling: Float { alpha / Float(rank) }
+    /// The factor s in W·x + s·B·A·x: alpha / r, or alpha / √r with rsLoRA (PEFT's `scaling`).
+    public var scaling: Float { useRSLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank) }
 
     public func validate(layerCount: Int) throws {
         guard rank > 0 else { throw ModelError.invalidConfig("LoRA rank must be positive, got \(rank)") }

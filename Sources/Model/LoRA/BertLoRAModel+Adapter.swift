@@ -11,7 +11,10 @@ extension BertLoRAModel {
     public func adapterTensors() -> [NamedTensor] { namedTensors(from: params) }
 
     /// Gradients of the last `computeGradients`/`trainStep`, under the same names.
-    public func gradientTensors() -> [NamedTensor] { namedTensors(from: grads) }
+    public func gradientTensors() -> [NamedTensor] {
+        if grads.capacity < layout.count { grads = Tensor(shape: [layout.count]) }
+        return namedTensors(from: grads)
+    }
 
     func namedTensors(from t: Tensor) -> [NamedTensor] {
         func slice(_ off: Int, _ count: Int) -> [Float] { Array(UnsafeBufferPointer(start: t.ptr + off, count: count)) }
@@ -78,14 +81,13 @@ extension BertLoRAModel {
         values.withUnsafeBufferPointer { (params.ptr + offset).update(from: $0.baseAddress!, count: values.count) }
     }
 
-    /// Fresh zeroed buffers for a layout; drops merged weights and the workspace.
+    /// Fresh zeroed parameters for a layout (optimizer state again allocated on first training
+    /// use); drops merged weights.
     private func reallocate(_ l: ParameterLayout) {
         layout = l
-        params = Tensor(shape: [l.count]); grads = Tensor(shape: [l.count])
-        adamM = Tensor(shape: [l.count]); adamV = Tensor(shape: [l.count])
-        backup = Tensor(shape: [3 * l.count])
+        params = Tensor(shape: [l.count]); grads = Tensor(shape: [0])
+        adamM = Tensor(shape: [0]); adamV = Tensor(shape: [0])
         merged.removeAll()
-        workspaces = []
     }
 
     /// Grows the classifier to `count` labels: new rows initialized as nn.Linear would, existing
@@ -93,10 +95,11 @@ extension BertLoRAModel {
     public func growLabels(to count: Int) {
         guard count > layout.labels else { return }
         let old = layout
-        let oldParams = params, oldM = adamM, oldV = adamV
+        let oldParams = params, oldM = adamM, oldV = adamV, trained = hasOptimizerState
         reallocate(ParameterLayout(config: config, lora: lora, labels: count))
+        if trained { ensureOptimizerState() }
         let h = old.hidden
-        for (dst, src) in [(params, oldParams), (adamM, oldM), (adamV, oldV)] {
+        for (dst, src) in [(params, oldParams)] + (trained ? [(adamM, oldM), (adamV, oldV)] : []) {
             dst.ptr.update(from: src.ptr, count: old.loraCount + old.labels * h)  // LoRA + classifier rows
             (dst.ptr + layout.classifierBiasOffset).update(from: src.ptr + old.classifierBiasOffset, count: old.labels)
         }
@@ -106,16 +109,21 @@ extension BertLoRAModel {
 
 extension BertLoRAModel {
     /// An independent copy sharing the frozen base: adapter, head, Adam moments, step count and
-    /// dropout RNG state are copied; merged weights and the workspace are not. Use it to fork a
+    /// dropout RNG state are copied; merged weights are not; the workspace pool is shared. Use it to fork a
     /// candidate from the live adapter (or the other way round) without touching the original.
     public func clone() throws -> BertLoRAModel {
         let c = try BertLoRAModel(base: base, lora: lora, labels: layout.labels, optimizer: optimizer)
         c.params.ptr.update(from: params.ptr, count: layout.count)
-        c.adamM.ptr.update(from: adamM.ptr, count: layout.count)
-        c.adamV.ptr.update(from: adamV.ptr, count: layout.count)
+        if hasOptimizerState {
+            c.ensureOptimizerState()
+            c.adamM.ptr.update(from: adamM.ptr, count: layout.count)
+            c.adamV.ptr.update(from: adamV.ptr, count: layout.count)
+        }
         c.step = step
         c.rng = rng
         c.threads = threads
+        c.workspacePool = workspacePool
+        try c.setPrecision(precision)
         return c
     }
 }

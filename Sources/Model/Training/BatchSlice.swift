@@ -31,8 +31,11 @@ struct ShardPlan {
     private let ids: [Int32]
     private let mask: [Int32]
 
-    /// - Parameter count: shards wanted, in 1...batch. One shard keeps the batch's row order.
-    init(_ batch: TokenBatch, count: Int) {
+    /// - Parameters:
+    ///   - count: shards wanted, in 1...batch. One shard keeps the batch's row order.
+    ///   - groupedBy: a key per row (its adapter in a mixed batch); rows inside a shard are then
+    ///     ordered by key, so each key's rows are contiguous (one low-rank GEMM per adapter).
+    init(_ batch: TokenBatch, count: Int, groupedBy key: [Int]? = nil) {
         let B = batch.batch, T = batch.seq
         // A row's length reaches its last unmasked position, so any mask pattern survives the trim.
         let lengths = (0..<B).map { b in
@@ -46,7 +49,9 @@ struct ShardPlan {
             groups = Self.balancedCuts(order.map { lengths[$0] }, parts: min(count, B)).map { Array(order[$0]) }
         }
         var ids: [Int32] = [], mask: [Int32] = [], shards: [Shard] = []
-        for rows in groups {
+        for group in groups {
+            let rows = key.map { k in group.enumerated().sorted { (k[$0.element], $0.offset) < (k[$1.element], $1.offset) }.map(\.element) }
+                ?? group
             let seq = rows.map { lengths[$0] }.max()!
             shards.append(Shard(rows: rows, seq: seq, offset: ids.count))
             for b in rows {

@@ -91,7 +91,12 @@ extension BertLoRAModel {
         let inF = lin.inFeatures, outF = lin.outFeatures
         let mi = layout.module(layer: layer, target: target)
         Kernels.broadcastRows(out, lin.bias.ptr, rows: n, cols: outF)
-        frozenForward(.dense(layer: layer, target: target), lin, mergedIndex: mi, x: x, rows: n, beta: 1, out: out, ws: ws)
+        // A mixed pass adds each row's own LoRA branch, so its base GEMM uses W itself, never a merged copy.
+        frozenForward(.dense(layer: layer, target: target), lin, mergedIndex: ws.mixed == nil ? mi : nil, x: x, rows: n,
+                      beta: 1, out: out, ws: ws)
+        if let mixed = ws.mixed {
+            return addMixedLoRA(mixed, layer: layer, target: target, x: x, rows: n, inFeatures: inF, outFeatures: outF, out: out, ws: ws)
+        }
         guard let mi, merged.isEmpty else { return }
         let m = layout.modules[mi], r = layout.rank
         var xin = x
@@ -115,19 +120,14 @@ extension BertLoRAModel {
     /// Pooling and classifier: logits (B, C) from the last hidden states.
     func head(_ batch: BatchSlice, ws: Workspace) {
         pool(batch, ws: ws)
+        if let mixed = ws.mixed { return mixedClassifier(mixed, ws: ws) }
         let B = batch.batch, H = config.hiddenSize, C = layout.labels
         // Plain dot products, not gemm: each logit is then independent of the label count, so
         // growing the classifier leaves existing logits bitwise unchanged (and C is tiny anyway).
         ws.flops += 2 * Double(B * C * H)
         let w = params.ptr + layout.classifierWeightOffset, bias = params.ptr + layout.classifierBiasOffset
         for b in 0..<B {
-            let x = ws.pooled.ptr + b * H
-            for c in 0..<C {
-                let row = w + c * H
-                var s: Float = 0
-                for j in 0..<H { s += x[j] * row[j] }
-                ws.logits[b * C + c] = s + bias[c]
-            }
+            Self.classify(ws.pooled.ptr + b * H, weight: w, bias: bias, classes: C, hidden: H, into: ws.logits.ptr + b * C)
         }
     }
 

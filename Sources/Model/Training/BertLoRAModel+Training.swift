@@ -51,14 +51,15 @@ extension BertLoRAModel {
     private func runShards<Row>(_ batch: TokenBatch, _ work: (BatchSlice, Workspace) -> Void,
                                 collect: (BatchSlice, Workspace) -> [Row]) -> [Row] {
         let plan = ShardPlan(batch, count: shardCount(batch.batch))
-        let wss = workspaces(for: plan)
-        return plan.withSlices { slices in
-            Kernels.forEachShard(slices.count, threads: threads) { s in
-                wss[s].flops = 0
-                work(slices[s], wss[s])
+        return withWorkspaces(for: plan) { wss in
+            plan.withSlices { slices in
+                Kernels.forEachShard(slices.count, threads: threads) { s in
+                    wss[s].flops = 0
+                    work(slices[s], wss[s])
+                }
+                for s in slices.indices { flopCount += wss[s].flops }
+                return plan.inBatchOrder(slices.indices.map { collect(slices[$0], wss[$0]) })
             }
-            for s in slices.indices { flopCount += wss[s].flops }
-            return plan.inBatchOrder(slices.indices.map { collect(slices[$0], wss[$0]) })
         }
     }
 
@@ -75,11 +76,14 @@ extension BertLoRAModel {
     ///   - weights: optional per-example weights; loss = mean over the batch of wᵢ·CEᵢ.
     @discardableResult
     public func computeGradients(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> Float {
-        try gradients(batch, labels: labels, weights: weights).loss
+        if grads.capacity < layout.count { grads = Tensor(shape: [layout.count]) }
+        return try gradients(batch, labels: labels, weights: weights, into: grads.ptr).loss
     }
 
-    /// Forward + backward: the loss, and the forward pass's logits in batch order.
-    private func gradients(_ batch: TokenBatch, labels: [Int], weights: [Float]?) throws -> (loss: Float, logits: [[Float]]) {
+    /// Forward + backward: sums the gradients into `grads` (layout.count floats) and returns the
+    /// loss and the forward pass's logits in batch order.
+    private func gradients(_ batch: TokenBatch, labels: [Int], weights: [Float]?,
+                           into grads: UnsafeMutablePointer<Float>) throws -> (loss: Float, logits: [[Float]]) {
         try batch.validate(config: config)
         guard labels.count == batch.batch else {
             throw ModelError.invalidBatch("\(labels.count) labels for \(batch.batch) examples")
@@ -94,38 +98,39 @@ extension BertLoRAModel {
         prepareBackwardPrecision()
         let B = batch.batch, C = layout.labels, n = layout.count
         let plan = ShardPlan(batch, count: shardCount(B))
-        let wss = workspaces(for: plan)
-        let logits = plan.withSlices { slices in
-            for (s, shard) in plan.shards.enumerated() {
-                let ws = wss[s]
-                for (i, row) in shard.rows.enumerated() {
-                    ws.labelBuffer[i] = Int32(labels[row])
-                    ws.weightBuffer[i] = weights?[row] ?? 1
+        return withWorkspaces(for: plan) { wss in
+            let logits = plan.withSlices { slices in
+                for (s, shard) in plan.shards.enumerated() {
+                    let ws = wss[s]
+                    for (i, row) in shard.rows.enumerated() {
+                        ws.labelBuffer[i] = Int32(labels[row])
+                        ws.weightBuffer[i] = weights?[row] ?? 1
+                    }
+                    ws.rng = SplitMix64(seed: rng.next())  // per-shard dropout stream, deterministic
+                    ws.flops = 0
                 }
-                ws.rng = SplitMix64(seed: rng.next())  // per-shard dropout stream, deterministic
-                ws.flops = 0
+                Kernels.forEachShard(slices.count, threads: threads) { s in
+                    let ws = wss[s], slice = slices[s]
+                    forward(slice, ws: ws, training: true)
+                    // Each shard's mean is rescaled to its share of the whole batch's mean.
+                    let share = Float(slice.batch) / Float(B)
+                    ws.loss = share * Kernels.crossEntropy(logits: ws.logits.ptr, labels: ws.labelBuffer, weights: ws.weightBuffer,
+                                                           rows: slice.batch, classes: C, dlogits: ws.dLogits.ptr)
+                    Kernels.scale(ws.dLogits.ptr, share, count: slice.batch * C)
+                    ws.grads.zero()
+                    backward(slice, ws: ws)
+                }
+                return plan.inBatchOrder(slices.indices.map { logitRows(slices[$0], wss[$0]) })
             }
-            Kernels.forEachShard(slices.count, threads: threads) { s in
-                let ws = wss[s], slice = slices[s]
-                forward(slice, ws: ws, training: true)
-                // Each shard's mean is rescaled to its share of the whole batch's mean.
-                let share = Float(slice.batch) / Float(B)
-                ws.loss = share * Kernels.crossEntropy(logits: ws.logits.ptr, labels: ws.labelBuffer, weights: ws.weightBuffer,
-                                                       rows: slice.batch, classes: C, dlogits: ws.dLogits.ptr)
-                Kernels.scale(ws.dLogits.ptr, share, count: slice.batch * C)
-                ws.grads.zero()
-                backward(slice, ws: ws)
+            var loss: Float = 0
+            grads.update(from: wss[0].grads.ptr, count: n)
+            for s in plan.shards.indices {
+                loss += wss[s].loss
+                flopCount += wss[s].flops
+                if s > 0 { Kernels.add(grads, grads, wss[s].grads.ptr, count: n) }
             }
-            return plan.inBatchOrder(slices.indices.map { logitRows(slices[$0], wss[$0]) })
+            return (loss, logits)
         }
-        var loss: Float = 0
-        grads.ptr.update(from: wss[0].grads.ptr, count: n)
-        for s in plan.shards.indices {
-            loss += wss[s].loss
-            flopCount += wss[s].flops
-            if s > 0 { Kernels.add(grads.ptr, grads.ptr, wss[s].grads.ptr, count: n) }
-        }
-        return (loss, logits)
     }
 
     /// One optimization step: forward, backward, clip_grad_norm_, AdamW.
@@ -133,38 +138,43 @@ extension BertLoRAModel {
     /// A non-finite loss, gradient norm or updated parameter leaves parameters, Adam moments and
     /// the step count bitwise unchanged and reports why (`applied == false`).
     public func trainStep(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> TrainStepResult {
-        let (loss, logits) = try gradients(batch, labels: labels, weights: weights)
+        ensureOptimizerState()
         let n = layout.count
-        let norm = Float(Kernels.sumOfSquares(grads.ptr, n).squareRoot())
-        func skipped(_ reason: String) -> TrainStepResult {
-            TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: reason, logits: logits)
+        // Summed gradients and the rollback copy are per-step scratch: the pool's, not the adapter's.
+        return try workspacePool.withScratch(4 * n) { scratch in
+            let grads = scratch, backup = scratch + n
+            let (loss, logits) = try gradients(batch, labels: labels, weights: weights, into: grads)
+            let norm = Float(Kernels.sumOfSquares(grads, n).squareRoot())
+            func skipped(_ reason: String) -> TrainStepResult {
+                TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: reason, logits: logits)
+            }
+            guard loss.isFinite else { return skipped("non-finite loss \(loss)") }
+            guard norm.isFinite else { return skipped("non-finite gradient norm") }
+            if let maxNorm = optimizer.maxGradNorm {
+                // torch.nn.utils.clip_grad_norm_: coef = max/(norm + 1e-6), clamped to 1.
+                let coef = min(maxNorm / (norm + 1e-6), 1)
+                if coef < 1 { Kernels.scale(grads, coef, count: n) }
+            }
+            backup.update(from: params.ptr, count: n)
+            backup.advanced(by: n).update(from: adamM.ptr, count: n)
+            backup.advanced(by: 2 * n).update(from: adamV.ptr, count: n)
+            let o = optimizer
+            // Two parameter groups, as torch.optim.AdamW with param groups: LoRA, then the head.
+            let head = layout.loraCount
+            Kernels.adamW(params: params.ptr, grads: grads, m: adamM.ptr, v: adamV.ptr, count: head,
+                          lr: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
+            Kernels.adamW(params: params.ptr + head, grads: grads + head, m: adamM.ptr + head, v: adamV.ptr + head,
+                          count: n - head, lr: o.headLearningRate ?? o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
+                          weightDecay: o.weightDecay, step: step + 1)
+            guard Kernels.allFinite(params.ptr, n) else {
+                params.ptr.update(from: backup, count: n)
+                adamM.ptr.update(from: backup + n, count: n)
+                adamV.ptr.update(from: backup + 2 * n, count: n)
+                return skipped("update produced non-finite parameters")
+            }
+            step += 1
+            return TrainStepResult(loss: loss, gradNorm: norm, applied: true, skipReason: nil, logits: logits)
         }
-        guard loss.isFinite else { return skipped("non-finite loss \(loss)") }
-        guard norm.isFinite else { return skipped("non-finite gradient norm") }
-        if let maxNorm = optimizer.maxGradNorm {
-            // torch.nn.utils.clip_grad_norm_: coef = max/(norm + 1e-6), clamped to 1.
-            let coef = min(maxNorm / (norm + 1e-6), 1)
-            if coef < 1 { Kernels.scale(grads.ptr, coef, count: n) }
-        }
-        backup.ptr.update(from: params.ptr, count: n)
-        backup.ptr.advanced(by: n).update(from: adamM.ptr, count: n)
-        backup.ptr.advanced(by: 2 * n).update(from: adamV.ptr, count: n)
-        let o = optimizer
-        // Two parameter groups, as torch.optim.AdamW with param groups: LoRA, then the head.
-        let head = layout.loraCount
-        Kernels.adamW(params: params.ptr, grads: grads.ptr, m: adamM.ptr, v: adamV.ptr, count: head,
-                      lr: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
-        Kernels.adamW(params: params.ptr + head, grads: grads.ptr + head, m: adamM.ptr + head, v: adamV.ptr + head,
-                      count: n - head, lr: o.headLearningRate ?? o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
-                      weightDecay: o.weightDecay, step: step + 1)
-        guard Kernels.allFinite(params.ptr, n) else {
-            params.ptr.update(from: backup.ptr, count: n)
-            adamM.ptr.update(from: backup.ptr + n, count: n)
-            adamV.ptr.update(from: backup.ptr + 2 * n, count: n)
-            return skipped("update produced non-finite parameters")
-        }
-        step += 1
-        return TrainStepResult(loss: loss, gradNorm: norm, applied: true, skipReason: nil, logits: logits)
     }
 
     /// Mean loss of a batch without touching gradients or parameters (for holdout evaluation).

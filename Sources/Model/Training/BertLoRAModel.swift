@@ -13,10 +13,13 @@ public final class BertLoRAModel: @unchecked Sendable {
     public let lora: LoRAConfig
     public var optimizer: OptimizerConfig
     public internal(set) var layout: ParameterLayout
-    /// Flat trainable parameters, gradients and AdamW moments (same layout).
-    var params, grads, adamM, adamV: Tensor
-    /// Snapshot used to restore parameters bitwise when an update turns out non-finite.
-    var backup: Tensor
+    /// Flat trainable parameters and AdamW moments (same layout). The moments are allocated by
+    /// the first training step (`ensureOptimizerState`), so a model that only serves holds its
+    /// parameters alone.
+    var params, adamM, adamV: Tensor
+    /// Gradients of the last `computeGradients`, kept for inspection only (allocated on first
+    /// use); `trainStep` sums gradients in the pool's scratch instead.
+    var grads: Tensor
     /// Completed AdamW steps (t in the bias correction).
     public internal(set) var step: Int = 0
     /// Merged weights W + (alpha/r)·B·A per module index when `isMerged`.
@@ -28,8 +31,9 @@ public final class BertLoRAModel: @unchecked Sendable {
     /// bf16 packings of `merged` while in bf16.
     var mergedBF16: [Int: PackedBF16Matrix] = [:]
     var rng: SplitMix64
-    /// One workspace per shard (see `threads`).
-    var workspaces: [Workspace] = []
+    /// Where passes take their workspaces and per-step scratch from; the runtime shares one
+    /// pool between all its adapters (a standalone model has its own).
+    public var workspacePool = WorkspacePool()
     var flopCount: Double = 0
     /// Worker threads per step. A batch is split into up to this many shards of examples that
     /// run concurrently, each with single-threaded BLAS (examples never interact in the
@@ -52,9 +56,8 @@ public final class BertLoRAModel: @unchecked Sendable {
         self.lora = lora
         self.optimizer = optimizer
         layout = ParameterLayout(config: base.config, lora: lora, labels: labels)
-        params = Tensor(shape: [layout.count]); grads = Tensor(shape: [layout.count])
-        adamM = Tensor(shape: [layout.count]); adamV = Tensor(shape: [layout.count])
-        backup = Tensor(shape: [3 * layout.count])
+        params = Tensor(shape: [layout.count]); grads = Tensor(shape: [0])
+        adamM = Tensor(shape: [0]); adamV = Tensor(shape: [0])
         rng = SplitMix64(seed: lora.seed)
         for m in layout.modules {
             let bound = 1 / Float(m.inFeatures).squareRoot()
@@ -84,20 +87,21 @@ public final class BertLoRAModel: @unchecked Sendable {
     /// Number of shards for a batch.
     func shardCount(_ batch: Int) -> Int { dataParallel ? max(1, min(threads, batch)) : 1 }
 
-    /// Workspaces for a plan's shards, reallocating only when a shard outgrows its workspace
-    /// (capacities only ever grow).
-    func workspaces(for plan: ShardPlan) -> [Workspace] {
-        let needs = plan.needs, shards = plan.shards.count
-        if workspaces.count >= shards, workspaces.prefix(shards).allSatisfy({ $0.fits(needs, labels: layout.labels) }) {
-            return workspaces
-        }
-        let old = workspaces.map(\.capacity)
-        let capacity = WorkspaceNeeds(batch: max(needs.batch, old.map(\.batch).max() ?? 0),
-                                      tokens: max(needs.tokens, old.map(\.tokens).max() ?? 0),
-                                      attention: max(needs.attention, old.map(\.attention).max() ?? 0))
-        workspaces = (0..<max(shards, workspaces.count)).map { _ in
-            Workspace(config: config, layout: layout, dropout: lora.dropout > 0, capacity: capacity, labels: layout.labels)
-        }
-        return workspaces
+    /// Runs `body` with workspaces for a plan's shards from the pool (given back afterwards).
+    /// - Parameter shape: the adapter shape to fit; default this model's.
+    func withWorkspaces<R>(for plan: ShardPlan, shape: WorkspaceShape? = nil, _ body: ([Workspace]) throws -> R) rethrows -> R {
+        let wss = workspacePool.checkout(plan.shards.count, needs: plan.needs,
+                                         shape: shape ?? WorkspaceShape(layout, dropout: lora.dropout > 0), config: config)
+        defer { workspacePool.giveBack(wss) }
+        return try body(wss)
     }
+
+    /// Allocates the Adam moments (zero) on first training use.
+    func ensureOptimizerState() {
+        if adamM.capacity < layout.count { adamM = Tensor(shape: [layout.count]) }
+        if adamV.capacity < layout.count { adamV = Tensor(shape: [layout.count]) }
+    }
+
+    /// Whether the Adam moments exist (a model that never trained has none: they are zero).
+    var hasOptimizerState: Bool { adamM.capacity >= layout.count }
 }

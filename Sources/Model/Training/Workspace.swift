@@ -20,13 +20,17 @@ final class LayerActivations {
 }
 
 /// Every buffer the forward and backward passes of one shard need, allocated once for a
-/// capacity (examples, token rows, attention entries, labels) and reused for any shard that fits, so a training step never
-/// allocates. Each shard also owns its gradient buffer, flop count and dropout RNG, so shards
-/// run concurrently without sharing anything mutable.
+/// capacity (examples, token rows, attention entries) and an adapter shape (modules, rank,
+/// parameters, labels), and reused for any shard and any adapter that fits, so a training step
+/// never allocates. Workspaces belong to a `WorkspacePool` (the runtime's threads), not to an
+/// adapter. Each shard also owns its gradient buffer, flop count and dropout RNG, so shards run
+/// concurrently without sharing anything mutable.
 final class Workspace {
     /// Examples, token rows and attention entries per head this workspace holds.
     let capacity: WorkspaceNeeds
-    let labelCapacity: Int
+    /// The largest adapter this workspace serves.
+    let shape: WorkspaceShape
+    var labelCapacity: Int { shape.labels }
 
     let maskAdd: Tensor                 // (B, T) additive attention mask
     var hasPadding = false              // whether maskAdd has any masked position
@@ -63,20 +67,24 @@ final class Workspace {
     var flops: Double = 0
     var loss: Float = 0
     var rng = SplitMix64(seed: 0)
+    /// Rows of several adapters in one pass (`BertLoRAModel.predictMixed`): each example's
+    /// adapter, in shard order; nil for the usual single-adapter pass.
+    var mixed: MixedRows?
 
-    init(config: BertConfig, layout: ParameterLayout, dropout: Bool, capacity: WorkspaceNeeds, labels c: Int) {
+    init(config: BertConfig, shape: WorkspaceShape, capacity: WorkspaceNeeds) {
         self.capacity = capacity
-        labelCapacity = c
-        let batch = capacity.batch, n = capacity.tokens, h = config.hiddenSize, i = config.intermediateSize, r = layout.rank
+        self.shape = shape
+        let c = shape.labels
+        let batch = capacity.batch, n = capacity.tokens, h = config.hiddenSize, i = config.intermediateSize, r = shape.rank
         let p = capacity.attention * config.numAttentionHeads
         maskAdd = Tensor(shape: [n])
         hidden = (0...config.numHiddenLayers).map { _ in Tensor(shape: [n * h]) }
         layers = [LayerActivations(rows: n, probs: p, hidden: h, intermediate: i)]
         layerCount = config.numHiddenLayers
         rows = n; probsCount = p; hiddenSize = h; intermediateSize = i
-        loraU = layout.modules.map { _ in Tensor(shape: [n * r]) }
-        dropMask = dropout ? layout.modules.map { Tensor(shape: [n * $0.inFeatures]) } : []
-        dropInput = dropout ? layout.modules.map { Tensor(shape: [n * $0.inFeatures]) } : []
+        loraU = (0..<shape.modules).map { _ in Tensor(shape: [n * r]) }
+        dropMask = shape.dropout ? (0..<shape.modules).map { _ in Tensor(shape: [n * max(h, i)]) } : []
+        dropInput = shape.dropout ? (0..<shape.modules).map { _ in Tensor(shape: [n * max(h, i)]) } : []
         embMean = Tensor(shape: [n]); embRstd = Tensor(shape: [n])
         topQueryInput = Tensor(shape: [batch * h])
         dHiddenA = Tensor(shape: [n * h]); dHiddenB = Tensor(shape: [n * h])
@@ -93,7 +101,7 @@ final class Workspace {
         labelBuffer.initialize(repeating: 0, count: batch)
         weightBuffer = .allocate(capacity: batch)
         weightBuffer.initialize(repeating: 1, count: batch)
-        grads = Tensor(shape: [layout.count])
+        grads = Tensor(shape: [shape.parameters])
     }
 
     deinit {
@@ -108,8 +116,45 @@ final class Workspace {
         }
     }
 
-    func fits(_ needs: WorkspaceNeeds, labels: Int) -> Bool {
+    func fits(_ needs: WorkspaceNeeds, _ shape: WorkspaceShape) -> Bool {
         needs.batch <= capacity.batch && needs.tokens <= capacity.tokens && needs.attention <= capacity.attention
-            && labels <= labelCapacity
+            && self.shape.holds(shape)
+    }
+}
+
+/// The adapter-dependent sizes of a workspace: LoRA modules (and whether they need dropout
+/// buffers), the largest rank, trainable parameters and labels.
+struct WorkspaceShape: Equatable {
+    var modules: Int
+    var rank: Int
+    var parameters: Int
+    var labels: Int
+    var dropout: Bool
+
+    init(modules: Int, rank: Int, parameters: Int, labels: Int, dropout: Bool) {
+        self.modules = modules; self.rank = rank; self.parameters = parameters; self.labels = labels; self.dropout = dropout
+    }
+
+    /// What a model's passes need.
+    init(_ layout: ParameterLayout, dropout: Bool) {
+        self.init(modules: layout.modules.count, rank: layout.rank, parameters: layout.count, labels: layout.labels, dropout: dropout)
+    }
+
+    func holds(_ other: WorkspaceShape) -> Bool {
+        other.modules <= modules && other.rank <= rank && other.parameters <= parameters && other.labels <= labels
+            && (!other.dropout || dropout)
+    }
+
+    /// The smallest shape holding both.
+    func union(_ o: WorkspaceShape) -> WorkspaceShape {
+        WorkspaceShape(modules: max(modules, o.modules), rank: max(rank, o.rank), parameters: max(parameters, o.parameters),
+                       labels: max(labels, o.labels), dropout: dropout || o.dropout)
+    }
+}
+
+extension WorkspaceNeeds {
+    /// The smallest capacity holding both.
+    func union(_ o: WorkspaceNeeds) -> WorkspaceNeeds {
+        WorkspaceNeeds(batch: max(batch, o.batch), tokens: max(tokens, o.tokens), attention: max(attention, o.attention))
     }
 }

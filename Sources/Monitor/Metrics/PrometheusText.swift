@@ -1,4 +1,4 @@
-/// A Prometheus text exposition (format 0.0.4) builder: gauges and counters with labels,
+/// A Prometheus text exposition (format 0.0.4) builder: gauges, counters and histograms with labels,
 /// `# HELP` / `# TYPE` lines, escaping as the format specifies.
 ///
 /// Samples are grouped by metric family in first-registration order (the format requires all
@@ -11,11 +11,13 @@ public struct PrometheusText: Sendable {
 
     /// Metric kinds this renderer writes.
     public enum MetricType: String, Sendable, Codable {
-        case gauge, counter, untyped
+        case gauge, counter, histogram, untyped
     }
 
     /// One sample line: a label set and a value.
     public struct Sample: Sendable, Equatable {
+        /// Appended to the family name: `_bucket`, `_sum`, `_count` for a histogram, else empty.
+        public var suffix: String = ""
         public var labels: [String: String]
         public var value: Double
     }
@@ -70,15 +72,19 @@ public struct PrometheusText: Sendable {
         for label in labels.keys where !Self.isValidLabelName(label) {
             throw Error.invalidLabelName(metric: name, label: label)
         }
-        let sample = Sample(labels: labels, value: value)
+        try add(name, type: type, help: help, samples: [Sample(labels: labels, value: value)])
+    }
+
+    /// Adds samples to family `name` (already validated label names), creating it on first use.
+    mutating func add(_ name: String, type: MetricType, help: String, samples: [Sample]) throws {
         if let i = indexByName[name] {
             guard families[i].type == type, families[i].help == help else {
                 throw Error.conflictingDefinition(metric: name)
             }
-            families[i].samples.append(sample)
+            families[i].samples += samples
         } else {
             indexByName[name] = families.count
-            families.append(Family(name: name, help: help, type: type, samples: [sample]))
+            families.append(Family(name: name, help: help, type: type, samples: samples))
         }
     }
 
@@ -89,7 +95,7 @@ public struct PrometheusText: Sendable {
             out += "# HELP \(family.name) \(Self.escapeHelp(family.help))\n"
             out += "# TYPE \(family.name) \(family.type.rawValue)\n"
             for sample in family.samples {
-                out += family.name
+                out += family.name + sample.suffix
                 if !sample.labels.isEmpty {
                     let pairs = sample.labels.sorted { $0.key < $1.key }
                         .map { "\($0.key)=\"\(Self.escapeLabelValue($0.value))\"" }

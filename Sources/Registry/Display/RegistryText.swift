@@ -123,8 +123,13 @@ public enum RegistryText {
         return (n < 0 ? "-" : "") + out
     }
 
+    /// `examples 145, accuracy 0.8125`: counts (whole numbers) without decimals, rates with four.
     private static func metrics(_ values: [String: Double]) -> String {
-        values.isEmpty ? "-" : values.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")
+        values.isEmpty ? "-" : values.sorted { $0.key < $1.key }.map { key, value in
+            let isCount = key.hasSuffix("examples") || key.hasSuffix("count") || key.contains("count.") || key.hasSuffix("steps")
+            let text = isCount && value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4f", value)
+            return "\(key) \(text)"
+        }.joined(separator: ", ")
     }
 
     private static func formatNumber(_ x: Double) -> String {

@@ -22,9 +22,13 @@ struct DurableFiles: Sendable {
         try openWriteSync(data, to: url, flags: O_TRUNC, operation: "create")
     }
 
-    /// Appends `data` to `url` (created if missing) and fsyncs; used for journal lines.
+    /// Appends `data` to `url` (created if missing) and fsyncs; used for journal lines. When the
+    /// append created the file, its directory is fsynced too: otherwise a crash could lose the
+    /// new name, and with it every line the journal promised was durable.
     func append(_ data: Data, to url: URL) throws {
+        let created = access(url.path, F_OK) != 0
         try openWriteSync(data, to: url, flags: O_APPEND, operation: "open for append")
+        if created { try syncDirectory(url.deletingLastPathComponent()) }
     }
 
     /// Opens `url` write-only (created if missing, plus `flags`), writes all of `data`, fsyncs, closes.

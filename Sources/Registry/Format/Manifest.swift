@@ -19,6 +19,9 @@ public struct Manifest: Codable, Sendable, Hashable {
     /// Label vocabulary in classifier-row order; grows as new labels appear.
     public var labels: [String]
     public var examplesTrained: Int
+    /// Fresh examples whose train step the non-finite guard skipped: consumed, in no weights,
+    /// not in `trained_ids`. nil in manifests written before this count existed.
+    public var examplesSkipped: Int?
     public var steps: Int
     /// Next offsets (last + 1) per topic and partition.
     public var offsets: PartitionOffsets
@@ -39,7 +42,7 @@ public struct Manifest: Codable, Sendable, Hashable {
         adapter: String, version: Version, parent: Version?, createdAt: Date, baseModelSHA256: String,
         labels: [String], examplesTrained: Int, steps: Int, offsets: PartitionOffsets,
         trainedIDs: TrainedIDsDigest, holdoutMetrics: [String: Double], prequentialMetrics: [String: Double],
-        files: [String: FileDigest], status: VersionStatus, reason: String, pinned: Bool
+        files: [String: FileDigest], status: VersionStatus, reason: String, pinned: Bool, examplesSkipped: Int? = nil
     ) {
         self.format = Self.currentFormat
         self.adapter = adapter
@@ -49,6 +52,7 @@ public struct Manifest: Codable, Sendable, Hashable {
         self.baseModelSHA256 = baseModelSHA256
         self.labels = labels
         self.examplesTrained = examplesTrained
+        self.examplesSkipped = examplesSkipped
         self.steps = steps
         self.offsets = offsets
         self.trainedIDs = trainedIDs
@@ -70,6 +74,7 @@ public struct Manifest: Codable, Sendable, Hashable {
         case baseModelSHA256 = "base_model_sha256"
         case labels
         case examplesTrained = "examples_trained"
+        case examplesSkipped = "examples_skipped"
         case steps
         case offsets
         case trainedIDs = "trained_ids"
@@ -106,6 +111,7 @@ extension Manifest {
         try c.encode(baseModelSHA256, forKey: .baseModelSHA256)
         try c.encode(labels, forKey: .labels)
         try c.encode(examplesTrained, forKey: .examplesTrained)
+        try c.encode(examplesSkipped, forKey: .examplesSkipped)
         try c.encode(steps, forKey: .steps)
         try c.encode(offsets, forKey: .offsets)
         try c.encode(trainedIDs, forKey: .trainedIDs)

@@ -4,9 +4,11 @@ import Model
 extension AdapterRegistry {
     /// Copies a verified version out as a PEFT adapter directory (`adapter_model.safetensors`,
     /// `adapter_config.json`, plus our `manifest.json`, which PEFT ignores and `importPEFT` reads).
-    /// `PeftModel.from_pretrained(BertForSequenceClassification…, directory)` loads it.
+    /// `PeftModel.from_pretrained(BertForSequenceClassification…, directory)` loads it. A
+    /// `config.json` carries the label names as `id2label`/`label2id` (see `PEFTLabels`).
+    /// - Parameter baseConfig: the base model's `config.json`, extended into the export's.
     /// - Throws: `.unknownVersion`, `.corruptVersion` (refuses to export a corrupt version), `.io`.
-    public func exportPEFT(_ version: Version, to directory: URL) throws {
+    public func exportPEFT(_ version: Version, to directory: URL, baseConfig: Data? = nil) throws {
         let manifest = try verify(version)
         try files.makeDirectory(directory)
         let source = layout.directory(of: version)
@@ -20,6 +22,8 @@ extension AdapterRegistry {
             }
             try files.writeFile(data, to: directory.appendingPathComponent(name))
         }
+        try files.writeFile(try PEFTLabels.configJSON(labels: manifest.labels, base: baseConfig),
+                            to: directory.appendingPathComponent(PEFTLabels.configFile))
         try files.syncDirectory(directory)
     }
 
@@ -28,8 +32,8 @@ extension AdapterRegistry {
     /// - Parameters:
     ///   - baseModelSHA256: the base it was trained on; defaults to the value in a `manifest.json`
     ///     found in the directory (our exports carry one).
-    ///   - labels: label vocabulary in classifier-row order; defaults to the directory's manifest, else
-    ///     `LABEL_0…LABEL_{n-1}` as transformers names them.
+    ///   - labels: label vocabulary in classifier-row order; defaults to the directory's manifest,
+    ///     else a `config.json`'s `id2label`, else `LABEL_0…LABEL_{n-1}` as transformers names them.
     /// - Returns: the manifest of the new version (status `candidate`).
     /// - Throws: `.invalidPEFT` naming the file and what is wrong, plus the errors of `write`.
     @discardableResult
@@ -41,7 +45,7 @@ extension AdapterRegistry {
             throw RegistryError.invalidPEFT(path: directory.path, detail: "base model sha256 unknown (no manifest.json); pass it explicitly")
         }
         let classes = peft.classCount
-        let vocabulary = labels ?? peft.manifest?.labels ?? classes.map { n in (0..<n).map { "LABEL_\($0)" } } ?? []
+        let vocabulary = labels ?? peft.manifest?.labels ?? PEFTLabels.labels(in: directory) ?? classes.map { n in (0..<n).map { "LABEL_\($0)" } } ?? []
         if let classes, vocabulary.count != classes {
             throw RegistryError.invalidPEFT(
                 path: directory.path, detail: "\(vocabulary.count) labels given but the classifier has \(classes) rows")
@@ -107,8 +111,10 @@ struct PEFTDirectory {
         tensors.first { $0.name == PEFTKeys.classifierWeight }?.shape.first
     }
 
-    /// Every key is PEFT-prefixed; LoRA factors come in [r, in] / [out, r] pairs on target modules;
-    /// a saved head exists when `modules_to_save` asks for it.
+    /// Every key is PEFT-prefixed; LoRA factors come in [r, in] / [out, r] pairs on exactly the
+    /// modules PEFT's suffix rule wraps for `target_modules` (resolved with the layer count the
+    /// tensors show); the config must be one `LoRAConfig` can represent; a saved head exists when
+    /// `modules_to_save` asks for it.
     private func checkKeys(path: String) throws {
         func fail(_ detail: String) -> RegistryError { .invalidPEFT(path: path, detail: "\(RegistryLayout.modelFile): \(detail)") }
         var factors: [String: [Character: [Int]]] = [:]
@@ -116,16 +122,27 @@ struct PEFTDirectory {
             guard t.name.hasPrefix(PEFTKeys.prefix) else { throw fail("tensor '\(t.name)' lacks the '\(PEFTKeys.prefix)' prefix") }
             if let (module, factor) = PEFTKeys.parseLoRA(t.name) {
                 guard t.shape.count == 2 else { throw fail("tensor '\(t.name)' has shape \(t.shape), expected 2-D") }
-                let leaf = module.split(separator: ".").last.map(String.init) ?? module
-                guard config.targetModules.contains(leaf) || config.targetModules.contains(module) else {
-                    throw fail("tensor '\(t.name)' is on module '\(leaf)', not in target_modules \(config.targetModules)")
-                }
                 factors[module, default: [:]][factor] = t.shape
             } else if t.name.contains("lora_") {
                 throw fail("tensor '\(t.name)' is not a plain lora_A/lora_B weight (DoRA, embeddings or adapter-named keys are unsupported)")
             }
         }
         guard !factors.isEmpty else { throw fail("no lora_A/lora_B tensors") }
+        let layerCount = (factors.keys.compactMap(PEFTKeys.layerIndex).max() ?? 0) + 1
+        let sites: [(layer: Int, target: LoRATarget)]
+        do {
+            _ = try config.loraConfig(layerCount: layerCount)
+            sites = try config.adaptedSites(layerCount: layerCount)
+        } catch let ModelError.invalidConfig(detail) {
+            throw RegistryError.invalidPEFT(path: path, detail: "\(RegistryLayout.configFile): \(detail)")
+        }
+        let wrapped = Set(sites.map { "bert.encoder.layer.\($0.layer).\($0.target.modulePath)" })
+        if let stray = factors.keys.sorted().first(where: { !wrapped.contains($0) }) {
+            throw fail("LoRA tensors on '\(stray)', which target_modules \(config.targetModules) does not wrap")
+        }
+        if let absent = wrapped.sorted().first(where: { factors[$0] == nil }) {
+            throw fail("target_modules \(config.targetModules) wraps '\(absent)' but it has no lora_A/lora_B tensors")
+        }
         for (module, pair) in factors.sorted(by: { $0.key < $1.key }) {
             guard let a = pair["A"], let b = pair["B"] else { throw fail("module '\(module)' has only one of lora_A/lora_B") }
             guard a[0] == config.r, b[1] == config.r else {

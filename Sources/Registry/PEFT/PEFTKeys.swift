@@ -27,4 +27,11 @@ public enum PEFTKeys {
         }
         return nil
     }
+
+    /// The layer index N of a module path `bert.encoder.layer.N.…`, if it is one.
+    public static func layerIndex(_ module: String) -> Int? {
+        let parts = module.split(separator: ".")
+        guard let i = parts.firstIndex(of: "layer"), i + 1 < parts.count else { return nil }
+        return Int(parts[i + 1])
+    }
 }

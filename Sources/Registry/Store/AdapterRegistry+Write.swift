@@ -83,7 +83,7 @@ extension AdapterRegistry {
                 examplesTrained: snapshot.examplesTrained, steps: snapshot.steps, offsets: snapshot.offsets,
                 trainedIDs: snapshot.trainedIDs, holdoutMetrics: snapshot.holdoutMetrics,
                 prequentialMetrics: snapshot.prequentialMetrics, files: digests, status: status, reason: reason,
-                pinned: snapshot.pinned)
+                pinned: snapshot.pinned, examplesSkipped: snapshot.examplesSkipped)
             let manifestBytes = try RegistryJSON.encoder().encode(manifest)
             try files.writeFile(manifestBytes, to: temp.appendingPathComponent(RegistryLayout.manifestFile))
             // Return what a reader will see (dates at millisecond precision), not the in-memory value.
@@ -115,6 +115,7 @@ extension AdapterRegistry {
     /// Numbers journaled with a snapshot: its metrics (prefixed) and counters.
     func snapshotNumbers(_ manifest: Manifest) -> [String: Double] {
         var numbers: [String: Double] = ["examples_trained": Double(manifest.examplesTrained), "steps": Double(manifest.steps)]
+        if let skipped = manifest.examplesSkipped, skipped > 0 { numbers["examples_skipped"] = Double(skipped) }
         for (k, v) in manifest.holdoutMetrics { numbers["holdout.\(k)"] = v }
         for (k, v) in manifest.prequentialMetrics { numbers["prequential.\(k)"] = v }
         return numbers

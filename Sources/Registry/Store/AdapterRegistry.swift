@@ -85,6 +85,12 @@ public final class AdapterRegistry: Sendable {
         }
     }
 
+    /// Where the journal lives, so a reader can tell from its size whether anything was appended.
+    public var journalURL: URL { layout.journalFile }
+
+    /// The directory of a written version (its files' sizes are the snapshot's size on disk).
+    public func directory(of version: Version) -> URL { layout.directory(of: version) }
+
     /// The journal, oldest entry first.
     public func journal() throws -> [JournalEntry] {
         try Journal(url: layout.journalFile, files: files).entries()
@@ -146,7 +152,8 @@ public final class AdapterRegistry: Sendable {
             tensors: tensors, config: config, parent: manifest.parent, baseModelSHA256: manifest.baseModelSHA256,
             labels: manifest.labels, examplesTrained: manifest.examplesTrained, steps: manifest.steps,
             offsets: manifest.offsets, trainedIDs: manifest.trainedIDs, holdoutMetrics: manifest.holdoutMetrics,
-            prequentialMetrics: manifest.prequentialMetrics, pinned: manifest.pinned)
+            prequentialMetrics: manifest.prequentialMetrics, pinned: manifest.pinned,
+            examplesSkipped: manifest.examplesSkipped ?? 0)
         return LoadedAdapter(manifest: manifest, snapshot: snapshot)
     }
 

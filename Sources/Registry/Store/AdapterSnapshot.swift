@@ -11,6 +11,8 @@ public struct AdapterSnapshot: Sendable {
     public var baseModelSHA256: String
     public var labels: [String]
     public var examplesTrained: Int
+    /// Fresh examples of train steps the non-finite guard skipped (see `Manifest.examplesSkipped`).
+    public var examplesSkipped: Int
     public var steps: Int
     /// Next offsets (last + 1) per topic/partition, folded into this state.
     public var offsets: PartitionOffsets
@@ -24,7 +26,7 @@ public struct AdapterSnapshot: Sendable {
         tensors: [NamedTensor], config: PEFTLoRAConfig, parent: Version? = nil, baseModelSHA256: String,
         labels: [String], examplesTrained: Int = 0, steps: Int = 0, offsets: PartitionOffsets = .init(),
         trainedIDs: TrainedIDsDigest = .init(), holdoutMetrics: [String: Double] = [:],
-        prequentialMetrics: [String: Double] = [:], pinned: Bool = false
+        prequentialMetrics: [String: Double] = [:], pinned: Bool = false, examplesSkipped: Int = 0
     ) {
         self.tensors = tensors
         self.config = config
@@ -32,6 +34,7 @@ public struct AdapterSnapshot: Sendable {
         self.baseModelSHA256 = baseModelSHA256
         self.labels = labels
         self.examplesTrained = examplesTrained
+        self.examplesSkipped = examplesSkipped
         self.steps = steps
         self.offsets = offsets
         self.trainedIDs = trainedIDs

@@ -21,9 +21,13 @@ public struct AgentStatus: Sendable, Codable, Equatable {
     /// Name or path of the frozen base model.
     @NullEncoded public var baseModel: String?
     public var adapters: [AdapterStatus]
+    /// Records the agent sent to the dead-letter topic (agent-wide: a record that fails to decode
+    /// has no adapter).
+    public var dlqMessages: Int
 
     public init(startedAt: Date, uptimeSeconds: Double, ready: Bool, pipeline: String? = nil, topic: String? = nil,
-                defaultAdapter: String? = nil, baseModel: String? = nil, adapters: [AdapterStatus] = []) {
+                defaultAdapter: String? = nil, baseModel: String? = nil, adapters: [AdapterStatus] = [],
+                dlqMessages: Int = 0) {
         self.startedAt = startedAt
         self.uptimeSeconds = uptimeSeconds
         self.ready = ready
@@ -32,11 +36,12 @@ public struct AgentStatus: Sendable, Codable, Equatable {
         self.defaultAdapter = defaultAdapter
         self.baseModel = baseModel
         self.adapters = adapters
+        self.dlqMessages = dlqMessages
     }
 
     enum CodingKeys: String, CodingKey {
         case startedAt = "started_at", uptimeSeconds = "uptime_seconds", ready, pipeline, topic
-        case defaultAdapter = "default_adapter", baseModel = "base_model", adapters
+        case defaultAdapter = "default_adapter", baseModel = "base_model", adapters, dlqMessages = "dlq_messages"
     }
 }
 
@@ -63,13 +68,11 @@ public struct AdapterStatus: Sendable, Codable, Equatable {
     @NullEncoded public var lastSnapshot: SnapshotStatus?
     /// Consumer position per partition feeding this adapter.
     public var partitions: [PartitionLag]
-    /// Messages for this adapter sent to the dead-letter topic.
-    public var dlqMessages: Int
 
     public init(name: String, liveVersion: String? = nil, labels: [String] = [], examplesSeen: Int = 0,
                 examplesTrained: Int = 0, holdoutExamples: Int = 0, steps: Int = 0, lastTrainLoss: Double? = nil,
                 prequential: PrequentialMetrics = .init(), lastSnapshot: SnapshotStatus? = nil,
-                partitions: [PartitionLag] = [], dlqMessages: Int = 0) {
+                partitions: [PartitionLag] = []) {
         self.name = name
         self.liveVersion = liveVersion
         self.labels = labels
@@ -81,14 +84,12 @@ public struct AdapterStatus: Sendable, Codable, Equatable {
         self.prequential = prequential
         self.lastSnapshot = lastSnapshot
         self.partitions = partitions
-        self.dlqMessages = dlqMessages
     }
 
     enum CodingKeys: String, CodingKey {
         case name, liveVersion = "live_version", labels, examplesSeen = "examples_seen"
         case examplesTrained = "examples_trained", holdoutExamples = "holdout_examples", steps
         case lastTrainLoss = "last_train_loss", prequential, lastSnapshot = "last_snapshot", partitions
-        case dlqMessages = "dlq_messages"
     }
 }
 

@@ -29,6 +29,14 @@ public struct PredictResponse: Sendable, Codable, Equatable {
     }
 }
 
+/// The answer to a `requests` body of `POST /v1/predict`: one response per request, in order,
+/// each naming the adapter and version that answered it.
+public struct PredictBatchResponse: Sendable, Codable, Equatable {
+    public var responses: [PredictResponse]
+
+    public init(responses: [PredictResponse]) { self.responses = responses }
+}
+
 /// The prediction for one text.
 public struct Prediction: Sendable, Codable, Equatable {
     /// The most probable label.

@@ -9,9 +9,12 @@ struct PredictBody: Decodable {
     var adapter: String?
     var text: String?
     var texts: [String]?
+    /// Many requests in one body, each naming its own adapter (`{"requests": [{"adapter": …,
+    /// "text": …}, …]}`); the server batches them across adapters.
+    var requests: [PredictBody]?
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case adapter, text, texts
+        case adapter, text, texts, requests
     }
 
     init(from decoder: any Decoder) throws {
@@ -24,6 +27,29 @@ struct PredictBody: Decodable {
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.count == 1 {
             throw ControlPlaneError.badRequest("field 'texts' must be an array of strings")
         }
+        requests = try c.decodeIfPresent([PredictBody].self, forKey: .requests)
+    }
+
+    /// The requests of a `requests` body, each validated; nil for a single-request body.
+    /// - Parameter maxTexts: the largest number of texts accepted over all requests.
+    func validatedList(maxTexts: Int) throws(ControlPlaneError) -> [PredictRequest]? {
+        guard let requests else { return nil }
+        guard adapter == nil, text == nil, texts == nil else {
+            throw .badRequest("give field 'requests' alone, or 'adapter' with 'text'/'texts', not both")
+        }
+        guard !requests.isEmpty else { throw .badRequest("field 'requests' must not be an empty array") }
+        var list: [PredictRequest] = [], total = 0
+        for (i, r) in requests.enumerated() {
+            guard r.requests == nil else { throw .badRequest("field 'requests[\(i)]' must not hold 'requests'") }
+            let one: PredictRequest
+            do { one = try r.validated(maxTexts: maxTexts) } catch { throw .badRequest("requests[\(i)]: \(error.message)") }
+            total += one.texts.count
+            guard total <= maxTexts else {
+                throw .badRequest("field 'requests' holds more than \(maxTexts) texts; at most \(maxTexts) are accepted per request")
+            }
+            list.append(one)
+        }
+        return list
     }
 
     /// Checks the combination of fields and returns what the control plane receives.
@@ -99,7 +125,9 @@ struct RollbackBody: Codable, Sendable {
     init(from decoder: any Decoder) throws {
         try rejectUnknownFields(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        to = try c.decodeNil(forKey: .to) ? nil : decodeVersion(c, .to)
+        // `decodeNil(forKey:)` throws for an absent key: a body with only a reason must still mean
+        // "the previous good version".
+        to = try !c.contains(.to) || c.decodeNil(forKey: .to) ? nil : decodeVersion(c, .to)
         reason = try decodeReason(c, .reason)
     }
 }

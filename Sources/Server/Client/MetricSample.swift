@@ -81,6 +81,13 @@ extension Array where Element == MetricSample {
     public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         first { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }?.value
     }
+
+    /// The sum over every sample of `name` whose labels include `labels` (e.g. all `cause`s of one
+    /// adapter's promotions), or nil when there is none.
+    public func sum(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+        let matching = filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }
+        return matching.isEmpty ? nil : matching.reduce(0) { $0 + $1.value }
+    }
 }
 
 /// A `/metrics` line that is not a Prometheus sample.

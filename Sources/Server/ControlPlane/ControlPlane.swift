@@ -18,11 +18,19 @@ public protocol ControlPlane: Sendable {
     /// `GET /readyz`. A thrown error counts as not ready.
     func ready() async throws -> Bool
 
+    /// Readiness with the reasons it is not (a paused partition, no broker, no assignment…),
+    /// shown in `GET /readyz`'s body. The default asks `ready()` and gives no reasons.
+    func readiness() async throws -> (ready: Bool, reasons: [String])
+
     /// Classifies already-validated texts with the live version of `request.adapter` (the
     /// default adapter when nil).
     /// - Throws: `ControlPlaneError.notFound` for an unknown adapter, `.unavailable` when no
     ///   version is live yet.
     func predict(_ request: PredictRequest) async throws -> PredictResponse
+
+    /// Answers several requests, each with its own adapter, in order (an implementation may
+    /// batch them across adapters); fails as a whole with the first request's error.
+    func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse]
 
     /// Every adapter this agent knows.
     func adapters() async throws -> [AdapterInfo]
@@ -50,7 +58,26 @@ public protocol ControlPlane: Sendable {
     /// - Throws: `ControlPlaneError.notFound` for an unknown adapter.
     func drift(adapter: String?) async throws -> [DriftReport]
 
+    /// The registry's decisions (promotions, rejections, rollbacks, manual actions), newest
+    /// first, at most `limit`; one adapter's or every adapter's. The server adds its own drift
+    /// and readiness events to these for `GET /v1/events`.
+    /// - Throws: `ControlPlaneError.notFound` for an unknown adapter.
+    func events(adapter: String?, limit: Int) async throws -> [AgentEvent]
+
     /// The agent's metrics as Prometheus text exposition (format 0.0.4), e.g. built with
     /// Monitor's `PrometheusText`. The server appends its own `streamlora_http_*` families.
     func metrics() async throws -> String
+}
+
+extension ControlPlane {
+    public func readiness() async throws -> (ready: Bool, reasons: [String]) {
+        (try await ready(), [])
+    }
+
+    /// One request after another.
+    public func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
+        var out: [PredictResponse] = []
+        for r in requests { out.append(try await predict(r)) }
+        return out
+    }
 }

@@ -53,9 +53,7 @@ extension Dashboard {
         method: "POST", body: JSON.stringify(body),
         headers: {"Content-Type": "application/json", "Authorization": `Bearer ${token}`},
       });
-      addEvent(adapter, "live", `${verb === "promote" ? "Promoted" : "Rolled back to"} ${result.live.version}${body.reason ? ` (${body.reason})` : ""}`);
-      // The next poll sees the new live version; it is this page's own change, not news.
-      if (state.previous[adapter]) state.previous[adapter].live = result.live.version;
+      // The journal entry arrives with the next poll of /v1/events.
       toast(`${adapter}: version ${result.live.version} is live`);
       await loadVersions(adapter);
       return result;

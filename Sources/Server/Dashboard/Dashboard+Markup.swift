@@ -29,14 +29,15 @@ extension Dashboard {
         <div class="panel"><h2>Input drift — PSI per feature <span class="hint" id="hint-ref"></span></h2><div class="chart" id="chart-features"></div></div>
         <div class="panel"><h2>Label distribution <span class="hint">reference vs current window</span></h2><div class="chart" id="chart-labels"></div></div>
         <div class="panel"><h2>Concept drift detectors <span class="hint" id="hint-concept"></span></h2><div id="detectors"></div></div>
-        <div class="panel"><h2>Events <span class="hint">seen by this page</span></h2><ul class="events" id="events"></ul></div>
+        <div class="panel"><h2>Events <span class="hint">journal and alarms</span></h2><ul class="events" id="events"></ul></div>
         <div class="panel wide"><h2>Versions <span><button id="btn-rollback" class="btn danger" type="button">Roll back…</button></span></h2>
           <div id="versions"></div></div>
         <div class="panel wide"><h2>Consumer <span class="hint" id="hint-consumer"></span></h2><div id="partitions"></div></div>
       </section>
     </main>
     <footer>Polling <span class="mono">/v1/status</span> and <span class="mono">/v1/drift</span> every 2 s ·
-      <a href="/metrics">/metrics</a> · history kept in this tab only</footer>
+      <a href="/metrics">/metrics</a> · history and events kept by the agent (<a href="/v1/history">/v1/history</a>,
+      <a href="/v1/events">/v1/events</a>) · <a href="/openapi.json">API</a></footer>
     <dialog id="dlg">
       <form method="dialog" id="dlg-form">
         <h3 id="dlg-title">Confirm</h3>

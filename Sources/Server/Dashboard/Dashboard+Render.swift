@@ -37,7 +37,7 @@ extension Dashboard {
       const partitions = new Map();
       for (const a of adapters) for (const p of a.partitions) partitions.set(p.topic + "/" + p.partition, p.lag);
       const lag = [...partitions.values()].reduce((n, l) => n + (isNum(l) ? l : 0), 0);
-      const dlq = adapters.reduce((n, a) => n + a.dlq_messages, 0);
+      const dlq = s.dlq_messages;
       const sev = Object.values(state.drift).map(r => r.severity);
       const worst = sev.includes("alert") ? "alert" : sev.includes("warn") ? "warn" : "ok";
       const flagged = Object.values(state.drift).filter(r => r.severity !== "ok").map(r => r.adapter);
@@ -75,7 +75,7 @@ extension Dashboard {
         kpi("Accuracy", esc(fmt.pct(p.windowed.accuracy)), `window ${esc(fmt.int(p.window))} · all ${esc(fmt.pct(p.cumulative.accuracy))}`) +
         kpi("Log-loss", esc(fmt.num(p.windowed.log_loss)), `all ${esc(fmt.num(p.cumulative.log_loss))}`);
       const h = state.history[a.name] || [], series = key => h.map(x => [x.t, x[key]]);
-      const events = state.events.filter(e => e.adapter === a.name && (e.kind === "live" || e.kind === "alert")).map(e => e.t);
+      const events = state.events.filter(e => e.adapter === a.name && e.mark).map(e => e.t);
       lineChart($("chart-acc"), {title: "accuracy", yMin: 0, yMax: 1, format: fmt.pct, events,
         series: [{name: "windowed", color: COLORS.accent, points: series("accW")},
                  {name: "cumulative", color: COLORS.accent2, dash: true, points: series("accC")}]});
@@ -126,7 +126,7 @@ extension Dashboard {
 
     function renderPartitions(a) {
       const lag = a.partitions.reduce((n, p) => n + (isNum(p.lag) ? p.lag : 0), 0);
-      $("hint-consumer").textContent = `lag ${fmt.int(lag)} · ${fmt.int(a.dlq_messages)} dead-lettered`;
+      $("hint-consumer").textContent = `lag ${fmt.int(lag)} · ${fmt.int(state.status.dlq_messages)} dead-lettered (agent)`;
       if (!a.partitions.length) { $("partitions").innerHTML = `<div class="empty" style="height:60px">No partitions assigned</div>`; return; }
       $("partitions").innerHTML = `<table><thead><tr><th>Topic</th><th class="num">Partition</th><th class="num">Position</th><th class="num">High watermark</th><th class="num">Lag</th></tr></thead><tbody>` +
         a.partitions.map(p => `<tr><td class="mono">${esc(p.topic)}</td><td class="num">${esc(p.partition)}</td><td class="num">${esc(fmt.int(p.position))}</td><td class="num">${esc(fmt.int(p.high_watermark))}</td><td class="num">${esc(fmt.int(p.lag))}</td></tr>`).join("") +
@@ -135,9 +135,9 @@ extension Dashboard {
 
     function renderEvents() {
       $("events").innerHTML = state.events.slice(0, 60).map(e => {
-        const cls = e.kind === "live" ? "livemark" : e.kind;
-        return `<li><time>${esc(clock(e.t))}</time><span class="badge ${esc(cls)}">${esc(e.kind === "live" ? "version" : e.kind)}</span><span>${e.adapter ? `<b>${esc(e.adapter)}</b> · ` : ""}${esc(e.text)}</span></li>`;
-      }).join("") || `<li><span style="color:var(--muted)">Nothing yet: live-version changes, detector alarms and severity changes appear here.</span></li>`;
+        const cls = e.cls === "live" ? "livemark" : e.cls;
+        return `<li><time>${esc(clock(e.t))}</time><span class="badge ${esc(cls)}">${esc(e.label)}</span><span>${e.adapter ? `<b>${esc(e.adapter)}</b> · ` : ""}${esc(e.text)}</span></li>`;
+      }).join("") || `<li><span style="color:var(--muted)">Nothing yet: promotions, rejections, rollbacks, manual actions and drift alarms appear here.</span></li>`;
     }
 
     function renderVersions() {

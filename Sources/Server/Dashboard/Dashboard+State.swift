@@ -1,23 +1,38 @@
 extension Dashboard {
-    /// Polling, client-side history and event detection.
+    /// Polling and the server-side history.
     ///
-    /// The agent serves current values only, so the page records one point per poll per adapter
-    /// (kept in `sessionStorage`, capped at 30 minutes) and derives events by comparing polls: a
-    /// live-version change, a detector firing, readiness flipping.
+    /// On open the page loads the agent's recorded curves (`/v1/history`) and timeline
+    /// (`/v1/events`: the registry journal plus drift and readiness alarms), so a reload or a
+    /// second browser shows the same picture; then it polls every 2 s and appends what it sees.
     static let stateScript = #"""
-    const POLL_MS = 2000, MAX_POINTS = 900, TOKEN_KEY = "streamlora.token", HISTORY_KEY = "streamlora.history";
+    const POLL_MS = 2000, MAX_POINTS = 900, TOKEN_KEY = "streamlora.token";
     const $ = id => document.getElementById(id);
     const state = {
-      status: null, drift: {}, versions: {}, events: [], polls: 0, online: null, error: null,
-      selected: sessionStorage.getItem("streamlora.adapter"), previous: {}, history: loadHistory(),
+      status: null, drift: {}, versions: {}, events: [], local: [], polls: 0, online: null, error: null,
+      selected: sessionStorage.getItem("streamlora.adapter"), history: {},
     };
 
-    function loadHistory() {
-      try { return JSON.parse(sessionStorage.getItem(HISTORY_KEY)) || {}; } catch (e) { return {}; }
+    /// A recorded point (`HistoryPoint`) in the charts' shape.
+    const toPoint = p => ({t: Date.parse(p.time), seen: p.examples_seen, accC: p.accuracy, accW: p.window_accuracy,
+      llC: p.log_loss, llW: p.window_log_loss, js: p.label_js_divergence, lpsi: p.label_psi, ipsi: p.input_psi});
+
+    /// A server event (`AgentEvent`) in the timeline's shape; `mark` puts it on the charts.
+    const toEvent = e => ({t: Date.parse(e.time), adapter: e.adapter, cls: e.severity === "info" ? (e.kind === "promote" ? "livemark" : "ok") : e.severity,
+      label: e.kind.replace(/_/g, " "), text: `${e.message}${e.version ? ` (${e.version})` : ""}${e.cause ? ` · ${e.cause}` : ""}`,
+      mark: ["promote", "rollback", "clear_live", "drift", "adapt"].includes(e.kind)});
+
+    async function loadHistory() {
+      try {
+        const h = await getJSON("/v1/history");
+        for (const [name, points] of Object.entries(h.adapters || {})) state.history[name] = points.map(toPoint);
+      } catch (e) { /* an older agent: the page records from now on */ }
     }
 
-    function saveHistory() {
-      try { sessionStorage.setItem(HISTORY_KEY, JSON.stringify(state.history)); } catch (e) { /* quota: keep in memory */ }
+    async function loadEvents() {
+      try {
+        const list = await getJSON("/v1/events?limit=200");
+        state.events = list.events.map(toEvent).concat(state.local).sort((x, y) => y.t - x.t).slice(0, 200);
+      } catch (e) { /* keep the last timeline */ }
     }
 
     async function getJSON(url, init) {
@@ -49,42 +64,30 @@ extension Dashboard {
       },
     };
 
-    function addEvent(adapter, kind, text) {
-      state.events.unshift({t: Date.now(), adapter, kind, text});
-      state.events.length = Math.min(state.events.length, 200);
+    /// An event only this page can see (losing contact with the agent, an action taken here).
+    function addEvent(adapter, cls, text) {
+      state.local.unshift({t: Date.now(), adapter, cls, label: cls === "live" ? "version" : cls, text, mark: false});
+      state.local.length = Math.min(state.local.length, 50);
+      state.events = [state.local[0], ...state.events].slice(0, 200);
     }
 
-    /// Records one poll: history points, then events from the differences to the previous poll.
+    /// Records one poll as a history point per adapter.
     function ingest(status, driftList) {
       const now = Date.now(), drift = {};
       for (const r of driftList.reports || []) drift[r.adapter] = r;
-      if (state.status && state.status.ready !== status.ready) addEvent(null, status.ready ? "ok" : "alert", status.ready ? "Agent is ready" : "Agent is not ready");
       for (const a of status.adapters) {
-        const d = drift[a.name], p = a.prequential || {}, prev = state.previous[a.name];
-        const point = {t: now, seen: a.examples_seen, accC: p.cumulative?.accuracy, accW: p.windowed?.accuracy,
-          llC: p.cumulative?.log_loss, llW: p.windowed?.log_loss, js: d?.label?.js_divergence, lpsi: d?.label?.psi,
-          ipsi: d?.input?.max_psi};
+        const d = drift[a.name], p = a.prequential || {};
         const h = state.history[a.name] || (state.history[a.name] = []);
-        h.push(point);
+        h.push({t: now, seen: a.examples_seen, accC: p.cumulative?.accuracy, accW: p.windowed?.accuracy,
+          llC: p.cumulative?.log_loss, llW: p.windowed?.log_loss, js: d?.label?.js_divergence, lpsi: d?.label?.psi,
+          ipsi: d?.input?.max_psi});
         if (h.length > MAX_POINTS) h.splice(0, h.length - MAX_POINTS);
-        if (prev) {
-          if (prev.live !== a.live_version) addEvent(a.name, "live", `Live version ${prev.live ?? "none"} → ${a.live_version ?? "none"}`);
-          for (const det of d?.concept?.detectors || []) {
-            const key = det.name + "/" + det.signal, before = prev.detections?.[key];
-            if (before !== undefined && det.detections > before) addEvent(a.name, "alert", `${detectorName(det.name)} detected drift in ${det.signal}`);
-          }
-          if (d && prev.severity && prev.severity !== d.severity) addEvent(a.name, d.severity, `Drift severity ${prev.severity} → ${d.severity}`);
-          if (a.dlq_messages > (prev.dlq ?? a.dlq_messages)) addEvent(a.name, "warn", `${a.dlq_messages - prev.dlq} message(s) dead-lettered`);
-        }
-        const detections = {};
-        for (const det of d?.concept?.detectors || []) detections[det.name + "/" + det.signal] = det.detections;
-        state.previous[a.name] = {live: a.live_version, detections, severity: d?.severity, dlq: a.dlq_messages};
       }
       state.status = status;
       state.drift = drift;
+      state.polls++;
       const names = status.adapters.map(a => a.name);
       if (!names.includes(state.selected)) state.selected = names.includes(status.default_adapter) ? status.default_adapter : names[0] ?? null;
-      if (++state.polls % 5 === 0) saveHistory();
     }
 
     const detectorName = n => ({adwin: "ADWIN", page_hinkley: "Page-Hinkley"}[n] || n);
@@ -106,7 +109,8 @@ extension Dashboard {
 
     async function poll() {
       try {
-        const [status, drift] = await Promise.all([getJSON("/v1/status"), getJSON("/v1/drift")]);
+        if (state.polls === 0) await loadHistory();
+        const [status, drift] = await Promise.all([getJSON("/v1/status"), getJSON("/v1/drift"), loadEvents()]);
         const before = selectedStatus()?.live_version;
         state.online = true; state.error = null;
         ingest(status, drift);

@@ -93,7 +93,7 @@ extension Dashboard {
     .badge.ok, .badge.live { background: var(--ok-soft); color: var(--ok); }
     .badge.warn, .badge.candidate { background: var(--warn-soft); color: var(--warn); }
     .badge.alert, .badge.rejected { background: var(--alert-soft); color: var(--alert); }
-    .badge.retired { background: var(--grid); color: var(--muted); }
+    .badge.retired, .badge.superseded, .badge.info { background: var(--grid); color: var(--muted); }
     .badge.livemark { background: var(--accent); color: #fff; text-transform: uppercase; font-size: 10px; letter-spacing: .6px; margin-left: 6px; }
     .btn { appearance: none; border: 1px solid var(--border); background: var(--panel); color: var(--text); font: inherit;
       font-size: 12.5px; padding: 4px 11px; border-radius: 6px; cursor: pointer; font-weight: 550; }

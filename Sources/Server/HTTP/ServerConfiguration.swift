@@ -13,19 +13,27 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxPredictTexts: Int
     /// Told to a client whose mutation was refused because no token is configured.
     public var tokenHint: String
+    /// Most connections open at once; further ones wait in the listen backlog. Kept well below
+    /// the usual `ulimit -n` of 1024 so the learner always has descriptors for its snapshots.
+    public var maxConnections: Int
+    /// Seconds a connection may sit without sending a request before it is closed.
+    public var idleTimeoutSeconds: Int
 
     /// The hint matching `pipelines/*.yaml` (`server.token_env`).
     public static let defaultTokenHint =
         "set the environment variable named by server.token_env in the pipeline (default STREAMLORA_TOKEN) and restart the agent"
 
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, maxBodyBytes: Int = 1 << 20,
-                maxPredictTexts: Int = 64, tokenHint: String = Self.defaultTokenHint) {
+                maxPredictTexts: Int = 64, tokenHint: String = Self.defaultTokenHint,
+                maxConnections: Int = 512, idleTimeoutSeconds: Int = 10) {
         self.host = host
         self.port = port
         self.token = token
         self.maxBodyBytes = maxBodyBytes
         self.maxPredictTexts = maxPredictTexts
         self.tokenHint = tokenHint
+        self.maxConnections = maxConnections
+        self.idleTimeoutSeconds = idleTimeoutSeconds
     }
 
     /// The token if one is really configured (an empty environment variable counts as none).

@@ -11,8 +11,8 @@ extension ServerRoutes {
 
         router.get("/readyz") { _, context in
             do {
-                let ready = try await controlPlane.ready()
-                return try JSONResponse.make(Readiness(ready: ready, error: nil),
+                let (ready, reasons) = try await controlPlane.readiness()
+                return try JSONResponse.make(Readiness(ready: ready, error: nil, reasons: reasons),
                                              status: ready ? .ok : .serviceUnavailable)
             } catch {
                 context.logger.warning("readiness check failed", metadata: ["error": .string("\(error)")])
@@ -31,13 +31,18 @@ extension ServerRoutes {
 }
 
 /// The body of `GET /readyz`.
-struct Readiness: Codable, Equatable {
+struct Readiness: Encodable, Equatable {
     var ready: Bool
     var error: String?
+    /// Why the agent is not ready (or what it degrades), one sentence each; omitted when none.
+    var reasons: [String] = []
+
+    enum CodingKeys: String, CodingKey { case ready, error, reasons }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(ready, forKey: .ready)
         try c.encodeIfPresent(error, forKey: .error)
+        if !reasons.isEmpty { try c.encode(reasons, forKey: .reasons) }
     }
 }

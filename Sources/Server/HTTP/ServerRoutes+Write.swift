@@ -5,6 +5,9 @@ extension ServerRoutes {
     func addPredictRoute(to router: Router<ServerRequestContext>) {
         router.post("/v1/predict") { request, _ in
             let body = try await request.decodeJSONBody(PredictBody.self, limit: configuration.maxBodyBytes)
+            if let many = try body.validatedList(maxTexts: configuration.maxPredictTexts) {
+                return try JSONResponse.make(PredictBatchResponse(responses: try await controlPlane.predict(many)))
+            }
             let predictRequest = try body.validated(maxTexts: configuration.maxPredictTexts)
             let response = try await controlPlane.predict(predictRequest)
             return try JSONResponse.make(response)

@@ -5,6 +5,7 @@ struct ServerRoutes<Plane: ControlPlane>: Sendable {
     let controlPlane: Plane
     let configuration: ServerConfiguration
     let metrics: HTTPMetrics
+    let recorder: StatusRecorder
 
     /// The `{name}` path parameter, checked like every adapter name.
     func adapterName(_ context: ServerRequestContext) throws -> String {

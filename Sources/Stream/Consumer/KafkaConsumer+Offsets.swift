@@ -10,8 +10,7 @@ extension KafkaConsumer {
     /// - Throws: `KafkaError` when the coordinator rejects the commit (nothing is retried here).
     @discardableResult
     public func commitSync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
-        let owned = assignment.union(context.revoking.withLock { $0 })
-        let mine = offsets.filter { owned.contains($0.key) && $0.value >= 0 }
+        let mine = committable(offsets)
         guard !mine.isEmpty else { return [:] }
         let list = PartitionList(offsets: mine)
         let err = rd_kafka_commit(handle, list.pointer, 0)
@@ -19,6 +18,27 @@ extension KafkaConsumer {
         for (tp, _, perr) in list.elements where perr != RD_KAFKA_RESP_ERR_NO_ERROR {
             throw KafkaError(perr, context: "commit \(tp)")
         }
+        return mine
+    }
+
+    /// The offsets of partitions this member owns (or hands over inside the revoke hook).
+    private func committable(_ offsets: [TopicPartition: Int64]) -> [TopicPartition: Int64] {
+        let owned = assignment.union(context.revoking.withLock { $0 })
+        return offsets.filter { owned.contains($0.key) && $0.value >= 0 }
+    }
+
+    /// Queues a commit of `offsets` (owned partitions only, as `commitSync`) without waiting for
+    /// the coordinator, so a frozen or unreachable broker never blocks the caller. A failed commit
+    /// is only logged by librdkafka: the next one carries the same or newer offsets.
+    /// - Returns: the offsets queued for commit.
+    /// - Throws: `KafkaError` when librdkafka refuses to queue the commit.
+    @discardableResult
+    public func commitAsync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
+        let mine = committable(offsets)
+        guard !mine.isEmpty else { return [:] }
+        let list = PartitionList(offsets: mine)
+        let err = rd_kafka_commit(handle, list.pointer, 1)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "commit \(mine)") }
         return mine
     }
 
@@ -58,6 +78,10 @@ extension KafkaConsumer {
         for (tp, offset, _) in list.elements where offset >= 0 { result[tp] = offset }
         return result
     }
+
+    /// Explicit start offsets: the log's first record, and its end (records produced from now on).
+    public static let beginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
+    public static let end = Int64(RD_KAFKA_OFFSET_END)
 
     /// Stops fetching `partitions` until `resume`; records already returned stay returned.
     public func pause(_ partitions: [TopicPartition]) throws {

@@ -16,13 +16,19 @@ public struct RebalanceHooks: Sendable {
     /// the group already gave them to someone else (session timeout): then commits
     /// for them are refused.
     public var onRevoke: @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void
+    /// Called (before `onAssigned`) for each assigned partition whose log ends before the explicit
+    /// start offset (a recreated or truncated topic): the partition is left paused, since
+    /// reading on from wherever `auto.offset.reset` lands would skip or misattribute records.
+    public var onLogBehindStart: @Sendable (_ partition: TopicPartition, _ start: Int64, _ highWatermark: Int64) -> Void
 
     public init(startOffsets: @escaping @Sendable ([TopicPartition]) -> [TopicPartition: Int64] = { _ in [:] },
                 onAssigned: @escaping @Sendable ([TopicPartition]) -> Void = { _ in },
-                onRevoke: @escaping @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void = { _, _ in }) {
+                onRevoke: @escaping @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void = { _, _ in },
+                onLogBehindStart: @escaping @Sendable (TopicPartition, Int64, Int64) -> Void = { _, _, _ in }) {
         self.startOffsets = startOffsets
         self.onAssigned = onAssigned
         self.onRevoke = onRevoke
+        self.onLogBehindStart = onLogBehindStart
     }
 }
 
@@ -35,6 +41,8 @@ final class ConsumerContext: @unchecked Sendable {
     /// Partitions being revoked (not lost) while the revoke hook runs: no longer owned
     /// for processing, but their final offsets may still be committed.
     let revoking = Locked<Set<TopicPartition>>([])
+    /// Whether a broker connection was up in the last statistics (nil: none arrived yet).
+    let brokersUp = Locked<Bool?>(nil)
     /// Pipeline-internal hooks, run before the user's (e.g. purge buffered records).
     let internalRevoke = Locked<(@Sendable ([TopicPartition], Bool) -> Void)?>(nil)
 
@@ -64,6 +72,12 @@ final class ConsumerContext: @unchecked Sendable {
             }
             // A partition paused by a previous owner-epoch (e.g. a stalled dead letter) starts unpaused.
             _ = rd_kafka_resume_partitions(rk, list)
+            for (tp, high) in logsBehind(rk, explicit) {
+                logger.error("\(tp): the log ends at offset \(high), before the recorded start \(explicit[tp] ?? 0) (topic recreated or truncated?); partition paused")
+                let one = PartitionList([tp])
+                _ = rd_kafka_pause_partitions(rk, one.pointer)
+                hooks.onLogBehindStart(tp, explicit[tp] ?? 0, high)
+            }
             owned.withLock { owned in
                 if !cooperative { owned.removeAll() }
                 owned.formUnion(partitions)
@@ -96,12 +110,40 @@ final class ConsumerContext: @unchecked Sendable {
     }
 }
 
+extension ConsumerContext {
+    /// The partitions among `starts` (real offsets, not `BEGINNING`/`END`) whose high watermark
+    /// is below the start, with that watermark. A partition whose watermark cannot be read now
+    /// (broker unreachable) is not judged: its fetch then fails or resets as librdkafka does.
+    func logsBehind(_ rk: OpaquePointer, _ starts: [TopicPartition: Int64]) -> [(TopicPartition, Int64)] {
+        starts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.compactMap { tp, start in
+            var low: Int64 = -1, high: Int64 = -1
+            let err = rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 5_000)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                logger.warning("\(tp): watermarks unknown at assignment (\(KafkaError(err, context: "watermarks"))); start \(start) not checked")
+                return nil
+            }
+            return high < start ? (tp, high) : nil
+        }
+    }
+}
+
 /// librdkafka's rebalance callback: forwards to the consumer's context.
 let consumerRebalanceCallback: @convention(c) (
     OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
 ) -> Void = { rk, err, list, opaque in
     guard let rk, let list, let opaque else { return }
     Unmanaged<ConsumerContext>.fromOpaque(opaque).takeUnretainedValue().rebalance(rk, err, list)
+}
+
+/// Statistics callback: records whether any real broker (not the bootstrap placeholder) is `UP`.
+/// Returns 0, so librdkafka frees the JSON.
+let consumerStatsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = {
+    _, json, length, opaque in
+    guard let json, let opaque else { return 0 }
+    let text = String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self)
+    let up = text.contains(#""state":"UP""#)
+    Unmanaged<ConsumerContext>.fromOpaque(opaque).takeUnretainedValue().brokersUp.withLock { $0 = up }
+    return 0
 }
 
 /// Error callback shared by consumers and producers: mostly transient (broker down), logged.

@@ -49,6 +49,8 @@ public final class KafkaConsumer: @unchecked Sendable {
                 "auto.offset.reset": "earliest",
                 "partition.assignment.strategy": rebalance.rawValue,
                 "enable.partition.eof": "false",
+                // Broker connection states for `brokersReachable` (see `consumerStatsCallback`).
+                "statistics.interval.ms": "1000",
             ])
             .overriding([
                 "group.id": groupID,
@@ -61,6 +63,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         rd_kafka_conf_set_rebalance_cb(conf, consumerRebalanceCallback)
         rd_kafka_conf_set_error_cb(conf, kafkaErrorCallback)
         rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
+        rd_kafka_conf_set_stats_cb(conf, consumerStatsCallback)
         handle = try makeKafkaHandle(RD_KAFKA_CONSUMER, conf: conf)
         // Route the main queue (errors, logs) through consumer_poll.
         rd_kafka_poll_set_consumer(handle)
@@ -99,6 +102,10 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Partitions currently assigned to this member: commits go only to these.
     public var assignment: Set<TopicPartition> { context.owned.withLock { $0 } }
+
+    /// Whether librdkafka's last statistics (every `statistics.interval.ms`, served by `poll`)
+    /// showed at least one broker connection up; nil before the first statistics arrived.
+    public var brokersReachable: Bool? { context.brokersUp.withLock { $0 } }
 
     /// Whether `partition` is still owned; check it (under your own lock) before
     /// acting on a record, since a revocation can happen between poll and use.

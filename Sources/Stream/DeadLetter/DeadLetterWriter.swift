@@ -1,6 +1,11 @@
 /// Writes refused records to `<topic>.dlq`: the original key, value, headers and
 /// timestamp, plus headers saying why and where from, so an operator can inspect,
 /// fix and replay them.
+///
+/// A dead letter never stalls its partition for being large: a record that would exceed the
+/// producer's `message.max.bytes` (or that the broker refused as too large) is written with its
+/// key and value cut to their first bytes, and headers giving each cut part's original size and
+/// sha256 (see `DeadLetterWriter+Truncation`). A tombstone stays a tombstone (null value).
 public struct DeadLetterWriter: Sendable {
     /// Header names added to every dead letter.
     public enum Header {
@@ -10,6 +15,15 @@ public struct DeadLetterWriter: Sendable {
         public static let originalPartition = "streamlora.original.partition"
         public static let originalOffset = "streamlora.original.offset"
         public static let consumerGroup = "streamlora.consumer.group"
+        /// What was cut to fit the DLQ: `value`, `key`, `headers`, comma-separated. Absent: nothing.
+        public static let truncated = "streamlora.truncated"
+        /// Original size in bytes and lower-case hex sha256 of a cut value or key.
+        public static let originalValueSize = "streamlora.original.value.size"
+        public static let originalValueSHA256 = "streamlora.original.value.sha256"
+        public static let originalKeySize = "streamlora.original.key.size"
+        public static let originalKeySHA256 = "streamlora.original.key.sha256"
+        /// How many original headers were dropped, and their total size, when they alone were too large.
+        public static let droppedHeaders = "streamlora.original.headers.dropped"
     }
 
     public let producer: KafkaProducer
@@ -17,33 +31,41 @@ public struct DeadLetterWriter: Sendable {
     public let suffix: String
     /// One dead-letter topic for every source topic, overriding `<topic><suffix>`.
     public let fixedTopic: String?
+    /// The largest dead letter (key + value + headers) the producer accepts: its `message.max.bytes`.
+    public let maxRecordBytes: Int
 
-    public init(producer: KafkaProducer, groupID: String, suffix: String = ".dlq", fixedTopic: String? = nil) {
+    public init(producer: KafkaProducer, groupID: String, suffix: String = ".dlq", fixedTopic: String? = nil,
+                maxRecordBytes: Int = 1_000_000) {
         self.producer = producer
         self.groupID = groupID
         self.suffix = suffix
         self.fixedTopic = fixedTopic
+        self.maxRecordBytes = maxRecordBytes
     }
 
     /// The dead-letter topic for `topic`.
     public func topic(for topic: String) -> String { fixedTopic ?? topic + suffix }
 
-    /// The dead letter for `message`: same key, value, headers and timestamp, plus error headers.
-    public func record(for message: KafkaMessage, rejection: Rejection) -> ProducerRecord {
-        var headers = message.headers
-        headers.append(KafkaHeader(Header.reason, rejection.reason.rawValue))
-        headers.append(KafkaHeader(Header.detail, rejection.detail))
-        headers.append(KafkaHeader(Header.originalTopic, message.topic))
-        headers.append(KafkaHeader(Header.originalPartition, String(message.partition)))
-        headers.append(KafkaHeader(Header.originalOffset, String(message.offset)))
-        headers.append(KafkaHeader(Header.consumerGroup, groupID))
-        return ProducerRecord(topic: topic(for: message.topic), key: message.key, value: message.value,
-                              headers: headers, timestamp: message.timestamp)
+    /// The dead letter for `message`: same key, value, headers and timestamp, plus error headers;
+    /// cut to fit `limit` bytes (default: `maxRecordBytes`) as the type's documentation says.
+    public func record(for message: KafkaMessage, rejection: Rejection, limit: Int? = nil) -> ProducerRecord {
+        var errorHeaders = [
+            KafkaHeader(Header.reason, rejection.reason.rawValue),
+            KafkaHeader(Header.detail, String(rejection.detail.prefix(1_000))),
+            KafkaHeader(Header.originalTopic, message.topic),
+            KafkaHeader(Header.originalPartition, String(message.partition)),
+            KafkaHeader(Header.originalOffset, String(message.offset)),
+            KafkaHeader(Header.consumerGroup, groupID),
+        ]
+        let fitted = Self.fit(message, limit: limit ?? maxRecordBytes, errorHeaders: &errorHeaders)
+        return ProducerRecord(topic: topic(for: message.topic), key: fitted.key, value: fitted.value,
+                              headers: fitted.headers + errorHeaders, timestamp: message.timestamp)
     }
 
     /// Sends the dead letter; `completion` runs once the DLQ acknowledged it or delivery failed.
-    public func write(_ message: KafkaMessage, rejection: Rejection, completion: @escaping KafkaProducer.Completion) {
-        producer.send(record(for: message, rejection: rejection), completion: completion)
+    public func write(_ message: KafkaMessage, rejection: Rejection, limit: Int? = nil,
+                      completion: @escaping KafkaProducer.Completion) {
+        producer.send(record(for: message, rejection: rejection, limit: limit), completion: completion)
     }
 
     /// Sends the dead letter and returns once the DLQ acknowledged it.

@@ -46,6 +46,8 @@ public struct IngestStats: Sendable, Equatable {
     public var consumerErrors = 0
     /// Rejections by reason code.
     public var rejections: [RejectReason: Int] = [:]
+    /// Partitions paused because their dead letter could not be written yet, with the reason.
+    public var stalled: [TopicPartition: String] = [:]
 
     public init() {}
 }

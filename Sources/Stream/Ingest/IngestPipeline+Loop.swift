@@ -1,3 +1,4 @@
+import Crdkafka
 import Foundation
 
 /// A partition waiting for its poison record's dead letter to be acknowledged.
@@ -8,6 +9,10 @@ struct Stall {
     var inFlight = false
     var retryAt = Date.distantPast
     var paused = false
+    /// Size the dead letter is cut to; nil: the producer's `message.max.bytes`.
+    var limit: Int?
+    /// The last delivery error, for `/readyz` and the logs.
+    var lastError: String?
 }
 
 /// Hands one delivery result to a waiting thread, or to the inbox once it stopped waiting.
@@ -64,6 +69,7 @@ extension IngestPipeline {
         let revoked = Set(partitions)
         buffer.removeAll { revoked.contains($0.origin.topicPartition) }
         for tp in partitions { stalls[tp] = nil }
+        publishStalls()
     }
 
     /// Sends the stalled record's dead letter; returns its result if it arrives within `waitMs`.
@@ -75,7 +81,7 @@ extension IngestPipeline {
         let offset = stall.message.offset
         let handoff = DeliveryHandoff()
         if waitMs <= 0 { handoff.state.withLock { $0.waiting = false } }
-        deadLetters.write(stall.message, rejection: stall.rejection) { [inbox] result in
+        deadLetters.write(stall.message, rejection: stall.rejection, limit: stall.limit) { [inbox] result in
             let handed = handoff.state.withLock { state -> Bool in
                 guard state.waiting else { return false }
                 state.result = result
@@ -113,6 +119,7 @@ extension IngestPipeline {
         switch result {
         case .success:
             stalls[tp] = nil
+            publishStalls()
             statsBox.withLock { $0.deadLettered += 1 }
             _ = buffer.push(.deadLettered(stall.rejection, RecordOrigin(stall.message))) { !running.withLock { $0 } }
             guard stall.paused else { return }
@@ -127,13 +134,34 @@ extension IngestPipeline {
             stall = stalls[tp] ?? stall
             stall.attempts += 1
             stall.inFlight = false
+            stall.lastError = "\(error)"
+            statsBox.withLock { $0.deadLetterFailures += 1 }
+            let current = stall.limit ?? deadLetters.maxRecordBytes
+            if error.code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE.rawValue, current > DeadLetterWriter.minimumLimit {
+                // Too large for the producer or the broker: cut it to half and send again now.
+                let size = DeadLetterWriter.size(of: deadLetters.record(for: stall.message, rejection: stall.rejection, limit: current))
+                stall.limit = Swift.max(DeadLetterWriter.minimumLimit, Swift.min(current, size) / 2)
+                stall.retryAt = .distantPast
+                stalls[tp] = stall
+                logger.warning("dead letter for \(tp)@\(offset) is too large (\(size) bytes): retrying cut to \(stall.limit ?? 0) bytes")
+                publishStalls()
+                return
+            }
             let backoff = Swift.min(configuration.retryBackoff.max,
                               configuration.retryBackoff.initial * pow(2, Double(stall.attempts - 1)))
             stall.retryAt = Date(timeIntervalSinceNow: backoff)
             stalls[tp] = stall
-            statsBox.withLock { $0.deadLetterFailures += 1 }
-            logger.warning("dead letter for \(tp)@\(offset) failed (attempt \(stall.attempts)), retry in \(backoff)s: \(error)")
+            publishStalls()
+            logger.error("dead letter for \(tp)@\(offset) failed (attempt \(stall.attempts)); partition paused, retry in \(backoff)s: \(error)")
         }
+    }
+
+    /// Publishes the partitions held back by a dead letter that failed at least once.
+    private func publishStalls() {
+        let stalled = stalls.filter { $0.value.attempts > 0 }.mapValues { stall in
+            "dead letter of offset \(stall.message.offset) not written after \(stall.attempts) attempts: \(stall.lastError ?? "")"
+        }
+        statsBox.withLock { $0.stalled = stalled }
     }
 
     private func retryDueDeadLetters() {

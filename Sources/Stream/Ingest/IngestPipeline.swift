@@ -10,7 +10,9 @@ import Logging
 /// A refused record pauses its partition until its dead letter is acknowledged; only
 /// then is `.deadLettered` emitted and the partition resumed from the next offset.
 /// A failed DLQ write is retried with exponential backoff, the partition staying
-/// paused: nothing is skipped and other partitions keep flowing.
+/// paused: nothing is skipped and other partitions keep flowing. A dead letter refused as
+/// too large is retried at once, cut to half the size (see `DeadLetterWriter`), so size alone
+/// never stalls a partition; `stats.stalled` names the partitions waiting on the DLQ and why.
 ///
 /// Ownership: before the revocation hook runs, the revoked partitions are marked
 /// not-owned and their buffered events dropped (the next owner re-reads them). A
@@ -85,7 +87,8 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
             .withDefaults(["linger.ms": "0"])
         deadLetters = DeadLetterWriter(producer: try KafkaProducer(config: producerConfig, logger: logger),
                                        groupID: configuration.groupID, suffix: configuration.deadLetterSuffix,
-                                       fixedTopic: configuration.deadLetterTopic)
+                                       fixedTopic: configuration.deadLetterTopic,
+                                       maxRecordBytes: producerConfig["message.max.bytes"].flatMap(Int.init) ?? 1_000_000)
         consumer.context.internalRevoke.withLock { hook in
             hook = { [weak self] partitions, _ in self?.partitionsRevoked(partitions) }
         }

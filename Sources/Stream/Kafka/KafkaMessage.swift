@@ -6,19 +6,23 @@ public struct KafkaMessage: Sendable {
     public let partition: Int32
     public let offset: Int64
     public let key: [UInt8]?
+    /// The value's bytes; empty for a tombstone (see `isTombstone`).
     public let value: [UInt8]
+    /// The value is null (a compaction tombstone), which Kafka distinguishes from an empty value.
+    public let isTombstone: Bool
     /// Headers in wire order; a `nil` value is a header with a null value.
     public let headers: [KafkaHeader]
     /// Milliseconds since the epoch (create or log-append time), if the broker supplied one.
     public let timestamp: Int64?
 
-    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8],
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
                 headers: [KafkaHeader] = [], timestamp: Int64? = nil) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.key = key
-        self.value = value
+        self.value = value ?? []
+        self.isTombstone = value == nil
         self.headers = headers
         self.timestamp = timestamp
     }
@@ -37,6 +41,7 @@ public struct KafkaMessage: Sendable {
         offset = m.pointee.offset
         key = m.pointee.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.pointee.key_len)) }
         value = m.pointee.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.pointee.len)) } ?? []
+        isTombstone = m.pointee.payload == nil
         var tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(m, &tstype)
         timestamp = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts

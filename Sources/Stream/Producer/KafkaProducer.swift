@@ -8,12 +8,13 @@ public struct ProducerRecord: Sendable {
     /// Explicit partition, or nil to let the partitioner hash the key.
     public var partition: Int32?
     public var key: [UInt8]?
-    public var value: [UInt8]
+    /// nil produces a tombstone (a null value, unlike an empty one).
+    public var value: [UInt8]?
     public var headers: [KafkaHeader]
     /// Milliseconds since the epoch; nil → now.
     public var timestamp: Int64?
 
-    public init(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8],
+    public init(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]?,
                 headers: [KafkaHeader] = [], timestamp: Int64? = nil) {
         self.topic = topic
         self.partition = partition
@@ -135,7 +136,7 @@ public final class KafkaProducer: @unchecked Sendable {
             }
         }
         let error: OpaquePointer? = record.topic.withCString { topic in
-            record.value.withUnsafeBytes { value in
+            withKeyBytes(record.value) { value in
                 withKeyBytes(record.key) { key in
                     var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 8)
                     var n = 0
@@ -147,7 +148,7 @@ public final class KafkaProducer: @unchecked Sendable {
                     add(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic }
                     add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA }
                     add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-                    add(RD_KAFKA_VTYPE_VALUE) { $0.u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.baseAddress), size: value.count) }
+                    if let value { add(RD_KAFKA_VTYPE_VALUE) { $0.u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.baseAddress), size: value.count) } }
                     if let key { add(RD_KAFKA_VTYPE_KEY) { $0.u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: key.baseAddress), size: key.count) } }
                     if let headers { add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers } }
                     if let ts = record.timestamp { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = ts } }
@@ -164,8 +165,8 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 }
 
-/// Calls `body` with the key's bytes, or nil for a record without a key
-/// (an empty key and no key are different things in Kafka).
+/// Calls `body` with the key's (or value's) bytes, or nil for a record without one
+/// (an empty key and no key, an empty value and a tombstone are different things in Kafka).
 private func withKeyBytes<R>(_ key: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
     guard let key else { return body(nil) }
     return key.withUnsafeBytes { body($0) }

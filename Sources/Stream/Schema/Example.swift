@@ -21,7 +21,7 @@ public struct Example: Sendable, Equatable {
     public var id: String?
     /// Producer timestamp, in whatever unit the producer chose (not interpreted here).
     public var timestamp: Double?
-    /// Loss weight, finite and ≥ 0; 1 when absent.
+    /// Loss weight, finite, > 0 and ≤ the decoder's `maxWeight`; 1 when absent.
     public var weight: Double
     /// Adapter named by the record key; nil → the default adapter.
     public var adapter: String?
@@ -62,10 +62,18 @@ public enum RejectReason: String, Sendable, CaseIterable, Codable {
     case noTextOrFeatures = "no_text_or_features"
     /// NaN/Infinity tokens, or numbers that overflow (a feature beyond `Float`'s range).
     case nonFiniteNumber = "non_finite_number"
-    /// Finite but not allowed (negative weight, integer label beyond 64 bits).
+    /// Finite but not allowed (integer label beyond 64 bits, a label longer than the limit).
     case outOfRange = "out_of_range"
-    /// The record key (adapter name) is not valid UTF-8.
+    /// The record key is not an adapter name: not UTF-8, longer than 128 characters, or holding
+    /// anything but ASCII letters, digits, `-`, `_`, `.` (no leading `.`), so never a path like `../x`.
     case invalidKey = "invalid_key"
+    /// `weight` is ≤ 0 or above the configured maximum: such a weight either teaches nothing or
+    /// blows the loss up to a non-finite value that would poison the whole micro-batch.
+    case invalidWeight = "invalid_weight"
+    /// An input the model cannot read (a `features` vector while the pipeline's model reads text).
+    case unsupportedInput = "unsupported_input"
+    /// A record with a null value (a compaction tombstone): there is no example in it.
+    case tombstone = "tombstone"
 }
 
 /// A refused record: the reason code plus a human-readable detail naming the field.

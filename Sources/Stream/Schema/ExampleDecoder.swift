@@ -5,26 +5,44 @@
 /// scanner checks size, UTF-8 and grammar once, reads only the known fields, and
 /// names the first problem it meets.
 ///
+/// The decoder is the one place that decides whether a record is usable: everything it
+/// accepts the learner can train on (a valid adapter name, an input the model reads, a
+/// weight that cannot overflow the loss), so every other record goes to the DLQ with a
+/// reason instead of being dropped further down.
+///
 /// Unknown fields are ignored by default (tolerant reader: producers may add metadata
 /// without breaking consumers; typos in required fields still fail as `missing_field`).
 /// Set `rejectUnknownFields` for a strict schema.
 public struct ExampleDecoder: Sendable {
-    /// Largest accepted record value, in bytes (default 64 KiB).
+    /// Largest accepted record value, in bytes (default 64 KiB); larger values are refused as `too_large`.
     public var maxValueBytes: Int
     public var rejectUnknownFields: Bool
+    /// Whether a `features` vector is a usable input; a pipeline whose model reads text sets
+    /// this to false, so features-only records are dead-lettered as `unsupported_input`.
+    public var acceptsFeatures: Bool
+    /// Largest accepted `weight` (weights must also be finite and > 0).
+    public var maxWeight: Double
+    /// Longest accepted label, in UTF-8 bytes (labels are stored in every manifest).
+    public var maxLabelBytes: Int
 
-    public init(maxValueBytes: Int = 64 * 1024, rejectUnknownFields: Bool = false) {
+    public init(maxValueBytes: Int = 64 * 1024, rejectUnknownFields: Bool = false, acceptsFeatures: Bool = true,
+                maxWeight: Double = 100, maxLabelBytes: Int = 256) {
         self.maxValueBytes = maxValueBytes
         self.rejectUnknownFields = rejectUnknownFields
+        self.acceptsFeatures = acceptsFeatures
+        self.maxWeight = maxWeight
+        self.maxLabelBytes = maxLabelBytes
     }
 
-    /// Decodes a record: the value is the example, the key names the adapter.
+    /// Decodes a record: the value is the example, the key names the adapter (no key or an
+    /// empty key: the default adapter).
     public func decode(key: [UInt8]?, value: [UInt8]) -> Result<Example, Rejection> {
         var adapter: String?
         if let key, !key.isEmpty {
             guard let name = String(validating: key, as: UTF8.self) else {
                 return .failure(Rejection(.invalidKey, "record key is not valid UTF-8"))
             }
+            if let problem = AdapterName.problem(name) { return .failure(Rejection(.invalidKey, problem)) }
             adapter = name
         }
         return value.withUnsafeBytes { bytes in
@@ -37,7 +55,8 @@ public struct ExampleDecoder: Sendable {
     }
 
     public func decode(_ message: KafkaMessage) -> Result<Example, Rejection> {
-        decode(key: message.key, value: message.value)
+        if message.isTombstone { return .failure(Rejection(.tombstone, "the record's value is null")) }
+        return decode(key: message.key, value: message.value)
     }
 
     /// Decodes a record value (no adapter).
@@ -98,7 +117,7 @@ public struct ExampleDecoder: Sendable {
             case .label: label = try readLabel(&s)
             case .id: id = try s.readString(field: "id")
             case .ts: ts = try s.readFiniteNumber(field: "ts")
-            case .weight: weight = try s.readFiniteNumber(field: "weight")
+            case .weight: weight = try readWeight(&s)
             }
         }
         try s.expectEnd()
@@ -113,10 +132,12 @@ public struct ExampleDecoder: Sendable {
             }
             input = .text(text)
         case (nil, let features?):
+            guard acceptsFeatures else {
+                throw Rejection(.unsupportedInput, "this pipeline's model reads 'text'; 'features' vectors are not an input it can use")
+            }
             input = .features(features)
         }
         guard let label else { throw Rejection(.missingField, "field 'label' is required") }
-        if let weight, weight < 0 { throw Rejection(.outOfRange, "'weight' must be ≥ 0, got \(weight)") }
         return Example(input: input, label: label, id: id, timestamp: ts, weight: weight ?? 1)
     }
 
@@ -124,6 +145,9 @@ public struct ExampleDecoder: Sendable {
         if s.peek() == UInt8(ascii: "\"") {
             let label = try s.readString(field: "label")
             guard !label.isEmpty else { throw Rejection(.emptyLabel, "'label' is empty") }
+            guard label.utf8.count <= maxLabelBytes else {
+                throw Rejection(.outOfRange, "'label' is \(label.utf8.count) bytes, limit is \(maxLabelBytes)")
+            }
             return label
         }
         guard let number = try s.readNumberToken(field: "label") else {
@@ -133,6 +157,18 @@ public struct ExampleDecoder: Sendable {
         guard number.isInteger else { throw Rejection(.wrongType, "'label' must be a string or an integer, got \(text)") }
         guard let value = Int64(text) else { throw Rejection(.outOfRange, "integer 'label' \(text) exceeds 64 bits") }
         return String(value)
+    }
+
+    /// A weight must be a finite number in (0, maxWeight]; anything else is `invalid_weight`.
+    private func readWeight(_ s: inout JSONScanner) throws -> Double {
+        let weight: Double
+        do { weight = try s.readFiniteNumber(field: "weight") } catch let r as Rejection where r.reason == .nonFiniteNumber {
+            throw Rejection(.invalidWeight, r.detail)
+        }
+        guard weight > 0, weight <= maxWeight else {
+            throw Rejection(.invalidWeight, "'weight' must be > 0 and ≤ \(maxWeight), got \(weight)")
+        }
+        return weight
     }
 
     private func readFeatures(_ s: inout JSONScanner) throws -> [Float] {

@@ -71,13 +71,16 @@ enum RegistryChecks {
 
     /// Kafka's committed offsets of `group` (no membership: an unsubscribed reader asks the coordinator).
     static func committed(bootstrap: String, group: String, topic: String, partitions: Int32) async throws -> [Int32: Int64] {
-        try await OffPool.run {
-            let consumer = try KafkaConsumer(config: KafkaConfig(["bootstrap.servers": bootstrap, "log_level": "3"]),
-                                             groupID: group)
-            defer { consumer.close() }
-            let tps = (0..<partitions).map { TopicPartition(topic, $0) }
-            let result = try consumer.committed(tps)
-            return Dictionary(uniqueKeysWithValues: result.compactMap { $0.value >= 0 ? ($0.key.partition, $0.value) : nil })
-        }
+        try await OffPool.run { try committedSync(bootstrap: bootstrap, group: group, topic: topic, partitions: partitions) }
+    }
+
+    /// `committed(…)`, blocking the calling thread (for polling conditions).
+    static func committedSync(bootstrap: String, group: String, topic: String, partitions: Int32) throws -> [Int32: Int64] {
+        let consumer = try KafkaConsumer(config: KafkaConfig(["bootstrap.servers": bootstrap, "log_level": "3"]),
+                                         groupID: group)
+        defer { consumer.close() }
+        let tps = (0..<partitions).map { TopicPartition(topic, $0) }
+        let result = try consumer.committed(tps)
+        return Dictionary(uniqueKeysWithValues: result.compactMap { $0.value >= 0 ? ($0.key.partition, $0.value) : nil })
     }
 }

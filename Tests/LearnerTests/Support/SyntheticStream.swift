@@ -60,6 +60,11 @@ struct ProducedLog: Sendable {
 
     var count: Int { byPartition.values.reduce(0) { $0 + $1.count } }
 
+    /// Offsets of `partition`'s records sent without an id (the bad ones), ascending.
+    func unnamedOffsets(_ partition: Int32) -> [Int64] {
+        (byPartition[partition] ?? [:]).filter { $0.value == nil }.keys.sorted()
+    }
+
     /// Ids of the records below `next[partition]` (absent partition: none).
     func ids(below next: [Int32: Int64]) -> [String] {
         var result: [String] = []
@@ -79,18 +84,19 @@ final class RecordingProducer: @unchecked Sendable {
     private var failures: [String] = []
     private var sent = 0
 
-    init(bootstrap: String) throws {
+    /// - Parameter properties: extra librdkafka properties (e.g. a larger `message.max.bytes`).
+    init(bootstrap: String, properties: [String: String] = [:]) throws {
         producer = try KafkaProducer(config: KafkaConfig([
             "bootstrap.servers": bootstrap, "linger.ms": "5", "log_level": "3",
-        ]))
+        ].merging(properties) { _, extra in extra }))
     }
 
-    /// Queues `value` for `partition`; its report is recorded under `id` when acknowledged.
-    func send(topic: String, partition: Int32, value: [UInt8], id: String?) {
+    /// Queues `value` (nil: a tombstone) for `partition`; its report is recorded under `id` when acknowledged.
+    func send(topic: String, partition: Int32, key: [UInt8]? = nil, value: [UInt8]?, id: String?) {
         lock.lock()
         sent += 1
         lock.unlock()
-        producer.send(ProducerRecord(topic: topic, partition: partition, value: value)) { [self] result in
+        producer.send(ProducerRecord(topic: topic, partition: partition, key: key, value: value)) { [self] result in
             lock.lock()
             defer { lock.unlock() }
             switch result {

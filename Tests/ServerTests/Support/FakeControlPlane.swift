@@ -24,7 +24,7 @@ actor FakeControlPlane: ControlPlane {
     init(metricsText: String = "# HELP streamlora_examples_total Examples seen.\n# TYPE streamlora_examples_total counter\nstreamlora_examples_total{adapter=\"default\"} 1234\n") throws {
         self.metricsText = metricsText
         var versions: [VersionInfo] = []
-        for (i, status) in [VersionStatus.retired, .live, .rejected].enumerated() {
+        for (i, status) in [VersionStatus.superseded, .live, .rejected].enumerated() {
             versions.append(VersionInfo(
                 version: String(format: "%06d", i + 1), parent: i == 0 ? nil : String(format: "%06d", i),
                 createdAt: Self.created.addingTimeInterval(Double(i) * 60), status: status, isLive: status == .live,
@@ -78,8 +78,8 @@ actor FakeControlPlane: ControlPlane {
                                                 window: 500),
                 lastSnapshot: SnapshotStatus(version: "000003", createdAt: Self.created.addingTimeInterval(120),
                                              status: .rejected, examplesTrained: 300),
-                partitions: [PartitionLag(topic: "examples", partition: 0, position: 1000, highWatermark: 1010)],
-                dlqMessages: 2)])
+                partitions: [PartitionLag(topic: "examples", partition: 0, position: 1000, highWatermark: 1010)])],
+            dlqMessages: 2)
     }
 
     func ready() async throws -> Bool {
@@ -143,6 +143,18 @@ actor FakeControlPlane: ControlPlane {
     }
 
     func metrics() async throws -> String { metricsText }
+
+    /// Two journal decisions of `default`: the gate's promotion of 000002, then its rejection of 000003.
+    func events(adapter: String?, limit: Int) async throws -> [AgentEvent] {
+        if let adapter, adapterState[adapter] == nil { throw ControlPlaneError.notFound("no adapter named '\(adapter)'") }
+        let all = [
+            AgentEvent(time: Self.created.addingTimeInterval(120), adapter: "default", kind: "reject", cause: "gate",
+                       severity: "warn", version: "000003", message: "holdout accuracy below live"),
+            AgentEvent(time: Self.created.addingTimeInterval(60), adapter: "default", kind: "promote", cause: "gate",
+                       severity: "info", version: "000002", previous: "000001", message: "gate passed"),
+        ]
+        return Array(all.filter { adapter == nil || $0.adapter == adapter }.prefix(limit))
+    }
 
     private func versionIndex(_ adapter: String, _ version: String) throws -> Int {
         guard let number = Int(version) else {

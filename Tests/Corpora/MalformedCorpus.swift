@@ -1,30 +1,28 @@
-import Testing
-@testable import Stream
+import Stream
 
 /// A malformed record and the reason it must be refused with.
-struct MalformedSample: Sendable, CustomTestStringConvertible {
-    let name: String
-    let key: [UInt8]?
-    let value: [UInt8]
-    let reason: RejectReason
+public struct MalformedSample: Sendable {
+    public let name: String
+    public let key: [UInt8]?
+    public let value: [UInt8]
+    public let reason: RejectReason
 
-    init(_ name: String, _ json: String, _ reason: RejectReason, key: [UInt8]? = nil) {
+    public init(_ name: String, _ json: String, _ reason: RejectReason, key: [UInt8]? = nil) {
         self.init(name, bytes: Array(json.utf8), reason, key: key)
     }
 
-    init(_ name: String, bytes: [UInt8], _ reason: RejectReason, key: [UInt8]? = nil) {
+    public init(_ name: String, bytes: [UInt8], _ reason: RejectReason, key: [UInt8]? = nil) {
         self.name = name
         self.key = key
         self.value = bytes
         self.reason = reason
     }
-
-    var testDescription: String { name }
 }
 
-/// The ≥ 30 malformed records used by the decoder tests and the DLQ test.
-enum MalformedCorpus {
-    static let cases: [MalformedSample] = [
+/// The malformed record values (and one bad key) used by the decoder tests and the DLQ test;
+/// `HostileCorpus` adds the records only a whole pipeline can judge.
+public enum MalformedCorpus {
+    public static let cases: [MalformedSample] = [
         MalformedSample("empty value", "", .invalidJSON),
         MalformedSample("not JSON", "hello", .invalidJSON),
         MalformedSample("truncated object", #"{"text":"a","label":"b""#, .invalidJSON),
@@ -60,13 +58,41 @@ enum MalformedCorpus {
         MalformedSample("neither text nor features", #"{"label":"b"}"#, .noTextOrFeatures),
         MalformedSample("empty object", #"{}"#, .noTextOrFeatures),
         MalformedSample("NaN feature", #"{"features":[1,NaN],"label":"b"}"#, .nonFiniteNumber),
-        MalformedSample("Infinity weight", #"{"text":"a","label":"b","weight":Infinity}"#, .nonFiniteNumber),
+        MalformedSample("Infinity weight", #"{"text":"a","label":"b","weight":Infinity}"#, .invalidWeight),
         MalformedSample("-Infinity ts", #"{"text":"a","label":"b","ts":-Infinity}"#, .nonFiniteNumber),
         MalformedSample("overflowing double", #"{"text":"a","label":"b","ts":1e400}"#, .nonFiniteNumber),
         MalformedSample("feature beyond Float", #"{"features":[1e39],"label":"b"}"#, .nonFiniteNumber),
-        MalformedSample("negative weight", #"{"text":"a","label":"b","weight":-1}"#, .outOfRange),
+        MalformedSample("negative weight", #"{"text":"a","label":"b","weight":-1}"#, .invalidWeight),
         MalformedSample("label beyond Int64", #"{"text":"a","label":99999999999999999999}"#, .outOfRange),
         MalformedSample("over 64 KiB", #"{"text":""# + String(repeating: "x", count: 70_000) + #"","label":"b"}"#, .tooLarge),
         MalformedSample("non-UTF-8 key", #"{"text":"a","label":"b"}"#, .invalidKey, key: [0xFF]),
+        MalformedSample("300-character key", #"{"text":"a","label":"b"}"#, .invalidKey, key: Array(String(repeating: "k", count: 300).utf8)),
+        MalformedSample("129-character key", #"{"text":"a","label":"b"}"#, .invalidKey, key: Array(String(repeating: "k", count: 129).utf8)),
+        MalformedSample("key with a space", #"{"text":"a","label":"b"}"#, .invalidKey, key: Array("my adapter".utf8)),
+        MalformedSample("key ../x", #"{"text":"a","label":"b"}"#, .invalidKey, key: Array("../x".utf8)),
+        MalformedSample("key with a slash", #"{"text":"a","label":"b"}"#, .invalidKey, key: Array("a/b".utf8)),
+        MalformedSample("dot-file key", #"{"text":"a","label":"b"}"#, .invalidKey, key: Array(".hidden".utf8)),
+        MalformedSample("key ..", #"{"text":"a","label":"b"}"#, .invalidKey, key: Array("..".utf8)),
+        MalformedSample("non-ASCII key", #"{"text":"a","label":"b"}"#, .invalidKey, key: Array("café".utf8)),
+        MalformedSample("key with NUL", #"{"text":"a","label":"b"}"#, .invalidKey, key: [0x61, 0x00, 0x62]),
+        MalformedSample("key with newline", #"{"text":"a","label":"b"}"#, .invalidKey, key: Array("a\n".utf8)),
+        MalformedSample("zero weight", #"{"text":"a","label":"b","weight":0}"#, .invalidWeight),
+        MalformedSample("weight 1e30", #"{"text":"a","label":"b","weight":1e30}"#, .invalidWeight),
+        MalformedSample("weight 1e39", #"{"text":"a","label":"b","weight":1e39}"#, .invalidWeight),
+        MalformedSample("weight above the maximum", #"{"text":"a","label":"b","weight":100.5}"#, .invalidWeight),
+        MalformedSample("NaN weight", #"{"text":"a","label":"b","weight":NaN}"#, .invalidWeight),
+        MalformedSample("overflowing weight", #"{"text":"a","label":"b","weight":1e400}"#, .invalidWeight),
+        MalformedSample("negative zero weight", #"{"text":"a","label":"b","weight":-0.0}"#, .invalidWeight),
+        MalformedSample("label over 256 bytes", #"{"text":"a","label":""# + String(repeating: "l", count: 257) + #""}"#, .outOfRange),
+        MalformedSample("JSON string", #""hello""#, .wrongType),
+        MalformedSample("JSON null", "null", .wrongType),
+        MalformedSample("JSON number", "42", .wrongType),
+        MalformedSample("JSON true", "true", .wrongType),
+        MalformedSample("byte-order mark", bytes: [0xEF, 0xBB, 0xBF] + Array(#"{"text":"a","label":"b"}"#.utf8), .invalidJSON),
+        MalformedSample("nesting 10,000 deep", #"{"text":"a","label":"b","x":"# + String(repeating: "[", count: 10_000)
+                            + String(repeating: "]", count: 10_000) + "}", .invalidJSON),
+        MalformedSample("weight is an object", #"{"text":"a","label":"b","weight":{}}"#, .wrongType),
+        MalformedSample("text is an array", #"{"text":["a"],"label":"b"}"#, .wrongType),
+        MalformedSample("NUL byte after the object", bytes: Array(#"{"text":"a","label":"b"}"#.utf8) + [0], .invalidJSON),
     ]
 }

@@ -64,28 +64,7 @@ public struct SHA256: Sendable {
         return hexString(hasher.finalize())
     }
 
-    /// Lower-case hex digest and size of a file, read in 1 MiB chunks.
-    /// - Throws: `RegistryError.io` naming the file.
-    public static func hex(ofFileAt url: URL) throws -> (sha256: String, bytes: Int) {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw RegistryError.io(path: url.path, operation: "open for checksum", errno: errno)
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        var total = 0
-        while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw RegistryError.io(path: url.path, operation: "read for checksum: \(error)", errno: 0)
-            }
-            if chunk.isEmpty { break }
-            total += chunk.count
-            hasher.update(chunk)
-        }
-        return (hexString(hasher.finalize()), total)
-    }
-
-    static func hexString(_ bytes: [UInt8]) -> String {
+    public static func hexString(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import Learner
+import Model
+import Registry
+
+#if canImport(Glibc)
+import Glibc
+
+/// glibc's `malloc_trim` (not exported by the Glibc module): returns freed heap pages to the
+/// system so RSS counts what is live, not what malloc keeps cached.
+@_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
+#endif
+
+/// `streamlora bench adapters`: many adapters on one frozen base — resident memory per adapter,
+/// aggregate training throughput against one adapter on the same examples, mixed-adapter
+/// prediction under concurrent clients, and adapter load time. The peer (HF PEFT with the same
+/// number of adapters, `load_adapter` + `adapter_names=`) is `ops/bench/peft_adapters.py`.
+struct BenchAdapters: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adapters", abstract: "Many adapters on one base: memory per adapter, training and serving throughput.")
+
+    @Option(help: "Model directory (config.json, model.safetensors, vocab.txt).") var model = "models/all-MiniLM-L6-v2"
+    @Option(help: "Adapter counts, ascending, comma-separated (measured cumulatively in one process).") var adapters = "1,10,100"
+    @Option(help: "Labelled JSONL stream (text, label), e.g. from ops/bench/make_debian_stream.py.") var texts = ".cache/debian.jsonl"
+    @Option(help: "Training examples per level (the same examples at every level).") var examples = 256
+    @Option(help: "Micro-batch size per adapter.") var batch = 16
+    @Option(help: "LoRA rank r.") var rank = 8
+    @Option(help: "LoRA target modules, comma-separated.") var targets = "query,value"
+    @Option(help: "Prediction requests per level (one text each).") var requests = 320
+    @Option(help: "Concurrent prediction clients.") var clients = 16
+    @Option(help: "Largest mixed batch of the prediction batcher.") var maxRows = 32
+    @Flag(help: "Print one JSON object.") var json = false
+
+    var counts: [Int] { adapters.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func validate() throws {
+        let c = counts
+        guard !c.isEmpty, c.allSatisfy({ $0 > 0 }), c == c.sorted(), Set(c).count == c.count else {
+            throw ValidationError("--adapters must be ascending positive counts, e.g. 1,10,100")
+        }
+        guard examples > 0, batch > 0, rank > 0, requests > 0, clients > 0, maxRows > 0 else {
+            throw ValidationError("--examples, --batch, --rank, --requests, --clients, --max-rows must be positive")
+        }
+    }
+
+    func run() async throws {
+        let options = self
+        let report = try await onDedicatedThread { try AdaptersBench(options).run() }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+        } else {
+            print(report.table)
+        }
+    }
+}
+
+/// One level of the benchmark (numbers for `adapters` resident adapters).
+struct AdaptersBenchLevel: Codable {
+    var adapters: Int
+    var rss_mib: Double
+    /// (RSS − RSS of the previous level, or of the warmed process without adapters) / (adapters
+    /// added): resident MiB per additional adapter.
+    var mib_per_additional_adapter: Double?
+    var train_examples_per_s: Double
+    var train_ratio_vs_one: Double
+    var predict_requests_per_s: Double
+    var predict_p50_ms: Double
+    var predict_p99_ms: Double
+    var predict_mean_batch_rows: Double
+}
+
+struct AdaptersBenchReport: Codable {
+    var rank: Int
+    var targets: [String]
+    var adapter_parameters: Int
+    var adapter_mib: Double
+    var base_rss_mib: Double
+    var clients: Int
+    var levels: [AdaptersBenchLevel]
+    var load_p50_ms: Double
+    /// One adapter, batch 16 of stream texts: merged weights vs the unmerged (mixed) path.
+    var single_merged_examples_per_s: Double
+    var single_unmerged_examples_per_s: Double
+
+    var table: String {
+        var lines = ["bench adapters: MiniLM, LoRA r = \(rank) on \(targets.joined(separator: ",")), "
+            + "\(adapter_parameters) parameters (\(String(format: "%.2f", adapter_mib)) MiB fp32) per adapter; process without adapters \(String(format: "%.0f", base_rss_mib)) MiB",
+            "adapters  RSS MiB  MiB/extra  train ex/s  vs one  predict req/s  p50 ms  p99 ms  rows/pass"]
+        for l in levels {
+            lines.append(String(format: "%8d  %7.0f  %9@  %10.1f  %6.2f  %13.1f  %6.1f  %6.1f  %9.1f", l.adapters, l.rss_mib,
+                                l.mib_per_additional_adapter.map { String(format: "%.2f", $0) } ?? "-", l.train_examples_per_s,
+                                l.train_ratio_vs_one, l.predict_requests_per_s, l.predict_p50_ms, l.predict_p99_ms,
+                                l.predict_mean_batch_rows))
+        }
+        lines.append(String(format: "adapter load (registry read + verify + build): p50 %.1f ms", load_p50_ms))
+        lines.append(String(format: "one adapter, batch 16: merged %.1f ex/s, unmerged %.1f ex/s (merging pays %.2f×)",
+                            single_merged_examples_per_s, single_unmerged_examples_per_s,
+                            single_merged_examples_per_s / single_unmerged_examples_per_s))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Resident set size of this process, from /proc/self/statm.
+func residentMiB() -> Double {
+    #if canImport(Glibc)
+    _ = mallocTrim(0)
+    #endif
+    guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+          let pages = s.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""The peer of `streamlora bench adapters`: HF PEFT with many LoRA adapters on one base.
+
+Model: BertForSequenceClassification from models/all-MiniLM-L6-v2 (local files), with N adapters
+LoraConfig(task_type=SEQ_CLS, r=R, lora_alpha=2R, target_modules=TARGETS, modules_to_save=[classifier])
+with random (non-zero) weights, saved once to a temp dir and loaded with
+PeftModel.from_pretrained / load_adapter, as a server holding N adapters would.
+
+Measured per level (cumulative, like ours):
+  rss_mib, mib_per_additional_adapter   resident memory (/proc/self/statm) after loading
+  load_ms_p50                           load_adapter time per adapter
+  predict_texts_per_s, p50/p99 ms       mixed-adapter batches of --batch texts (random adapters per
+                                        row) through model(..., adapter_names=rows), eval mode,
+                                        torch.inference_mode(); PEFT's forward is not thread-safe
+                                        with adapter_names (it installs per-call hooks), so the
+                                        batches run one after another: the batch is formed for free
+                                        and latency is per batch.
+Texts: the same JSONL stream as ours (.cache/debian.jsonl from make_debian_stream.py), the probes
+after the first --examples lines. Threads: torch.set_num_threads(T).
+
+    python3 ops/bench/peft_adapters.py --adapters 1,10,100 [--json]
+"""
+import argparse, json, os, resource, shutil, statistics, sys, tempfile, time
+
+import torch
+from peft import LoraConfig, PeftModel, TaskType, get_peft_model
+from transformers import AutoTokenizer, BertForSequenceClassification
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def rss_mib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=os.path.join(ROOT, "models", "all-MiniLM-L6-v2"))
+    ap.add_argument("--texts", default=os.path.join(ROOT, ".cache", "debian.jsonl"))
+    ap.add_argument("--adapters", default="1,10,100")
+    ap.add_argument("--examples", type=int, default=256)
+    ap.add_argument("--rank", type=int, default=8)
+    ap.add_argument("--targets", default="query,value")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--requests", type=int, default=320)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    counts = [int(x) for x in a.adapters.split(",")]
+    rows = [json.loads(l) for l in open(a.texts)][: a.examples + 1000]
+    labels = sorted({r["label"] for r in rows})
+    probes = [r["text"] for r in rows[a.examples:]]
+    tok = AutoTokenizer.from_pretrained(a.model)
+
+    def base():
+        torch.manual_seed(0)
+        return BertForSequenceClassification.from_pretrained(a.model, num_labels=len(labels)).eval()
+
+    tmp = tempfile.mkdtemp(prefix="peft-adapters-")
+    try:
+        cfg = LoraConfig(task_type=TaskType.SEQ_CLS, r=a.rank, lora_alpha=2 * a.rank, lora_dropout=0.0,
+                         target_modules=a.targets.split(","), modules_to_save=["classifier"])
+        maker = get_peft_model(base(), cfg)
+        for i in range(counts[-1]):
+            torch.manual_seed(1000 + i)
+            with torch.no_grad():
+                for n, p in maker.named_parameters():
+                    if "lora_" in n or "modules_to_save" in n:
+                        p.copy_(torch.randn_like(p) * 0.02)
+            maker.save_pretrained(os.path.join(tmp, f"a{i}"))
+        del maker
+
+        model = None
+        base_rss = rss_mib()
+        levels, loads, prev = [], [], None
+        g = torch.Generator().manual_seed(7)
+        for n in counts:
+            loaded = 0 if model is None else len(model.peft_config)
+            for i in range(loaded, n):
+                t0 = time.perf_counter()
+                if model is None:
+                    model = PeftModel.from_pretrained(base(), os.path.join(tmp, "a0"), adapter_name="a0").eval()
+                    base_rss = rss_mib()  # the base model is resident now; what follows is per adapter
+                else:
+                    model.load_adapter(os.path.join(tmp, f"a{i}"), adapter_name=f"a{i}")
+                    loads.append((time.perf_counter() - t0) * 1e3)
+            model.eval()
+            rss = rss_mib()
+            lat, done = [], 0
+            start = time.perf_counter()
+            with torch.inference_mode():
+                while done < a.requests:
+                    idx = torch.randint(0, len(probes), (a.batch,), generator=g).tolist()
+                    names = [f"a{j}" for j in torch.randint(0, n, (a.batch,), generator=g).tolist()]
+                    enc = tok([probes[j] for j in idx], padding=True, truncation=True, max_length=128, return_tensors="pt")
+                    t0 = time.perf_counter()
+                    model(**enc, adapter_names=names)
+                    lat.append((time.perf_counter() - t0) * 1e3)
+                    done += a.batch
+            secs = time.perf_counter() - start
+            lat.sort()
+            levels.append({
+                "adapters": n, "rss_mib": rss,
+                "mib_per_additional_adapter": None if prev is None else (rss - prev[1]) / (n - prev[0]),
+                "predict_texts_per_s": done / secs,
+                "batch_p50_ms": lat[len(lat) // 2], "batch_p99_ms": lat[min(len(lat) - 1, int(0.99 * len(lat)))],
+            })
+            prev = (n, rss)
+        out = {"peer": "peft", "rank": a.rank, "targets": a.targets.split(","), "batch": a.batch, "threads": a.threads,
+               "base_rss_mib": base_rss, "load_p50_ms": statistics.median(loads) if loads else None, "levels": levels}
+        if a.json:
+            print(json.dumps(out, sort_keys=True))
+        else:
+            print(f"PEFT peer: r={a.rank} on {a.targets}, batches of {a.batch}, {a.threads} threads; base {base_rss:.0f} MiB")
+            print("adapters  RSS MiB  MiB/extra  texts/s  batch p50 ms  batch p99 ms")
+            for l in levels:
+                per = "-" if l["mib_per_additional_adapter"] is None else f"{l['mib_per_additional_adapter']:.2f}"
+                print(f"{l['adapters']:8d}  {l['rss_mib']:7.0f}  {per:>9}  {l['predict_texts_per_s']:7.1f}  "
+                      f"{l['batch_p50_ms']:12.1f}  {l['batch_p99_ms']:12.1f}")
+            if loads:
+                print(f"load_adapter p50 {statistics.median(loads):.1f} ms")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
