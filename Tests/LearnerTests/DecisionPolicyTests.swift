@@ -56,11 +56,11 @@ struct DecisionPolicyTests {
         let plan = try #require(confirmed)
         #expect(plan.reason.hasPrefix("concept drift confirmed (adwin on error at example 20: statistic 0.3 > threshold 0.12"))
         #expect(plan.reason.contains("replay reservoir kept 0 %") && plan.reason.contains("optimizer moments reset"))
-        #expect(plan.reason.contains("head lr × 2 for 2 steps"))
+        #expect(plan.reason.contains("head lr × 5 for 2 steps"))
         let again = a.alarm(alarm("error", at: 119))
         #expect(again == nil, "within the cooldown: the same incident")
         let boosts = (0..<3).map { _ in a.nextHeadMultiplier() }
-        #expect(boosts == [2, 2, 1])
+        #expect(boosts == [5, 5, 1])
         let snapshotDue = (0..<4).map { _ in a.heldOutAfterAlarm() }
         #expect(snapshotDue == [false, false, true, false])
         let next = a.alarm(alarm("error", at: 120))

@@ -51,6 +51,19 @@ def episodes(trace, part, start, end):
     return count
 
 
+def p_episodes(trace, key, threshold, start, end):
+    """Rising edges of a traced p-value below `threshold` (re-judging a run at another p_alert)."""
+    count, prev = 0, False
+    for p in trace:
+        if not (start <= p["examples"] < end) or not p.get("reference_frozen"):
+            continue
+        now = p.get(key) is not None and p[key] < threshold
+        if now and not prev:
+            count += 1
+        prev = now
+    return count
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -83,6 +96,8 @@ def main():
         row = {
             "scenario": s, "alerts_per_10k_before_change": {k: round(v, 2) for k, v in per10k.items()},
             "alert_episodes_before_change": alerts, "examples_judged": span,
+            "p_below_1e-3_episodes": {k: p_episodes(trace, k + "_p", 1e-3, 0, end) for k in ("label", "input")},
+            "p_below_1e-4_episodes": {k: p_episodes(trace, k + "_p", 1e-4, 0, end) for k in ("label", "input")},
             "adaptations": [{"alarm_index": int(e["numbers"]["alarm_index"]), "reason": e["reason"][:160]} for e in adapt],
             "first_confirmed_alarm_delay": None if first_alarm is None or s == "stationary" else first_alarm - c,
             "first_alert_delay": {k: (v - c if v is not None and s != "stationary" else None)

@@ -13,7 +13,7 @@ struct DriftMonitorConfigurationTests {
         #expect(c.pageHinkley.minInstances == 30 && c.pageHinkley.delta == 0.1 && c.conceptStandardize)
         #expect(c.pageHinkley.threshold == 50 && c.pageHinkley.alpha == 1 && c.pageHinkley.mode == .up)
         #expect(c.conceptOneSided && c.conceptWarmup == 500 && c.minimumExpected == 5)
-        #expect(c.thresholds.pAlert == 0.001 && c.thresholds.pWarn == 0.01)
+        #expect(c.thresholds.pAlert == 0.0001 && c.thresholds.pWarn == 0.001)
         #expect(c.thresholds.psiWarn == 0.1 && c.thresholds.psiAlert == 0.25)
         #expect(c.psiEpsilon == 1e-4)
     }
