@@ -15,8 +15,8 @@ extension AgentControlPlane {
         try text.gauge("streamlora_build_info", help: "Build and pipeline of this agent (always 1).",
                        labels: ["version": StreamLoRA.version, "pipeline": pipelineName,
                                 "base_model": agent.runtime.directory.lastPathComponent], value: 1)
-        try text.gauge("streamlora_ready", help: "1 when the agent serves predictions (model loaded, adapters restored).",
-                       value: s.ready ? 1 : 0)
+        try text.gauge("streamlora_ready", help: "1 when /readyz answers ready: started, a broker reachable, partitions assigned, none paused by an alarm.",
+                       value: s.notReadyReasons.isEmpty ? 1 : 0)
         try text.gauge("streamlora_start_time_seconds", help: "Start of this agent process, Unix time in seconds.",
                        value: (Date().timeIntervalSince1970 - s.uptimeSeconds).rounded())
         try text.counter("streamlora_consumed_total", help: "Records consumed from Kafka.", value: Double(s.consumed))

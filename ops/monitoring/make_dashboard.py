@@ -26,7 +26,7 @@ def panel(title, exprs, kind="timeseries", unit=None, w=12, h=8, legend=None, de
 
 
 A = '{adapter=~"$adapter"}'
-panel("Ready", ["streamlora_ready"], "stat", w=4, h=4, description="1 when the agent serves predictions")
+panel("Ready", ["streamlora_ready"], "stat", w=4, h=4, description="1 when /readyz answers ready")
 panel("Live version", [f"streamlora_live_version{A}"], "stat", w=4, h=4, legend=["{{adapter}}"])
 panel("Drift severity (0 ok, 1 warn, 2 alert)", [f'streamlora_drift_severity{{adapter=~"$adapter",scope="overall"}}'], "stat",
       w=4, h=4, legend=["{{adapter}}"])
