@@ -23,9 +23,9 @@ extension Agent {
     /// already released to the next owner, so it is treated as lost.
     func serve(_ notice: RebalanceHandoff.Notice) {
         switch notice {
-        case .assigned(let partitions):
+        case .assigned(let partitions, let recorded):
             guarded("assignment of partitions \(partitions.sorted())") { try followRegistry(partitions) }
-            mirrorRegistryOffsets(partitions)
+            mirrorRegistryOffsets(recorded)
         case .revoked(let revocation):
             let partitions = revocation.partitions.filter { $0.topic == config.kafka.topic }.map(\.partition)
             if revocation.claim() {
@@ -40,16 +40,11 @@ extension Agent {
         publishStatus()
     }
 
-    /// Commits, without waiting, what the registry's newest durable manifests cover on newly
-    /// assigned `partitions` (where this member starts reading them), so Kafka mirrors the
-    /// manifests at once — even when the previous owner's handover commit did not land (the
-    /// coordinator refuses commits while the group rebalances). Partitions no manifest knows are
-    /// left alone.
-    func mirrorRegistryOffsets(_ partitions: [Int32]) {
-        let topic = config.kafka.topic
-        let starts = Self.durableStarts(of: partitions.map { TopicPartition(topic, $0) }, topic: topic,
-                                        registryRoot: registryRoot, unrecorded: config.kafka.unrecordedStart)
-        let recorded = starts.filter { $0.value >= 0 }
+    /// Commits, without waiting, the `recorded` starts of newly assigned partitions (what the
+    /// registry's newest durable manifests cover, as the assignment read them), so Kafka mirrors
+    /// the manifests at once — even when the previous owner's handover commit did not land (the
+    /// coordinator refuses commits while the group rebalances).
+    func mirrorRegistryOffsets(_ recorded: [TopicPartition: Int64]) {
         guard !recorded.isEmpty else { return }
         do {
             _ = try pipeline.consumer.commitAsync(recorded)

@@ -69,9 +69,10 @@ public final class Agent: @unchecked Sendable {
             startOffsets: { partitions in
                 Agent.durableStarts(of: partitions, topic: topic, registryRoot: registryRoot, unrecorded: unrecorded)
             },
-            onAssigned: { partitions in
+            onAssigned: { partitions, starts in
                 let mine = partitions.filter { $0.topic == topic }.map(\.partition)
-                if !mine.isEmpty { rebalances.post(.assigned(mine)) }
+                let recorded = starts.filter { $0.key.topic == topic && $0.value >= 0 }
+                if !mine.isEmpty { rebalances.post(.assigned(mine, recorded: recorded)) }
             },
             onRevoke: { [logger] partitions, lost in
                 rebalances.revoke(partitions.filter { $0.topic == topic }, lost: lost, timeout: Agent.revokeWait, logger: logger)

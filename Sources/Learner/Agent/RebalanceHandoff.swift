@@ -18,8 +18,9 @@ import Stream
 /// durable manifest (correct, only wasteful).
 final class RebalanceHandoff: @unchecked Sendable {
     enum Notice {
-        /// Newly assigned partition numbers of the pipeline's topic.
-        case assigned([Int32])
+        /// Newly assigned partition numbers of the pipeline's topic, and where the registry's
+        /// manifests had them start (partitions no manifest knows are absent).
+        case assigned([Int32], recorded: [TopicPartition: Int64])
         /// Partitions being handed over; the poll thread waits for the learner.
         case revoked(Revocation)
         /// Partitions taken away without a handover (session timeout): nothing of them may be

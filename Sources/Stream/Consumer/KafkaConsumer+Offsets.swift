@@ -11,39 +11,28 @@ extension KafkaConsumer {
     /// - Throws: `KafkaError` when the coordinator rejects the commit (nothing is retried here).
     @discardableResult
     public func commitSync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
-        let mine = committable(offsets)
-        guard !mine.isEmpty else { return [:] }
-        let list = PartitionList(offsets: mine)
-        let err = rd_kafka_commit(handle, list.pointer, 0)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "commit \(mine)") }
-        for (tp, _, perr) in list.elements where perr != RD_KAFKA_RESP_ERR_NO_ERROR {
-            throw KafkaError(perr, context: "commit \(tp)")
-        }
-        return mine
+        try commitOwned(offsets, waiting: true)
     }
 
-    /// `commitSync`, retried while the coordinator answers with a transient error — including
-    /// `REBALANCE_IN_PROGRESS`, which a commit inside a cooperative revoke meets while the group's
-    /// rebalance settles (measured here under CPU load: 5 refusals over ~1.5 s, then accepted).
-    /// Backoff doubles from 100 ms up to 1 s; no new attempt starts after `patience` seconds.
-    /// Blocking: for the learner thread's handover and shutdown commits, which must land.
-    /// - Throws: the last `KafkaError` once patience runs out or the error is permanent.
+    /// `commitSync`, retried (`attempts` in all, backoff doubling from 100 ms up to 1 s) while the
+    /// coordinator answers with a transient error — including `REBALANCE_IN_PROGRESS`, which a
+    /// commit inside a cooperative revoke meets while the group's rebalance settles (measured here
+    /// under CPU load: 5 refusals over ~1.5 s, then accepted). Blocking: the learner thread's
+    /// handover and shutdown commits, which must land, call it directly.
+    /// - Throws: the last `KafkaError` once attempts are exhausted or the error is permanent.
     @discardableResult
-    public func commitSyncRetrying(_ offsets: [TopicPartition: Int64], patience: Double = 3) throws -> [TopicPartition: Int64] {
-        let started = DispatchTime.now()
-        var delay = 0.1, attempt = 1
-        while true {
+    public func commitSyncRetrying(_ offsets: [TopicPartition: Int64], attempts: Int = 6) throws -> [TopicPartition: Int64] {
+        var delay = 0.1
+        for attempt in 1...max(1, attempts) {
             do {
                 return try commitSync(offsets)
-            } catch let error as KafkaError where error.isRetriable || error.isRebalanceInProgress {
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-                guard elapsed + delay < patience else { throw error }
+            } catch let error as KafkaError where (error.isRetriable || error.isRebalanceInProgress) && attempt < attempts {
                 logger.warning("commit attempt \(attempt) failed, retrying in \(delay) s: \(error)")
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(delay * 2, 1)
-                attempt += 1
             }
         }
+        preconditionFailure("unreachable: the last attempt returns or throws")
     }
 
     /// The offsets of partitions this member owns (or hands over inside the revoke hook).
@@ -59,30 +48,30 @@ extension KafkaConsumer {
     /// - Throws: `KafkaError` when librdkafka refuses to queue the commit.
     @discardableResult
     public func commitAsync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
+        try commitOwned(offsets, waiting: false)
+    }
+
+    /// The owned part of `offsets`, committed; `waiting` for the coordinator's answer (then
+    /// per-partition errors are reported too) or only queued.
+    private func commitOwned(_ offsets: [TopicPartition: Int64], waiting: Bool) throws -> [TopicPartition: Int64] {
         let mine = committable(offsets)
         guard !mine.isEmpty else { return [:] }
         let list = PartitionList(offsets: mine)
-        let err = rd_kafka_commit(handle, list.pointer, 1)
+        let err = rd_kafka_commit(handle, list.pointer, waiting ? 0 : 1)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "commit \(mine)") }
+        if waiting {
+            for (tp, _, perr) in list.elements where perr != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(perr, context: "commit \(tp)")
+            }
+        }
         return mine
     }
 
-    /// `commitSync` on a thread outside the cooperative pool, retrying transient
-    /// coordinator errors (`attempts` in all, backoff doubling from 100 ms).
+    /// `commitSyncRetrying` on a thread outside the cooperative pool.
     /// - Throws: the last `KafkaError` once attempts are exhausted or the error is permanent.
     @discardableResult
     public func commit(_ offsets: [TopicPartition: Int64], attempts: Int = 5) async throws -> [TopicPartition: Int64] {
-        var delay: UInt64 = 100_000_000
-        for attempt in 1...max(1, attempts) {
-            do {
-                return try await Blocking.run { try self.commitSync(offsets) }
-            } catch let error as KafkaError where error.isRetriable && attempt < attempts {
-                logger.warning("commit attempt \(attempt) failed, retrying: \(error)")
-                try await Task.sleep(nanoseconds: delay)
-                delay *= 2
-            }
-        }
-        preconditionFailure("unreachable: the last attempt returns or throws")
+        try await Blocking.run { try self.commitSyncRetrying(offsets, attempts: attempts) }
     }
 
     /// The group's committed offsets for `partitions` (absent = nothing committed). Blocking.

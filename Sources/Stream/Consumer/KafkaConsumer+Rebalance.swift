@@ -8,8 +8,8 @@ public struct RebalanceHooks: Sendable {
     /// their committed offset, else at `auto.offset.reset`. The learner answers from
     /// its newest durable snapshot manifest (next offset = last handled + 1).
     public var startOffsets: @Sendable ([TopicPartition]) -> [TopicPartition: Int64]
-    /// Called after partitions were assigned (with the offsets chosen, where explicit).
-    public var onAssigned: @Sendable ([TopicPartition]) -> Void
+    /// Called after partitions were assigned, with the start offsets `startOffsets` chose.
+    public var onAssigned: @Sendable (_ partitions: [TopicPartition], _ starts: [TopicPartition: Int64]) -> Void
     /// Called before partitions are released, so their state can be snapshotted;
     /// the partitions are already marked not-owned (`owns` is false), but while this
     /// hook runs `commitSync` still accepts their final offsets. `lost` is true when
@@ -22,7 +22,7 @@ public struct RebalanceHooks: Sendable {
     public var onLogBehindStart: @Sendable (_ partition: TopicPartition, _ start: Int64, _ highWatermark: Int64) -> Void
 
     public init(startOffsets: @escaping @Sendable ([TopicPartition]) -> [TopicPartition: Int64] = { _ in [:] },
-                onAssigned: @escaping @Sendable ([TopicPartition]) -> Void = { _ in },
+                onAssigned: @escaping @Sendable (_ partitions: [TopicPartition], _ starts: [TopicPartition: Int64]) -> Void = { _, _ in },
                 onRevoke: @escaping @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void = { _, _ in },
                 onLogBehindStart: @escaping @Sendable (TopicPartition, Int64, Int64) -> Void = { _, _, _ in }) {
         self.startOffsets = startOffsets
@@ -83,7 +83,7 @@ final class ConsumerContext: @unchecked Sendable {
                 owned.formUnion(partitions)
             }
             if !partitions.isEmpty { logger.info("assigned \(partitions.sorted()) (\(cooperative ? "cooperative" : "eager")), explicit start \(explicit)") }
-            hooks.onAssigned(partitions)
+            hooks.onAssigned(partitions, explicit)
 
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let lost = rd_kafka_assignment_lost(rk) != 0
