@@ -207,8 +207,9 @@ final class AdapterWorker {
     /// Keeps held-out arrivals for the gate (never trained on).
     private func keep(_ heldOut: [Arrival]) {
         counters.heldOut += heldOut.count
-        for arrival in heldOut where session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) {
-            driftSnapshotDue = true
+        for arrival in heldOut {
+            // Every arrival is kept; after a drift adaptation, enough post-change ones make the early snapshot due.
+            if session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) { driftSnapshotDue = true }
         }
     }
 
