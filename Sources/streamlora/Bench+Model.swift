@@ -96,7 +96,7 @@ enum ModelBench {
         Kernels.setThreads(o.threads)
         let precision = try o.precision.resolveAnnounced()  // before the progress line, so it stays readable
         progress("loading \(o.model)")
-        let base = try BertWeights(directory: URL(fileURLWithPath: o.model))
+        let base = try BertWeights(directory: URL(fileURLWithPath: o.model), precision: precision)
         let targets = try LoRATarget.parseList(o.targets)
         let model = try BertLoRAModel(base: base, lora: LoRAConfig(rank: o.rank, targets: targets), labels: 2,
                                       optimizer: OptimizerConfig(learningRate: 1e-4))
@@ -112,7 +112,6 @@ enum ModelBench {
         let batch = try TokenBatch(ids: ids, mask: .init(repeating: 1, count: ids.count), batch: o.batch, seq: o.seq)
         let labels = (0..<o.batch).map { $0 % 2 }
         model.threads = o.threads
-        try model.setPrecision(precision)
         model.dataParallel = !o.noShards
         if kind == "infer" { try model.merge() }
         let step = {

@@ -21,7 +21,7 @@ extension BertLoRAModel {
         case .cls:
             // Frozen pooler: through tanh and W_p to the [CLS] rows; other rows get zero.
             Kernels.tanhBackward(ws.dPooled.ptr, ws.pooled.ptr, ws.dPooled.ptr, count: B * H)
-            frozenInputGradient(.pooler, base.pooler, dy: ws.dPooled.ptr, rows: B, beta: 0, dx: ws.dClsIn.ptr, ws: ws)
+            frozenInputGradient(base.pooler, dy: ws.dPooled.ptr, rows: B, beta: 0, dx: ws.dClsIn.ptr, ws: ws)
             if ws.topQueryRows == 1 {
                 dOut.ptr.update(from: ws.dClsIn.ptr, count: B * H)  // top layer kept [CLS] rows only
             } else {
@@ -132,7 +132,7 @@ extension BertLoRAModel {
         let inF = lin.inFeatures, outF = lin.outFeatures, r = layout.rank, s = lora.scaling
         let mi = layout.module(layer: layer, target: target)
         if let dx {
-            frozenInputGradient(.dense(layer: layer, target: target), lin, dy: dy, rows: n, beta: accumulate ? 1 : 0, dx: dx, ws: ws)
+            frozenInputGradient(lin, dy: dy, rows: n, beta: accumulate ? 1 : 0, dx: dx, ws: ws)
         }
         guard let mi else { return }
         let m = layout.modules[mi], u = ws.loraU[mi].ptr, du = ws.du.ptr
