@@ -52,9 +52,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        // The control plane's Codable types: what the agent answers, the server sends, the CLI
+        // client decodes and the dashboard reads (one declaration, no translation between them).
+        .target(name: "API", dependencies: ["Monitor"]),
         // HTTP control plane and dashboard.
         .target(name: "Server", dependencies: [
-            "Monitor",
+            "API", "Monitor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -62,7 +65,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "streamlora", dependencies: [
-            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "Server",
+            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "API", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -77,7 +80,7 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Monitor",
+            "API", "Server", "Monitor",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora"]),

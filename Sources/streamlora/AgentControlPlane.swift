@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Learner
 import Model
@@ -64,7 +65,7 @@ struct AgentControlPlane: ControlPlane {
         }
         // The request keeps `live` (one version) whatever is published while it waits.
         let predictions = try await batcher.predict(live, texts: request.texts).map {
-            Server.Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
+            API.Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
         }
         return PredictResponse(adapter: name, version: version.name, predictions: predictions)
     }
@@ -170,7 +171,7 @@ struct AgentControlPlane: ControlPlane {
     }
 
     /// The registry's status, word for word (the API, the CLI and the journal share one vocabulary).
-    static func status(_ s: Registry.VersionStatus) -> Server.VersionStatus {
+    static func status(_ s: Registry.VersionStatus) -> API.VersionStatus {
         switch s {
         case .candidate: .candidate
         case .live: .live

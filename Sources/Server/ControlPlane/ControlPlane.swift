@@ -1,3 +1,4 @@
+import API
 import Monitor
 
 /// What the HTTP layer needs from the running agent.

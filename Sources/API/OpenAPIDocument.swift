@@ -3,8 +3,8 @@
 /// Written by hand (the routes are few and stable); `OpenAPIRouteTests` compares its paths and
 /// methods with the routes the router really serves, so the two cannot drift apart silently.
 /// Schemas name the fields of the API types; their meaning is documented on the Swift types.
-enum OpenAPIDocument {
-    static let json = #"""
+package enum OpenAPIDocument {
+    package static let json = #"""
     {
       "openapi": "3.0.3",
       "info": {

@@ -1,3 +1,4 @@
+import API
 import Foundation
 
 /// JSON bodies of the POST routes, decoded strictly: an unknown field, a wrong type or a missing
