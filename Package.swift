@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        // The control plane's Codable types: what the agent answers, the server sends, the CLI
+        // The control plane's protocol and Codable types: what the agent answers, the server sends, the CLI
         // client decodes and the dashboard reads (one declaration, no translation between them).
         .target(name: "API", dependencies: ["Monitor"]),
         // HTTP control plane and dashboard.
@@ -64,8 +64,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // The running agent: adapter workers, live adapters, the model runtime, rebalance
+        // hand-over, prediction batching, and the control plane over them; a ServiceLifecycle `Service`.
+        .target(name: "AgentRuntime", dependencies: [
+            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "API",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
         .executableTarget(name: "streamlora", dependencies: [
-            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "API", "Server",
+            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "API", "Server", "AgentRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -83,7 +91,7 @@ let package = Package(
             "API", "Server", "Monitor",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora"]),
+        .testTarget(name: "LearnerTests", dependencies: ["Learner", "AgentRuntime", "API", "Model", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora"]),
     ],
     swiftLanguageModes: [.v6]
 )

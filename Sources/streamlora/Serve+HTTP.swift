@@ -1,3 +1,4 @@
+import AgentRuntime
 import API
 import Foundation
 import Learner
@@ -19,7 +20,7 @@ func startHTTP(agent: Agent, config: PipelineConfig, port: Int, logger: Logger) 
     }
     let (events, sink) = AsyncStream<Int>.makeStream()
     let app = makeServerApplication(
-        controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name),
+        controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name, buildVersion: StreamLoRA.version),
         configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger,
         onListening: { sink.yield($0) })
     let service = HTTPService(app, logger: logger) { sink.finish() }

@@ -1,3 +1,4 @@
+@testable import AgentRuntime
 import Foundation
 import Registry
 import Stream

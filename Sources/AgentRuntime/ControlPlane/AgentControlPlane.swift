@@ -4,25 +4,27 @@ import Learner
 import Model
 import Monitor
 import Registry
-import Server
 import Stream
 
 /// The running ``Agent`` seen through the HTTP control plane.
-struct AgentControlPlane: ControlPlane {
+package struct AgentControlPlane: ControlPlane {
     let agent: Agent
     let pipelineName: String
+    /// The program's version, for `streamlora_build_info`.
+    let buildVersion: String
     let journals: JournalEvents
     /// Runs predictions off the cooperative pool, batched across adapters.
     let batcher: PredictionBatcher
 
-    init(agent: Agent, pipelineName: String, batcher: PredictionBatcher = PredictionBatcher()) {
+    package init(agent: Agent, pipelineName: String, buildVersion: String, batcher: PredictionBatcher = PredictionBatcher()) {
         self.agent = agent
         self.pipelineName = pipelineName
+        self.buildVersion = buildVersion
         self.batcher = batcher
         journals = JournalEvents(registryRoot: agent.registryRoot)
     }
 
-    func status() async throws -> AgentStatus {
+    package func status() async throws -> AgentStatus {
         let s = agent.status
         let adapters = s.adapters.map { a in
             AdapterStatus(
@@ -45,14 +47,14 @@ struct AgentControlPlane: ControlPlane {
                            dlqMessages: s.deadLettered)
     }
 
-    func ready() async throws -> Bool { agent.status.notReadyReasons.isEmpty }
+    package func ready() async throws -> Bool { agent.status.notReadyReasons.isEmpty }
 
-    func readiness() async throws -> (ready: Bool, reasons: [String]) {
+    package func readiness() async throws -> (ready: Bool, reasons: [String]) {
         let reasons = agent.status.notReadyReasons
         return (reasons.isEmpty, reasons)
     }
 
-    func predict(_ request: PredictRequest) async throws -> PredictResponse {
+    package func predict(_ request: PredictRequest) async throws -> PredictResponse {
         let name = request.adapter ?? agent.config.routing.defaultAdapter
         // The live model is served whether or not this agent trains the adapter right now
         // (partitions lost to a broker outage stop training, never predictions).
@@ -71,7 +73,7 @@ struct AgentControlPlane: ControlPlane {
     }
 
     /// All requests at once, so the batcher shares forward passes between their adapters.
-    func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
+    package func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
         try await withThrowingTaskGroup(of: (Int, PredictResponse).self) { group in
             for (i, r) in requests.enumerated() { group.addTask { (i, try await predict(r)) } }
             var out = [PredictResponse?](repeating: nil, count: requests.count)
@@ -80,7 +82,7 @@ struct AgentControlPlane: ControlPlane {
         }
     }
 
-    func adapters() async throws -> [AdapterInfo] {
+    package func adapters() async throws -> [AdapterInfo] {
         // Registry reads are file I/O: off the cooperative pool.
         try await Blocking.run { try adapterInfos() }
     }
@@ -103,7 +105,7 @@ struct AgentControlPlane: ControlPlane {
         }
     }
 
-    func versions(adapter: String) async throws -> [VersionInfo] {
+    package func versions(adapter: String) async throws -> [VersionInfo] {
         try await Blocking.run {
             let registry = try open(adapter)
             let live = try registry.live()
@@ -111,14 +113,14 @@ struct AgentControlPlane: ControlPlane {
         }
     }
 
-    func promote(adapter: String, version: String, reason: String?) async throws -> VersionInfo {
+    package func promote(adapter: String, version: String, reason: String?) async throws -> VersionInfo {
         guard let v = Version(version) else { throw ControlPlaneError.badRequest("'\(version)' is not a version number") }
         _ = try open(adapter)
         let done = try await mapped { try await agent.promote(adapter: adapter, version: v, reason: reason ?? "promoted over HTTP") }
         return try info(open(adapter).manifest(done), live: done)
     }
 
-    func rollback(adapter: String, to version: String?, reason: String?) async throws -> VersionInfo {
+    package func rollback(adapter: String, to version: String?, reason: String?) async throws -> VersionInfo {
         let target = try version.map { text -> Version in
             guard let v = Version(text) else { throw ControlPlaneError.badRequest("'\(text)' is not a version number") }
             return v
@@ -128,7 +130,7 @@ struct AgentControlPlane: ControlPlane {
         return try info(open(adapter).manifest(done), live: done)
     }
 
-    func drift(adapter: String?) async throws -> [DriftReport] {
+    package func drift(adapter: String?) async throws -> [DriftReport] {
         if let adapter {
             guard let report = agent.drift.report(adapter: adapter) else {
                 throw ControlPlaneError.notFound("no drift data for adapter '\(adapter)'")
@@ -138,7 +140,7 @@ struct AgentControlPlane: ControlPlane {
         return agent.drift.reports()
     }
 
-    func events(adapter: String?, limit: Int) async throws -> [AgentEvent] {
+    package func events(adapter: String?, limit: Int) async throws -> [AgentEvent] {
         let names = try adapter.map { [try open($0).adapter] } ?? AdapterRegistry.adapters(in: agent.registryRoot)
         let all = try names.flatMap { try journals.events(adapter: $0) }
         return Array(all.sorted { $0.time > $1.time }.prefix(limit))

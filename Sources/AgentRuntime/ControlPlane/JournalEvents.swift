@@ -2,7 +2,6 @@ import API
 import Foundation
 import Learner
 import Registry
-import Server
 import Stream
 
 /// The registries' journals read as events and counted by cause, for `GET /v1/events` and the

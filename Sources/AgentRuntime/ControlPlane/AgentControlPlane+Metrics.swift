@@ -3,18 +3,17 @@ import Foundation
 import Learner
 import Monitor
 import Registry
-import Server
 import Stream
 
 extension AgentControlPlane {
     /// `/metrics`: Prometheus names and units (`_total` counters, `_seconds`/`_bytes`
     /// histograms and gauges), one `adapter` label per adapter family. The families that
     /// `ops/monitoring` uses are checked against a real Prometheus by `PrometheusScrapeTests`.
-    func metrics() async throws -> String {
+    package func metrics() async throws -> String {
         var text = PrometheusText()
         let s = agent.status
         try text.gauge("streamlora_build_info", help: "Build and pipeline of this agent (always 1).",
-                       labels: ["version": StreamLoRA.version, "pipeline": pipelineName,
+                       labels: ["version": buildVersion, "pipeline": pipelineName,
                                 "base_model": agent.runtime.directory.lastPathComponent], value: 1)
         try text.gauge("streamlora_ready", help: "1 when /readyz answers ready: started, a broker reachable, partitions assigned, none paused by an alarm.",
                        value: s.notReadyReasons.isEmpty ? 1 : 0)

@@ -1,4 +1,5 @@
 import Foundation
+import Learner
 import Registry
 
 /// Requests from other threads (HTTP, signals) that the learner thread carries out.

@@ -1,4 +1,5 @@
 import Foundation
+import Learner
 import Logging
 import Model
 import Monitor
