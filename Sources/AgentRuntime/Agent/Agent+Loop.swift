@@ -7,7 +7,7 @@ extension Agent {
     /// The learner thread's loop: wait for an event or the nearest deadline, serve rebalance
     /// notices, handle the event, run due work, drain commands; on stop, snapshot everything
     /// and commit.
-    func run() {
+    func learn() {
         while !stopRequested.current {
             let now = ContinuousClock.now
             var wait = Duration.milliseconds(100)

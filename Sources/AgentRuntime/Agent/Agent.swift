@@ -97,7 +97,7 @@ public final class Agent: @unchecked Sendable {
         rebalances.open()
         try pipeline.start()
         let thread = Thread { [self] in
-            run()
+            learn()
             finished.signal()
         }
         thread.name = "streamlora.learner"

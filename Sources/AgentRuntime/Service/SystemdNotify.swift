@@ -3,17 +3,17 @@ import Foundation
 /// The sd_notify protocol without libsystemd: one datagram to the AF_UNIX socket named by
 /// `$NOTIFY_SOCKET` (a path, or `@name` in the abstract namespace). Without the variable (not
 /// started by systemd with `Type=notify`) every call does nothing.
-enum SystemdNotify {
+package enum SystemdNotify {
     /// Tells the service manager that start-up finished: model loaded, HTTP listening, consuming.
-    static func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
+    package static func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
 
     /// Tells the service manager that a graceful stop began (the final snapshot may take a while).
-    static func stopping(status: String) { send("STOPPING=1\nSTATUS=\(status)") }
+    package static func stopping(status: String) { send("STOPPING=1\nSTATUS=\(status)") }
 
     /// Sends `message`; failures are ignored (notification is advisory, the agent runs regardless).
     /// - Returns: whether a datagram was sent.
     @discardableResult
-    static func send(_ message: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+    package static func send(_ message: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         guard let path = environment["NOTIFY_SOCKET"], !path.isEmpty else { return false }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return false }
