@@ -6,19 +6,15 @@ import Registry
 /// Snapshot → evaluate on holdout → gate → durable write → live swap; rollback; reloads.
 extension AdapterWorker {
     /// Writes a version of the trainer's weights and lets the gate decide whether it goes live.
-    /// Everything received is trained first, so the manifest's offsets cover it.
+    /// Everything received is trained first, so the manifest's offsets cover it; a rollback that
+    /// training calls for is applied first, and the snapshots it makes due are this one.
     /// - Returns: the manifest written, or nil when the write failed (counted, logged, never retried).
     @discardableResult
     func snapshot(reason: String, now: ContinuousClock.Instant) throws -> Manifest? {
-        guard !snapshotting else { return nil }
-        snapshotting = true
         let started = ContinuousClock.now
-        defer {
-            snapshotting = false
-            counters.snapshotSeconds.observe(Self.seconds(ContinuousClock.now - started))
-        }
-        try processGroup(now: now)
-        if let batch = session.flush() { try train(batch, now: now) }
+        defer { counters.snapshotSeconds.observe(Self.seconds(ContinuousClock.now - started)) }
+        for case .rollback(let decision) in try processGroup(now: now) { try apply(decision, now: now) }
+        if let batch = session.flush() { _ = try train(batch, now: now) }
 
         let contents = session.snapshotContents
         let tensors = trainer.adapterTensors()

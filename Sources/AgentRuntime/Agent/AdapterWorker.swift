@@ -12,6 +12,11 @@ import Registry
 /// then queued; a group is trained as one micro-batch (plus replay). Snapshots evaluate the
 /// trainer against live on the holdout buffer, gate, write the version durably, and swap the
 /// live model.
+///
+/// No step calls back into the loop: training a group returns the ``Action``s it calls for
+/// (a snapshot the policy made due, a rollback the predictions called for), and the entry points
+/// (`handle`, `tick`) carry them out in order. A snapshot drains the group first, and whatever
+/// snapshot that drain makes due is the one being written.
 final class AdapterWorker {
     typealias Session = AdapterSession<Sample>
 
@@ -32,9 +37,16 @@ final class AdapterWorker {
     /// Admitted examples awaiting their (batched) prequential prediction.
     private var group: [Arrival] = []
     private var groupDeadline: ContinuousClock.Instant?
-    var snapshotting = false
     /// A drift adaptation collected its post-change holdout examples: snapshot after this group.
     var driftSnapshotDue = false
+
+    /// What a group or a step leaves the worker's entry points to do, in this order.
+    enum Action {
+        /// The snapshot policy (or a drift adaptation) made a snapshot due, for this reason.
+        case snapshot(String)
+        /// A prediction's outcome called for this rollback decision.
+        case rollback(RollbackDecision)
+    }
 
     struct Arrival {
         let sample: Sample
@@ -99,7 +111,7 @@ final class AdapterWorker {
         let sample = Sample(ids: encoded.ids, label: label, weight: Float(weight), oovRate: encoded.statistics.unknownRate)
         group.append(Arrival(sample: sample, key: key, partition: partition, offset: offset, holdout: admission == .holdout))
         if groupDeadline == nil { groupDeadline = now + config.training.maxWait }
-        if group.count >= session.mix.freshCapacity { try processGroup(now: now) }
+        if group.count >= session.mix.freshCapacity { try perform(processGroup(now: now), now: now) }
     }
 
     /// Gives the label a classifier row; existing logits are unchanged.
@@ -128,9 +140,24 @@ final class AdapterWorker {
 
     /// Called by the loop on every wake-up: releases due groups, batches and snapshots.
     func tick(now: ContinuousClock.Instant) throws {
-        if let deadline = groupDeadline, deadline <= now { try processGroup(now: now) }
-        if let batch = session.poll(now: now) { try train(batch, now: now) }
+        if let deadline = groupDeadline, deadline <= now { try perform(processGroup(now: now), now: now) }
+        if let batch = session.poll(now: now) { try perform(train(batch, now: now).actions, now: now) }
         if let trigger = session.snapshotPolicy.poll(now: now) { try snapshot(reason: trigger.description, now: now) }
+    }
+
+    /// Carries out what a group or step called for, in order, then a drift adaptation's early
+    /// snapshot once its post-change holdout examples are in.
+    private func perform(_ actions: [Action], now: ContinuousClock.Instant) throws {
+        for action in actions {
+            switch action {
+            case .snapshot(let reason): try snapshot(reason: reason, now: now)
+            case .rollback(let decision): try apply(decision, now: now)
+            }
+        }
+        if driftSnapshotDue {
+            driftSnapshotDue = false
+            try snapshot(reason: "drift adaptation: \(config.drift.adaptation.minHoldoutAfter) post-change holdout examples", now: now)
+        }
     }
 
     // MARK: Test, then train
@@ -142,8 +169,10 @@ final class AdapterWorker {
     /// so a group that forms one train step is predicted by that step itself: the held-out
     /// examples ride along with weight 0 (no gradient) and the trained rows' weights are
     /// rescaled so the loss stays their mean. That saves one forward pass per example.
-    func processGroup(now: ContinuousClock.Instant) throws {
-        guard !group.isEmpty else { return }
+    /// - Returns: what the group calls for: snapshots its steps made due, then the rollback its
+    ///   predictions called for (unless a step already rolled back).
+    func processGroup(now: ContinuousClock.Instant) throws -> [Action] {
+        guard !group.isEmpty else { return [] }
         let arrivals = group
         group.removeAll(keepingCapacity: true)
         groupDeadline = nil
@@ -156,6 +185,7 @@ final class AdapterWorker {
         if let batch = session.flush() { batches.append(batch) }
 
         let rollback: RollbackDecision?
+        var actions: [Action] = []
         var rolledBack = false
         if batches.count == 1, let batch = batches.first, batch.fresh.count == training.count, trainer.lora.dropout == 0 {
             let result = try step(batch, riding: heldOut.map(\.sample))
@@ -167,18 +197,22 @@ final class AdapterWorker {
             }
             rollback = record(arrivals, probabilities: rows.map { BertLoRAModel.softmax(result.logits[$0]) })
             keep(heldOut)
-            rolledBack = try finish(batch, result, now: now)
+            let end = try finish(batch, result, now: now)
+            actions += end.actions
+            rolledBack = end.rolledBack
         } else {
             rollback = record(arrivals, probabilities: try trainer.probabilities(runtime.batch(arrivals.map(\.sample.ids))))
             keep(heldOut)
-            for batch in batches where !rolledBack { rolledBack = try train(batch, now: now) }
+            for batch in batches where !rolledBack {
+                let end = try train(batch, now: now)
+                // A rollback discards what an earlier step's due snapshot would have captured.
+                actions = end.rolledBack ? [] : actions + end.actions
+                rolledBack = end.rolledBack
+            }
         }
         // A rollback the step already carried out makes the prediction's decision stale.
-        if let rollback, !rolledBack { try apply(rollback, now: now) }
-        if driftSnapshotDue && !snapshotting {
-            driftSnapshotDue = false
-            try snapshot(reason: "drift adaptation: \(config.drift.adaptation.minHoldoutAfter) post-change holdout examples", now: now)
-        }
+        if let rollback, !rolledBack { actions.append(.rollback(rollback)) }
+        return actions
     }
 
     /// Records the prequential outcome of every arrival, in arrival order, and feeds the drift
@@ -215,10 +249,15 @@ final class AdapterWorker {
     }
 
     /// One optimizer step on a micro-batch (fresh + replay), then its bookkeeping.
-    /// - Returns: whether the step led to a rollback (the trainer was reloaded).
-    @discardableResult
-    func train(_ batch: Session.TrainBatch, now: ContinuousClock.Instant) throws -> Bool {
+    func train(_ batch: Session.TrainBatch, now: ContinuousClock.Instant) throws -> StepEnd {
         try finish(batch, try step(batch, riding: []), now: now)
+    }
+
+    /// How a step ended: whether it led to a rollback (the trainer was reloaded), and the
+    /// snapshot it made due.
+    struct StepEnd {
+        var rolledBack = false
+        var actions: [Action] = []
     }
 
     /// Runs the optimizer step on `batch.examples` plus `riders`, rows that are only predicted
@@ -235,9 +274,9 @@ final class AdapterWorker {
         return try trainer.trainStep(tokens, labels: targets, weights: weights)
     }
 
-    /// Counts a finished step, reports it to the session, and acts on a due rollback or snapshot.
-    /// - Returns: whether a rollback was applied.
-    private func finish(_ batch: Session.TrainBatch, _ result: TrainStepResult, now: ContinuousClock.Instant) throws -> Bool {
+    /// Counts a finished step, reports it to the session, and applies a due rollback.
+    /// - Returns: whether a rollback was applied, or the snapshot the policy made due.
+    private func finish(_ batch: Session.TrainBatch, _ result: TrainStepResult, now: ContinuousClock.Instant) throws -> StepEnd {
         counters.steps += 1
         guard result.applied else {
             // Contained where it happened: weights unchanged, examples not counted as trained,
@@ -246,16 +285,15 @@ final class AdapterWorker {
             counters.skippedSteps += 1
             session.skipped(batch)
             logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged, \(batch.fresh.count) examples not trained")
-            return false
+            return StepEnd()
         }
         counters.lastLoss = Double(result.loss)
         let outcome = session.trained(batch, loss: Double(result.loss), weightsFinite: true, now: now)
         if let rollback = outcome.rollback {
             try apply(rollback, now: now)
-            return true
+            return StepEnd(rolledBack: true)
         }
-        if let trigger = outcome.snapshot, !snapshotting { try snapshot(reason: trigger.description, now: now) }
-        return false
+        return StepEnd(actions: outcome.snapshot.map { [.snapshot($0.description)] } ?? [])
     }
 }
 
