@@ -91,7 +91,11 @@ let package = Package(
             "API", "Server", "Monitor",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "LearnerTests", dependencies: ["Learner", "AgentRuntime", "API", "Model", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora"]),
+        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Tensor", "Stream", "Registry", "Monitor"]),
+        // The agent in process and the CLI as a process: embedded broker, real files, real HTTP.
+        .testTarget(name: "AgentRuntimeTests", dependencies: [
+            "AgentRuntime", "API", "Learner", "Model", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
