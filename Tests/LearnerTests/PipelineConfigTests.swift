@@ -1,5 +1,4 @@
 import Foundation
-import Model
 import Stream
 import Tensor
 import Testing
@@ -245,28 +244,6 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         #expect(try parse("name: x").model.precision == .fp32)
         let error = try #require(issues("model: {precision: fast}"))
         #expect(error.issues.map(\.message) == ["must be one of fp32, bf16, auto, got fast"])
-    }
-
-    /// The runtime resolves the setting once and every adapter it makes runs in that precision.
-    @Test func runtimeMakesModelsInTheResolvedPrecision() throws {
-        var config = PipelineConfig(name: "bf16")
-        config.model.path = try repoRoot().appendingPathComponent("models/all-MiniLM-L6-v2").path
-        config.model.precision = .bf16
-        let runtime = try ModelRuntime(config: config)
-        #expect(runtime.precision.precision == .bf16)
-        #expect(runtime.base.precision == .bf16)
-        #expect(try runtime.makeModel(labels: 2).precision == .bf16)
-        // The drift monitor's input embedding reads the bf16 word table: bf16-close to the mean of
-        // the fp32 rows, not equal.
-        let fp32 = try BertWeights(directory: URL(fileURLWithPath: config.model.path))
-        let ids: [Int32] = [101, 7592, 2088, 999, 102]
-        var want = [Float](repeating: 0, count: fp32.config.hiddenSize)
-        want.withUnsafeMutableBufferPointer { sum in for id in ids { fp32.wordEmbeddings.accumulate(Int(id), into: sum.baseAddress!) } }
-        want = want.map { $0 / Float(ids.count) }
-        let got = runtime.inputEmbedding(ids)
-        let scale = want.map(abs).max() ?? 0
-        #expect(got != want && scale > 0)
-        #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 4e-3 * scale }, "bf16 input embedding strays from fp32's")
     }
 }
 
