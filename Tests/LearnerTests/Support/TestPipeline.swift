@@ -12,10 +12,13 @@ enum TestPipeline {
     ///   - everySeconds: the snapshot time bound (0: snapshots by example count only).
     ///   - rollback: the `rollback:` section as a YAML flow mapping.
     ///   - drift: the `drift:` section as a YAML flow mapping (`nil`: the defaults).
+    ///   - batchSize, replay: `training.batch_size` and `training.replay` (a YAML flow mapping).
+    ///   - maxWeight: `training.max_weight` (`nil`: the default).
     static func yaml(bootstrap: String, group: String, model: URL, registry: URL,
                      holdoutShare: Double = holdoutShare, everyExamples: Int = 100, minHoldout: Int = 1,
                      lr: Double = 0.005, headLR: Double = 0.05, everySeconds: Double = 1,
-                     rollback: String = noRollback, drift: String? = nil) -> String {
+                     rollback: String = noRollback, drift: String? = nil, batchSize: Int = 8,
+                     replay: String = "{capacity: 200, share: 0.25}", maxWeight: Double? = nil) -> String {
         """
         name: agent-test
         kafka:
@@ -42,9 +45,9 @@ enum TestPipeline {
           lr: \(lr)
           head_lr: \(headLR)
           warmup_steps: 0
-          batch_size: 8
+          batch_size: \(batchSize)
           max_wait_ms: 50
-          replay: {capacity: 200, share: 0.25}
+          replay: \(replay)\(maxWeight.map { "\n  max_weight: \($0)" } ?? "")
         holdout: {share: \(holdoutShare), buffer: 400}
         metrics: {window: 200}
         snapshot: {every_examples: \(everyExamples), every_seconds: \(everySeconds), keep_last: 20}
