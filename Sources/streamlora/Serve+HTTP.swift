@@ -17,11 +17,17 @@ func startHTTP(agent: Agent, config: PipelineConfig, port: Int, logger: Logger) 
         logger.notice("HTTP promote/rollback are disabled: set \(config.server.tokenEnv) to a bearer token to enable them")
     }
     let (events, sink) = AsyncStream<Int>.makeStream()
+    let settings = ServerConfiguration(host: config.server.host, port: port, token: token,
+                                       maxConnections: config.server.maxConnections,
+                                       idleTimeoutSeconds: config.server.idleTimeoutSeconds)
+    let gate = ConnectionGate(maxConnections: settings.maxConnections)
     let app = makeServerApplication(
         controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name),
-        configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger,
-        onListening: { sink.yield($0) })
-    let service = HTTPService(app, logger: logger) { sink.finish() }
+        configuration: settings, logger: logger, gate: gate, onListening: { sink.yield($0) })
+    // Listed after the application, the drain is shut down first: no connection is accepted or
+    // open any more when the listener closes (see ConnectionGate).
+    let drain = ConnectionDrain(gate: gate, patience: .seconds(settings.idleTimeoutSeconds + 5), logger: logger)
+    let service = HTTPService([app, drain], logger: logger) { sink.finish() }
     var iterator = events.makeAsyncIterator()
     guard let bound = await iterator.next() else {
         let error = service.failure ?? HTTPListenError(host: config.server.host, port: port, detail: "the server stopped")
@@ -62,8 +68,9 @@ final class HTTPService: Sendable {
     }
 
     /// - Parameter onExit: called when the server has stopped, for any reason.
-    init(_ service: some Service, logger: Logger, onExit: @escaping @Sendable () -> Void) {
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+    /// - Parameter services: shut down gracefully in reverse order.
+    init(_ services: [any Service], logger: Logger, onExit: @escaping @Sendable () -> Void) {
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         self.group = group
         let failed = self.failed
         task = Task {

@@ -19,8 +19,12 @@ final class RunningAgent: @unchecked Sendable {
 
     /// Starts the agent and waits (bounded, generously) until it has seen every example, a
     /// version is live and the drift reference is frozen.
-    /// - Parameter environment: extra environment of the serve process (e.g. `NOTIFY_SOCKET`).
-    static func start(_ label: String, examples: Int = 600, environment: [String: String] = [:]) async throws -> RunningAgent {
+    /// - Parameters:
+    ///   - environment: extra environment of the serve process (e.g. `NOTIFY_SOCKET`).
+    ///   - server: the pipeline's `server:` section (YAML flow mapping).
+    ///   - fileLimit: the serve process's `ulimit -n` (nil: inherited).
+    static func start(_ label: String, examples: Int = 600, environment: [String: String] = [:],
+                      server: String = "{port: 0}", fileLimit: Int? = nil) async throws -> RunningAgent {
         let executable = try TestPaths.streamloraExecutable()
         let dir = try TemporaryDirectory(label)
         let model = dir.path("tiny-bert")
@@ -39,11 +43,16 @@ final class RunningAgent: @unchecked Sendable {
 
         let pipeline = dir.path("agent.yaml")
         let yaml = TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: label, model: model,
-                                     registry: dir.path("registry"), holdoutShare: 0.1, everyExamples: 100, minHoldout: 5)
+                                     registry: dir.path("registry"), holdoutShare: 0.1, everyExamples: 100, minHoldout: 5,
+                                     server: server)
             + "\ndrift: {reference_window: 100, current_window: 50, embedding_projections: 2}\n"
         try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
-        let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0", "--http-port", "0"],
-                                     log: dir.path("serve.log"), name: "serve", environment: environment)
+        let arguments = ["serve", "--pipeline", pipeline.path, "--status-every", "0", "--http-port", "0"]
+        // With a descriptor limit, a shell sets it and becomes serve (exec: the pid stays serve's).
+        let serve = try fileLimit.map {
+            try ChildProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "ulimit -n \($0) && exec \"$0\" \"$@\"", executable.path] + arguments,
+                             log: dir.path("serve.log"), name: "serve", environment: environment)
+        } ?? ChildProcess(executable, arguments, log: dir.path("serve.log"), name: "serve", environment: environment)
         var port: Int?
         _ = await waitUntil(120, interval: 0.1) {
             port = Self.listeningPort(in: serve)

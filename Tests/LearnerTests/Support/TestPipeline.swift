@@ -14,11 +14,13 @@ enum TestPipeline {
     ///   - drift: the `drift:` section as a YAML flow mapping (`nil`: the defaults).
     ///   - batchSize, replay: `training.batch_size` and `training.replay` (a YAML flow mapping).
     ///   - maxWeight: `training.max_weight` (`nil`: the default).
+    ///   - server: the `server:` section as a YAML flow mapping.
     static func yaml(bootstrap: String, group: String, model: URL, registry: URL,
                      holdoutShare: Double = holdoutShare, everyExamples: Int = 100, minHoldout: Int = 1,
                      lr: Double = 0.005, headLR: Double = 0.05, everySeconds: Double = 1,
                      rollback: String = noRollback, drift: String? = nil, batchSize: Int = 8,
-                     replay: String = "{capacity: 200, share: 0.25}", maxWeight: Double? = nil) -> String {
+                     replay: String = "{capacity: 200, share: 0.25}", maxWeight: Double? = nil,
+                     server: String = "{port: 0}") -> String {
         """
         name: agent-test
         kafka:
@@ -54,7 +56,7 @@ enum TestPipeline {
         gate: {metric: accuracy, tolerance: 1.0, min_holdout: \(minHoldout)}
         rollback: \(rollback)
         registry: {path: \(registry.path)}
-        server: {port: 0}
+        server: \(server)
         """ + (drift.map { "\ndrift: \($0)\n" } ?? "")
     }
 }
