@@ -24,9 +24,10 @@ func startHTTP(agent: Agent, config: PipelineConfig, port: Int, logger: Logger) 
     let app = makeServerApplication(
         controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name),
         configuration: settings, logger: logger, gate: gate, onListening: { sink.yield($0) })
-    // Listed after the application, the drain is shut down first: no connection is accepted or
-    // open any more when the listener closes (see ConnectionGate).
-    let drain = ConnectionDrain(gate: gate, patience: .seconds(settings.idleTimeoutSeconds + 5), logger: logger)
+    // Listed after the application, the drain is shut down first: no accept is in flight when the
+    // listener closes (see ConnectionGate). It waits for idle connections at most a few seconds;
+    // the server's own graceful shutdown closes whatever is still open.
+    let drain = ConnectionDrain(gate: gate, patience: .seconds(min(settings.idleTimeoutSeconds, 5) + 1), logger: logger)
     let service = HTTPService([app, drain], logger: logger) { sink.finish() }
     var iterator = events.makeAsyncIterator()
     guard let bound = await iterator.next() else {

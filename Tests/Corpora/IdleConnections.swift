@@ -46,6 +46,11 @@ public enum IdleConnections {
         for fd in sockets { Glibc.close(fd) }
     }
 
+    /// Descriptors process `pid` holds (entries of /proc/PID/fd).
+    public static func descriptorsHeld(by pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count ?? 0
+    }
+
     /// Sockets process `pid` holds (entries of /proc/PID/fd that link to `socket:[…]`).
     public static func socketsHeld(by pid: Int32) -> Int {
         let directory = "/proc/\(pid)/fd"

@@ -44,7 +44,9 @@ public final class ConnectionGate: Sendable {
 /// Runs beside the HTTP application, listed after it in the same `ServiceGroup` so that it gets
 /// the graceful shutdown first: it closes the ``ConnectionGate`` and waits (at most `patience`)
 /// until every accepted connection has closed — idle ones by the idle timeout, busy ones when
-/// their request is answered — and only then lets the group shut the server down.
+/// their request is answered — and only then lets the group shut the server down. Accepting
+/// stopped, an accepted connection reaches the serving loop within moments, so a short
+/// `patience` suffices; the server's graceful shutdown closes what is still open.
 public struct ConnectionDrain: Service {
     let gate: ConnectionGate
     let patience: Duration
@@ -70,7 +72,7 @@ public struct ConnectionDrain: Service {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if gate.open > 0 {
-            logger.warning("HTTP: \(gate.open) connections still open after \(patience); stopping the server anyway")
+            logger.info("HTTP: \(gate.open) connections still open after \(patience); the server closes them")
         }
     }
 }

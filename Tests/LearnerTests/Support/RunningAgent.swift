@@ -14,6 +14,9 @@ final class RunningAgent: @unchecked Sendable {
     let serve: ChildProcess
     let port: Int
     let examples: Int
+    /// Where the records of the start-up stream landed (holdout share 0.1, see `start`).
+    let produced: ProducedLog
+    static let holdoutShare = 0.1
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -38,12 +41,12 @@ final class RunningAgent: @unchecked Sendable {
             producer.send(topic: TestPipeline.topic, partition: Int32(i % 2), value: item.json, id: item.id)
             if i % 100 == 50 { producer.send(topic: TestPipeline.topic, partition: Int32(i % 2), value: Array("not json".utf8), id: nil) }
         }
-        _ = try producer.flush()
+        let produced = try producer.flush()
         producer.close()
 
         let pipeline = dir.path("agent.yaml")
         let yaml = TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: label, model: model,
-                                     registry: dir.path("registry"), holdoutShare: 0.1, everyExamples: 100, minHoldout: 5,
+                                     registry: dir.path("registry"), holdoutShare: holdoutShare, everyExamples: 100, minHoldout: 5,
                                      server: server)
             + "\ndrift: {reference_window: 100, current_window: 50, embedding_projections: 2}\n"
         try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
@@ -59,7 +62,7 @@ final class RunningAgent: @unchecked Sendable {
             return port != nil || !serve.isRunning
         }
         guard let port else { throw TestFailure("serve never said where it listens; log:\n\(serve.logTail())") }
-        let agent = RunningAgent(dir: dir, broker: broker, serve: serve, port: port, examples: examples)
+        let agent = RunningAgent(dir: dir, broker: broker, serve: serve, port: port, examples: examples, produced: produced)
         let learned = try await agent.poll(240) {
             let status = try await agent.json("/v1/status")
             let adapters = status["adapters"] as? [[String: Any]] ?? []
@@ -72,12 +75,14 @@ final class RunningAgent: @unchecked Sendable {
         return agent
     }
 
-    private init(dir: TemporaryDirectory, broker: EmbeddedBroker, serve: ChildProcess, port: Int, examples: Int) {
+    private init(dir: TemporaryDirectory, broker: EmbeddedBroker, serve: ChildProcess, port: Int, examples: Int,
+                 produced: ProducedLog) {
         self.dir = dir
         self.broker = broker
         self.serve = serve
         self.port = port
         self.examples = examples
+        self.produced = produced
     }
 
     /// The port from the log line `HTTP on http://127.0.0.1:PORT/`.
