@@ -139,6 +139,7 @@ extension PipelineConfig.KafkaSettings {
         if !dlq.isEmpty { dlqTopicOverride = dlq }
         r.int(&s, "max_message_bytes", into: &maxMessageBytes, .range(1_000...1_000_000_000))
         r.choice(&s, "unrecorded_start", into: &unrecordedStart)
+        r.choice(&s, "lost_partitions", into: &lostPartitions)
         r.finish(s)
     }
 

@@ -15,18 +15,19 @@ enum TestPipeline {
     ///   - batchSize, replay: `training.batch_size` and `training.replay` (a YAML flow mapping).
     ///   - maxWeight: `training.max_weight` (`nil`: the default).
     ///   - server: the `server:` section as a YAML flow mapping.
+    ///   - lostPartitions: `kafka.lost_partitions` (`nil`: the default).
     static func yaml(bootstrap: String, group: String, model: URL, registry: URL,
                      holdoutShare: Double = holdoutShare, everyExamples: Int = 100, minHoldout: Int = 1,
                      lr: Double = 0.005, headLR: Double = 0.05, everySeconds: Double = 1,
                      rollback: String = noRollback, drift: String? = nil, batchSize: Int = 8,
                      replay: String = "{capacity: 200, share: 0.25}", maxWeight: Double? = nil,
-                     server: String = "{port: 0}") -> String {
+                     server: String = "{port: 0}", lostPartitions: String? = nil) -> String {
         """
         name: agent-test
         kafka:
           brokers: ["\(bootstrap)"]
           topic: \(topic)
-          group: \(group)
+          group: \(group)\(lostPartitions.map { "\n  lost_partitions: \($0)" } ?? "")
           properties:
             # A killed member blocks the group until its session expires: keep that short. Not
             # below ~2.5 s: librdkafka's mock coordinator drops members whose JoinGroup waits longer
