@@ -82,13 +82,13 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor"], resources: [.copy("Fixtures")]),
-        // Bad records shared by the decoder, DLQ and agent tests.
+        // Bad records (and idle-connection floods) shared by the decoder, DLQ, server and agent tests.
         .target(name: "TestCorpora", dependencies: ["Stream", "Checksum"], path: "Tests/Corpora"),
         .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka", "TestCorpora"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ServerTests", dependencies: [
-            "API", "Server", "Monitor",
+            "API", "Server", "Monitor", "TestCorpora",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Tensor", "Stream", "Registry", "Monitor"]),

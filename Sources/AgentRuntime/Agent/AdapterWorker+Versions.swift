@@ -20,11 +20,11 @@ extension AdapterWorker {
         let tensors = trainer.adapterTensors()
         let finite = tensors.allSatisfy { $0.data.allSatisfy(\.isFinite) }
         let holdout = session.holdoutExamples
-        let candidate = try evaluate(holdout) { try trainer.probabilities($0) }
+        let (candidate, nonFiniteOutputs) = try evaluate(holdout) { try trainer.probabilities($0) }
         // "No live version" (after a rollback past the first version) is judged like no live at all.
         let current = live.current(name).flatMap { $0.version == nil ? nil : $0 }
-        let liveTotals = try current.map { l in try evaluate(holdout, labels: l.labels) { try l.probabilities($0) } }
-        let decision = session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite)
+        let liveTotals = try current.map { l in try evaluate(holdout, labels: l.labels) { try l.probabilities($0) }.totals }
+        let decision = session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite, nonFiniteOutputs: nonFiniteOutputs)
         let status: VersionStatus = switch decision.verdict {
         case .promote: .live
         case .reject: .rejected
@@ -71,10 +71,12 @@ extension AdapterWorker {
         return manifest
     }
 
-    /// Metric totals of `predict` over holdout samples (batches of 32).
+    /// Metric totals of `predict` over holdout samples (batches of 32), and on how many of them
+    /// the probabilities were not finite.
     func evaluate(_ samples: [Sample], labels: [String]? = nil,
-                  _ predict: (TokenBatch) throws -> [[Float]]) throws -> MetricTotals {
+                  _ predict: (TokenBatch) throws -> [[Float]]) throws -> (totals: MetricTotals, nonFinite: Int) {
         var totals = MetricTotals()
+        var nonFinite = 0
         let names = labels ?? self.labels
         var start = 0
         while start < samples.count {
@@ -82,10 +84,11 @@ extension AdapterWorker {
             let p = try predict(runtime.batch(chunk.map(\.ids)))
             for (sample, probs) in zip(chunk, p) {
                 totals.add(PredictionOutcome(label: sample.label, probabilities: probs, labels: names))
+                if !probs.allSatisfy(\.isFinite) { nonFinite += 1 }
             }
             start += 32
         }
-        return totals
+        return (totals, nonFinite)
     }
 
     /// Acts on the rollback monitor's decision: make an earlier version live again (or, with none,

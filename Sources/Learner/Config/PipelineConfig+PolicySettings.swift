@@ -155,6 +155,11 @@ extension PipelineConfig {
         public var port = 8080
         /// Environment variable holding the bearer token for mutations.
         public var tokenEnv = "STREAMLORA_TOKEN"
+        /// Most connections open at once (further ones wait in the listen backlog): below the
+        /// usual `ulimit -n` of 1024, so a flood of sockets leaves descriptors for snapshots.
+        public var maxConnections = 512
+        /// Seconds a connection may sit without sending a request before it is closed.
+        public var idleTimeoutSeconds = 10
         public init() {}
     }
 
