@@ -33,8 +33,11 @@ let package = Package(
         .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O2"])]),
         // BLAS core: contiguous Float buffers, sgemm wrappers, fused kernels (+ naive references).
         .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16"]),
+        // SplitMix64: the seeded generator shared by Model (init, dropout), Learner (replay) and
+        // Monitor (drift projections), identical to the fixture scripts'.
+        .target(name: "SeededRandom"),
         // safetensors, tokenizer, BERT encoder fwd/bwd, LoRA, heads, AdamW.
-        .target(name: "Model", dependencies: ["Tensor"]),
+        .target(name: "Model", dependencies: ["Tensor", "SeededRandom"]),
         // SHA-256, shared by the registry's checksums and the DLQ's truncation headers.
         .target(name: "Checksum"),
         // librdkafka consumer/producer, message schema, DLQ, embedded broker.
@@ -43,12 +46,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Versioned adapter store: manifests, atomic LIVE pointer, journal.
-        .target(name: "Registry", dependencies: ["Model", "Checksum"]),
+        .target(name: "Registry", dependencies: ["API", "Model", "Checksum"]),
         // Drift detectors and statistics.
-        .target(name: "Monitor"),
+        .target(name: "Monitor", dependencies: ["SeededRandom"]),
         // Online loop: prequential metrics, holdout, replay, snapshot/gate/rollback policies, pipeline config.
         .target(name: "Learner", dependencies: [
-            "Tensor", "Model", "Stream", "Registry", "Monitor",
+            "Tensor", "Model", "SeededRandom", "Stream", "Registry", "Monitor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -73,7 +76,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "streamlora", dependencies: [
-            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "API", "Server", "AgentRuntime",
+            "Tensor", "Model", "SeededRandom", "Stream", "Registry", "Monitor", "Learner", "API", "Server", "AgentRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -81,20 +84,20 @@ let package = Package(
         ]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "SeededRandom"], resources: [.copy("Fixtures")]),
         // Bad records shared by the decoder, DLQ and agent tests.
         .target(name: "TestCorpora", dependencies: ["Stream", "Checksum"], path: "Tests/Corpora"),
         .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka", "TestCorpora"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RegistryTests", dependencies: ["API", "Registry", "Model", "SeededRandom"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SeededRandom"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ServerTests", dependencies: [
             "API", "Server", "Monitor",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Tensor", "Stream", "Registry", "Monitor"]),
+        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "SeededRandom", "Tensor", "Stream", "Registry", "Monitor"]),
         // The agent in process and the CLI as a process: embedded broker, real files, real HTTP.
         .testTarget(name: "AgentRuntimeTests", dependencies: [
-            "AgentRuntime", "API", "Learner", "Model", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora",
+            "AgentRuntime", "API", "Learner", "Model", "SeededRandom", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,3 @@
-import API
 import Monitor
 
 /// What the HTTP layer needs from the running agent.

@@ -1,3 +1,4 @@
+import SeededRandom
 import AgentRuntime
 import ArgumentParser
 import Foundation
