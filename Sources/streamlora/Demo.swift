@@ -1,3 +1,4 @@
+import Threads
 import SeededRandom
 import AgentRuntime
 import ArgumentParser
