@@ -1,3 +1,4 @@
+import Threads
 import API
 import AgentRuntime
 import Foundation

@@ -1,3 +1,4 @@
+import Threads
 import AgentRuntime
 import Foundation
 import Learner
@@ -60,7 +61,7 @@ struct BrokerOutageTests {
         for (i, item) in items.enumerated() {
             producer.send(topic: TestPipeline.topic, partition: Int32(i % Int(Self.partitions)), value: item.json, id: item.id)
         }
-        _ = try await OffPool.run { [producer] in try producer.flush() }
+        _ = try await Blocking.run { [producer] in try producer.flush() }
         producer.close()
     }
 
@@ -77,7 +78,7 @@ struct BrokerOutageTests {
         let config = try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: bootstrap, group: "outage", model: dir.path("tiny-bert"), registry: dir.path("registry")),
             file: "outage.yaml", environment: [:])
-        let agent = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try agent.start()
         defer { agent.stop() }
         let learned = await waitUntil(120, interval: 0.1) {
