@@ -88,7 +88,10 @@ struct AgentControlPlane: ControlPlane {
         try AdapterRegistry.adapters(in: agent.registryRoot).map { name in
             let registry = try AdapterRegistry(root: agent.registryRoot, adapter: name)
             let versions = try registry.versions()
-            let lora = agent.runtime.lora
+            // A version is data: show the config the live (else newest) version was written with;
+            // the pipeline's only for an adapter without versions.
+            let shown = try registry.live() ?? versions.last?.version
+            let lora = try shown.map { try agent.runtime.loraConfig(of: registry.loraConfig(of: $0)) } ?? agent.runtime.lora
             let labels = versions.last?.labels ?? []
             // What the optimizer updates: the LoRA A/B of every target plus the classifier head
             // for this adapter's labels (PEFT's `modules_to_save`), as `streamlora inspect` counts.
