@@ -30,6 +30,7 @@ struct BenchAdapters: AsyncParsableCommand {
     @Option(help: "Prediction requests per level (one text each).") var requests = 320
     @Option(help: "Concurrent prediction clients.") var clients = 16
     @Option(help: "Largest mixed batch of the prediction batcher.") var maxRows = 32
+    @Option(help: "Live-version swaps per second during the second prediction run.") var swapsPerSecond = 20.0
     @Flag(help: "Print one JSON object.") var json = false
 
     var counts: [Int] { adapters.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -39,8 +40,8 @@ struct BenchAdapters: AsyncParsableCommand {
         guard !c.isEmpty, c.allSatisfy({ $0 > 0 }), c == c.sorted(), Set(c).count == c.count else {
             throw ValidationError("--adapters must be ascending positive counts, e.g. 1,10,100")
         }
-        guard examples > 0, batch > 0, rank > 0, requests > 0, clients > 0, maxRows > 0 else {
-            throw ValidationError("--examples, --batch, --rank, --requests, --clients, --max-rows must be positive")
+        guard examples > 0, batch > 0, rank > 0, requests > 0, clients > 0, maxRows > 0, swapsPerSecond > 0 else {
+            throw ValidationError("--examples, --batch, --rank, --requests, --clients, --max-rows, --swaps-per-second must be positive")
         }
     }
 
@@ -64,12 +65,20 @@ struct AdaptersBenchLevel: Codable {
     /// (RSS − RSS of the previous level, or of the warmed process without adapters) / (adapters
     /// added): resident MiB per additional adapter.
     var mib_per_additional_adapter: Double?
+    /// Each adapter stepping on its own micro-batches, and its ratio to one adapter (level 1).
     var train_examples_per_s: Double
     var train_ratio_vs_one: Double
+    /// Cross-adapter steps on micro-batches of the stream as it comes, against the same one-adapter rate.
+    var mixed_train_examples_per_s: Double
+    var mixed_train_ratio_vs_one: Double
     var predict_requests_per_s: Double
     var predict_p50_ms: Double
     var predict_p99_ms: Double
     var predict_mean_batch_rows: Double
+    /// The same clients while another thread publishes new versions (`--swaps-per-second`).
+    var predict_swapping_p99_ms: Double
+    var predict_swapping_p50_ms: Double
+    var swaps_per_s: Double
 }
 
 struct AdaptersBenchReport: Codable {
@@ -88,12 +97,17 @@ struct AdaptersBenchReport: Codable {
     var table: String {
         var lines = ["bench adapters: MiniLM, LoRA r = \(rank) on \(targets.joined(separator: ",")), "
             + "\(adapter_parameters) parameters (\(String(format: "%.2f", adapter_mib)) MiB fp32) per adapter; process without adapters \(String(format: "%.0f", base_rss_mib)) MiB",
-            "adapters  RSS MiB  MiB/extra  train ex/s  vs one  predict req/s  p50 ms  p99 ms  rows/pass"]
+            "adapters  RSS MiB  MiB/extra  own steps ex/s  vs one  mixed steps ex/s  vs one  predict req/s  p50 ms  p99 ms  rows/pass"]
         for l in levels {
-            lines.append(String(format: "%8d  %7.0f  %9@  %10.1f  %6.2f  %13.1f  %6.1f  %6.1f  %9.1f", l.adapters, l.rss_mib,
+            lines.append(String(format: "%8d  %7.0f  %9@  %14.1f  %6.2f  %16.1f  %6.2f  %13.1f  %6.1f  %6.1f  %9.1f", l.adapters, l.rss_mib,
                                 l.mib_per_additional_adapter.map { String(format: "%.2f", $0) } ?? "-", l.train_examples_per_s,
-                                l.train_ratio_vs_one, l.predict_requests_per_s, l.predict_p50_ms, l.predict_p99_ms,
-                                l.predict_mean_batch_rows))
+                                l.train_ratio_vs_one, l.mixed_train_examples_per_s, l.mixed_train_ratio_vs_one,
+                                l.predict_requests_per_s, l.predict_p50_ms, l.predict_p99_ms, l.predict_mean_batch_rows))
+        }
+        lines.append("p99 of /v1/predict-style requests while versions swap, against idle:")
+        for l in levels {
+            lines.append(String(format: "%8d adapters: idle p99 %.1f ms, swapping p99 %.1f ms (%.2f×) at %.1f swaps/s", l.adapters,
+                                l.predict_p99_ms, l.predict_swapping_p99_ms, l.predict_swapping_p99_ms / l.predict_p99_ms, l.swaps_per_s))
         }
         lines.append(String(format: "adapter load (registry read + verify + build): p50 %.1f ms", load_p50_ms))
         lines.append(String(format: "one adapter, batch 16: merged %.1f ex/s, unmerged %.1f ex/s (merging pays %.2f×)",
