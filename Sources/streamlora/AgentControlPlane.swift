@@ -55,7 +55,11 @@ struct AgentControlPlane: ControlPlane {
         let name = request.adapter ?? agent.config.routing.defaultAdapter
         // The live model is served whether or not this agent trains the adapter right now
         // (partitions lost to a broker outage stop training, never predictions).
-        let served = agent.live.current(name)
+        // An adapter evicted by the residency budget is reloaded from the registry (file I/O and
+        // model building: off the cooperative pool).
+        let live = agent.live
+        var served = live.current(name)
+        if served == nil { served = try await Blocking.run { try live.serving(name) } }
         guard served != nil || agent.status.adapters.contains(where: { $0.name == name }) else {
             throw ControlPlaneError.notFound("no adapter named '\(name)'")
         }

@@ -17,7 +17,8 @@ import Stream
 public final class Agent: @unchecked Sendable {
     public let config: PipelineConfig
     public let runtime: ModelRuntime
-    public let live = LiveAdapters()
+    /// Live versions served, at most `residency.max_adapters` in memory (evicted ones reload on demand).
+    public let live: LiveAdapters
     public let drift: DriftMonitorHub
     public let registryRoot: URL
     let logger: Logger
@@ -59,6 +60,9 @@ public final class Agent: @unchecked Sendable {
         let registryPath = config.registry.path
         registryRoot = registryPath.hasPrefix("/") ? URL(fileURLWithPath: registryPath) : root.appendingPathComponent(registryPath)
         try FileManager.default.createDirectory(at: registryRoot, withIntermediateDirectories: true)
+        live = LiveAdapters(capacity: config.residency.maxAdapters) { [runtime, registryRoot] name in
+            try LiveAdapter.registryLive(adapter: name, registryRoot: registryRoot, runtime: runtime)
+        }
 
         let topic = config.kafka.topic
         let rebalances = self.rebalances

@@ -44,6 +44,10 @@ extension PipelineConfig {
             })
             r.finish(s)
         }
+        if var s = r.subsection(&top, "residency") {
+            r.int(&s, "max_adapters", into: &residency.maxAdapters, .range(0...10_000_000))
+            r.finish(s)
+        }
         if var s = r.subsection(&top, "routing") {
             r.string(&s, "default_adapter", into: &routing.defaultAdapter, .identifier("letters, digits, '.', '_' or '-'"))
             r.finish(s)

@@ -158,6 +158,15 @@ extension PipelineConfig {
         public init() {}
     }
 
+    /// `residency:` — how many adapters stay in memory.
+    public struct ResidencySettings: Sendable, Equatable {
+        /// Most live versions held in memory (the memory budget in adapters: one costs its LoRA
+        /// factors and head, 0.36 MiB at r = 8 on query,value); the least recently used beyond it
+        /// are evicted and reloaded from the registry on demand. 0: unbounded.
+        public var maxAdapters = 0
+        public init() {}
+    }
+
     /// `routing:` — message key → adapter.
     public struct RoutingSettings: Sendable, Equatable {
         /// Adapter for messages without a key.
