@@ -39,6 +39,13 @@ public final class Agent: @unchecked Sendable {
     /// Adapters whose partitions were lost without a handover: not trained here, still served
     /// from their live version, following `LIVE` in the registry read-only.
     var followers: [String: AdapterWorker] = [:]
+    /// Residency (`Agent+Residency`): when each worker last got an example, and the adapters whose
+    /// workers were evicted (durable in the registry; reloaded on their next example or command).
+    var workerUse: [String: UInt64] = [:]
+    var useClock: UInt64 = 0
+    var evictedWorkers: Set<String> = []
+    /// Snapshots written by workers since evicted (so `commitAfterSnapshots` still counts them).
+    var evictedSnapshots = 0
     /// Poison messages: applied and durable once their dead letter is acknowledged.
     var deadLetterLedger = OffsetLedger()
     /// Next offset per partition of everything the learner has taken from the pipeline.
@@ -117,12 +124,16 @@ public final class Agent: @unchecked Sendable {
 
     /// The adapter's worker, created (and restored from the registry) on first use.
     func worker(_ name: String) throws -> AdapterWorker {
+        useClock += 1
+        workerUse[name] = useClock
         if let w = workers[name] { return w }
         // A follower trains again from the registry's newest durable version (it may be stale).
         followers[name] = nil
         let w = try AdapterWorker(name: name, config: config, runtime: runtime, registryRoot: registryRoot,
                                   live: live, drift: drift, logger: logger)
         workers[name] = w
+        evictedWorkers.remove(name)
+        try evictWorkers(keeping: name)
         return w
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Monitor
+import Registry
 import Stream
 
 /// The live adapter of every adapter name, swapped atomically: a prediction takes one
@@ -19,8 +20,8 @@ public final class LiveAdapters: Sendable {
 
     private struct State {
         var slots: [String: Slot] = [:]
-        /// Evicted for room, reloadable on demand.
-        var evicted: Set<String> = []
+        /// Evicted for room, reloadable on demand, with the version that was live.
+        var evicted: [String: Version?] = [:]
         var clock: UInt64 = 0
         var loads = Histogram(bounds: LiveAdapters.loadBounds)
         var evictions = 0
@@ -45,7 +46,7 @@ public final class LiveAdapters: Sendable {
 
     public func publish(_ live: LiveAdapter) {
         state.withLock { s in
-            s.evicted.remove(live.adapter)
+            s.evicted[live.adapter] = nil
             Self.insert(live, into: &s, capacity: capacity)
         }
     }
@@ -66,7 +67,7 @@ public final class LiveAdapters: Sendable {
     /// - Throws: when the registry's live version cannot be read or built.
     public func serving(_ adapter: String) throws -> LiveAdapter? {
         if let live = current(adapter) { return live }
-        guard let load, state.withLock({ $0.evicted.contains(adapter) }) else { return nil }
+        guard let load, state.withLock({ $0.evicted[adapter] != nil }) else { return nil }
         let started = ContinuousClock.now
         let loaded = try load(adapter)
         let seconds = (ContinuousClock.now - started) / .seconds(1)
@@ -74,7 +75,7 @@ public final class LiveAdapters: Sendable {
             s.loads.observe(seconds)
             // A version published while this one loaded is newer: keep it.
             if let published = s.slots[adapter] { return published.live }
-            guard s.evicted.remove(adapter) != nil else { return loaded }  // removed meanwhile: answer, do not keep
+            guard s.evicted.removeValue(forKey: adapter) != nil else { return loaded }  // removed meanwhile: answer, do not keep
             Self.insert(loaded, into: &s, capacity: capacity)
             return loaded
         }
@@ -84,12 +85,21 @@ public final class LiveAdapters: Sendable {
     public func remove(_ adapter: String) {
         state.withLock { s in
             s.slots[adapter] = nil
-            s.evicted.remove(adapter)
+            s.evicted[adapter] = nil
         }
     }
 
     /// Adapters served here, resident or evicted.
-    public var names: [String] { state.withLock { Array(Set($0.slots.keys).union($0.evicted)).sorted() } }
+    public var names: [String] { state.withLock { Array(Set($0.slots.keys).union($0.evicted.keys)).sorted() } }
+
+    /// Whether `adapter` is served here (resident or evicted).
+    public func isServed(_ adapter: String) -> Bool { state.withLock { $0.slots[adapter] != nil || $0.evicted[adapter] != nil } }
+
+    /// The version `adapter` serves, resident or evicted, without loading it (nil: none live or
+    /// not served here). For bookkeeping that compares versions, not for predicting.
+    public func liveVersion(_ adapter: String) -> Version? {
+        state.withLock { s in s.slots[adapter].map { $0.live.version } ?? s.evicted[adapter] ?? nil }
+    }
     /// Live versions in memory now.
     public var residentCount: Int { state.withLock { $0.slots.count } }
     /// Loads of evicted adapters so far, by duration.
@@ -101,8 +111,8 @@ public final class LiveAdapters: Sendable {
         s.slots[live.adapter] = Slot(live: live, used: s.clock)
         guard let capacity else { return }
         while s.slots.count > capacity, let oldest = s.slots.min(by: { $0.value.used < $1.value.used })?.key {
+            s.evicted[oldest] = s.slots[oldest]?.live.version
             s.slots[oldest] = nil
-            s.evicted.insert(oldest)
             s.evictions += 1
         }
     }

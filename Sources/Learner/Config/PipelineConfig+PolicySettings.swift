@@ -160,9 +160,9 @@ extension PipelineConfig {
 
     /// `residency:` — how many adapters stay in memory.
     public struct ResidencySettings: Sendable, Equatable {
-        /// Most live versions held in memory (the memory budget in adapters: one costs its LoRA
-        /// factors and head, 0.36 MiB at r = 8 on query,value); the least recently used beyond it
-        /// are evicted and reloaded from the registry on demand. 0: unbounded.
+        /// Most adapters held in memory, for serving (live versions) and for training (trainers):
+        /// the memory budget in adapters. The least recently used beyond it are evicted (a
+        /// trainer after a durable snapshot) and reloaded from the registry on demand. 0: unbounded.
         public var maxAdapters = 0
         public init() {}
     }
