@@ -74,12 +74,14 @@ final class AdaptersBench {
         }
         let load = try loadTimes(trainers[0], labels: labels, runtime: runtime)
         let single = try singleAdapter(trainers[0], probes)
+        let registered = o.registered > 0
+            ? try registeredRun(trainers[0], labels: labels, probes: probes, runtime: runtime, batcher: batcher) : nil
         progress(nil)
         return AdaptersBenchReport(
             rank: o.rank, targets: config.model.targets, adapter_parameters: trainers[0].trainableParameterCount,
             adapter_mib: Double(trainers[0].trainableParameterCount * 4) / 1_048_576, base_rss_mib: baseRSS, clients: o.clients,
             levels: levels, load_p50_ms: load, single_merged_examples_per_s: single.merged,
-            single_unmerged_examples_per_s: single.unmerged)
+            single_unmerged_examples_per_s: single.unmerged, registered: registered)
     }
 
     /// Training examples (the first `examples` of the stream), prediction probes (the next

@@ -31,6 +31,8 @@ struct BenchAdapters: AsyncParsableCommand {
     @Option(help: "Concurrent prediction clients.") var clients = 16
     @Option(help: "Largest mixed batch of the prediction batcher.") var maxRows = 32
     @Option(help: "Live-version swaps per second during the second prediction run.") var swapsPerSecond = 20.0
+    @Option(help: "Adapters registered on disk for the residency run (0: skip it).") var registered = 0
+    @Option(help: "Live versions held in memory during the residency run.") var resident = 1000
     @Flag(help: "Print one JSON object.") var json = false
 
     var counts: [Int] { adapters.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -39,6 +41,9 @@ struct BenchAdapters: AsyncParsableCommand {
         let c = counts
         guard !c.isEmpty, c.allSatisfy({ $0 > 0 }), c == c.sorted(), Set(c).count == c.count else {
             throw ValidationError("--adapters must be ascending positive counts, e.g. 1,10,100")
+        }
+        guard registered == 0 || (registered > 1 && resident > 0) else {
+            throw ValidationError("--registered needs at least 2 adapters and --resident at least 1")
         }
         guard examples > 0, batch > 0, rank > 0, requests > 0, clients > 0, maxRows > 0, swapsPerSecond > 0 else {
             throw ValidationError("--examples, --batch, --rank, --requests, --clients, --max-rows, --swaps-per-second must be positive")
@@ -93,6 +98,8 @@ struct AdaptersBenchReport: Codable {
     /// One adapter, batch 16 of stream texts: merged weights vs the unmerged (mixed) path.
     var single_merged_examples_per_s: Double
     var single_unmerged_examples_per_s: Double
+    /// `--registered` adapters served through a residency budget of `--resident` live versions.
+    var registered: AdaptersBench.RegisteredNumbers?
 
     var table: String {
         var lines = ["bench adapters: MiniLM, LoRA r = \(rank) on \(targets.joined(separator: ",")), "
@@ -113,6 +120,11 @@ struct AdaptersBenchReport: Codable {
         lines.append(String(format: "one adapter, batch 16: merged %.1f ex/s, unmerged %.1f ex/s (merging pays %.2f×)",
                             single_merged_examples_per_s, single_unmerged_examples_per_s,
                             single_merged_examples_per_s / single_unmerged_examples_per_s))
+        if let r = registered {
+            lines.append(String(format: "%d registered adapters, %d resident: %.1f req/s, p50 %.1f ms, p99 %.1f ms; %d loads, p50 %.1f ms, p99 %.1f ms (registered in %.1f s)",
+                                r.registered, r.resident, r.requests_per_s, r.p50_ms, r.p99_ms, r.loads, r.load_p50_ms, r.load_p99_ms,
+                                r.register_seconds))
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -6,9 +6,9 @@ import Testing
 @testable import Learner
 
 /// Residency: with a budget of two live versions, publishing a third evicts the least recently
-/// used; serving an evicted adapter reloads its live version from the real registry on disk
-/// (recording the load time) and predicts exactly as before; an adapter removed because another
-/// agent owns it is not reloaded.
+/// used; serving an evicted (or never loaded) adapter loads its live version from the real
+/// registry on disk (recording the load time) and predicts exactly as before; an adapter removed
+/// because another agent owns it is not reloaded.
 extension LiveAdapterTests {
     @Test func residencyEvictsTheLeastRecentlyUsedAndReloadsItFromTheRegistry() throws {
         let root = dir.path("registry"), runtime = runtime
@@ -34,7 +34,13 @@ extension LiveAdapterTests {
 
         live.remove("c")
         #expect(try live.serving("c") == nil, "removed (owned elsewhere): not reloaded")
-        #expect(try live.serving("nobody") == nil)
+        #expect(try live.serving("nobody") == nil && (try live.serving("../registry")) == nil, "not in the registry")
         #expect(live.loadSeconds.count == 1)
+
+        // An adapter of the registry never loaded in this process is served on demand too.
+        let fresh = LiveAdapters(capacity: 2) { name in
+            try LiveAdapter.registryLive(adapter: name, registryRoot: root, runtime: runtime)
+        }
+        #expect(try fresh.serving("c")?.version == versions[2].version && fresh.residentCount == 1)
     }
 }

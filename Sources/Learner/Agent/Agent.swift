@@ -98,7 +98,12 @@ public final class Agent: @unchecked Sendable {
         settings.deadLetterTopic = config.kafka.dlqTopicOverride
         pipeline = try IngestPipeline(settings, hooks: hooks, logger: logger)
 
-        for name in AdapterRegistry.adapters(in: registryRoot) { _ = try worker(name) }
+        // Within the residency budget; the others load on their first example (served meanwhile
+        // from the registry on demand).
+        let stored = AdapterRegistry.adapters(in: registryRoot)
+        let budget = config.residency.maxAdapters > 0 ? config.residency.maxAdapters : stored.count
+        for name in stored.prefix(budget) { _ = try worker(name) }
+        evictedWorkers.formUnion(stored.dropFirst(budget))
         publishStatus()
     }
 

@@ -44,9 +44,11 @@ public final class LiveAdapter: @unchecked Sendable {
                       tensors: loaded.snapshot.tensors, config: loaded.snapshot.config, runtime: runtime)
     }
 
-    /// The adapter's live version as the registry has it now (nothing live when `LIVE` names none).
+    /// The adapter's live version as the registry has it now (nothing live when `LIVE` names
+    /// none); nil when the registry has no adapter of that name.
     /// - Throws: when the registry cannot be read or the version does not verify or build.
-    public static func registryLive(adapter: String, registryRoot: URL, runtime: ModelRuntime) throws -> LiveAdapter {
+    public static func registryLive(adapter: String, registryRoot: URL, runtime: ModelRuntime) throws -> LiveAdapter? {
+        guard AdapterRegistry.exists(root: registryRoot, adapter: adapter) else { return nil }
         let registry = try AdapterRegistry(root: registryRoot, adapter: adapter, create: false)
         guard let version = try registry.live() else { return try .nothingLive(adapter: adapter, runtime: runtime) }
         return try LiveAdapter(adapter: adapter, loaded: registry.load(version), runtime: runtime)

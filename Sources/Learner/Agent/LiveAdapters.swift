@@ -10,8 +10,9 @@ import Stream
 /// Residency: with a `capacity`, at most that many live versions stay in memory; publishing or
 /// loading one more evicts the least recently used. A live version is always durable in the
 /// registry (it is published only after `LIVE` names it), so eviction needs no snapshot, and
-/// `serving(_:)` reloads an evicted adapter from the registry on demand (LoRAX's bounded cache).
-/// Adapters `remove`d (another agent owns them) are not reloaded.
+/// `serving(_:)` loads any adapter of the registry that is not resident on demand (LoRAX's
+/// bounded cache): an evicted one, or one never loaded in this process. Adapters `remove`d
+/// (another agent owns them) are not loaded.
 public final class LiveAdapters: Sendable {
     private struct Slot {
         var live: LiveAdapter
@@ -20,8 +21,10 @@ public final class LiveAdapters: Sendable {
 
     private struct State {
         var slots: [String: Slot] = [:]
-        /// Evicted for room, reloadable on demand, with the version that was live.
+        /// Evicted for room, with the version that was live.
         var evicted: [String: Version?] = [:]
+        /// Removed because another agent owns them: not loaded on demand.
+        var removed: Set<String> = []
         var clock: UInt64 = 0
         var loads = Histogram(bounds: LiveAdapters.loadBounds)
         var evictions = 0
@@ -30,8 +33,9 @@ public final class LiveAdapters: Sendable {
     private let state = Locked(State())
     /// Most live versions held; nil: unbounded.
     public let capacity: Int?
-    /// Builds the registry's live version of an adapter (read, verify, build), off any lock.
-    private let load: (@Sendable (String) throws -> LiveAdapter)?
+    /// Builds the registry's live version of an adapter (read, verify, build), off any lock; nil
+    /// when the registry has no such adapter.
+    private let load: (@Sendable (String) throws -> LiveAdapter?)?
 
     /// Histogram bounds of the load time (registry read + checksum verification + build).
     public static let loadBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
@@ -39,7 +43,7 @@ public final class LiveAdapters: Sendable {
     /// - Parameters:
     ///   - capacity: most live versions held in memory (nil or 0: unbounded).
     ///   - load: how an evicted adapter's live version is rebuilt from the registry.
-    public init(capacity: Int? = nil, load: (@Sendable (String) throws -> LiveAdapter)? = nil) {
+    public init(capacity: Int? = nil, load: (@Sendable (String) throws -> LiveAdapter?)? = nil) {
         self.capacity = capacity.flatMap { $0 > 0 ? $0 : nil }
         self.load = load
     }
@@ -47,6 +51,7 @@ public final class LiveAdapters: Sendable {
     public func publish(_ live: LiveAdapter) {
         state.withLock { s in
             s.evicted[live.adapter] = nil
+            s.removed.remove(live.adapter)
             Self.insert(live, into: &s, capacity: capacity)
         }
     }
@@ -62,20 +67,21 @@ public final class LiveAdapters: Sendable {
         }
     }
 
-    /// The live version to serve: resident, or reloaded from the registry when residency evicted
-    /// it (the load time is recorded). Nil for an adapter this agent does not serve.
+    /// The live version to serve: resident, or loaded from the registry (the load time is
+    /// recorded). Nil for an adapter the registry does not have or that another agent owns.
     /// - Throws: when the registry's live version cannot be read or built.
     public func serving(_ adapter: String) throws -> LiveAdapter? {
         if let live = current(adapter) { return live }
-        guard let load, state.withLock({ $0.evicted[adapter] != nil }) else { return nil }
+        guard let load, !state.withLock({ $0.removed.contains(adapter) }) else { return nil }
         let started = ContinuousClock.now
-        let loaded = try load(adapter)
+        guard let loaded = try load(adapter) else { return nil }
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         return state.withLock { s in
             s.loads.observe(seconds)
             // A version published while this one loaded is newer: keep it.
             if let published = s.slots[adapter] { return published.live }
-            guard s.evicted.removeValue(forKey: adapter) != nil else { return loaded }  // removed meanwhile: answer, do not keep
+            guard !s.removed.contains(adapter) else { return loaded }  // removed meanwhile: answer, do not keep
+            s.evicted[adapter] = nil
             Self.insert(loaded, into: &s, capacity: capacity)
             return loaded
         }
@@ -86,10 +92,11 @@ public final class LiveAdapters: Sendable {
         state.withLock { s in
             s.slots[adapter] = nil
             s.evicted[adapter] = nil
+            s.removed.insert(adapter)
         }
     }
 
-    /// Adapters served here, resident or evicted.
+    /// Adapters served here from memory, resident or evicted (not the ones never loaded).
     public var names: [String] { state.withLock { Array(Set($0.slots.keys).union($0.evicted.keys)).sorted() } }
 
     /// Whether `adapter` is served here (resident or evicted).

@@ -41,6 +41,12 @@ public final class AdapterRegistry: Sendable {
         try cleanLeftovers()
     }
 
+    /// Whether `root` stores an adapter of that name (a valid name with a `versions/` folder).
+    public static func exists(root: URL, adapter: String) -> Bool {
+        RegistryLayout.isValidAdapterName(adapter)
+            && FileManager.default.fileExists(atPath: RegistryLayout(root: root, adapter: adapter).versionsDirectory.path)
+    }
+
     /// Names of the adapters stored under `root` (directories with a `versions/` folder), sorted.
     public static func adapters(in root: URL) -> [String] {
         let fm = FileManager.default
