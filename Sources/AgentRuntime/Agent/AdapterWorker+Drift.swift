@@ -35,7 +35,7 @@ extension AdapterWorker {
                     + "on the same examples", numbers: [:])
             return false
         }
-        guard let target = Version(to), let current = live.current(name), current.version?.name == from else { return true }
+        guard let target = Version(to), let current = try live.serving(name), current.version?.name == from else { return true }
         let holdout = session.holdoutExamples
         let loaded = try registry.load(target)
         let predecessor = try LiveAdapter(adapter: name, loaded: loaded, runtime: runtime)

@@ -23,7 +23,7 @@ extension AdapterWorker {
         let holdout = session.holdoutExamples
         let (candidate, nonFiniteOutputs) = try evaluate(holdout) { try trainer.probabilities($0) }
         // "No live version" (after a rollback past the first version) is judged like no live at all.
-        let current = live.current(name).flatMap { $0.version == nil ? nil : $0 }
+        let current = try live.serving(name).flatMap { $0.version == nil ? nil : $0 }
         let liveTotals = try current.map { l in try evaluate(holdout, labels: l.labels) { try l.probabilities($0) }.totals }
         let decision = session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite, nonFiniteOutputs: nonFiniteOutputs)
         let status: VersionStatus = switch decision.verdict {
@@ -161,10 +161,10 @@ extension AdapterWorker {
     /// so the withdrawn version stops answering.
     func publishLive() throws {
         guard let version = try registry.live() else {
-            if live.current(name)?.version != nil { live.publish(try .nothingLive(adapter: name, runtime: runtime)) }
+            if live.liveVersion(name) != nil { live.publish(try .nothingLive(adapter: name, runtime: runtime)) }
             return
         }
-        if live.current(name)?.version == version { return }
+        if live.liveVersion(name) == version { return }
         let loaded = try registry.load(version)
         try publish(version: version, tensors: loaded.snapshot.tensors, config: loaded.snapshot.config, labels: loaded.snapshot.labels)
     }
@@ -176,7 +176,7 @@ extension AdapterWorker {
 
     /// Notices a promotion or rollback made from outside (the CLI) and continues from it.
     func followExternalChanges() throws {
-        guard let version = try registry.live(), live.current(name)?.version != version else { return }
+        guard let version = try registry.live(), live.liveVersion(name) != version else { return }
         logger.info("adapter \(name): live changed outside this process to \(version); continuing from it")
         try restoreTrainer(from: version)
         try publishLive()

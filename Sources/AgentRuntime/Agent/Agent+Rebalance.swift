@@ -88,7 +88,7 @@ extension Agent {
                 logger.warning("adapter \(name): released with work not yet durable (\(why)); the next owner redoes it from the newest durable version")
             }
             workers[name] = nil
-            if discarding, config.kafka.lostPartitions == .serve, live.current(name) != nil {
+            if discarding, config.kafka.lostPartitions == .serve, live.isServed(name) {
                 // Still served from its live version; `tick` follows LIVE changes made by whoever trains it now.
                 followers[name] = w
                 logger.info("adapter \(name): training stopped (partitions \(gone.filter(w.knows).sorted()) lost); still serving its live version")

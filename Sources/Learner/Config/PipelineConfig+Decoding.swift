@@ -46,6 +46,10 @@ extension PipelineConfig {
             r.int(&s, "idle_timeout_seconds", into: &server.idleTimeoutSeconds, .range(1...3_600))
             r.finish(s)
         }
+        if var s = r.subsection(&top, "residency") {
+            r.int(&s, "max_adapters", into: &residency.maxAdapters, .range(0...10_000_000))
+            r.finish(s)
+        }
         if var s = r.subsection(&top, "routing") {
             r.string(&s, "default_adapter", into: &routing.defaultAdapter, .identifier("letters, digits, '.', '_' or '-'"))
             r.finish(s)

@@ -163,6 +163,15 @@ extension PipelineConfig {
         public init() {}
     }
 
+    /// `residency:` — how many adapters stay in memory.
+    public struct ResidencySettings: Sendable, Equatable {
+        /// Most adapters held in memory, for serving (live versions) and for training (trainers):
+        /// the memory budget in adapters. The least recently used beyond it are evicted (a
+        /// trainer after a durable snapshot) and reloaded from the registry on demand. 0: unbounded.
+        public var maxAdapters = 0
+        public init() {}
+    }
+
     /// `routing:` — message key → adapter.
     public struct RoutingSettings: Sendable, Equatable {
         /// Adapter for messages without a key.
