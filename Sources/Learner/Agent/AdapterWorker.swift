@@ -32,8 +32,9 @@ final class AdapterWorker {
     private var group: [Arrival] = []
     private var groupDeadline: ContinuousClock.Instant?
     var snapshotting = false
-    /// A drift adaptation collected its post-change holdout examples: snapshot after this group.
-    var driftSnapshotDue = false
+    /// Why a snapshot is due after this group: a drift adaptation collected its post-change
+    /// holdout examples, or a rollback kept labels its target predates (so a version serves them).
+    var snapshotDue: String?
 
     struct Arrival {
         let sample: Sample
@@ -92,6 +93,13 @@ final class AdapterWorker {
         if admission == .skip {
             counters.skippedRedeliveries += 1
             return
+        }
+        if labelIndex[label] == nil, config.drift.enabled, let reason = session.newLabel(label) {
+            counters.adaptations += 1
+            logger.info("adapter \(name): \(reason)")
+            journal(.adapt, reason, numbers: ["example_index": Double(session.metrics.cumulative.count),
+                                              "head_lr_boost": config.drift.adaptation.headLRBoost,
+                                              "boost_steps": Double(config.drift.adaptation.boostSteps)])
         }
         intern(label)
         let encoded = runtime.tokenizer.encodeWithStatistics(text, maxLength: runtime.maxLength)
@@ -174,9 +182,9 @@ final class AdapterWorker {
         }
         // A rollback the step already carried out makes the prediction's decision stale.
         if let rollback, !rolledBack { try apply(rollback, now: now) }
-        if driftSnapshotDue && !snapshotting {
-            driftSnapshotDue = false
-            try snapshot(reason: "drift adaptation: \(config.drift.adaptation.minHoldoutAfter) post-change holdout examples", now: now)
+        if let reason = snapshotDue, !snapshotting {
+            snapshotDue = nil
+            try snapshot(reason: reason, now: now)
         }
     }
 
@@ -209,7 +217,9 @@ final class AdapterWorker {
         counters.heldOut += heldOut.count
         for arrival in heldOut {
             // Every arrival is kept; after a drift adaptation, enough post-change ones make the early snapshot due.
-            if session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) { driftSnapshotDue = true }
+            if session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) {
+                snapshotDue = "drift adaptation: \(config.drift.adaptation.minHoldoutAfter) post-change holdout examples"
+            }
         }
     }
 
