@@ -52,17 +52,28 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        // The control plane's protocol and Codable types: what the agent answers, the server sends, the CLI
+        // client decodes and the dashboard reads (one declaration, no translation between them).
+        .target(name: "API", dependencies: ["Monitor"]),
         // HTTP control plane and dashboard.
         .target(name: "Server", dependencies: [
-            "Monitor",
+            "API", "Monitor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // The running agent: adapter workers, live adapters, the model runtime, rebalance
+        // hand-over, prediction batching, and the control plane over them; a ServiceLifecycle `Service`.
+        .target(name: "AgentRuntime", dependencies: [
+            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "API",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
         .executableTarget(name: "streamlora", dependencies: [
-            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "Server",
+            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "API", "Server", "AgentRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -77,10 +88,14 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Monitor",
+            "API", "Server", "Monitor",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora"]),
+        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Tensor", "Stream", "Registry", "Monitor"]),
+        // The agent in process and the CLI as a process: embedded broker, real files, real HTTP.
+        .testTarget(name: "AgentRuntimeTests", dependencies: [
+            "AgentRuntime", "API", "Learner", "Model", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Foundation
 import Learner
@@ -116,9 +117,28 @@ struct Demo: AsyncParsableCommand {
     /// the last example.
     private func learn(config: PipelineConfig, total: Int, logger: Logger) async throws -> (LearnerStatus, Double) {
         let agent = try await Blocking.run { try Agent(config: config, logger: logger) }
-        let http = try await startHTTP(agent: agent, config: config, port: httpPort ?? config.server.port, logger: logger)
         let started = Date()
-        try agent.start()
+        let elapsed = Locked<Double>(0)
+        let port = httpPort ?? config.server.port
+        try await runAgent(agent, config: config, port: port, logger: logger) { [self] bound, shutdown in
+            try await follow(agent, until: total)
+            elapsed.withLock { $0 = Date().timeIntervalSince(started) }
+            if staysUp {
+                say(bound.map { "demo: learned the stream; the agent and the dashboard (http://\(config.server.host):\($0)/) keep running — Ctrl-C to stop" }
+                    ?? "demo: learned the stream; the agent keeps running — Ctrl-C to stop")
+            } else {
+                await shutdown()
+            }
+        }
+        if staysUp { say("demo: stopped (final snapshot)") }
+        return (agent.status, elapsed.current)
+    }
+}
+
+extension Demo {
+    /// Prints progress (and writes `--trace` lines) every 250 ms until the agent has seen `total`
+    /// examples.
+    private func follow(_ agent: Agent, until total: Int) async throws {
         var lastLine = Date.distantPast
         let traceFile = try trace.map { path -> FileHandle in
             _ = FileManager.default.createFile(atPath: path, contents: nil)
@@ -151,20 +171,8 @@ struct Demo: AsyncParsableCommand {
                 say("demo: \(seen)/\(total) seen, prequential accuracy \(acc) (window \(win)), live \(a?.live ?? "none"), "
                       + "\(a?.snapshots ?? 0) snapshots, \(a?.promotions ?? 0) promoted, \(a?.rejections ?? 0) rejected")
             }
-            if seen >= total { break }
+            if seen >= total { return }
         }
-        let elapsed = Date().timeIntervalSince(started)
-        if staysUp {
-            let port = httpPort ?? config.server.port
-            say(port >= 0
-                ? "demo: learned the stream; the agent and the dashboard (http://\(config.server.host):\(http?.port ?? port)/) keep running — Ctrl-C to stop"
-                : "demo: learned the stream; the agent keeps running — Ctrl-C to stop")
-            _ = await Signals.wait(for: [SIGINT, SIGTERM])
-            say("demo: stopping (final snapshot)")
-        }
-        try await Blocking.run { agent.stop() }
-        await http?.stop()
-        return (agent.status, elapsed)
     }
 }
 

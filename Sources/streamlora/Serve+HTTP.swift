@@ -1,3 +1,5 @@
+import API
+import AgentRuntime
 import Foundation
 import Learner
 import Logging
@@ -5,32 +7,60 @@ import Server
 import ServiceLifecycle
 import Stream
 
-/// Serves `/healthz`, `/metrics`, `/v1/…` and the dashboard for a running agent on
-/// `port` (negative: no HTTP). The bearer token for mutations is read from the environment
-/// variable the pipeline names (`server.token_env`).
-/// - Returns: the running server once it listens, or nil without HTTP.
-/// - Throws: `HTTPListenError` naming the address when the port cannot be bound (e.g. taken).
-func startHTTP(agent: Agent, config: PipelineConfig, port: Int, logger: Logger) async throws -> HTTPService? {
-    guard port >= 0 else { return nil }
-    let token = ProcessInfo.processInfo.environment[config.server.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }
-    if token == nil {
-        logger.notice("HTTP promote/rollback are disabled: set \(config.server.tokenEnv) to a bearer token to enable them")
+/// Runs `agent` and its HTTP control plane (`/healthz`, `/metrics`, `/v1/…`, the dashboard) on
+/// `port` (negative: no HTTP) in one `ServiceGroup` that shuts down gracefully on SIGTERM or
+/// SIGINT: the agent first (final snapshot and commit), then the server. The bearer token for
+/// mutations is read from the environment variable the pipeline names (`server.token_env`).
+///
+/// The server listens before the agent consumes, so a port that is taken stops the agent before
+/// it learns anything.
+/// - Parameter whileRunning: runs beside the services with the bound HTTP port (nil without
+///   HTTP); it may shut the group down through the closure it is given.
+/// - Throws: `HTTPListenError` naming the address when the port cannot be bound (e.g. taken), or
+///   the error that stopped a service.
+func runAgent(_ agent: Agent, config: PipelineConfig, port: Int, logger: Logger,
+              whileRunning: @escaping @Sendable (_ httpPort: Int?, _ shutdown: @escaping @Sendable () async -> Void) async throws -> Void
+) async throws {
+    let (listening, sink) = AsyncStream<Int>.makeStream()
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if port >= 0 {
+        let token = ProcessInfo.processInfo.environment[config.server.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }
+        if token == nil {
+            logger.notice("HTTP promote/rollback are disabled: set \(config.server.tokenEnv) to a bearer token to enable them")
+        }
+        let app = makeServerApplication(
+            controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name, buildVersion: StreamLoRA.version),
+            configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger,
+            onListening: { sink.yield($0) })
+        services.append(.init(service: app))
+    } else {
+        services.append(.init(service: agent))
+        sink.finish()
     }
-    let (events, sink) = AsyncStream<Int>.makeStream()
-    let app = makeServerApplication(
-        controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name),
-        configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger,
-        onListening: { sink.yield($0) })
-    let service = HTTPService(app, logger: logger) { sink.finish() }
-    var iterator = events.makeAsyncIterator()
-    guard let bound = await iterator.next() else {
-        let error = service.failure ?? HTTPListenError(host: config.server.host, port: port, detail: "the server stopped")
-        await service.stop()
-        throw HTTPListenError(host: config.server.host, port: port, detail: "\(error)")
+    let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    let failure = Locked<(any Error)?>(nil)
+    let running = Task {
+        do { try await group.run() } catch { failure.withLock { $0 = error } }
+        sink.finish()
     }
-    service.port = bound
-    logger.info("HTTP on http://\(config.server.host):\(bound)/ (dashboard, /metrics, /v1/status, /openapi.json)")
-    return service
+    var bound: Int?
+    if port >= 0 {
+        var iterator = listening.makeAsyncIterator()
+        guard let p = await iterator.next() else {
+            await running.value
+            let detail = failure.current.map { "\($0)" } ?? "the server stopped"
+            throw HTTPListenError(host: config.server.host, port: port, detail: detail)
+        }
+        bound = p
+        logger.info("HTTP on http://\(config.server.host):\(p)/ (dashboard, /metrics, /v1/status, /openapi.json)")
+        // Added last, so a graceful shutdown stops it first: the final snapshot is served to the end.
+        await group.addServiceUnlessShutdown(agent)
+    }
+    let body = Task { [bound] in try await whileRunning(bound) { await group.triggerGracefulShutdown() } }
+    await running.value
+    body.cancel()
+    do { try await body.value } catch is CancellationError {}
+    if let error = failure.current { throw error }
 }
 
 /// The control plane could not listen; the agent must not run without the endpoint the
@@ -44,43 +74,5 @@ struct HTTPListenError: Error, CustomStringConvertible {
         let taken = detail.contains("in use") || detail.contains("errno: 98")
         return "cannot listen on \(host):\(port): \(taken ? "address already in use" : detail)"
             + (taken ? " (another process holds the port: stop it, or pick another with --http-port or server.port)" : "")
-    }
-}
-
-/// The HTTP server running in a service group, so that stopping it is a graceful shutdown
-/// (open requests finish, the listener closes) rather than a cancellation.
-final class HTTPService: Sendable {
-    private let group: ServiceGroup
-    private let task: Task<Void, Never>
-    private let failed = Locked<(any Error)?>(nil)
-    private let boundPort = Locked<Int?>(nil)
-
-    /// The port the server listens on (the real one when 0 was asked for).
-    var port: Int? {
-        get { boundPort.withLock { $0 } }
-        set { boundPort.withLock { $0 = newValue } }
-    }
-
-    /// - Parameter onExit: called when the server has stopped, for any reason.
-    init(_ service: some Service, logger: Logger, onExit: @escaping @Sendable () -> Void) {
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
-        self.group = group
-        let failed = self.failed
-        task = Task {
-            do { try await group.run() } catch {
-                failed.withLock { $0 = error }
-                logger.error("HTTP server stopped: \(error)")
-            }
-            onExit()
-        }
-    }
-
-    /// Why the server stopped, if it failed.
-    var failure: (any Error)? { failed.withLock { $0 } }
-
-    /// Shuts the server down gracefully and waits until it has.
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        await task.value
     }
 }

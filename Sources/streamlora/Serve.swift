@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Foundation
 import Learner
@@ -28,32 +29,17 @@ struct Serve: AsyncParsableCommand {
     var httpPort: Int?
 
     func run() async throws {
-        // Listen from the start: a signal during start-up (loading the model, restoring adapters)
-        // must still end in a graceful stop with status 0, not in the default termination.
-        let stopSignal = Task { await Signals.wait(for: [SIGINT, SIGTERM]) }
         let config = try pipeline.load()
         let logger = makeLogger("streamlora.serve")
         logger.info("pipeline \(config.name): topic \(config.kafka.topic) on \(config.kafka.brokers.joined(separator: ",")), registry \(config.registry.path)")
         let agent = try await Blocking.run { try Agent(config: config, logger: logger) }
-        // Listen before consuming: a port that is taken stops the agent before it learns anything.
-        let http = try await startHTTP(agent: agent, config: config, port: httpPort ?? config.server.port, logger: logger)
-        try agent.start()
-        logger.info("learning; SIGINT or SIGTERM stops after a final snapshot")
-        SystemdNotify.ready(status: "learning from \(config.kafka.topic)")
-
-        let reporter = Task {
+        try await runAgent(agent, config: config, port: httpPort ?? config.server.port, logger: logger) { [statusEvery] _, _ in
             guard statusEvery > 0 else { return }
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(statusEvery))
+                try await Task.sleep(for: .seconds(statusEvery))
                 for a in agent.status.adapters { logger.info("\(a.statusLine)") }
             }
         }
-        let signal = await stopSignal.value
-        logger.info("received signal \(signal): finishing the current batch and snapshotting")
-        SystemdNotify.stopping(status: "final snapshot")
-        reporter.cancel()
-        try await Blocking.run { agent.stop() }
-        await http?.stop()
         for a in agent.status.adapters { logger.info("\(a.statusLine)") }
     }
 }

@@ -38,30 +38,3 @@ func makeLogger(_ label: String) -> Logger {
     logger.logLevel = ProcessInfo.processInfo.environment["STREAMLORA_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
     return logger
 }
-
-/// Waits for the first of some signals (they are ignored by default handling meanwhile).
-enum Signals {
-    static func wait(for signals: [Int32]) async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let fired = Locked(false)
-            let queue = DispatchQueue(label: "streamlora.signals")
-            var sources: [DispatchSourceSignal] = []
-            for s in signals {
-                signal(s, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: s, queue: queue)
-                source.setEventHandler {
-                    guard fired.withLock({ f in defer { f = true }; return !f }) else { return }
-                    continuation.resume(returning: s)
-                }
-                source.resume()
-                sources.append(source)
-            }
-            SignalSources.keep(sources)  // alive for the life of the process
-        }
-    }
-}
-
-private enum SignalSources {
-    nonisolated(unsafe) static var retained: [DispatchSourceSignal] = []
-    static func keep(_ sources: [DispatchSourceSignal]) { retained += sources }
-}

@@ -245,16 +245,6 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         let error = try #require(issues("model: {precision: fast}"))
         #expect(error.issues.map(\.message) == ["must be one of fp32, bf16, auto, got fast"])
     }
-
-    /// The runtime resolves the setting once and every adapter it makes runs in that precision.
-    @Test func runtimeMakesModelsInTheResolvedPrecision() throws {
-        var config = PipelineConfig(name: "bf16")
-        config.model.path = try repoRoot().appendingPathComponent("models/all-MiniLM-L6-v2").path
-        config.model.precision = .bf16
-        let runtime = try ModelRuntime(config: config)
-        #expect(runtime.precision.precision == .bf16)
-        #expect(try runtime.makeModel(labels: 2).precision == .bf16)
-    }
 }
 
 @Suite struct KafkaPropertiesTests {

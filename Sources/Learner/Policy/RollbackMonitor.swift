@@ -265,6 +265,9 @@ public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
         case lossSpike = "loss_spike"
         case nonFiniteLoss = "non_finite_loss"
         case nonFiniteWeights = "non_finite_weights"
+        /// A concept incident's adapted candidate lost to live on post-incident holdout: what was
+        /// learned since the alarm is no concept the stream keeps (a poisoned burst), discarded.
+        case incidentRejected = "incident_rejected"
     }
 
     /// What the loop should do.
@@ -290,4 +293,10 @@ public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
     public let reason: String
 
     public var description: String { "\(action) (\(trigger.rawValue)): \(reason)" }
+
+    public init(trigger: Trigger, action: Action, reason: String) {
+        self.trigger = trigger
+        self.action = action
+        self.reason = reason
+    }
 }

@@ -1,3 +1,5 @@
+import API
+
 extension Dashboard {
     /// Polling and the server-side history.
     ///

@@ -1,3 +1,4 @@
+import API
 import Hummingbird
 
 /// The route handlers, holding what they share: the agent, the configuration, the counters.

@@ -1,0 +1,163 @@
+import Foundation
+import Learner
+import Model
+import Monitor
+import Registry
+
+/// Concept-drift adaptation, the paired rollback check, the journal of decisions that change no
+/// version, and the holdout saved with the registry.
+extension AdapterWorker {
+    /// A concept alarm from the drift monitor: logged; when it confirms a new incident, the
+    /// session's plan is carried out (replay thinned, holdout emptied, baseline dropped — in the
+    /// session) and here the optimizer moments reset, and the whole plan journaled.
+    func adapt(to alarm: ConceptAlarm) {
+        logger.info("adapter \(name): concept alarm — \(alarm.description)")
+        guard let plan = session.conceptAlarm(alarm) else { return }
+        if plan.resetOptimizer { trainer.resetOptimizerState() }
+        counters.adaptations += 1
+        logger.warning("adapter \(name): \(plan.reason)")
+        journal(.adapt, plan.reason, numbers: [
+            "alarm_index": Double(alarm.index), "statistic": alarm.statistic, "threshold": alarm.threshold,
+            "mean_before": alarm.meanBefore, "mean_after": alarm.meanAfter, "replay_keep": plan.replayKeep,
+            "head_lr_boost": plan.headLRBoost, "boost_steps": Double(plan.boostSteps),
+        ])
+    }
+
+    /// The gate rejected the snapshot a concept incident made due: trained on the examples since
+    /// the alarm (with the boosted head learning rate), the candidate is no better than live on
+    /// the post-alarm holdout alone. A new concept is learnable and its candidate beats the version
+    /// that predates it; a burst of wrong labels (shuffled, poisoned) is not, and training on it
+    /// only did harm. So the trainer goes back to live, and the examples trained since live are
+    /// discarded — journaled as `reload` with their count, the incident's numbers in the reason.
+    func discardIncident(_ rejected: Manifest, now: ContinuousClock.Instant) throws {
+        guard try registry.live() != nil else { return }
+        let accuracy = rejected.holdoutMetrics["accuracy"], liveAccuracy = rejected.holdoutMetrics["live_accuracy"]
+        let numbers = [accuracy, liveAccuracy].map { $0.map { String(format: "%.3f", $0) } ?? "–" }
+        try apply(RollbackDecision(trigger: .incidentRejected, action: .reloadLive,
+                                   reason: "the concept incident's candidate \(rejected.version) was rejected on post-alarm holdout "
+                                       + "(accuracy \(numbers[0]) vs live \(numbers[1]) on \(Int(rejected.holdoutMetrics["examples"] ?? 0)) examples): "
+                                       + "not a learnable new concept"),
+                  now: now)
+    }
+
+    /// Whether a metric-drop rollback from `from` to `to` is confirmed by the paired test on the
+    /// recent holdout. When it is not, the decision is declined and journaled: the predecessor is
+    /// no better on the same examples, so the drop is the stream's, not the version's. Without a
+    /// predecessor version there is nothing to compare with (the base model knows no labels), so
+    /// a drop alone never withdraws the first version.
+    /// - Returns: true when the rollback should go ahead.
+    func confirmRegression(_ decision: RollbackDecision, from: String, to: String?) throws -> Bool {
+        guard let to else {
+            decline(decision, "rollback \(from) → base model declined: no predecessor version to compare with "
+                    + "on the same examples", numbers: [:])
+            return false
+        }
+        guard let target = Version(to), let current = live.current(name), current.version?.name == from else { return true }
+        let holdout = session.holdoutExamples
+        let loaded = try registry.load(target)
+        let predecessor = try LiveAdapter(adapter: name, loaded: loaded, runtime: runtime)
+        let test = PairedComparison(live: try outcomes(holdout, labels: current.labels) { try current.probabilities($0) },
+                                    predecessor: try outcomes(holdout, labels: predecessor.labels) { try predecessor.probabilities($0) },
+                                    alpha: config.rollback.pairedAlpha)
+        if test.liveIsWorse {
+            logger.warning("adapter \(name): \(decision.trigger.rawValue) confirmed — \(test.description)")
+            return true
+        }
+        decline(decision, "rollback \(from) → \(to) declined, the predecessor is no better on the same examples "
+                + "(drift, not regression): \(test.description)", numbers: [
+            "holdout_examples": Double(holdout.count), "predecessor_only": Double(test.predecessorOnly),
+            "live_only": Double(test.liveOnly), "p_value": test.pValue,
+        ])
+        return false
+    }
+
+    /// Journals a declined rollback; the monitor stops comparing with the pre-drop level.
+    private func decline(_ decision: RollbackDecision, _ why: String, numbers: [String: Double]) {
+        counters.declinedRollbacks += 1
+        session.declinedRollback()
+        let reason = "\(decision.trigger.rawValue): \(decision.reason); \(why)"
+        logger.warning("adapter \(name): \(reason)")
+        journal(.rollbackDeclined, reason, numbers: numbers)
+    }
+
+    /// Per-example correctness of `predict` on `samples`, in order.
+    private func outcomes(_ samples: [Sample], labels: [String],
+                          _ predict: (TokenBatch) throws -> [[Float]]) throws -> [Bool] {
+        var result: [Bool] = []
+        var start = 0
+        while start < samples.count {
+            let chunk = samples[start..<min(start + 32, samples.count)]
+            let p = try predict(runtime.batch(chunk.map(\.ids)))
+            for (sample, probs) in zip(chunk, p) {
+                result.append(PredictionOutcome(label: sample.label, probabilities: probs, labels: labels).isCorrect)
+            }
+            start += 32
+        }
+        return result
+    }
+
+    /// Appends a learner decision to the registry journal, against the live version (or the
+    /// trainer's parent). Before any version exists there is nothing to journal against: logged only.
+    func journal(_ event: JournalEntry.Event, _ reason: String, numbers: [String: Double] = [:]) {
+        guard let version = (try? registry.live()) ?? parent else { return }
+        do {
+            try registry.note(event, version: version, reason: reason, numbers: numbers)
+        } catch {
+            logger.error("adapter \(name): could not journal \(event.rawValue): \(error)")
+        }
+    }
+
+    // MARK: Holdout with the registry
+
+    /// Saves the recent holdout next to the versions (after each snapshot), so a restarted
+    /// agent's gate judges at once instead of deferring until a new buffer filled.
+    func saveHoldout() {
+        let stored = session.holdoutExamples.map {
+            StoredHoldoutExample(ids: $0.ids, label: $0.label, weight: $0.weight, oovRate: $0.oovRate)
+        }
+        do {
+            try registry.writeHoldout(try JSONEncoder().encode(stored))
+        } catch {
+            logger.error("adapter \(name): holdout not saved: \(error)")
+        }
+    }
+
+    /// Reinstalls the saved holdout (labels the model does not know yet are interned).
+    func restoreHoldout() {
+        guard let data = registry.readHoldout() else { return }
+        guard let stored = try? JSONDecoder().decode([StoredHoldoutExample].self, from: data) else {
+            logger.warning("adapter \(name): unreadable holdout.json ignored")
+            return
+        }
+        for example in stored { intern(example.label) }
+        session.restoreHoldout(stored.map { Sample(ids: $0.ids, label: $0.label, weight: $0.weight, oovRate: $0.oovRate) })
+        logger.info("adapter \(name): restored \(stored.count) holdout examples")
+    }
+}
+
+/// One held-out example as `holdout.json` stores it (token ids: the tokenizer is the base's).
+struct StoredHoldoutExample: Codable {
+    let ids: [Int32]
+    let label: String
+    let weight: Float
+    let oovRate: Double
+
+    enum CodingKeys: String, CodingKey {
+        case ids, label, weight, oovRate = "oov_rate"
+    }
+}
+
+/// A snapshot due after the current group's actions.
+enum DueSnapshot: Equatable {
+    /// A drift adaptation collected its post-change holdout examples.
+    case incident
+    /// A rollback kept labels its target predates; the reason names them.
+    case labelsKept(String)
+
+    func reason(_ config: PipelineConfig) -> String {
+        switch self {
+        case .incident: "drift adaptation: \(config.drift.adaptation.minHoldoutAfter) post-change holdout examples"
+        case .labelsKept(let reason): reason
+        }
+    }
+}

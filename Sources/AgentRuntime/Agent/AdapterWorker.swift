@@ -1,0 +1,342 @@
+import Foundation
+import Learner
+import Logging
+import Model
+import Monitor
+import Registry
+
+/// One adapter's online learner: its trainer weights, the pure ``AdapterSession`` state, its
+/// registry, and the publication of its live version. Confined to the agent's learner thread.
+///
+/// Arriving examples are predicted in groups (one batched forward pass, test-then-train),
+/// then queued; a group is trained as one micro-batch (plus replay). Snapshots evaluate the
+/// trainer against live on the holdout buffer, gate, write the version durably, and swap the
+/// live model.
+///
+/// No step calls back into the loop: training a group returns the ``Action``s it calls for
+/// (a snapshot the policy made due, a rollback the predictions called for), and the entry points
+/// (`handle`, `tick`) carry them out in order. A snapshot drains the group first, and whatever
+/// snapshot that drain makes due is the one being written.
+final class AdapterWorker {
+    typealias Session = AdapterSession<Sample>
+
+    let name: String
+    let config: PipelineConfig
+    let runtime: ModelRuntime
+    let registry: AdapterRegistry
+    let live: LiveAdapters
+    let drift: DriftMonitorHub
+    let logger: Logger
+    var trainer: BertLoRAModel
+    var labels: [String]
+    var labelIndex: [String: Int]
+    var session: Session
+    /// The version the trainer's weights descend from (parent of the next snapshot).
+    var parent: Version?
+    var counters = WorkerCounters()
+    /// Admitted examples awaiting their (batched) prequential prediction.
+    private var group: [Arrival] = []
+    private var groupDeadline: ContinuousClock.Instant?
+    /// A snapshot due once the current group's actions are done (see ``DueSnapshot``).
+    var snapshotDue: DueSnapshot?
+
+    /// What a group or a step leaves the worker's entry points to do, in this order.
+    enum Action {
+        /// The snapshot policy (or a drift adaptation) made a snapshot due, for this reason.
+        case snapshot(String)
+        /// A prediction's outcome called for this rollback decision.
+        case rollback(RollbackDecision)
+    }
+
+    struct Arrival {
+        let sample: Sample
+        let key: ExampleKey
+        let partition: Int32
+        let offset: Int64
+        let holdout: Bool
+    }
+
+    /// Restores the adapter from its newest durable version (or starts it fresh).
+    init(name: String, config: PipelineConfig, runtime: ModelRuntime, registryRoot: URL,
+         live: LiveAdapters, drift: DriftMonitorHub, logger: Logger) throws {
+        self.name = name
+        self.config = config
+        self.runtime = runtime
+        self.live = live
+        self.drift = drift
+        self.logger = logger
+        registry = try AdapterRegistry(root: registryRoot, adapter: name, create: true)
+        let now = ContinuousClock.now
+        if let newest = registry.newestDurable() {
+            let loaded = try registry.load(newest.version)
+            labels = loaded.snapshot.labels
+            trainer = try runtime.model(of: loaded.snapshot)
+            let offsets = newest.offsets.topics[config.kafka.topic] ?? [:]
+            session = Session(adapter: name, config: config,
+                              durableOffsets: Dictionary(uniqueKeysWithValues: offsets.compactMap { k, v in Int32(k).map { ($0, v) } }),
+                              lineage: .init(newest),
+                              prequential: PrequentialSnapshot(manifestNumbers: newest.prequentialMetrics), start: now)
+            parent = newest.version
+            logger.info("adapter \(name): resumed from version \(newest.version) (\(newest.examplesTrained) examples trained)")
+
+        } else {
+            labels = []
+            trainer = try runtime.makeModel(labels: 1)
+            session = Session(adapter: name, config: config, start: now)
+        }
+        labelIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        if parent != nil, let target = Self.rollbackSinceLastSnapshot(registry) {
+            // The process that rolled back continued from the version rolled back to (labels and
+            // offsets kept); a restart before its next snapshot does the same, not from the withdrawn one.
+            try restoreTrainer(from: target)
+            logger.info("adapter \(name): continuing from \(target.map { "version \($0)" } ?? "the base model"), the journal's last rollback")
+        }
+        restoreHoldout()
+        try publishLive()
+    }
+
+    // MARK: Arrival
+
+    /// Handles one valid example from partition/offset.
+    func handle(_ text: String, label: String, id: String?, weight: Double, partition: Int32, offset: Int64,
+                now: ContinuousClock.Instant) throws {
+        let key = ExampleKey(id: id, topic: config.kafka.topic, partition: partition, offset: offset)
+        let admission = session.admit(key: key, partition: partition, offset: offset)
+        if admission == .skip {
+            counters.skippedRedeliveries += 1
+            return
+        }
+        if labelIndex[label] == nil, config.drift.enabled, let reason = session.newLabel(label) {
+            counters.adaptations += 1
+            logger.info("adapter \(name): \(reason)")
+            journal(.adapt, reason, numbers: ["example_index": Double(session.metrics.cumulative.count),
+                                              "head_lr_boost": config.drift.adaptation.headLRBoost,
+                                              "boost_steps": Double(config.drift.adaptation.boostSteps)])
+        }
+        intern(label)
+        let encoded = runtime.tokenizer.encodeWithStatistics(text, maxLength: runtime.maxLength)
+        let sample = Sample(ids: encoded.ids, label: label, weight: Float(weight), oovRate: encoded.statistics.unknownRate)
+        group.append(Arrival(sample: sample, key: key, partition: partition, offset: offset, holdout: admission == .holdout))
+        if groupDeadline == nil { groupDeadline = now + config.training.maxWait }
+        if group.count >= session.mix.freshCapacity { try perform(processGroup(now: now), now: now) }
+    }
+
+    /// Gives the label a classifier row; existing logits are unchanged.
+    func intern(_ label: String) {
+        guard labelIndex[label] == nil else { return }
+        labelIndex[label] = labels.count
+        labels.append(label)
+        if labels.count > trainer.labelCount { trainer.growLabels(to: labels.count) }
+    }
+
+    /// Whether anything arrived since the last durable snapshot.
+    var hasUnsavedWork: Bool { !group.isEmpty || !session.ledger.firstUndurable.isEmpty || session.queuedCount > 0 }
+
+    /// The lowest offset of `partition` still waiting for its prediction (in no ledger yet).
+    func firstWaitingOffset(_ partition: Int32) -> Int64? {
+        group.lazy.filter { $0.partition == partition }.map(\.offset).min()
+    }
+
+    /// The earliest moment this worker needs the loop's attention.
+    var nextDeadline: ContinuousClock.Instant? {
+        switch (groupDeadline, session.nextDeadline) {
+        case let (a?, b?): return min(a, b)
+        case let (a, b): return a ?? b
+        }
+    }
+
+    /// Called by the loop on every wake-up: releases due groups, batches and snapshots.
+    func tick(now: ContinuousClock.Instant) throws {
+        if let deadline = groupDeadline, deadline <= now { try perform(processGroup(now: now), now: now) }
+        if let batch = session.poll(now: now) { try perform(train(batch, now: now).actions, now: now) }
+        if let trigger = session.snapshotPolicy.poll(now: now) { try snapshot(reason: trigger.description, now: now) }
+    }
+
+    /// Carries out what a group or step called for, in order, then a due snapshot: a drift
+    /// adaptation's early one once its post-change holdout examples are in (when the gate rejects
+    /// it, the incident's training is discarded, see ``discardIncident(_:now:)``), or the one that
+    /// serves the labels a rollback kept.
+    private func perform(_ actions: [Action], now: ContinuousClock.Instant) throws {
+        for action in actions {
+            switch action {
+            case .snapshot(let reason): try snapshot(reason: reason, now: now)
+            case .rollback(let decision): try apply(decision, now: now)
+            }
+        }
+        if let due = snapshotDue {
+            snapshotDue = nil
+            let manifest = try snapshot(reason: due.reason(config), now: now)
+            if case .incident = due, let manifest, manifest.status == .rejected { try discardIncident(manifest, now: now) }
+        }
+    }
+
+    // MARK: Test, then train
+
+    /// Predicts the waiting group with the weights before its update, records the prequential
+    /// outcomes, keeps the holdout examples, and trains on the rest.
+    ///
+    /// Without dropout the training forward pass computes exactly the prediction forward pass,
+    /// so a group that forms one train step is predicted by that step itself: the held-out
+    /// examples ride along with weight 0 (no gradient) and the trained rows' weights are
+    /// rescaled so the loss stays their mean. That saves one forward pass per example.
+    /// - Returns: what the group calls for: snapshots its steps made due, then the rollback its
+    ///   predictions called for (unless a step already rolled back).
+    func processGroup(now: ContinuousClock.Instant) throws -> [Action] {
+        guard !group.isEmpty else { return [] }
+        let arrivals = group
+        group.removeAll(keepingCapacity: true)
+        groupDeadline = nil
+        let training = arrivals.filter { !$0.holdout }, heldOut = arrivals.filter(\.holdout)
+        var batches: [Session.TrainBatch] = []
+        for arrival in training {
+            if let batch = session.enqueue(arrival.sample, key: arrival.key, partition: arrival.partition,
+                                           offset: arrival.offset, now: now) { batches.append(batch) }
+        }
+        if let batch = session.flush() { batches.append(batch) }
+
+        let rollback: RollbackDecision?
+        var actions: [Action] = []
+        var rolledBack = false
+        if batches.count == 1, let batch = batches.first, batch.fresh.count == training.count, trainer.lora.dropout == 0 {
+            let result = try step(batch, riding: heldOut.map(\.sample))
+            // Rows: the batch's fresh examples (the training arrivals, in order), replay, then the held-out ones.
+            var trainRow = 0, heldOutRow = batch.examples.count
+            let rows = arrivals.map { arrival -> Int in
+                defer { if arrival.holdout { heldOutRow += 1 } else { trainRow += 1 } }
+                return arrival.holdout ? heldOutRow : trainRow
+            }
+            rollback = record(arrivals, probabilities: rows.map { BertLoRAModel.softmax(result.logits[$0]) })
+            keep(heldOut)
+            let end = try finish(batch, result, now: now)
+            actions += end.actions
+            rolledBack = end.rolledBack
+        } else {
+            rollback = record(arrivals, probabilities: try trainer.probabilities(runtime.batch(arrivals.map(\.sample.ids))))
+            keep(heldOut)
+            for batch in batches where !rolledBack {
+                let end = try train(batch, now: now)
+                // A rollback discards what an earlier step's due snapshot would have captured.
+                actions = end.rolledBack ? [] : actions + end.actions
+                rolledBack = end.rolledBack
+            }
+        }
+        // A rollback the step already carried out makes the prediction's decision stale.
+        if let rollback, !rolledBack { actions.append(.rollback(rollback)) }
+        return actions
+    }
+
+    /// Records the prequential outcome of every arrival, in arrival order, and feeds the drift
+    /// monitor (unless `drift.enabled` is false); a concept alarm may start an adaptation.
+    /// - Returns: the first rollback decision the outcomes called for.
+    private func record(_ arrivals: [Arrival], probabilities: [[Float]]) -> RollbackDecision? {
+        var rollback: RollbackDecision?
+        let embed = config.drift.enabled && drift.configuration.projections > 0
+        for (arrival, p) in zip(arrivals, probabilities) {
+            let outcome = PredictionOutcome(label: arrival.sample.label, probabilities: p, labels: labels)
+            if let decision = session.recordPrediction(outcome), rollback == nil { rollback = decision }
+            let totals = session.metrics.cumulative
+            if totals.count % WorkerCounters.curveEvery == 0 {
+                counters.curve.append(CurvePoint(examples: totals.count, accuracy: totals.accuracy ?? 0,
+                                                 logLoss: totals.logLoss ?? 0))
+            }
+            guard config.drift.enabled else { continue }
+            let alarm = drift.observe(adapter: name, DriftObservation(
+                label: arrival.sample.label, error: !outcome.isCorrect, loss: outcome.loss,
+                tokenLength: arrival.sample.ids.count, oovRate: arrival.sample.oovRate,
+                embedding: embed ? runtime.inputEmbedding(arrival.sample.ids) : nil))
+            if let alarm { adapt(to: alarm) }
+        }
+        return rollback
+    }
+
+    /// Keeps held-out arrivals for the gate (never trained on).
+    private func keep(_ heldOut: [Arrival]) {
+        counters.heldOut += heldOut.count
+        for arrival in heldOut {
+            // Every arrival is kept; after a drift adaptation, enough post-change ones make the early snapshot due.
+            if session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) {
+                snapshotDue = .incident
+            }
+        }
+    }
+
+    /// One optimizer step on a micro-batch (fresh + replay), then its bookkeeping.
+    func train(_ batch: Session.TrainBatch, now: ContinuousClock.Instant) throws -> StepEnd {
+        try finish(batch, try step(batch, riding: []), now: now)
+    }
+
+    /// How a step ended: whether it led to a rollback (the trainer was reloaded), and the
+    /// snapshot it made due.
+    struct StepEnd {
+        var rolledBack = false
+        var actions: [Action] = []
+    }
+
+    /// Runs the optimizer step on `batch.examples` plus `riders`, rows that are only predicted
+    /// (weight 0; the trained rows' weights are rescaled so the loss is still their mean).
+    private func step(_ batch: Session.TrainBatch, riding riders: [Sample]) throws -> TrainStepResult {
+        let examples = batch.examples
+        let tokens = try runtime.batch((examples + riders).map(\.ids))
+        let targets = (examples + riders).map { labelIndex[$0.label]! }
+        let scale = Float(examples.count + riders.count) / Float(examples.count)
+        let weights = examples.map { $0.weight * scale } + riders.map { _ in Float(0) }
+        let multiplier = batch.learningRateMultiplier
+        trainer.optimizer.learningRate = Float(config.training.lr * multiplier)
+        trainer.optimizer.headLearningRate = Float(config.training.headLR * multiplier * batch.headLearningRateBoost)
+        return try trainer.trainStep(tokens, labels: targets, weights: weights)
+    }
+
+    /// Counts a finished step, reports it to the session, and applies a due rollback.
+    /// - Returns: whether a rollback was applied, or the snapshot the policy made due.
+    private func finish(_ batch: Session.TrainBatch, _ result: TrainStepResult, now: ContinuousClock.Instant) throws -> StepEnd {
+        counters.steps += 1
+        guard result.applied else {
+            // Contained where it happened: weights unchanged, examples not counted as trained,
+            // live versions and the rollback monitor untouched (the count reaches the manifest
+            // and the snapshot's journal numbers as `examples_skipped`).
+            counters.skippedSteps += 1
+            session.skipped(batch)
+            logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged, \(batch.fresh.count) examples not trained")
+            return StepEnd()
+        }
+        counters.lastLoss = Double(result.loss)
+        let outcome = session.trained(batch, loss: Double(result.loss), weightsFinite: true, now: now)
+        if let rollback = outcome.rollback {
+            try apply(rollback, now: now)
+            return StepEnd(rolledBack: true)
+        }
+        return StepEnd(actions: outcome.snapshot.map { [.snapshot($0.description)] } ?? [])
+    }
+}
+
+/// Running counts for status and metrics.
+struct WorkerCounters: Sendable {
+    var steps = 0
+    var skippedSteps = 0
+    var skippedRedeliveries = 0
+    /// Examples kept for the holdout (predicted, never trained), this process's run.
+    var heldOut = 0
+    var snapshots = 0
+    var promotions = 0
+    var rejections = 0
+    var rollbacks = 0
+    /// Metric drops a paired test found shared by the predecessor (drift, not regression).
+    var declinedRollbacks = 0
+    /// Confirmed concept drifts the learner adapted to.
+    var adaptations = 0
+    var snapshotFailures = 0
+    var snapshotSeconds = Histogram(bounds: Histogram.snapshotBounds)
+    var lastLoss: Double?
+    var lastSnapshot: Version?
+    var lastDecision: String?
+    /// Cumulative prequential accuracy at every `curveEvery` examples (this process's run).
+    var curve: [CurvePoint] = []
+    static let curveEvery = 500
+}
+
+/// A point of the prequential learning curve.
+public struct CurvePoint: Sendable, Codable, Equatable {
+    public var examples: Int
+    public var accuracy: Double
+    public var logLoss: Double
+}

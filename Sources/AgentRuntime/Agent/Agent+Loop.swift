@@ -1,0 +1,134 @@
+import Foundation
+import Learner
+import Stream
+import Registry
+
+extension Agent {
+    /// The learner thread's loop: wait for an event or the nearest deadline, serve rebalance
+    /// notices, handle the event, run due work, drain commands; on stop, snapshot everything
+    /// and commit.
+    func learn() {
+        while !stopRequested.current {
+            let now = ContinuousClock.now
+            var wait = Duration.milliseconds(100)
+            for w in workers.values { if let d = w.nextDeadline { wait = min(wait, max(.zero, d - now)) } }
+            let deadline = Date(timeIntervalSinceNow: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds))
+            let polled = pipeline.next(waitingUntil: deadline)
+            // Before the event: it may belong to a partition assigned since the last one.
+            serveRebalances()
+            switch polled {
+            case .element(let event):
+                guarded("event at \(event.origin)") { try handle(event) }
+            case .timedOut:
+                break
+            case .closed:
+                stopRequested.withLock { $0 = true }
+            }
+            guarded("tick") { try tick() }
+            commitAfterSnapshots()
+            drainMailbox()
+        }
+        shutdown()
+    }
+
+    /// Runs `body`; an error is logged and counted, and the loop goes on (the process stays up).
+    func guarded(_ what: String, _ body: () throws -> Void) {
+        do { try body() } catch {
+            logger.error("learner: \(what): \(error)")
+            published.withLock { $0.errors += 1; $0.lastError = "\(what): \(error)" }
+        }
+    }
+
+    func handle(_ event: IngestEvent) throws {
+        let origin = event.origin
+        guard origin.topic == config.kafka.topic else { return }
+        // Taken from the buffer before its partition was revoked: the next owner handles it.
+        guard pipeline.owns(origin.topicPartition) else { return }
+        consumed[origin.partition] = max(consumed[origin.partition] ?? 0, origin.nextOffset)
+        switch event {
+        case .example(let example, _):
+            guard let text = example.text else {
+                // The decoder dead-letters features-only records (`unsupported_input`); one that
+                // still arrives here is a bug, made loud and counted rather than silently dropped.
+                logger.error("learner: a features-only example at \(origin) passed the decoder")
+                published.withLock { $0.unsupportedInputs += 1 }
+                return
+            }
+            try worker(example.adapter ?? config.routing.defaultAdapter).handle(text, label: example.label, id: example.id, weight: example.weight,
+                         partition: origin.partition, offset: origin.offset, now: .now)
+        case .deadLettered:
+            deadLettered += 1
+            deadLetterLedger.receive(partition: origin.partition, offset: origin.offset)
+            deadLetterLedger.apply(partition: origin.partition, offset: origin.offset)
+            deadLetterLedger.markDurable(deadLetterLedger.snapshotOffsets)
+        }
+    }
+
+    func tick() throws {
+        let now = ContinuousClock.now
+        for w in workers.values { try w.tick(now: now) }
+        if now - lastExternalCheck > .seconds(2) {
+            lastExternalCheck = now
+            for w in workers.values { try w.followExternalChanges() }
+            for w in followers.values { try w.followExternalChanges() }
+        }
+        publishStatus()
+    }
+
+    /// Commits once after any durable snapshot since the last commit, however it was triggered
+    /// (timer, example count inside an event, handover), so Kafka follows the manifests.
+    func commitAfterSnapshots() {
+        let written = workers.values.reduce(0) { $0 + $1.counters.snapshots }
+        guard written != snapshotsSeen else { return }
+        snapshotsSeen = written
+        commitDurable(waiting: false)
+    }
+
+    /// Commits, for the partitions this member still owns (and those it is `handingOver` inside
+    /// a revoke callback), the positions that every adapter's durable manifest covers (Kafka
+    /// mirrors the manifests; it is never ahead).
+    /// - Parameter waiting: wait for the coordinator's answer (handover and shutdown, where the
+    ///   commit must land before the partitions go); the learner loop does not wait, so a frozen
+    ///   broker never stops it from publishing status or serving.
+    func commitDurable(handingOver: Set<TopicPartition> = [], waiting: Bool = true) {
+        var positions = OffsetLedger.commitPositions(
+            consumed: consumed, ledgers: workers.values.map(\.session.ledger) + [deadLetterLedger])
+        // Owned partitions not read in this run: where their manifests say (the start position).
+        let owned = pipeline.consumer.assignment.union(handingOver).filter { $0.topic == config.kafka.topic }.map(\.partition)
+        for p in owned where positions[p] == nil {
+            if let covered = workers.values.compactMap({ $0.session.ledger.durable[p] }).min() { positions[p] = covered }
+        }
+        var offsets: [TopicPartition: Int64] = [:]
+        for (partition, var next) in positions {
+            // Examples still waiting for their prediction are in no ledger yet: hold back to them.
+            for w in workers.values { if let first = w.firstWaitingOffset(partition) { next = min(next, first) } }
+            let tp = TopicPartition(config.kafka.topic, partition)
+            if pipeline.owns(tp) || handingOver.contains(tp) { offsets[tp] = next }
+        }
+        guard !offsets.isEmpty else { return }
+        do {
+            if waiting { _ = try pipeline.consumer.commitSyncRetrying(offsets) } else { _ = try pipeline.consumer.commitAsync(offsets) }
+            published.withLock { $0.committed = Dictionary(uniqueKeysWithValues: offsets.map { (String($0.key.partition), $0.value) }) }
+        } catch {
+            // The manifests stay the truth; the next snapshot commits again.
+            logger.warning("commit failed (manifests remain the source of truth): \(error)")
+        }
+    }
+
+    /// Final batch, a snapshot of every adapter with new examples, a commit, and the consumer closed.
+    func shutdown() {
+        // From here on revocations are not waited for (this snapshots and commits everything);
+        // the ones already posted are served, so no poll thread waits in vain.
+        for notice in rebalances.close() { serve(notice) }
+        for w in workers.values {
+            guarded("final snapshot of \(w.name)") {
+                guard w.hasUnsavedWork else { return }
+                try w.snapshot(reason: "shutdown", now: .now)
+            }
+        }
+        commitDurable()
+        publishStatus()
+        pipeline.stopSync()
+        logger.info("learner stopped")
+    }
+}

@@ -1,0 +1,194 @@
+import API
+import Foundation
+import Learner
+import Model
+import Monitor
+import Registry
+import Stream
+
+/// The running ``Agent`` seen through the HTTP control plane.
+package struct AgentControlPlane: ControlPlane {
+    let agent: Agent
+    let pipelineName: String
+    /// The program's version, for `streamlora_build_info`.
+    let buildVersion: String
+    let journals: JournalEvents
+    /// Runs predictions off the cooperative pool, batched across adapters.
+    let batcher: PredictionBatcher
+
+    package init(agent: Agent, pipelineName: String, buildVersion: String, batcher: PredictionBatcher = PredictionBatcher()) {
+        self.agent = agent
+        self.pipelineName = pipelineName
+        self.buildVersion = buildVersion
+        self.batcher = batcher
+        journals = JournalEvents(registryRoot: agent.registryRoot)
+    }
+
+    package func status() async throws -> AgentStatus {
+        let s = agent.status
+        let adapters = s.adapters.map { a in
+            AdapterStatus(
+                name: a.name, liveVersion: a.live, labels: a.labels, examplesSeen: a.examples,
+                examplesTrained: a.trained, holdoutExamples: a.holdoutBuffered, steps: a.steps, lastTrainLoss: a.lastLoss,
+                prequential: .init(cumulative: .init(count: a.examples, accuracy: a.accuracy, logLoss: a.logLoss),
+                                   windowed: .init(count: a.windowExamples,
+                                                   accuracy: a.windowAccuracy, logLoss: a.windowLogLoss),
+                                   window: agent.config.metrics.window),
+                lastSnapshot: try? lastSnapshot(a.name),
+                partitions: s.partitions.filter { a.partitions.contains($0.partition) }.map {
+                    PartitionLag(topic: agent.config.kafka.topic, partition: Int($0.partition), position: $0.position,
+                                 highWatermark: $0.highWatermark, lag: $0.lag)
+                })
+        }
+        return AgentStatus(startedAt: Date(timeIntervalSinceNow: -s.uptimeSeconds), uptimeSeconds: s.uptimeSeconds,
+                           ready: s.ready, pipeline: pipelineName, topic: agent.config.kafka.topic,
+                           defaultAdapter: agent.config.routing.defaultAdapter,
+                           baseModel: agent.runtime.directory.lastPathComponent, adapters: adapters,
+                           dlqMessages: s.deadLettered)
+    }
+
+    package func ready() async throws -> Bool { agent.status.notReadyReasons.isEmpty }
+
+    package func readiness() async throws -> (ready: Bool, reasons: [String]) {
+        let reasons = agent.status.notReadyReasons
+        return (reasons.isEmpty, reasons)
+    }
+
+    package func predict(_ request: PredictRequest) async throws -> PredictResponse {
+        let name = request.adapter ?? agent.config.routing.defaultAdapter
+        // The live model is served whether or not this agent trains the adapter right now
+        // (partitions lost to a broker outage stop training, never predictions).
+        let served = agent.live.current(name)
+        guard served != nil || agent.status.adapters.contains(where: { $0.name == name }) else {
+            throw ControlPlaneError.notFound("no adapter named '\(name)'")
+        }
+        guard let live = served, let version = live.version else {
+            throw ControlPlaneError.unavailable("adapter '\(name)' has no live version yet")
+        }
+        // The request keeps `live` (one version) whatever is published while it waits.
+        let predictions = try await batcher.predict(live, texts: request.texts).map {
+            API.Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
+        }
+        return PredictResponse(adapter: name, version: version.name, predictions: predictions)
+    }
+
+    /// All requests at once, so the batcher shares forward passes between their adapters.
+    package func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
+        try await withThrowingTaskGroup(of: (Int, PredictResponse).self) { group in
+            for (i, r) in requests.enumerated() { group.addTask { (i, try await predict(r)) } }
+            var out = [PredictResponse?](repeating: nil, count: requests.count)
+            for try await (i, response) in group { out[i] = response }
+            return out.map { $0! }
+        }
+    }
+
+    package func adapters() async throws -> [AdapterInfo] {
+        // Registry reads are file I/O: off the cooperative pool.
+        try await Blocking.run { try adapterInfos() }
+    }
+
+    private func adapterInfos() throws -> [AdapterInfo] {
+        try AdapterRegistry.adapters(in: agent.registryRoot).map { name in
+            let registry = try AdapterRegistry(root: agent.registryRoot, adapter: name)
+            let versions = try registry.versions()
+            let lora = agent.runtime.lora
+            let labels = versions.last?.labels ?? []
+            // What the optimizer updates: the LoRA A/B of every target plus the classifier head
+            // for this adapter's labels (PEFT's `modules_to_save`), as `streamlora inspect` counts.
+            let trainable = ParameterLayout(config: agent.runtime.base.config, lora: lora, labels: max(labels.count, 1)).count
+            return AdapterInfo(
+                name: name, liveVersion: try registry.live()?.name, latestVersion: versions.last?.version.name,
+                versionCount: versions.count, labels: labels,
+                isDefault: name == agent.config.routing.defaultAdapter,
+                lora: LoRAInfo(rank: lora.rank, alpha: Double(lora.alpha), targetModules: lora.targets.map(\.rawValue),
+                               trainableParameters: trainable, totalParameters: agent.runtime.base.parameterCount + trainable))
+        }
+    }
+
+    package func versions(adapter: String) async throws -> [VersionInfo] {
+        try await Blocking.run {
+            let registry = try open(adapter)
+            let live = try registry.live()
+            return try registry.versions().map { info($0, live: live) }
+        }
+    }
+
+    package func promote(adapter: String, version: String, reason: String?) async throws -> VersionInfo {
+        guard let v = Version(version) else { throw ControlPlaneError.badRequest("'\(version)' is not a version number") }
+        _ = try open(adapter)
+        let done = try await mapped { try await agent.promote(adapter: adapter, version: v, reason: reason ?? "promoted over HTTP") }
+        return try info(open(adapter).manifest(done), live: done)
+    }
+
+    package func rollback(adapter: String, to version: String?, reason: String?) async throws -> VersionInfo {
+        let target = try version.map { text -> Version in
+            guard let v = Version(text) else { throw ControlPlaneError.badRequest("'\(text)' is not a version number") }
+            return v
+        }
+        _ = try open(adapter)
+        let done = try await mapped { try await agent.rollback(adapter: adapter, to: target, reason: reason ?? "rolled back over HTTP") }
+        return try info(open(adapter).manifest(done), live: done)
+    }
+
+    package func drift(adapter: String?) async throws -> [DriftReport] {
+        if let adapter {
+            guard let report = agent.drift.report(adapter: adapter) else {
+                throw ControlPlaneError.notFound("no drift data for adapter '\(adapter)'")
+            }
+            return [report]
+        }
+        return agent.drift.reports()
+    }
+
+    package func events(adapter: String?, limit: Int) async throws -> [AgentEvent] {
+        let names = try adapter.map { [try open($0).adapter] } ?? AdapterRegistry.adapters(in: agent.registryRoot)
+        let all = try names.flatMap { try journals.events(adapter: $0) }
+        return Array(all.sorted { $0.time > $1.time }.prefix(limit))
+    }
+
+    // MARK: Helpers
+
+    func open(_ adapter: String) throws -> AdapterRegistry {
+        guard AdapterRegistry.adapters(in: agent.registryRoot).contains(adapter) else {
+            throw ControlPlaneError.notFound("no adapter named '\(adapter)'")
+        }
+        return try AdapterRegistry(root: agent.registryRoot, adapter: adapter)
+    }
+
+    private func lastSnapshot(_ adapter: String) throws -> SnapshotStatus? {
+        let registry = try AdapterRegistry(root: agent.registryRoot, adapter: adapter)
+        guard let m = try registry.versions().last else { return nil }
+        return SnapshotStatus(version: m.version.name, createdAt: m.createdAt, status: Self.status(m.status),
+                              examplesTrained: m.examplesTrained)
+    }
+
+    private func info(_ m: Manifest, live: Version?) -> VersionInfo {
+        func values(_ n: [String: Double]) -> MetricValues? {
+            guard let count = n["examples"] else { return nil }
+            return MetricValues(count: Int(count), accuracy: n["accuracy"], logLoss: n["log_loss"])
+        }
+        return VersionInfo(version: m.version.name, parent: m.parent?.name, createdAt: m.createdAt, status: Self.status(m.status),
+                           isLive: m.version == live, examplesTrained: m.examplesTrained, steps: m.steps,
+                           holdout: values(m.holdoutMetrics), prequential: values(m.prequentialMetrics), reason: m.reason)
+    }
+
+    /// The registry's status, word for word (the API, the CLI and the journal share one vocabulary).
+    static func status(_ s: Registry.VersionStatus) -> API.VersionStatus {
+        switch s {
+        case .candidate: .candidate
+        case .live: .live
+        case .superseded: .superseded
+        case .rejected: .rejected
+        case .retired: .retired
+        }
+    }
+
+    /// Maps the agent's and registry's errors onto HTTP answers.
+    private func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let e as RegistryError {
+            throw ControlPlaneError.conflict("\(e)")
+        } catch let e as AgentError {
+            throw ControlPlaneError.notFound("\(e)")
+        }
+    }
+}

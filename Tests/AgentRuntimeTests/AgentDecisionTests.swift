@@ -1,0 +1,91 @@
+import AgentRuntime
+import Foundation
+import Learner
+import Registry
+import Testing
+
+/// Decisions through the real agent (embedded broker, tiny model, registry on disk): the recent
+/// holdout survives a restart, and a confirmed concept change makes the learner adapt — journaled
+/// with the alarm's numbers — and serve a post-change version soon after.
+@Suite("Agent decisions on real change")
+struct AgentDecisionTests {
+    @Test("the recent holdout is saved with the registry: a restarted agent judges at once")
+    func holdoutSurvivesRestart() async throws {
+        let run = try await RollbackRun("holdout-restart", everyExamples: 100, rollback: TestPipeline.noRollback)
+        try await run.learn { $0.promotions >= 1 }
+        try await run.stop()
+        let file = run.registryURL.appendingPathComponent("default/holdout.json")
+        let data = try #require(FileManager.default.contents(atPath: file.path), "no holdout.json after the shutdown snapshot")
+        let saved = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        #expect(!saved.isEmpty && saved.allSatisfy { $0["label"] is String && $0["ids"] is [Any] })
+        // The saved examples are exactly the held-out records of the stream, most recent last.
+        let heldOut = run.heldOutLabels
+        #expect(saved.compactMap { $0["label"] as? String } == heldOut.suffix(saved.count), "saved \(saved.count) of \(heldOut.count)")
+
+        let restarted = try await run.restartedAgent()
+        defer { restarted.stop() }
+        let restored = await waitUntil(60) { restarted.status.adapters.first?.holdoutBuffered == saved.count }
+        #expect(restored, "holdout after restart: \(restarted.status.adapters.first?.holdoutBuffered ?? -1), saved \(saved.count)")
+    }
+
+    /// The input projections are of the frozen base's mean token embedding (not the pooled
+    /// output, which moves whenever the adapter learns): here the labels and the token counts
+    /// stay, only the words change, so only the projections can see it.
+    @Test("an input shift (same labels, same lengths, other words) is detected by the embedding projections")
+    func inputShiftDetected() async throws {
+        let drift = "{reference_window: 100, current_window: 60, embedding_projections: 4}"
+        let run = try await RollbackRun("input-shift", everyExamples: 400, rollback: TestPipeline.noRollback, drift: drift)
+        try await run.learn { _ in true }
+        let before = try #require(run.agent.drift.report(adapter: "default"))
+        #expect(before.reference.state == "frozen")
+        #expect(before.input.map { $0.severity < .alert } == true, "input alert before the shift: \(String(describing: before.input))")
+
+        try await run.shiftInputs(300)
+        let after = try #require(run.agent.drift.report(adapter: "default"))
+        let input = try #require(after.input, "no input part in \(after)")
+        #expect(input.severity == .alert, "\(input)")
+        let alerted = input.features.filter { $0.severity == .alert }.map(\.feature)
+        #expect(alerted.contains { $0.hasPrefix("projection_") }, "alerted features: \(alerted)")
+        #expect(!alerted.contains("token_length"), "the shift keeps every text's token count: \(alerted)")
+        #expect(after.label.map { $0.severity < .alert } == true, "the labels did not shift: \(String(describing: after.label))")
+        let p = try #require(input.minAdjustedPValue)
+        #expect(p < (input.threshold ?? 1), "p \(p) threshold \(String(describing: input.threshold))")
+        try await run.stop()
+    }
+
+    @Test("a concept change is confirmed by the error detectors, adapted to, journaled, and a post-change version serves")
+    func adaptsToConceptChange() async throws {
+        // Detectors fed after 100 examples; the gate takes 3 post-change holdout examples.
+        let drift = "{concept_warmup: 100, adaptation: {min_holdout_after: 3, boost_steps: 10}}"
+        let run = try await RollbackRun("adapt", everyExamples: 400, rollback: AgentRollbackTests.metricDropOnly, drift: drift)
+        try await run.learn { $0.promotions >= 1 }
+        let journalBefore = try run.registry.journal()
+        let liveBefore = try #require(try run.registry.live())
+        let changeAt = try run.adapter().examples
+
+        try await run.regress(160, prefix: "concept")
+        let entries = try run.registry.journal().dropFirst(journalBefore.count)
+        let adapt = try #require(entries.first { $0.event == .adapt }, "no adaptation journaled: \(Array(entries))")
+        #expect(adapt.reason.hasPrefix("concept drift confirmed (adwin on error at example ")
+                    || adapt.reason.hasPrefix("concept drift confirmed (page_hinkley on error at example "), "\(adapt.reason)")
+        #expect(adapt.reason.contains("replay reservoir kept 0 %") && adapt.reason.contains("optimizer moments reset"))
+        let statistic = try #require(adapt.numbers["statistic"]), threshold = try #require(adapt.numbers["threshold"])
+        #expect(statistic > threshold)
+        #expect((adapt.numbers["mean_after"] ?? 0) > (adapt.numbers["mean_before"] ?? 1))
+        let alarmIndex = try #require(adapt.numbers["alarm_index"])
+        #expect(alarmIndex >= Double(changeAt), "the alarm came before the change at \(changeAt): \(alarmIndex)")
+        print("adapt: change at \(changeAt), alarm at \(Int(alarmIndex)): \(adapt.reason)")
+
+        // The drift snapshot: after 3 post-change holdout examples a version is written and judged on them.
+        let snapshot = try #require(entries.first { $0.event == .snapshot && $0.reason.hasPrefix("drift adaptation") },
+                                    "no drift snapshot: \(Array(entries))")
+        let manifest = try run.registry.manifest(snapshot.version)
+        #expect(manifest.holdoutMetrics["examples"].map { $0 >= 3 } == true, "\(manifest.holdoutMetrics)")
+        // The drift report carries the alarm with its numbers.
+        let report = try #require(run.agent.drift.report(adapter: "default"))
+        #expect(report.concept.detectors.contains { $0.lastAlarm != nil && $0.signal == "error" })
+        #expect(try run.registry.live() != liveBefore || manifest.status == .rejected, "the drift snapshot was judged")
+        try await run.stop()
+        try await run.expectConsistent()
+    }
+}
