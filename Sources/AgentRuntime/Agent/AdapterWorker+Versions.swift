@@ -142,11 +142,24 @@ extension AdapterWorker {
     }
 
     /// Loads `version` (nil: a fresh adapter) into a new trainer, keeping the label vocabulary.
+    ///
+    /// The saved classifier has rows for its own labels, a prefix of ours. The rows of labels
+    /// learned since are carried over from the trainer being replaced (a fresh row would forget
+    /// them), and a snapshot is made due so that a version knowing them serves, not one that
+    /// predicts none of them.
     func restoreTrainer(from version: Version?) throws {
         if let version {
             let loaded = try registry.load(version)
-            // The saved classifier has rows for its own labels, a prefix of ours.
+            let previous = trainer
             trainer = try runtime.model(of: loaded.snapshot, labels: labels.count)
+            let known = loaded.snapshot.labels.count
+            if labels.count > known, previous.labelCount >= labels.count {
+                trainer.copyClassifierRows(known..<labels.count, from: previous)
+                let kept = labels[known...]
+                let due = DueSnapshot.labelsKept("rollback to \(version) kept \(kept.count) label(s) learned since (\(kept.joined(separator: ", ")))")
+                snapshotDue = due
+                logger.info("adapter \(name): \(due.reason(config))")
+            }
             session.rolledBack(to: .init(loaded.manifest))
             parent = version
         } else {

@@ -261,6 +261,7 @@ extension PipelineConfig.DriftSettings {
         r.int(&s, "concept_warmup", into: &conceptWarmup, .atLeast(0))
         r.bool(&s, "concept_one_sided", into: &conceptOneSided)
         r.bool(&s, "concept_standardize", into: &conceptStandardize)
+        r.bool(&s, "concept_reanchor", into: &conceptReanchor)
         if var a = r.subsection(&s, "adwin") {
             r.double(&a, "delta", into: &adwin.delta, .range(0, 1, openLower: true))
             r.int(&a, "clock", into: &adwin.clock, .atLeast(1))
@@ -285,6 +286,7 @@ extension PipelineConfig.DriftSettings {
             r.bool(&ad, "reset_optimizer", into: &adaptation.resetOptimizer)
             r.int(&ad, "min_holdout_after", into: &adaptation.minHoldoutAfter, .atLeast(1))
             r.int(&ad, "cooldown_examples", into: &adaptation.cooldownExamples, .atLeast(0))
+            r.bool(&ad, "new_label_boost", into: &adaptation.newLabelBoost)
             r.finish(ad)
         }
         r.finish(s)

@@ -89,6 +89,8 @@ extension PipelineConfig {
         public var conceptOneSided = true
         /// Page-Hinkley sees values in units of their warm-up standard deviation.
         public var conceptStandardize = true
+        /// Page-Hinkley restarts at each ADWIN improvement cut of its signal.
+        public var conceptReanchor = true
         public var adwin = ADWINOptions()
         public var pageHinkley = PageHinkleySettings()
         /// Reacting to a confirmed concept alarm (see ``DriftAdaptation``).
@@ -138,6 +140,10 @@ extension PipelineConfig {
         public var minHoldoutAfter = 20
         /// Alarms closer together than this many examples are one incident.
         public var cooldownExamples = 1_000
+        /// A label first seen after the warm-up (`drift.concept_warmup` examples) boosts the head
+        /// learning rate likewise (`head_lr_boost` for `boost_steps` steps): its fresh row starts
+        /// far behind the rows trained since the start.
+        public var newLabelBoost = true
         public init() {}
     }
 

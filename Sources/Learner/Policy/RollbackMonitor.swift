@@ -267,6 +267,9 @@ public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
         case metricDrop = "metric_drop"
         case lossSpike = "loss_spike"
         case nonFiniteWeights = "non_finite_weights"
+        /// A concept incident's adapted candidate lost to live on post-incident holdout: what was
+        /// learned since the alarm is no concept the stream keeps (a poisoned burst), discarded.
+        case incidentRejected = "incident_rejected"
     }
 
     /// What the loop should do.
@@ -292,4 +295,10 @@ public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
     public let reason: String
 
     public var description: String { "\(action) (\(trigger.rawValue)): \(reason)" }
+
+    public init(trigger: Trigger, action: Action, reason: String) {
+        self.trigger = trigger
+        self.action = action
+        self.reason = reason
+    }
 }

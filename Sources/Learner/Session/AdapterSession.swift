@@ -56,6 +56,8 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     public let schedule: LearningRateSchedule
     public let mix: ReplayMix
     public private(set) var adaptation: DriftAdaptation
+    /// Examples before a label's first appearance counts as new (`drift.concept_warmup`).
+    private let newLabelWarmup: Int
     private var batcher: MicroBatcher<Fresh>
     private var reservoir: ReplayReservoir<Example>
     private let rollbackEnabled: Bool
@@ -92,6 +94,7 @@ public struct AdapterSession<Example: Sendable>: Sendable {
                                     seed: config.model.seed ^ StableHash.hash(adapter))
         rollbackEnabled = config.rollback.enabled
         adaptation = DriftAdaptation(settings: config.drift.adaptation)
+        newLabelWarmup = config.drift.conceptWarmup
     }
 
     // MARK: Arrival
@@ -182,6 +185,12 @@ public struct AdapterSession<Example: Sendable>: Sendable {
         refillMinHoldout = plan.minHoldoutAfter
         monitor.driftConfirmed()
         return plan
+    }
+
+    /// A label never seen before arrived (before its prediction is recorded).
+    /// - Returns: the journal line when the learner adapts to it (see ``DriftAdaptation/newLabel(_:at:warmup:)``).
+    public mutating func newLabel(_ label: String) -> String? {
+        adaptation.newLabel(label, at: metrics.cumulative.count, warmup: newLabelWarmup)
     }
 
     // MARK: Training
