@@ -1,3 +1,4 @@
+import Threads
 import ArgumentParser
 import Foundation
 import Model
@@ -82,7 +83,7 @@ struct BenchInfer: AsyncParsableCommand {
 enum ModelBench {
     static func run(kind: String, _ o: ModelBenchOptions) async throws {
         // BLAS work blocks: keep it off Swift's cooperative pool.
-        let result = try await onDedicatedThread { try measure(kind: kind, o) }
+        let result = try await Blocking.run("streamlora.bench") { try measure(kind: kind, o) }
         if o.json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
@@ -199,14 +200,5 @@ enum ModelBench {
     static func progress(_ text: String?) {
         let line = text.map { "\r\u{1B}[K[bench] \($0)" } ?? "\r\u{1B}[K"
         FileHandle.standardError.write(Data(line.utf8))
-    }
-}
-
-/// Runs blocking work on its own thread and resumes the caller with its result.
-func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, any Error>) in
-        let thread = Thread { cont.resume(with: Result { try body() }) }
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 }

@@ -98,23 +98,34 @@ extension BertLoRAModel {
             return addMixedLoRA(mixed, layer: layer, target: target, x: x, rows: n, inFeatures: inF, outFeatures: outF, out: out, ws: ws)
         }
         guard let mi, merged.isEmpty else { return }
-        let m = layout.modules[mi], r = layout.rank
         var xin = x
         if training && lora.dropout > 0 {
-            let keep = 1 - lora.dropout, scale = 1 / keep
-            let mask = ws.dropMask[mi].ptr, dropped = ws.dropInput[mi].ptr
-            for j in 0..<(n * inF) {
-                let s: Float = Float(Double(ws.rng.next() >> 11) * 0x1.0p-53) < keep ? scale : 0
-                mask[j] = s
-                dropped[j] = x[j] * s
-            }
-            xin = dropped
+            xin = Self.dropout(x, count: n * inF, keep: 1 - lora.dropout, mask: ws.dropMask[mi].ptr, into: ws.dropInput[mi].ptr, ws: ws)
         }
-        let u = ws.loraU[mi].ptr
-        ws.gemm(transA: false, transB: true, m: n, n: r, k: inF, a: xin, lda: inF, b: params.ptr + m.aOffset, ldb: inF,
-                     c: u, ldc: r)
-        ws.gemm(transA: false, transB: true, m: n, n: outF, k: r, alpha: lora.scaling, a: u, lda: r,
-                     b: params.ptr + m.bOffset, ldb: r, beta: 1, c: out, ldc: outF)
+        loraForward(layout.modules[mi], x: xin, rows: n, u: ws.loraU[mi].ptr, out: out, ws: ws)
+    }
+
+    /// out (n, out) += s·(x·Aᵀ)·Bᵀ with this adapter's pair `m`; x·Aᵀ (n, r) is left in `u`.
+    func loraForward(_ m: LoRAModule, x: UnsafePointer<Float>, rows n: Int, u: UnsafeMutablePointer<Float>,
+                     out: UnsafeMutablePointer<Float>, ws: Workspace) {
+        let r = layout.rank
+        ws.gemm(transA: false, transB: true, m: n, n: r, k: m.inFeatures, a: x, lda: m.inFeatures,
+                b: params.ptr + m.aOffset, ldb: m.inFeatures, c: u, ldc: r)
+        ws.gemm(transA: false, transB: true, m: n, n: m.outFeatures, k: r, alpha: lora.scaling, a: u, lda: r,
+                b: params.ptr + m.bOffset, ldb: r, beta: 1, c: out, ldc: m.outFeatures)
+    }
+
+    /// Inverted dropout of `count` inputs from the shard's RNG: mask = keep⁻¹ or 0, dropped =
+    /// x·mask (both kept for the backward pass). Returns `dropped`.
+    static func dropout(_ x: UnsafePointer<Float>, count: Int, keep: Float, mask: UnsafeMutablePointer<Float>,
+                        into dropped: UnsafeMutablePointer<Float>, ws: Workspace) -> UnsafeMutablePointer<Float> {
+        let scale = 1 / keep
+        for j in 0..<count {
+            let s: Float = Float(Double(ws.rng.next() >> 11) * 0x1.0p-53) < keep ? scale : 0
+            mask[j] = s
+            dropped[j] = x[j] * s
+        }
+        return dropped
     }
 
     /// Pooling and classifier: logits (B, C) from the last hidden states.

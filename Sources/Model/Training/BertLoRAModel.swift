@@ -1,3 +1,4 @@
+import SeededRandom
 import Tensor
 
 /// A frozen BERT encoder with trainable LoRA pairs and a classification head.
