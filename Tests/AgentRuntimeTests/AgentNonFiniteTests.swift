@@ -4,6 +4,7 @@ import Learner
 import Registry
 import Stream
 import Testing
+import Threads
 
 /// Non-finite is contained where it happens (issue 8, deliverable 4), end to end: the agent over
 /// the embedded broker, fed records whose weight makes the train step's loss genuinely infinite.
@@ -43,14 +44,14 @@ struct AgentNonFiniteTests {
                               value: Self.value(record, weight: poisoned ? 1e39 : 1), id: record.id)
                 sent += 1
             }
-            return try await OffPool.run { [producer] in try producer.flush() }
+            return try await Blocking.run { [producer] in try producer.flush() }
         }
         let config = try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: "non-finite", model: dir.path("tiny-bert"),
                                     registry: registry, everyExamples: 50, rollback: Self.rollback, batchSize: 1,
                                     replay: "{capacity: 0}", maxWeight: 1e39),
             file: "non-finite.yaml", environment: [:])
-        let agent = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try agent.start()
         let store = try AdapterRegistry(root: registry, adapter: "default", create: true)
         /// Waits until `count` records were seen and the newest durable version covers `log` and is live.
@@ -77,7 +78,7 @@ struct AgentNonFiniteTests {
         producer.close()
         #expect(await waitUntil(180, interval: 0.1) { (agent.status.adapters.first?.examples ?? 0) >= 400 },
                 "status: \(agent.status)")
-        try await OffPool.run { agent.stop() }
+        await Blocking.run { agent.stop() }
         let status = agent.status
         let adapter = try #require(status.adapters.first)
         #expect(status.errors == 0, "learner errors: \(status.lastError ?? "")")
@@ -131,10 +132,10 @@ struct AgentNonFiniteTests {
         // A sane run: a version goes live.
         let first = try await AgentOffsetTests.produce(SyntheticStream.items(200, labels: 4, prefix: "sane", seed: 0xA1), to: broker)
         let sane = try config(lr: 0.005)
-        let agent1 = try await OffPool.run { try Agent(config: sane, root: dir.url) }
+        let agent1 = try await Blocking.run { try Agent(config: sane, root: dir.url) }
         try agent1.start()
         #expect(await waitUntil(180, interval: 0.1) { (agent1.status.adapters.first?.examples ?? 0) >= 200 })
-        try await OffPool.run { agent1.stop() }
+        await Blocking.run { agent1.stop() }
         let store = try AdapterRegistry(root: registry, adapter: "default", create: false)
         let live = try #require(try store.live())
         let before = try store.manifest(live)
@@ -146,10 +147,10 @@ struct AgentNonFiniteTests {
         let items = SyntheticStream.items(60, labels: 4, prefix: "absurd", seed: 0xA2)
         let log = try await AgentOffsetTests.produce(items, to: broker, only: 0)
         let absurd = try config(lr: 1e30)
-        let agent2 = try await OffPool.run { try Agent(config: absurd, root: dir.url) }
+        let agent2 = try await Blocking.run { try Agent(config: absurd, root: dir.url) }
         try agent2.start()
         #expect(await waitUntil(180, interval: 0.1) { (agent2.status.adapters.first?.examples ?? 0) >= 200 + items.count })
-        try await OffPool.run { agent2.stop() }
+        await Blocking.run { agent2.stop() }
         let status = agent2.status
         let adapter = try #require(status.adapters.first)
         #expect(status.errors == 0, "learner errors: \(status.lastError ?? "")")

@@ -4,6 +4,7 @@ import Learner
 import Registry
 import Stream
 import Testing
+import Threads
 
 /// `streamlora_ready` follows `/readyz`: 0 while a partition is paused by an alarm (its reason in
 /// the readiness reasons), 1 once nothing holds it back.
@@ -34,11 +35,11 @@ struct AgentReadinessTests {
         try first.createTopic(TestPipeline.topic, partitions: AgentOffsetTests.partitions)
         _ = try await AgentOffsetTests.produce(SyntheticStream.items(60, labels: 4, prefix: "old", seed: 1), to: first, only: 0)
         let config1 = try AgentOffsetTests.config(first, group: "ready", dir: dir)
-        let agent1 = try await OffPool.run { try Agent(config: config1, root: dir.url) }
+        let agent1 = try await Blocking.run { try Agent(config: config1, root: dir.url) }
         try agent1.start()
         #expect(await waitUntil(120, interval: 0.1) { (agent1.status.adapters.first?.examples ?? 0) >= 60 })
         #expect(try await Self.waitForGauge(agent1, 1), "ready while learning normally: \(agent1.status.notReadyReasons)")
-        try await OffPool.run { agent1.stop() }
+        await Blocking.run { agent1.stop() }
 
         // A recreated topic whose partition 0 ends at 10: paused, not ready, with the reason.
         let second = try EmbeddedBroker()
@@ -46,20 +47,20 @@ struct AgentReadinessTests {
         _ = try await AgentOffsetTests.produce(SyntheticStream.items(10, labels: 4, prefix: "new0", seed: 2), to: second, only: 0)
         _ = try await AgentOffsetTests.produce(SyntheticStream.items(20, labels: 4, prefix: "new1", seed: 3), to: second, only: 1)
         let config2 = try AgentOffsetTests.config(second, group: "ready", dir: dir)
-        let agent2 = try await OffPool.run { try Agent(config: config2, root: dir.url) }
+        let agent2 = try await Blocking.run { try Agent(config: config2, root: dir.url) }
         try agent2.start()
         #expect(await waitUntil(120, interval: 0.1) { agent2.status.partitionAlarms["0"] != nil })
         #expect(try await Self.readyGauge(agent2) == 0)
         let reasons = agent2.status.notReadyReasons
         #expect(reasons.contains { $0.hasPrefix("partition 0:") && $0.contains("10") && $0.contains("60") }, "readiness: \(reasons)")
-        try await OffPool.run { agent2.stop() }
+        await Blocking.run { agent2.stop() }
 
         // The log grows past the recorded offset: the next agent is ready again.
         _ = try await AgentOffsetTests.produce(SyntheticStream.items(60, labels: 4, prefix: "more0", seed: 4), to: second, only: 0)
-        let agent3 = try await OffPool.run { try Agent(config: config2, root: dir.url) }
+        let agent3 = try await Blocking.run { try Agent(config: config2, root: dir.url) }
         try agent3.start()
         #expect(try await Self.waitForGauge(agent3, 1), "readiness: \(agent3.status.notReadyReasons)")
         #expect(agent3.status.partitionAlarms.isEmpty && agent3.status.notReadyReasons.isEmpty)
-        try await OffPool.run { agent3.stop() }
+        await Blocking.run { agent3.stop() }
     }
 }

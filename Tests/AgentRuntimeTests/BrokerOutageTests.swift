@@ -1,10 +1,10 @@
-import Threads
 import AgentRuntime
 import Foundation
 import Learner
 import Registry
 import Stream
 import Testing
+import Threads
 
 /// Serving never depends on the broker (DESIGN §9): with the broker in its own process, frozen past
 /// the session timeout (SIGSTOP/SIGCONT) and then killed and restarted on the same port, the agent
@@ -135,7 +135,7 @@ struct BrokerOutageTests {
                                     registry: dir.path("registry"), lostPartitions: "stop"),
             file: "outage-stop.yaml", environment: [:])
         #expect(config.kafka.lostPartitions == .stop)
-        let agent = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try agent.start()
         defer { agent.stop() }
         #expect(await waitUntil(120, interval: 0.1) {

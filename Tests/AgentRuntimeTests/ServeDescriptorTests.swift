@@ -2,6 +2,7 @@ import Foundation
 import Registry
 import TestCorpora
 import Testing
+import Threads
 
 /// File-descriptor exhaustion (issue 8, deliverable 5): a `serve` process under `ulimit -n 256`
 /// whose descriptors are all taken by idle connections (no connection limit, a long idle
@@ -31,7 +32,7 @@ struct ServeDescriptorTests {
         for (i, item) in SyntheticStream.items(150, labels: 4, prefix: "fd-late", seed: 0xFD).enumerated() {
             producer.send(topic: TestPipeline.topic, partition: Int32(i % 2), value: item.json, id: item.id)
         }
-        let late = try await OffPool.run { [producer] in try producer.flush() }
+        let late = try await Blocking.run { [producer] in try producer.flush() }
         producer.close()
         let log = agent.produced.merging(late)
         let failed = await waitUntil(180, interval: 0.1) { agent.serve.logContains("snapshot aborted") }
