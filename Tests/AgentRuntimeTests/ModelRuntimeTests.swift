@@ -33,4 +33,16 @@ import Testing
         config.training.clipNorm = 0
         #expect(try ModelRuntime(config: config).makeModel(labels: 2).optimizer.maxGradNorm == nil)
     }
+
+    /// A model directory that is not there is reported as such, with the path and the fix (it
+    /// was "missing tensor: …/config.json does not exist").
+    @Test func missingModelDirectoryIsNamed() throws {
+        var config = PipelineConfig(name: "missing")
+        config.model.path = "/nonexistent/streamlora-model"
+        #expect {
+            _ = try ModelRuntime(config: config)
+        } throws: { error in
+            "\(error)" == "model directory /nonexistent/streamlora-model does not exist (fix model.path, or run ops/setup to fetch the base model)"
+        }
+    }
 }
