@@ -89,13 +89,13 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "SeededRandom"], resources: [.copy("Fixtures")]),
-        // Bad records shared by the decoder, DLQ and agent tests.
+        // Bad records (and idle-connection floods) shared by the decoder, DLQ, server and agent tests.
         .target(name: "TestCorpora", dependencies: ["Stream", "Checksum"], path: "Tests/Corpora"),
         .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka", "TestCorpora", "Threads"]),
         .testTarget(name: "RegistryTests", dependencies: ["API", "Registry", "Model", "SeededRandom"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SeededRandom"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ServerTests", dependencies: [
-            "API", "Server", "Monitor",
+            "API", "Server", "Monitor", "TestCorpora",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "SeededRandom", "Tensor", "Stream", "Registry", "Monitor"]),

@@ -71,9 +71,12 @@ final class RollbackRun: @unchecked Sendable {
     /// Feeds learnable chunks until `done` holds for the status, the windowed accuracy reached
     /// ``learnedAccuracy``, and so few trained examples wait for the next count-triggered snapshot
     /// that the regression phase cannot complete one (none falls between the regression and the checks).
-    func learn(until done: (LearnerStatus.Adapter) -> Bool) async throws {
+    /// `labels`: how many of the vocabulary's labels the chunks use (a later phase with more
+    /// brings labels the earlier versions never saw).
+    func learn(labels: Int = RollbackRun.labels, until done: (LearnerStatus.Adapter) -> Bool) async throws {
         for round in 0..<30 {
-            try await feed(SyntheticStream.items(Self.chunk, labels: Self.labels, prefix: "learn\(round)", seed: 0x1EA2 + UInt64(round)))
+            try await feed(SyntheticStream.items(Self.chunk, labels: labels, prefix: "learn\(labels)-\(round)",
+                                                 seed: 0x1EA2 + UInt64(round) + UInt64(labels == Self.labels ? 0 : 100 * labels)))
             let a = try adapter()
             let snapshot = try a.lastSnapshot.flatMap { Version($0) }.map { try registry.manifest($0).examplesTrained } ?? 0
             if done(a), (a.windowAccuracy ?? 0) >= Self.learnedAccuracy, a.trained - snapshot + Self.regression < everyExamples {
@@ -92,6 +95,19 @@ final class RollbackRun: @unchecked Sendable {
             let index = names.firstIndex(of: item.label)!
             return SyntheticStream.Item(id: item.id, label: names[(index + 1) % names.count], text: item.text)
         }
+        try await feed(items)
+    }
+
+    /// Feeds `count` examples with the learnable phase's labels but every label's words taken
+    /// from another label further down the vocabulary (`offset` entries on): the same number of
+    /// tokens, other token embeddings — a pure input shift.
+    func shiftInputs(_ count: Int, offset: Int = 10) async throws {
+        let items = SyntheticStream.items(count, labels: Self.labels + offset, prefix: "shift", seed: 0x5A1F)
+            .filter { item in SyntheticStream.vocabulary.firstIndex { $0.label == item.label }! >= offset }
+            .map { item in
+                let index = SyntheticStream.vocabulary.firstIndex { $0.label == item.label }!
+                return SyntheticStream.Item(id: item.id, label: SyntheticStream.vocabulary[index - offset].label, text: item.text)
+            }
         try await feed(items)
     }
 

@@ -36,13 +36,8 @@ struct CrashTests {
         try TinyBaseModel.write(to: model)
         let registry = dir.path("registry")
 
-        let broker = try ChildProcess(executable, ["broker", "--port", "0", "--topic", "\(TestPipeline.topic):\(Self.partitions)"],
-                                      log: dir.path("broker.log"), name: "broker", pipeStdout: true)
+        let (broker, bootstrap) = try await ChildProcess.broker(executable, partitions: Self.partitions, log: dir.path("broker.log"))
         defer { broker.send(SIGKILL) }
-        let first = try await broker.firstStdoutLine(within: 30)
-        let bootstrap = try #require(first.split(separator: " ").last.map(String.init),
-                                     "broker's first line should be `bootstrap: HOST:PORT`, got \(first)")
-        #expect(first.hasPrefix("bootstrap: "))
         let pipeline = dir.path("crash.yaml")
         try TestPipeline.yaml(bootstrap: bootstrap, group: Self.group, model: model, registry: registry)
             .write(to: pipeline, atomically: true, encoding: .utf8)

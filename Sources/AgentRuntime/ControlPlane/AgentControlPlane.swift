@@ -59,7 +59,11 @@ package struct AgentControlPlane: ControlPlane {
         let name = request.adapter ?? agent.config.routing.defaultAdapter
         // The live model is served whether or not this agent trains the adapter right now
         // (partitions lost to a broker outage stop training, never predictions).
-        let served = agent.live.current(name)
+        // An adapter evicted by the residency budget is reloaded from the registry (file I/O and
+        // model building: off the cooperative pool).
+        let live = agent.live
+        var served = live.current(name)
+        if served == nil { served = try await Blocking.run { try live.serving(name) } }
         guard served != nil || agent.status.adapters.contains(where: { $0.name == name }) else {
             throw ControlPlaneError.notFound("no adapter named '\(name)'")
         }
@@ -92,7 +96,10 @@ package struct AgentControlPlane: ControlPlane {
         try AdapterRegistry.adapters(in: agent.registryRoot).map { name in
             let registry = try AdapterRegistry(root: agent.registryRoot, adapter: name)
             let versions = try registry.versions()
-            let lora = agent.runtime.lora
+            // A version is data: show the config the live (else newest) version was written with;
+            // the pipeline's only for an adapter without versions.
+            let shown = try registry.live() ?? versions.last?.version
+            let lora = try shown.map { try agent.runtime.loraConfig(of: registry.loraConfig(of: $0)) } ?? agent.runtime.lora
             let labels = versions.last?.labels ?? []
             // What the optimizer updates: the LoRA A/B of every target plus the classifier head
             // for this adapter's labels (PEFT's `modules_to_save`), as `streamlora inspect` counts.
