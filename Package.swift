@@ -89,7 +89,7 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "SeededRandom"], resources: [.copy("Fixtures")]),
-        // Bad records (and idle-connection floods) shared by the decoder, DLQ, server and agent tests.
+        // Bad records, idle-connection floods and test sockets shared by the decoder, DLQ, server and agent tests.
         .target(name: "TestCorpora", dependencies: ["Stream", "Checksum"], path: "Tests/Corpora"),
         .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka", "TestCorpora", "Threads"]),
         .testTarget(name: "RegistryTests", dependencies: ["API", "Registry", "Model", "SeededRandom"], resources: [.copy("Fixtures")]),

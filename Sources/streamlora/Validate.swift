@@ -83,8 +83,9 @@ enum ModelDirectoryCheck {
         let fix = "fix model.path in \(pipelineFile) or run ops/setup to fetch all-MiniLM-L6-v2"
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Failure(description: "model directory '\(path)' (model.path in \(pipelineFile), relative to "
-                + "\(FileManager.default.currentDirectoryPath)) does not exist: \(fix)")
+            // A path written in the file was resolved against the file's directory; a default one
+            // is relative to the working directory: name the place that was looked at.
+            throw Failure(description: "model directory '\(dir.path)' (model.path in \(pipelineFile)) does not exist: \(fix)")
         }
         for file in ["config.json", "vocab.txt", "model.safetensors"]
         where !FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path) {

@@ -2,6 +2,7 @@ import Foundation
 import Model
 import Registry
 import Stream
+import TestCorpora
 import Testing
 
 /// The CLI as an operator meets it: real `streamlora` processes, a real broker, a learned registry.

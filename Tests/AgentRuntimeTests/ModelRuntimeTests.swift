@@ -26,4 +26,36 @@ import Testing
         #expect(got != want && scale > 0)
         #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 4e-3 * scale }, "bf16 input embedding strays from fp32's")
     }
+
+    /// `training.weight_decay`, `betas`, `eps` and `clip_norm` reach every model the runtime makes
+    /// (they were parsed and then ignored: every model trained with the defaults).
+    @Test func optimizerSettingsReachTheModels() throws {
+        let dir = try TemporaryDirectory("optimizer")
+        try TinyBaseModel.write(to: dir.path("tiny-bert"))
+        var config = PipelineConfig(name: "optimizer")
+        config.model.path = dir.path("tiny-bert").path
+        config.training.weightDecay = 0.05
+        config.training.beta1 = 0.8
+        config.training.beta2 = 0.99
+        config.training.eps = 1e-6
+        config.training.clipNorm = 0.5
+        let optimizer = try ModelRuntime(config: config).makeModel(labels: 2).optimizer
+        #expect(optimizer.weightDecay == 0.05 && optimizer.beta1 == 0.8 && optimizer.beta2 == 0.99)
+        #expect(optimizer.eps == Float(1e-6) && optimizer.maxGradNorm == 0.5)
+
+        config.training.clipNorm = 0
+        #expect(try ModelRuntime(config: config).makeModel(labels: 2).optimizer.maxGradNorm == nil)
+    }
+
+    /// A model directory that is not there is reported as such, with the path and the fix (it
+    /// was "missing tensor: …/config.json does not exist").
+    @Test func missingModelDirectoryIsNamed() throws {
+        var config = PipelineConfig(name: "missing")
+        config.model.path = "/nonexistent/streamlora-model"
+        #expect {
+            _ = try ModelRuntime(config: config)
+        } throws: { error in
+            "\(error)" == "model directory /nonexistent/streamlora-model does not exist (fix model.path, or run ops/setup to fetch the base model)"
+        }
+    }
 }

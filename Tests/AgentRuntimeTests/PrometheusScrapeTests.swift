@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import TestCorpora
 import Testing
 
 /// `ops/monitoring` against the real thing: a Prometheus server (Debian's `prometheus`) scrapes a

@@ -35,8 +35,12 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         let config = try PipelineConfig.load(contentsOf: url, environment: [:])
         #expect(config.name == "template")
         #expect(config.kafka.dlqTopic == "examples.dlq")
-        // Every value in the template equals the built-in default.
-        #expect(config == PipelineConfig(name: "template"))
+        // Every value in the template equals the built-in default; its paths, relative to
+        // pipelines/, name what the defaults name from the repository root.
+        var expected = PipelineConfig(name: "template")
+        expected.model.path = try repoRoot().appendingPathComponent(expected.model.path).path
+        expected.registry.path = try repoRoot().appendingPathComponent(expected.registry.path).path
+        #expect(config == expected)
     }
 
     @Test func templateMentionsEveryKey() throws {
@@ -57,7 +61,7 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         #expect(config.kafka.topic == "examples")
         #expect(config.kafka.group == "streamlora")
         #expect(config.kafka.dlqTopic == "examples.dlq")
-        #expect(config.model.path == "models/all-MiniLM-L6-v2")
+        #expect(config.model.path == (try repoRoot().appendingPathComponent("models/all-MiniLM-L6-v2").path))
         #expect(config.model.maxLength == 64)
         #expect(config.model.targets == ["query", "value"])
         #expect(config.training.lr == 0.002)
@@ -71,7 +75,7 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         #expect(config.snapshot.everySeconds == 15)
         #expect(config.gate.minHoldout == 20)
         #expect(config.rollback.metricDrop == 0.1)
-        #expect(config.registry.path == "registry/demo")
+        #expect(config.registry.path == (try repoRoot().appendingPathComponent("registry/demo").path))
         // Not given: defaults.
         #expect(config.training.weightDecay == 0.01)
         #expect(config.rollback.lossSpikeK == 3)
@@ -361,5 +365,26 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         #expect(!"\(config)".contains("hunter2"))
         #expect(!String(reflecting: config).contains("hunter2"))
         #expect("\(config.kafka)".contains("client.id: me"))
+    }
+}
+
+@Suite struct PipelineConfigPathTests {
+    /// A relative path written in a pipeline file names a place next to the file, whatever the
+    /// working directory; absolute paths and unset (default) paths are left as they are.
+    @Test func writtenPathsAreRelativeToTheFile() throws {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("streamlora-paths-\(UUID().uuidString.prefix(8))/pipelines", isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        let file = dir.appendingPathComponent("p.yaml")
+        try "model: {path: ../models/base}\nregistry: {path: store}\n".write(to: file, atomically: true, encoding: .utf8)
+        let config = try PipelineConfig.load(contentsOf: file, environment: [:])
+        #expect(config.model.path == dir.deletingLastPathComponent().appendingPathComponent("models/base").path)
+        #expect(config.registry.path == dir.appendingPathComponent("store").path)
+
+        try "model: {path: /opt/base}\n".write(to: file, atomically: true, encoding: .utf8)
+        let absolute = try PipelineConfig.load(contentsOf: file, environment: [:])
+        #expect(absolute.model.path == "/opt/base")
+        #expect(absolute.registry.path == PipelineConfig(name: "p").registry.path)
     }
 }

@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Monitor
+import TestCorpora
 import Testing
 
 @testable import Server
@@ -141,7 +142,7 @@ import Testing
     }
 
     @Test func connectionRefusedSaysNoAgentAnswers() async throws {
-        let port = try closedPort()
+        let port = try freeTCPPort()
         let client = try ControlPlaneClient(url: "http://127.0.0.1:\(port)", timeout: .seconds(120))
         let error = await #expect(throws: ControlPlaneClientError.self) { try await client.status() }
         #expect(error == .connectionRefused(url: "http://127.0.0.1:\(port)"))
@@ -154,7 +155,7 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func aSilentPeerTimesOut() async throws {
         // Listening but never accepting: the kernel completes the handshake, nothing answers.
         let listener = try ListeningSocket()
-        defer { listener.close() }
+        defer { withExtendedLifetime(listener) {} }
         let client = try ControlPlaneClient(url: "http://127.0.0.1:\(listener.port)", timeout: .milliseconds(300))
         let error = await #expect(throws: ControlPlaneClientError.self) { try await client.status() }
         #expect(error == .timedOut(url: "http://127.0.0.1:\(listener.port)/v1/status",
@@ -163,11 +164,11 @@ import Testing
 
     @Test func aPeerThatHangsUpWithoutAnAnswerIsMalformed() async throws {
         let listener = try ListeningSocket()
-        defer { listener.close() }
+        defer { withExtendedLifetime(listener) {} }
         // Accept one connection, read the request, close without a word (a peer that is not an
         // HTTP server, or one that crashed mid-request).
         let acceptor = Thread {
-            let connection = accept(listener.descriptor, nil, nil)
+            let connection = accept(listener.fd, nil, nil)
             var buffer = [UInt8](repeating: 0, count: 4096)
             _ = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
             closeDescriptor(connection)
@@ -250,55 +251,10 @@ private func withLiveClient(_ router: Router<BasicRequestContext>,
     }
 }
 
-/// A loopback port nothing listens on: bound to learn a free number, then closed.
-private func closedPort() throws -> Int {
-    let socket = try ListeningSocket(listen: false)
-    socket.close()
-    return socket.port
-}
-
-/// A TCP socket bound to 127.0.0.1 on a system-chosen port.
-private struct ListeningSocket {
-    let descriptor: Int32
-    let port: Int
-
-    init(listen shouldListen: Bool = true) throws {
-        #if os(Linux)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw SocketSetupError(call: "socket") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound, !shouldListen || listen(fd, 4) == 0 else {
-            closeDescriptor(fd)
-            throw SocketSetupError(call: "bind/listen")
-        }
-        descriptor = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func close() { closeDescriptor(descriptor) }
-}
-
 private func closeDescriptor(_ fd: Int32) {
     #if canImport(Glibc)
     _ = Glibc.close(fd)
     #else
     _ = Darwin.close(fd)
     #endif
-}
-
-private struct SocketSetupError: Error, CustomStringConvertible {
-    var call: String
-    var description: String { "\(call) failed: \(String(cString: strerror(errno)))" }
 }

@@ -31,7 +31,7 @@ struct FaultToleranceTests {
         #expect(await eventually(60) { collector.all.count >= 200 })
         let tp = TopicPartition(topic, 0)
         #expect(Self.offsets(collector.all, tp) == (0..<200).map { Int64($0) })
-        try await pipeline.consumer.commit([tp: 150])
+        _ = try await Blocking.run { try pipeline.consumer.commitSyncRetrying([tp: 150]) }
         await pipeline.stop()
 
         // A new member of the same group starts at the commit: 150…199, each once.
@@ -64,21 +64,21 @@ struct FaultToleranceTests {
         #expect(await eventually(60) { collector.all.count >= 50 })
         #expect(Self.offsets(collector.all, tp) == (0..<50).map { Int64($0) })
 
-        // Transient coordinator errors: `commit` retries until it lands.
+        // Transient coordinator errors: the agent's commit (`commitSyncRetrying`) retries until it lands.
         broker.pushRequestErrors(.offsetCommit, [
             RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
         ])
-        let committed = try await pipeline.consumer.commit([tp: 50])
+        let committed = try await Blocking.run { try pipeline.consumer.commitSyncRetrying([tp: 50]) }
         #expect(committed == [tp: 50])
         #expect(try pipeline.consumer.committed([tp]) == [tp: 50])
 
         // A permanent error is reported, not swallowed, and the old commit stands.
         broker.pushRequestErrors(.offsetCommit, [RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE])
-        await #expect(throws: KafkaError.self) { try await pipeline.consumer.commit([tp: 40], attempts: 1) }
+        #expect(throws: KafkaError.self) { try pipeline.consumer.commitSyncRetrying([tp: 40], attempts: 1) }
         #expect(try pipeline.consumer.committed([tp]) == [tp: 50])
 
         // Commits for partitions not owned are dropped.
-        #expect(try await pipeline.consumer.commit([TopicPartition(topic, 7): 3]).isEmpty)
+        #expect(try pipeline.consumer.commitSyncRetrying([TopicPartition(topic, 7): 3]).isEmpty)
         #expect(try pipeline.consumer.lag() == [tp: 0])
         await pipeline.stop()
     }

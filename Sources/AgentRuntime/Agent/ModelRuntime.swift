@@ -16,6 +16,9 @@ public final class ModelRuntime: Sendable {
     public let maxLength: Int
     /// `model.precision` resolved on this machine, with the reason (and the probe's numbers for auto).
     public let precision: PrecisionSetting.Resolution
+    /// The pipeline's AdamW and clipping settings (`training.weight_decay`, `betas`, `eps`,
+    /// `clip_norm`); the learning rates are set per step by the worker's schedule.
+    public let optimizer: OptimizerConfig
     /// Scratch shared by every adapter's passes (workspaces belong to threads, not adapters).
     public let workspaces = WorkspacePool()
 
@@ -38,12 +41,16 @@ public final class ModelRuntime: Sendable {
         lora = LoRAConfig(rank: config.model.rank, alpha: Float(config.model.alpha), dropout: Float(config.model.dropout),
                           targets: targets, pooling: config.model.pooling == .mean ? .mean : .cls, seed: config.model.seed)
         maxLength = config.model.maxLength
+        let t = config.training
+        optimizer = OptimizerConfig(learningRate: Float(t.lr), beta1: Float(t.beta1), beta2: Float(t.beta2), eps: Float(t.eps),
+                                    weightDecay: Float(t.weightDecay), maxGradNorm: t.clipNorm > 0 ? Float(t.clipNorm) : nil,
+                                    headLearningRate: Float(t.headLR))
     }
 
     /// A fresh adapter (B = 0: exactly the base model) with `labels` classifier rows, shaped by
     /// `lora` (default: the pipeline's LoRA settings), in the base's precision, taking its
-    /// scratch from the runtime's shared pool.
-    public func makeModel(lora: LoRAConfig? = nil, labels: Int, optimizer: OptimizerConfig = OptimizerConfig()) throws -> BertLoRAModel {
+    /// scratch from the runtime's shared pool, with the pipeline's optimizer settings.
+    public func makeModel(lora: LoRAConfig? = nil, labels: Int) throws -> BertLoRAModel {
         let model = try BertLoRAModel(base: base, lora: lora ?? self.lora, labels: max(labels, 1), optimizer: optimizer)
         model.workspacePool = workspaces
         return model
@@ -61,9 +68,8 @@ public final class ModelRuntime: Sendable {
     /// - Parameter labels: classifier rows to grow to after loading (a label vocabulary that
     ///   grew since the version was written).
     /// - Throws: when the config or the tensors do not fit the base.
-    public func model(of snapshot: AdapterSnapshot, labels: Int = 0,
-                      optimizer: OptimizerConfig = OptimizerConfig()) throws -> BertLoRAModel {
-        let model = try makeModel(lora: loraConfig(of: snapshot.config), labels: snapshot.labels.count, optimizer: optimizer)
+    public func model(of snapshot: AdapterSnapshot, labels: Int = 0) throws -> BertLoRAModel {
+        let model = try makeModel(lora: loraConfig(of: snapshot.config), labels: snapshot.labels.count)
         try model.loadAdapter(snapshot.tensors)
         if labels > model.labelCount { model.growLabels(to: labels) }
         return model

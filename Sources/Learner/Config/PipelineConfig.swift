@@ -48,7 +48,8 @@ public struct PipelineConfig: Sendable, Equatable {
             ])
         }
         let defaultName = url.deletingPathExtension().lastPathComponent
-        return try parse(yaml: text, file: url.path, defaultName: defaultName, environment: environment)
+        return try parse(yaml: text, file: url.path, defaultName: defaultName, environment: environment,
+                         directory: url.deletingLastPathComponent())
     }
 
     /// Parses and validates pipeline YAML.
@@ -57,12 +58,16 @@ public struct PipelineConfig: Sendable, Equatable {
     ///   - file: the name used in error messages.
     ///   - defaultName: `name` when the document has none.
     ///   - environment: variables for `${NAME}` references.
+    ///   - directory: the pipeline file's directory: a relative `model.path` or `registry.path`
+    ///     written in the document is taken relative to it (so a pipeline means the same from any
+    ///     working directory); paths left at their defaults stay relative to the working directory.
     /// - Throws: ``PipelineConfigError`` listing every problem.
     public static func parse(
         yaml: String,
         file: String,
         defaultName: String = "default",
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        directory: URL? = nil
     ) throws(PipelineConfigError) -> PipelineConfig {
         let root: Node?
         do {
@@ -73,6 +78,15 @@ public struct PipelineConfig: Sendable, Equatable {
         let reader = ConfigReader(environment: environment)
         var config = PipelineConfig(name: defaultName)
         config.decode(root, reader: reader)
+        if let directory {
+            let written = Set(reader.presentPaths)
+            func resolve(_ path: inout String, _ key: String) {
+                guard written.contains(key), !path.hasPrefix("/") else { return }
+                path = lexicallyJoined(directory.path, path)
+            }
+            resolve(&config.model.path, "model.path")
+            resolve(&config.registry.path, "registry.path")
+        }
         if reader.issues.isEmpty {
             config.validateCrossField(reader: reader)
         }
@@ -109,4 +123,18 @@ public struct PipelineConfig: Sendable, Equatable {
             return .init(path: "", line: nil, message: "not valid YAML: \(yamlError)")
         }
     }
+}
+
+/// `base/relative` with `.` and `..` removed by the text alone (not by resolving symbolic links:
+/// `../models` next to a symlinked `models` names the link, as the user wrote it).
+func lexicallyJoined(_ base: String, _ relative: String) -> String {
+    var parts: [Substring] = []
+    for part in (base + "/" + relative).split(separator: "/") {
+        switch part {
+        case ".": continue
+        case "..": _ = parts.popLast()
+        default: parts.append(part)
+        }
+    }
+    return "/" + parts.joined(separator: "/")
 }

@@ -91,6 +91,8 @@ public struct BertConfig: Codable, Sendable, Equatable {
 public enum ModelError: Error, CustomStringConvertible, Equatable {
     case invalidConfig(String)
     case missingTensor(String)
+    /// The model directory, or a file it must hold, does not exist.
+    case missingFile(String)
     case badShape(name: String, expected: [Int], actual: [Int])
     case invalidBatch(String)
     case invalidAdapter(String)
@@ -100,6 +102,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .invalidConfig(let s): "invalid config: \(s)"
         case .missingTensor(let s): "missing tensor: \(s)"
+        case .missingFile(let s): s
         case .badShape(let n, let e, let a): "tensor \(n) has shape \(a), expected \(e)"
         case .invalidBatch(let s): "invalid batch: \(s)"
         case .invalidAdapter(let s): "invalid adapter: \(s)"

@@ -114,8 +114,12 @@ public final class BertWeights: Sendable {
     public convenience init(directory: URL, precision: ComputePrecision = .fp32) throws {
         let configURL = directory.appendingPathComponent("config.json")
         let weightsURL = directory.appendingPathComponent("model.safetensors")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelError.missingFile("model directory \(directory.path) does not exist (fix model.path, or run ops/setup to fetch the base model)")
+        }
         for url in [configURL, weightsURL] where !FileManager.default.fileExists(atPath: url.path) {
-            throw ModelError.missingTensor("\(url.path) does not exist (run ops/setup to fetch the base model)")
+            throw ModelError.missingFile("\(url.path) does not exist (run ops/setup to fetch the base model)")
         }
         try self.init(config: try BertConfig(contentsOf: configURL), file: try SafeTensorsFile(contentsOf: weightsURL),
                       precision: precision)

@@ -84,16 +84,6 @@ public final class EmbeddedBroker: @unchecked Sendable {
         rd_kafka_mock_push_request_errors_array(cluster, api.rawValue, errors.count, errors)
     }
 
-    /// Forgets errors queued by `pushRequestErrors` for `api`.
-    public func clearRequestErrors(_ api: API) {
-        rd_kafka_mock_clear_request_errors(cluster, api.rawValue)
-    }
-
-    /// Every request for `topic` fails with `error` until set back to `RD_KAFKA_RESP_ERR_NO_ERROR`.
-    public func setTopicError(_ topic: String, _ error: rd_kafka_resp_err_t) {
-        rd_kafka_mock_topic_set_error(cluster, topic, error)
-    }
-
     /// Closes the broker's connections and refuses new ones until `setBrokerUp`.
     public func setBrokerDown(_ id: Int32 = 1) throws {
         let err = rd_kafka_mock_broker_set_down(cluster, id)
@@ -103,17 +93,5 @@ public final class EmbeddedBroker: @unchecked Sendable {
     public func setBrokerUp(_ id: Int32 = 1) throws {
         let err = rd_kafka_mock_broker_set_up(cluster, id)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "broker \(id) up") }
-    }
-
-    /// Adds `ms` of round-trip latency to every response of broker `id`.
-    public func setRoundTripTime(_ id: Int32, ms: Int32) throws {
-        let err = rd_kafka_mock_broker_set_rtt(cluster, id, ms)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "broker \(id) rtt") }
-    }
-
-    /// Makes broker `id` the coordinator for `group`.
-    public func setGroupCoordinator(_ group: String, broker id: Int32) throws {
-        let err = rd_kafka_mock_coordinator_set(cluster, "group", group, id)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "coordinator for \(group)") }
     }
 }

@@ -1,4 +1,3 @@
-import Threads
 import Foundation
 import Crdkafka
 
@@ -7,7 +6,7 @@ extension KafkaConsumer {
     /// but only for partitions this member still owns (or is handing over inside the
     /// revoke hook); the rest are dropped, because committing for a partition someone
     /// else now reads would rewind or skip theirs.
-    /// Blocking: use `commit(_:) async` from async code.
+    /// Blocking: from async code, call it through `Blocking.run`.
     /// - Returns: the offsets actually committed.
     /// - Throws: `KafkaError` when the coordinator rejects the commit (nothing is retried here).
     @discardableResult
@@ -66,13 +65,6 @@ extension KafkaConsumer {
             }
         }
         return mine
-    }
-
-    /// `commitSyncRetrying` on a thread outside the cooperative pool.
-    /// - Throws: the last `KafkaError` once attempts are exhausted or the error is permanent.
-    @discardableResult
-    public func commit(_ offsets: [TopicPartition: Int64], attempts: Int = 5) async throws -> [TopicPartition: Int64] {
-        try await Blocking.run { try self.commitSyncRetrying(offsets, attempts: attempts) }
     }
 
     /// The group's committed offsets for `partitions` (absent = nothing committed). Blocking.

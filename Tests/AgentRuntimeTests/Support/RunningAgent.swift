@@ -122,37 +122,3 @@ final class RunningAgent: @unchecked Sendable {
         return try await serve.waitForExit(within: 120).status
     }
 }
-
-/// A TCP port nobody listened on a moment ago (the OS picked it), for servers that cannot report
-/// the port they bound.
-func freeTCPPort() throws -> Int {
-    try ListeningSocket(listen: false).port
-}
-
-/// A TCP socket bound to a port the OS picked on 127.0.0.1 (listening unless asked not to), held
-/// while the value lives.
-final class ListeningSocket {
-    let fd: Int32
-    let port: Int
-
-    init(listen shouldListen: Bool = true) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let fd = self.fd
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bind(fd, sa, length) == 0 && (!shouldListen || listen(fd, 4) == 0) && getsockname(fd, sa, &length) == 0
-            }
-        }
-        guard fd >= 0, ok else {
-            close(fd)
-            throw TestFailure("cannot bind a socket on 127.0.0.1")
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
-}
