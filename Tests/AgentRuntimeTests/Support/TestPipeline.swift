@@ -12,10 +12,11 @@ enum TestPipeline {
     ///   - everySeconds: the snapshot time bound (0: snapshots by example count only).
     ///   - rollback: the `rollback:` section as a YAML flow mapping.
     ///   - drift: the `drift:` section as a YAML flow mapping (`nil`: the defaults).
+    ///   - gateTolerance: the gate's tolerance (1: every finite candidate is promoted).
     static func yaml(bootstrap: String, group: String, model: URL, registry: URL,
                      holdoutShare: Double = holdoutShare, everyExamples: Int = 100, minHoldout: Int = 1,
                      lr: Double = 0.005, headLR: Double = 0.05, everySeconds: Double = 1,
-                     rollback: String = noRollback, drift: String? = nil) -> String {
+                     rollback: String = noRollback, drift: String? = nil, gateTolerance: Double = 1) -> String {
         """
         name: agent-test
         kafka:
@@ -48,7 +49,7 @@ enum TestPipeline {
         holdout: {share: \(holdoutShare), buffer: 400}
         metrics: {window: 200}
         snapshot: {every_examples: \(everyExamples), every_seconds: \(everySeconds), keep_last: 20}
-        gate: {metric: accuracy, tolerance: 1.0, min_holdout: \(minHoldout)}
+        gate: {metric: accuracy, tolerance: \(gateTolerance), min_holdout: \(minHoldout)}
         rollback: \(rollback)
         registry: {path: \(registry.path)}
         server: {port: 0}
