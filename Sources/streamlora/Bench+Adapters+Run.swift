@@ -1,3 +1,5 @@
+import Threads
+import SeededRandom
 import AgentRuntime
 import ArgumentParser
 import Foundation
@@ -53,25 +55,36 @@ final class AdaptersBench {
                                              runtime: runtime))
             }
             let rss = residentMiB()
-            let rate = try trainingRate(trainers, train)
-            if n == o.counts[0] { oneAdapterRate = rate }
+            let rates = try trainingRates(trainers, train)
+            if n == o.counts[0] { oneAdapterRate = rates.own }
             let serving = try predictionRun(lives, probes, batcher)
+            let version = Locked(1), current = trainers
+            let swapping = try predictionRun(lives, probes, batcher) { i in
+                let trainers = current
+                return try LiveAdapter(adapter: "a\(i)", version: Version(rawValue: version.withLock { $0 += 1; return $0 }), labels: labels,
+                                       tensors: trainers[i].adapterTensors(), config: runtime.peftConfig(for: trainers[i].lora),
+                                       runtime: runtime)
+            }
             levels.append(AdaptersBenchLevel(
                 adapters: n, rss_mib: rss,
                 mib_per_additional_adapter: previous.map { (rss - $0.rss) / Double(n - $0.count) },
-                train_examples_per_s: rate, train_ratio_vs_one: rate / oneAdapterRate,
+                train_examples_per_s: rates.own, train_ratio_vs_one: rates.own / oneAdapterRate,
+                mixed_train_examples_per_s: rates.mixed, mixed_train_ratio_vs_one: rates.mixed / oneAdapterRate,
                 predict_requests_per_s: serving.rate, predict_p50_ms: serving.p50, predict_p99_ms: serving.p99,
-                predict_mean_batch_rows: serving.rows))
+                predict_mean_batch_rows: serving.rows, predict_swapping_p99_ms: swapping.p99,
+                predict_swapping_p50_ms: swapping.p50, swaps_per_s: swapping.swapsPerSecond))
             previous = (n, rss)
         }
         let load = try loadTimes(trainers[0], labels: labels, runtime: runtime)
         let single = try singleAdapter(trainers[0], probes)
+        let registered = o.registered > 0
+            ? try registeredRun(trainers[0], labels: labels, probes: probes, runtime: runtime, batcher: batcher) : nil
         progress(nil)
         return AdaptersBenchReport(
             rank: o.rank, targets: config.model.targets, adapter_parameters: trainers[0].trainableParameterCount,
             adapter_mib: Double(trainers[0].trainableParameterCount * 4) / 1_048_576, base_rss_mib: baseRSS, clients: o.clients,
             levels: levels, load_p50_ms: load, single_merged_examples_per_s: single.merged,
-            single_unmerged_examples_per_s: single.unmerged)
+            single_unmerged_examples_per_s: single.unmerged, registered: registered)
     }
 
     /// Training examples (the first `examples` of the stream), prediction probes (the next
@@ -92,11 +105,13 @@ final class AdaptersBench {
         return (train, rows.dropFirst(o.examples).map { encode($0.0) }, labels)
     }
 
-    /// Examples/s of training all `examples` once, example i going to adapter i mod N, each
-    /// adapter stepping on micro-batches of its own examples.
-    func trainingRate(_ trainers: [BertLoRAModel], _ train: [Example]) throws -> Double {
+    /// Examples/s of training all `examples` once, example i going to adapter i mod N: with each
+    /// adapter stepping on micro-batches of its own examples (`own`), and with micro-batches of
+    /// consecutive stream examples whatever their adapters, one cross-adapter step each
+    /// (`mixed`: one frozen pass, each adapter's own LoRA branch, head and AdamW step).
+    func trainingRates(_ trainers: [BertLoRAModel], _ train: [Example]) throws -> (own: Double, mixed: Double) {
         let n = trainers.count
-        let start = DispatchTime.now().uptimeNanoseconds
+        var start = DispatchTime.now().uptimeNanoseconds
         for a in 0..<n {
             let mine = stride(from: a, to: train.count, by: n).map { train[$0] }
             for chunk in stride(from: 0, to: mine.count, by: o.batch).map({ mine[$0..<min($0 + o.batch, mine.count)] }) {
@@ -104,25 +119,42 @@ final class AdaptersBench {
                 _ = try trainers[a].trainStep(try TokenBatch(rows: chunk.map(\.tokens)), labels: chunk.map(\.label))
             }
         }
-        return Double(train.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let own = Double(train.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        start = DispatchTime.now().uptimeNanoseconds
+        for first in stride(from: 0, to: train.count, by: o.batch) {
+            progress("cross-adapter steps \(first / o.batch + 1)/\((train.count + o.batch - 1) / o.batch) (\(n) adapters)")
+            let rows = first..<min(first + o.batch, train.count)
+            var local: [Int: Int] = [:], adapters: [BertLoRAModel] = []
+            let rowAdapters = rows.map { i in
+                local[i % n] ?? { adapters.append(trainers[i % n]); local[i % n] = adapters.count - 1; return adapters.count - 1 }()
+            }
+            _ = try BertLoRAModel.trainStepMixed(try TokenBatch(rows: rows.map { train[$0].tokens }), adapters: adapters,
+                                                 rowAdapters: rowAdapters, labels: rows.map { train[$0].label })
+        }
+        return (own, Double(train.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
     }
 
-    /// `requests` one-text predictions from `clients` threads, each to a random adapter.
-    func predictionRun(_ lives: [LiveAdapter], _ probes: [[Int32]], _ batcher: PredictionBatcher) throws
-        -> (rate: Double, p50: Double, p99: Double, rows: Double) {
-        progress("predicting (\(lives.count) adapters, \(o.clients) clients)")
+    /// `requests` one-text predictions from `clients` threads, each to a random adapter. With
+    /// `swap`, another thread meanwhile publishes a new version of a random adapter
+    /// `swapsPerSecond` times a second (`swap(i)` builds it, as the agent does after a promotion)
+    /// and replaces the served one atomically, as `LiveAdapters.publish` does.
+    func predictionRun(_ lives: [LiveAdapter], _ probes: [[Int32]], _ batcher: PredictionBatcher,
+                       swap: (@Sendable (Int) throws -> LiveAdapter)? = nil) throws -> ServingNumbers {
+        progress("predicting (\(lives.count) adapters, \(o.clients) clients\(swap == nil ? "" : ", swapping"))")
         let before = batcher.counts
+        let slots = Locked(lives)
         let latencies = Locked<[Double]>([])
         let failure = Locked<(any Error)?>(nil)
+        let running = Locked(true), swaps = Locked(0)
         let perClient = (o.requests + o.clients - 1) / o.clients
         let group = DispatchGroup()
         let start = DispatchTime.now().uptimeNanoseconds
         for c in 0..<o.clients {
             group.enter()
-            let thread = Thread {
+            Thread {
                 var rng = SplitMix64(seed: UInt64(c) &+ 0x5EED)
                 for _ in 0..<perClient {
-                    let live = lives[Int(rng.next() % UInt64(lives.count))]
+                    let live = slots.withLock { $0[Int(rng.next() % UInt64($0.count))] }
                     let probe = probes[Int(rng.next() % UInt64(probes.count))]
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     do { _ = try batcher.predictBlocking(live, tokens: [probe]) } catch { failure.withLock { $0 = error } }
@@ -130,17 +162,41 @@ final class AdaptersBench {
                     latencies.withLock { $0.append(ms) }
                 }
                 group.leave()
-            }
-            thread.start()
+            }.start()
+        }
+        let swapper = DispatchGroup()
+        if let swap {
+            let interval = 1 / o.swapsPerSecond
+            swapper.enter()
+            Thread {
+                var rng = SplitMix64(seed: 0x5A4B)
+                while running.withLock({ $0 }) {
+                    Thread.sleep(forTimeInterval: interval)
+                    let i = Int(rng.next() % UInt64(lives.count))
+                    do {
+                        let next = try swap(i)
+                        slots.withLock { $0[i] = next }
+                        swaps.withLock { $0 += 1 }
+                    } catch { failure.withLock { $0 = error } }
+                }
+                swapper.leave()
+            }.start()
         }
         group.wait()
+        running.withLock { $0 = false }
+        swapper.wait()
         if let error = failure.withLock({ $0 }) { throw error }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let sorted = latencies.withLock { $0 }.sorted()
         let after = batcher.counts
         func pct(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(p * Double(sorted.count)))] }
-        return (Double(sorted.count) / seconds, pct(0.5), pct(0.99),
-                Double(after.rows - before.rows) / Double(max(1, after.passes - before.passes)))
+        return ServingNumbers(rate: Double(sorted.count) / seconds, p50: pct(0.5), p99: pct(0.99),
+                              rows: Double(after.rows - before.rows) / Double(max(1, after.passes - before.passes)),
+                              swapsPerSecond: Double(swaps.withLock { $0 }) / seconds)
+    }
+
+    struct ServingNumbers {
+        var rate, p50, p99, rows, swapsPerSecond: Double
     }
 
     /// Median ms to make an adapter servable from the registry: read + verify checksums + build.

@@ -1,3 +1,4 @@
+import Threads
 import ArgumentParser
 import Foundation
 import Learner
@@ -30,6 +31,9 @@ struct BenchAdapters: AsyncParsableCommand {
     @Option(help: "Prediction requests per level (one text each).") var requests = 320
     @Option(help: "Concurrent prediction clients.") var clients = 16
     @Option(help: "Largest mixed batch of the prediction batcher.") var maxRows = 32
+    @Option(help: "Live-version swaps per second during the second prediction run.") var swapsPerSecond = 20.0
+    @Option(help: "Adapters registered on disk for the residency run (0: skip it).") var registered = 0
+    @Option(help: "Live versions held in memory during the residency run.") var resident = 1000
     @Flag(help: "Print one JSON object.") var json = false
 
     var counts: [Int] { adapters.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -39,14 +43,17 @@ struct BenchAdapters: AsyncParsableCommand {
         guard !c.isEmpty, c.allSatisfy({ $0 > 0 }), c == c.sorted(), Set(c).count == c.count else {
             throw ValidationError("--adapters must be ascending positive counts, e.g. 1,10,100")
         }
-        guard examples > 0, batch > 0, rank > 0, requests > 0, clients > 0, maxRows > 0 else {
-            throw ValidationError("--examples, --batch, --rank, --requests, --clients, --max-rows must be positive")
+        guard registered == 0 || (registered > 1 && resident > 0) else {
+            throw ValidationError("--registered needs at least 2 adapters and --resident at least 1")
+        }
+        guard examples > 0, batch > 0, rank > 0, requests > 0, clients > 0, maxRows > 0, swapsPerSecond > 0 else {
+            throw ValidationError("--examples, --batch, --rank, --requests, --clients, --max-rows, --swaps-per-second must be positive")
         }
     }
 
     func run() async throws {
         let options = self
-        let report = try await onDedicatedThread { try AdaptersBench(options).run() }
+        let report = try await Blocking.run("streamlora.bench") { try AdaptersBench(options).run() }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
@@ -64,12 +71,20 @@ struct AdaptersBenchLevel: Codable {
     /// (RSS − RSS of the previous level, or of the warmed process without adapters) / (adapters
     /// added): resident MiB per additional adapter.
     var mib_per_additional_adapter: Double?
+    /// Each adapter stepping on its own micro-batches, and its ratio to one adapter (level 1).
     var train_examples_per_s: Double
     var train_ratio_vs_one: Double
+    /// Cross-adapter steps on micro-batches of the stream as it comes, against the same one-adapter rate.
+    var mixed_train_examples_per_s: Double
+    var mixed_train_ratio_vs_one: Double
     var predict_requests_per_s: Double
     var predict_p50_ms: Double
     var predict_p99_ms: Double
     var predict_mean_batch_rows: Double
+    /// The same clients while another thread publishes new versions (`--swaps-per-second`).
+    var predict_swapping_p99_ms: Double
+    var predict_swapping_p50_ms: Double
+    var swaps_per_s: Double
 }
 
 struct AdaptersBenchReport: Codable {
@@ -84,21 +99,33 @@ struct AdaptersBenchReport: Codable {
     /// One adapter, batch 16 of stream texts: merged weights vs the unmerged (mixed) path.
     var single_merged_examples_per_s: Double
     var single_unmerged_examples_per_s: Double
+    /// `--registered` adapters served through a residency budget of `--resident` live versions.
+    var registered: AdaptersBench.RegisteredNumbers?
 
     var table: String {
         var lines = ["bench adapters: MiniLM, LoRA r = \(rank) on \(targets.joined(separator: ",")), "
             + "\(adapter_parameters) parameters (\(String(format: "%.2f", adapter_mib)) MiB fp32) per adapter; process without adapters \(String(format: "%.0f", base_rss_mib)) MiB",
-            "adapters  RSS MiB  MiB/extra  train ex/s  vs one  predict req/s  p50 ms  p99 ms  rows/pass"]
+            "adapters  RSS MiB  MiB/extra  own steps ex/s  vs one  mixed steps ex/s  vs one  predict req/s  p50 ms  p99 ms  rows/pass"]
         for l in levels {
-            lines.append(String(format: "%8d  %7.0f  %9@  %10.1f  %6.2f  %13.1f  %6.1f  %6.1f  %9.1f", l.adapters, l.rss_mib,
+            lines.append(String(format: "%8d  %7.0f  %9@  %14.1f  %6.2f  %16.1f  %6.2f  %13.1f  %6.1f  %6.1f  %9.1f", l.adapters, l.rss_mib,
                                 l.mib_per_additional_adapter.map { String(format: "%.2f", $0) } ?? "-", l.train_examples_per_s,
-                                l.train_ratio_vs_one, l.predict_requests_per_s, l.predict_p50_ms, l.predict_p99_ms,
-                                l.predict_mean_batch_rows))
+                                l.train_ratio_vs_one, l.mixed_train_examples_per_s, l.mixed_train_ratio_vs_one,
+                                l.predict_requests_per_s, l.predict_p50_ms, l.predict_p99_ms, l.predict_mean_batch_rows))
+        }
+        lines.append("p99 of /v1/predict-style requests while versions swap, against idle:")
+        for l in levels {
+            lines.append(String(format: "%8d adapters: idle p99 %.1f ms, swapping p99 %.1f ms (%.2f×) at %.1f swaps/s", l.adapters,
+                                l.predict_p99_ms, l.predict_swapping_p99_ms, l.predict_swapping_p99_ms / l.predict_p99_ms, l.swaps_per_s))
         }
         lines.append(String(format: "adapter load (registry read + verify + build): p50 %.1f ms", load_p50_ms))
         lines.append(String(format: "one adapter, batch 16: merged %.1f ex/s, unmerged %.1f ex/s (merging pays %.2f×)",
                             single_merged_examples_per_s, single_unmerged_examples_per_s,
                             single_merged_examples_per_s / single_unmerged_examples_per_s))
+        if let r = registered {
+            lines.append(String(format: "%d registered adapters, %d resident: %.1f req/s, p50 %.1f ms, p99 %.1f ms; %d loads, p50 %.1f ms, p99 %.1f ms (registered in %.1f s)",
+                                r.registered, r.resident, r.requests_per_s, r.p50_ms, r.p99_ms, r.loads, r.load_p50_ms, r.load_p99_ms,
+                                r.register_seconds))
+        }
         return lines.joined(separator: "\n")
     }
 }

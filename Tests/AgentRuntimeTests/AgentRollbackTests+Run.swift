@@ -1,3 +1,4 @@
+import Threads
 import AgentRuntime
 import Foundation
 import Learner
@@ -51,7 +52,7 @@ final class RollbackRun: @unchecked Sendable {
             file: "\(label).yaml", environment: [:])
         self.config = config
         let root = dir.url
-        agent = try await OffPool.run { try Agent(config: config, root: root) }
+        agent = try await Blocking.run { try Agent(config: config, root: root) }
         registry = try AdapterRegistry(root: registryURL, adapter: "default", create: true)
         try agent.start()
     }
@@ -124,7 +125,7 @@ final class RollbackRun: @unchecked Sendable {
     private func feed(_ items: [SyntheticStream.Item]) async throws {
         for item in items { producer.send(topic: TestPipeline.topic, partition: 0, value: item.json, id: item.id) }
         producedItems += items
-        log = try await OffPool.run { [producer] in try producer.flush() }
+        log = try await Blocking.run { [producer] in try producer.flush() }
         produced += items.count
         let target = produced
         let seen = await waitUntil(60, interval: 0.02) { (agent.status.adapters.first?.examples ?? 0) >= target }
@@ -134,7 +135,7 @@ final class RollbackRun: @unchecked Sendable {
     /// A second agent on the same pipeline, registry and group (after ``stop()``: a restart).
     func restartedAgent() async throws -> Agent {
         let root = dir.url, config = config
-        let agent = try await OffPool.run { try Agent(config: config, root: root) }
+        let agent = try await Blocking.run { try Agent(config: config, root: root) }
         try agent.start()
         return agent
     }
@@ -148,7 +149,7 @@ final class RollbackRun: @unchecked Sendable {
     /// Stops the agent (final snapshot, commit).
     func stop() async throws {
         stopped = true
-        try await OffPool.run { [agent] in agent.stop() }
+        await Blocking.run { [agent] in agent.stop() }
     }
 
     /// Ids produced at `offsets` of partition 0 that are trained (not held out), in offset order.
@@ -184,7 +185,7 @@ final class RollbackRun: @unchecked Sendable {
     func cli(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
         let executable = try TestPaths.streamloraExecutable()
         let errors = dir.path("cli-\(UUID().uuidString.prefix(8)).err")
-        return try await OffPool.run {
+        return try await Blocking.run {
             _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
             let process = Process()
             process.executableURL = executable

@@ -1,4 +1,6 @@
 import Foundation
+import Model
+import Registry
 import Stream
 import Testing
 
@@ -90,6 +92,18 @@ struct CommandLineTests {
         let info = try #require((api["adapters"] as? [[String: Any]])?.first?["lora"] as? [String: Any])
         // Tiny model: 2 layers, hidden 32, targets query+value at rank 4, classifier 32 x 4 + 4.
         #expect(info["trainable_parameters"] as? Int == 2 * 2 * 4 * (32 + 32) + 32 * 4 + 4, "\(info)")
+        // Another adapter's version written with its own config (rank 3, key + output.dense, layer 1)
+        // is listed with that config, not the pipeline's.
+        let odd = LoRAConfig(rank: 3, alpha: 5, targets: [.key, .output], layers: [1])
+        let oddModel = try BertLoRAModel(base: BertWeights(directory: agent.dir.path("tiny-bert")), lora: odd, labels: 2)
+        _ = try AdapterRegistry(root: agent.dir.path("registry"), adapter: "odd", create: true).write(AdapterSnapshot(
+            tensors: oddModel.adapterTensors(), config: PEFTLoRAConfig(lora: odd, layerCount: 2, baseModelNameOrPath: "tiny"),
+            baseModelSHA256: "00", labels: ["p", "q"]), status: .live, reason: "test")
+        let listed = try #require((try await agent.json("/v1/adapters")["adapters"] as? [[String: Any]])?
+            .first { $0["name"] as? String == "odd" }?["lora"] as? [String: Any])
+        #expect(listed["r"] as? Int == 3 && listed["lora_alpha"] as? Double == 5, "\(listed)")
+        #expect(listed["target_modules"] as? [String] == ["key", "output.dense"], "\(listed)")
+        #expect(listed["trainable_parameters"] as? Int == 3 * (32 + 32) + 3 * (64 + 32) + 32 * 2 + 2, "\(listed)")
         #expect(try await agent.stop() == 0)
 
         let pipeline = agent.dir.path("agent.yaml").path

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Registry
 import Testing
@@ -35,13 +36,8 @@ struct CrashTests {
         try TinyBaseModel.write(to: model)
         let registry = dir.path("registry")
 
-        let broker = try ChildProcess(executable, ["broker", "--port", "0", "--topic", "\(TestPipeline.topic):\(Self.partitions)"],
-                                      log: dir.path("broker.log"), name: "broker", pipeStdout: true)
+        let (broker, bootstrap) = try await ChildProcess.broker(executable, partitions: Self.partitions, log: dir.path("broker.log"))
         defer { broker.send(SIGKILL) }
-        let first = try await broker.firstStdoutLine(within: 30)
-        let bootstrap = try #require(first.split(separator: " ").last.map(String.init),
-                                     "broker's first line should be `bootstrap: HOST:PORT`, got \(first)")
-        #expect(first.hasPrefix("bootstrap: "))
         let pipeline = dir.path("crash.yaml")
         try TestPipeline.yaml(bootstrap: bootstrap, group: Self.group, model: model, registry: registry)
             .write(to: pipeline, atomically: true, encoding: .utf8)
@@ -91,7 +87,7 @@ struct CrashTests {
             let ended = try await serve.waitForExit(within: 10)
             #expect(ended.signaled && ended.status == SIGKILL, "round \(round): expected death by SIGKILL, got \(ended)")
             tally.kills += 1
-            log = try await OffPool.run { [producer] in try producer.flush() }
+            log = try await Blocking.run { [producer] in try producer.flush() }
 
             // No torn version; LIVE names a verified one; leftovers are only *.tmp.
             let scan: RegistryChecks.Scan
@@ -138,7 +134,7 @@ struct CrashTests {
 
         // Last run: the rest of the stream; no kill until every example is learned, then a graceful SIGTERM.
         feeder.feed(items.count)
-        log = try await OffPool.run { [producer] in try producer.flush() }
+        log = try await Blocking.run { [producer] in try producer.flush() }
         let everything = RegistryChecks.expectedIDs(log, below: log.highWatermarks, holdoutShare: TestPipeline.holdoutShare)
         #expect(log.count == Self.examples)
         let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0"],

@@ -15,6 +15,9 @@ import Testing
         let logits: [String: [[Float]]]
         let mixed_adapter_names: [String]
         let mixed_logits: [[Float]]
+        /// Class per input row, and per adapter PEFT's gradients of the mean cross-entropy over the rows.
+        let labels: [Int]
+        let gradients: [String: [String: [Float]]]
     }
 
     let reference: Reference

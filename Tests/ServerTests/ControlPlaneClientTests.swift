@@ -142,7 +142,7 @@ import Testing
 
     @Test func connectionRefusedSaysNoAgentAnswers() async throws {
         let port = try closedPort()
-        let client = try ControlPlaneClient(url: "http://127.0.0.1:\(port)", timeout: .seconds(5))
+        let client = try ControlPlaneClient(url: "http://127.0.0.1:\(port)", timeout: .seconds(120))
         let error = await #expect(throws: ControlPlaneClientError.self) { try await client.status() }
         #expect(error == .connectionRefused(url: "http://127.0.0.1:\(port)"))
         #expect(error?.description
@@ -173,7 +173,7 @@ import Testing
             closeDescriptor(connection)
         }
         acceptor.start()
-        let client = try ControlPlaneClient(url: "http://127.0.0.1:\(listener.port)", timeout: .seconds(10))
+        let client = try ControlPlaneClient(url: "http://127.0.0.1:\(listener.port)", timeout: .seconds(120))
         let error = await #expect(throws: ControlPlaneClientError.self) { try await client.status() }
         #expect(error == .malformedResponse(url: "http://127.0.0.1:\(listener.port)/v1/status",
                                             detail: "the connection closed without an answer"))
@@ -231,11 +231,11 @@ import Testing
 private func withLiveClient(_ plane: FakeControlPlane, serverToken: String? = testToken,
                             _ body: @escaping @Sendable (ControlPlaneClient) async throws -> Void) async throws {
     let app = makeServerApplication(
-        controlPlane: plane, configuration: ServerConfiguration(host: "127.0.0.1", port: 0, token: serverToken),
+        controlPlane: plane, configuration: ServerConfiguration(host: "127.0.0.1", port: 0, token: serverToken, idleTimeoutSeconds: 600),
         logger: Logger(label: "client-test"))
     try await app.test(.live) { testClient in
         let port = try #require(testClient.port)
-        try await body(try ControlPlaneClient(url: "http://127.0.0.1:\(port)", token: testToken, timeout: .seconds(10)))
+        try await body(try ControlPlaneClient(url: "http://127.0.0.1:\(port)", token: testToken, timeout: .seconds(120)))
     }
 }
 
@@ -246,7 +246,7 @@ private func withLiveClient(_ router: Router<BasicRequestContext>,
                           logger: Logger(label: "client-test"))
     try await app.test(.live) { testClient in
         let port = try #require(testClient.port)
-        try await body(try ControlPlaneClient(url: "http://127.0.0.1:\(port)", timeout: .seconds(10)))
+        try await body(try ControlPlaneClient(url: "http://127.0.0.1:\(port)", timeout: .seconds(120)))
     }
 }
 

@@ -11,7 +11,7 @@ import Testing
     @Test func servesProbesStatusAndMutationsOverTCP() async throws {
         let plane = try FakeControlPlane()
         let app = makeServerApplication(
-            controlPlane: plane, configuration: ServerConfiguration(host: "127.0.0.1", port: 0, token: testToken),
+            controlPlane: plane, configuration: ServerConfiguration(host: "127.0.0.1", port: 0, token: testToken, idleTimeoutSeconds: 600),
             logger: Logger(label: "live-test"))
         try await app.test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }

@@ -15,6 +15,10 @@ Measured per level (cumulative, like ours):
                                         with adapter_names (it installs per-call hooks), so the
                                         batches run one after another: the batch is formed for free
                                         and latency is per batch.
+Time budgets (so the largest level reports what PEFT can do instead of running for hours):
+  --load-budget-s    loading stops when the level's load_adapter calls took this long; the level
+                     then reports the adapters actually loaded ("loaded" < "adapters", reason given)
+  --predict-budget-s the level's batches stop after this long (at least one batch runs)
 Texts: the same JSONL stream as ours (.cache/debian.jsonl from make_debian_stream.py), the probes
 after the first --examples lines. Threads: torch.set_num_threads(T).
 
@@ -45,6 +49,8 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--requests", type=int, default=320)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--load-budget-s", type=float, default=900)
+    ap.add_argument("--predict-budget-s", type=float, default=300)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -78,7 +84,11 @@ def main():
         g = torch.Generator().manual_seed(7)
         for n in counts:
             loaded = 0 if model is None else len(model.peft_config)
+            level_start, reason = time.perf_counter(), None
             for i in range(loaded, n):
+                if time.perf_counter() - level_start > a.load_budget_s:
+                    reason = f"load budget {a.load_budget_s:.0f} s spent after {i} adapters (load_adapter p50 {statistics.median(loads) if loads else 0:.0f} ms, growing with the adapters loaded)"
+                    break
                 t0 = time.perf_counter()
                 if model is None:
                     model = PeftModel.from_pretrained(base(), os.path.join(tmp, "a0"), adapter_name="a0").eval()
@@ -87,13 +97,14 @@ def main():
                     model.load_adapter(os.path.join(tmp, f"a{i}"), adapter_name=f"a{i}")
                     loads.append((time.perf_counter() - t0) * 1e3)
             model.eval()
+            have = len(model.peft_config)
             rss = rss_mib()
             lat, done = [], 0
             start = time.perf_counter()
             with torch.inference_mode():
-                while done < a.requests:
+                while done < a.requests and (done == 0 or time.perf_counter() - start < a.predict_budget_s):
                     idx = torch.randint(0, len(probes), (a.batch,), generator=g).tolist()
-                    names = [f"a{j}" for j in torch.randint(0, n, (a.batch,), generator=g).tolist()]
+                    names = [f"a{j}" for j in torch.randint(0, have, (a.batch,), generator=g).tolist()]
                     enc = tok([probes[j] for j in idx], padding=True, truncation=True, max_length=128, return_tensors="pt")
                     t0 = time.perf_counter()
                     model(**enc, adapter_names=names)
@@ -102,23 +113,25 @@ def main():
             secs = time.perf_counter() - start
             lat.sort()
             levels.append({
-                "adapters": n, "rss_mib": rss,
-                "mib_per_additional_adapter": None if prev is None else (rss - prev[1]) / (n - prev[0]),
+                "adapters": n, "loaded": have, "stopped": reason, "rss_mib": rss, "texts_predicted": done,
+                "mib_per_additional_adapter": None if prev is None or have == prev[0] else (rss - prev[1]) / (have - prev[0]),
                 "predict_texts_per_s": done / secs,
                 "batch_p50_ms": lat[len(lat) // 2], "batch_p99_ms": lat[min(len(lat) - 1, int(0.99 * len(lat)))],
             })
-            prev = (n, rss)
+            prev = (have, rss)
         out = {"peer": "peft", "rank": a.rank, "targets": a.targets.split(","), "batch": a.batch, "threads": a.threads,
                "base_rss_mib": base_rss, "load_p50_ms": statistics.median(loads) if loads else None, "levels": levels}
         if a.json:
             print(json.dumps(out, sort_keys=True))
         else:
             print(f"PEFT peer: r={a.rank} on {a.targets}, batches of {a.batch}, {a.threads} threads; base {base_rss:.0f} MiB")
-            print("adapters  RSS MiB  MiB/extra  texts/s  batch p50 ms  batch p99 ms")
+            print("adapters  loaded  RSS MiB  MiB/extra  texts/s  batch p50 ms  batch p99 ms")
             for l in levels:
                 per = "-" if l["mib_per_additional_adapter"] is None else f"{l['mib_per_additional_adapter']:.2f}"
-                print(f"{l['adapters']:8d}  {l['rss_mib']:7.0f}  {per:>9}  {l['predict_texts_per_s']:7.1f}  "
+                print(f"{l['adapters']:8d}  {l['loaded']:6d}  {l['rss_mib']:7.0f}  {per:>9}  {l['predict_texts_per_s']:7.1f}  "
                       f"{l['batch_p50_ms']:12.1f}  {l['batch_p99_ms']:12.1f}")
+                if l["stopped"]:
+                    print(f"          stopped: {l['stopped']}")
             if loads:
                 print(f"load_adapter p50 {statistics.median(loads):.1f} ms")
     finally:

@@ -52,7 +52,7 @@ extension AdapterWorker {
                     + "on the same examples", numbers: [:])
             return false
         }
-        guard let target = Version(to), let current = live.current(name), current.version?.name == from else { return true }
+        guard let target = Version(to), let current = try live.serving(name), current.version?.name == from else { return true }
         let holdout = session.holdoutExamples
         let loaded = try registry.load(target)
         let predecessor = try LiveAdapter(adapter: name, loaded: loaded, runtime: runtime)
@@ -116,7 +116,7 @@ extension AdapterWorker {
             StoredHoldoutExample(ids: $0.ids, label: $0.label, weight: $0.weight, oovRate: $0.oovRate)
         }
         do {
-            try registry.writeHoldout(try JSONEncoder().encode(stored))
+            try registry.writeHoldout(try Self.holdoutEncoder.encode(stored))
         } catch {
             logger.error("adapter \(name): holdout not saved: \(error)")
         }
@@ -125,7 +125,7 @@ extension AdapterWorker {
     /// Reinstalls the saved holdout (labels the model does not know yet are interned).
     func restoreHoldout() {
         guard let data = registry.readHoldout() else { return }
-        guard let stored = try? JSONDecoder().decode([StoredHoldoutExample].self, from: data) else {
+        guard let stored = try? Self.holdoutDecoder.decode([StoredHoldoutExample].self, from: data) else {
             logger.warning("adapter \(name): unreadable holdout.json ignored")
             return
         }
@@ -133,6 +133,21 @@ extension AdapterWorker {
         session.restoreHoldout(stored.map { Sample(ids: $0.ids, label: $0.label, weight: $0.weight, oovRate: $0.oovRate) })
         logger.info("adapter \(name): restored \(stored.count) holdout examples")
     }
+}
+
+extension AdapterWorker {
+    /// A weight the decoder accepted (≤ `training.max_weight`, a Double) can be infinite as the
+    /// Float the learner keeps; `holdout.json` writes it as "inf" rather than failing the save.
+    static let holdoutEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }()
+    static let holdoutDecoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }()
 }
 
 /// One held-out example as `holdout.json` stores it (token ids: the tokenizer is the base's).

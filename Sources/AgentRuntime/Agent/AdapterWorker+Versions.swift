@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Learner
 import Model
@@ -20,11 +21,11 @@ extension AdapterWorker {
         let tensors = trainer.adapterTensors()
         let finite = tensors.allSatisfy { $0.data.allSatisfy(\.isFinite) }
         let holdout = session.holdoutExamples
-        let candidate = try evaluate(holdout) { try trainer.probabilities($0) }
+        let (candidate, nonFiniteOutputs) = try evaluate(holdout) { try trainer.probabilities($0) }
         // "No live version" (after a rollback past the first version) is judged like no live at all.
-        let current = live.current(name).flatMap { $0.version == nil ? nil : $0 }
-        let liveTotals = try current.map { l in try evaluate(holdout, labels: l.labels) { try l.probabilities($0) } }
-        let decision = session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite)
+        let current = try live.serving(name).flatMap { $0.version == nil ? nil : $0 }
+        let liveTotals = try current.map { l in try evaluate(holdout, labels: l.labels) { try l.probabilities($0) }.totals }
+        let decision = session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite, nonFiniteOutputs: nonFiniteOutputs)
         let status: VersionStatus = switch decision.verdict {
         case .promote: .live
         case .reject: .rejected
@@ -71,10 +72,12 @@ extension AdapterWorker {
         return manifest
     }
 
-    /// Metric totals of `predict` over holdout samples (batches of 32).
+    /// Metric totals of `predict` over holdout samples (batches of 32), and on how many of them
+    /// the probabilities were not finite.
     func evaluate(_ samples: [Sample], labels: [String]? = nil,
-                  _ predict: (TokenBatch) throws -> [[Float]]) throws -> MetricTotals {
+                  _ predict: (TokenBatch) throws -> [[Float]]) throws -> (totals: MetricTotals, nonFinite: Int) {
         var totals = MetricTotals()
+        var nonFinite = 0
         let names = labels ?? self.labels
         var start = 0
         while start < samples.count {
@@ -82,10 +85,11 @@ extension AdapterWorker {
             let p = try predict(runtime.batch(chunk.map(\.ids)))
             for (sample, probs) in zip(chunk, p) {
                 totals.add(PredictionOutcome(label: sample.label, probabilities: probs, labels: names))
+                if !probs.allSatisfy(\.isFinite) { nonFinite += 1 }
             }
             start += 32
         }
-        return totals
+        return (totals, nonFinite)
     }
 
     /// Acts on the rollback monitor's decision: make an earlier version live again (or, with none,
@@ -170,10 +174,10 @@ extension AdapterWorker {
     /// so the withdrawn version stops answering.
     func publishLive() throws {
         guard let version = try registry.live() else {
-            if live.current(name)?.version != nil { live.publish(try .nothingLive(adapter: name, runtime: runtime)) }
+            if live.liveVersion(name) != nil { live.publish(try .nothingLive(adapter: name, runtime: runtime)) }
             return
         }
-        if live.current(name)?.version == version { return }
+        if live.liveVersion(name) == version { return }
         let loaded = try registry.load(version)
         try publish(version: version, tensors: loaded.snapshot.tensors, config: loaded.snapshot.config, labels: loaded.snapshot.labels)
     }
@@ -185,7 +189,7 @@ extension AdapterWorker {
 
     /// Notices a promotion or rollback made from outside (the CLI) and continues from it.
     func followExternalChanges() throws {
-        guard let version = try registry.live(), live.current(name)?.version != version else { return }
+        guard let version = try registry.live(), live.liveVersion(name) != version else { return }
         logger.info("adapter \(name): live changed outside this process to \(version); continuing from it")
         try restoreTrainer(from: version)
         try publishLive()

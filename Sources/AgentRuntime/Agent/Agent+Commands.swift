@@ -38,9 +38,9 @@ extension Agent {
     }
 
     /// Predicts with the adapter's live version (any thread).
-    public func predict(adapter: String?, texts: [String]) throws -> [Prediction] {
+    public func predict(adapter: String?, texts: [String]) throws -> [LivePrediction] {
         let name = adapter ?? config.routing.defaultAdapter
-        guard let current = live.current(name) else { throw AgentError.noLiveVersion(name) }
+        guard let current = try live.serving(name) else { throw AgentError.noLiveVersion(name) }
         return try current.predict(texts)
     }
 
@@ -51,8 +51,8 @@ extension Agent {
             switch command {
             case .promote(let adapter, let version, let reason, let reply):
                 reply(Result {
-                    guard let w = workers[adapter] else { throw AgentError.unknownAdapter(adapter) }
-                    let previous = live.current(adapter)?.version
+                    let w = try resident(adapter)
+                    let previous = live.liveVersion(adapter)
                     _ = try w.registry.promote(version, reason: reason)
                     try w.publishLive()
                     logger.notice("adapter \(adapter): manual promotion \(previous?.name ?? "none") → \(version) (\(reason))")
@@ -60,8 +60,8 @@ extension Agent {
                 })
             case .rollback(let adapter, let to, let reason, let reply):
                 reply(Result {
-                    guard let w = workers[adapter] else { throw AgentError.unknownAdapter(adapter) }
-                    let previous = live.current(adapter)?.version
+                    let w = try resident(adapter)
+                    let previous = live.liveVersion(adapter)
                     let target = try w.registry.rollback(to: to, reason: reason)
                     try w.restoreTrainer(from: target)
                     try w.publishLive()

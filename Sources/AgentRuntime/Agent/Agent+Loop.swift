@@ -78,7 +78,7 @@ extension Agent {
     /// Commits once after any durable snapshot since the last commit, however it was triggered
     /// (timer, example count inside an event, handover), so Kafka follows the manifests.
     func commitAfterSnapshots() {
-        let written = workers.values.reduce(0) { $0 + $1.counters.snapshots }
+        let written = workers.values.reduce(evictedSnapshots) { $0 + $1.counters.snapshots }
         guard written != snapshotsSeen else { return }
         snapshotsSeen = written
         commitDurable(waiting: false)

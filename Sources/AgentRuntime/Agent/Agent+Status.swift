@@ -98,7 +98,7 @@ extension Agent {
         let adapters = workers.values.sorted { $0.name < $1.name }.map { w -> LearnerStatus.Adapter in
             let m = w.session.metrics
             return LearnerStatus.Adapter(
-                name: w.name, live: live.current(w.name)?.version?.name, labels: w.labels,
+                name: w.name, live: live.liveVersion(w.name)?.name, labels: w.labels,
                 examples: m.cumulative.count, trained: w.session.lineage.examplesTrained, steps: w.session.lineage.steps,
                 skippedSteps: w.counters.skippedSteps, heldOut: w.counters.heldOut,
                 skippedRedeliveries: w.counters.skippedRedeliveries, accuracy: m.cumulative.accuracy, logLoss: m.cumulative.logLoss,

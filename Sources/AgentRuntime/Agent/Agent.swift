@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Learner
 import Logging
@@ -18,7 +19,8 @@ import Stream
 public final class Agent: @unchecked Sendable {
     public let config: PipelineConfig
     public let runtime: ModelRuntime
-    public let live = LiveAdapters()
+    /// Live versions served, at most `residency.max_adapters` in memory (evicted ones reload on demand).
+    public let live: LiveAdapters
     public let drift: DriftMonitorHub
     public let registryRoot: URL
     let logger: Logger
@@ -39,6 +41,13 @@ public final class Agent: @unchecked Sendable {
     /// Adapters whose partitions were lost without a handover: not trained here, still served
     /// from their live version, following `LIVE` in the registry read-only.
     var followers: [String: AdapterWorker] = [:]
+    /// Residency (`Agent+Residency`): when each worker last got an example, and the adapters whose
+    /// workers were evicted (durable in the registry; reloaded on their next example or command).
+    var workerUse: [String: UInt64] = [:]
+    var useClock: UInt64 = 0
+    var evictedWorkers: Set<String> = []
+    /// Snapshots written by workers since evicted (so `commitAfterSnapshots` still counts them).
+    var evictedSnapshots = 0
     /// Poison messages: applied and durable once their dead letter is acknowledged.
     var deadLetterLedger = OffsetLedger()
     /// Next offset per partition of everything the learner has taken from the pipeline.
@@ -60,6 +69,9 @@ public final class Agent: @unchecked Sendable {
         let registryPath = config.registry.path
         registryRoot = registryPath.hasPrefix("/") ? URL(fileURLWithPath: registryPath) : root.appendingPathComponent(registryPath)
         try FileManager.default.createDirectory(at: registryRoot, withIntermediateDirectories: true)
+        live = LiveAdapters(capacity: config.residency.maxAdapters) { [runtime, registryRoot] name in
+            try LiveAdapter.registryLive(adapter: name, registryRoot: registryRoot, runtime: runtime)
+        }
 
         let topic = config.kafka.topic
         let rebalances = self.rebalances
@@ -88,7 +100,12 @@ public final class Agent: @unchecked Sendable {
         settings.deadLetterTopic = config.kafka.dlqTopicOverride
         pipeline = try IngestPipeline(settings, hooks: hooks, logger: logger)
 
-        for name in AdapterRegistry.adapters(in: registryRoot) { _ = try worker(name) }
+        // Within the residency budget; the others load on their first example (served meanwhile
+        // from the registry on demand).
+        let stored = AdapterRegistry.adapters(in: registryRoot)
+        let budget = config.residency.maxAdapters > 0 ? config.residency.maxAdapters : stored.count
+        for name in stored.prefix(budget) { _ = try worker(name) }
+        evictedWorkers.formUnion(stored.dropFirst(budget))
         publishStatus()
     }
 
@@ -114,12 +131,16 @@ public final class Agent: @unchecked Sendable {
 
     /// The adapter's worker, created (and restored from the registry) on first use.
     func worker(_ name: String) throws -> AdapterWorker {
+        useClock += 1
+        workerUse[name] = useClock
         if let w = workers[name] { return w }
         // A follower trains again from the registry's newest durable version (it may be stale).
         followers[name] = nil
         let w = try AdapterWorker(name: name, config: config, runtime: runtime, registryRoot: registryRoot,
                                   live: live, drift: drift, logger: logger)
         workers[name] = w
+        evictedWorkers.remove(name)
+        try evictWorkers(keeping: name)
         return w
     }
 }

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Learner
 import Model
@@ -45,6 +46,16 @@ public final class LiveAdapter: @unchecked Sendable {
                       tensors: loaded.snapshot.tensors, config: loaded.snapshot.config, runtime: runtime)
     }
 
+    /// The adapter's live version as the registry has it now (nothing live when `LIVE` names
+    /// none); nil when the registry has no adapter of that name.
+    /// - Throws: when the registry cannot be read or the version does not verify or build.
+    public static func registryLive(adapter: String, registryRoot: URL, runtime: ModelRuntime) throws -> LiveAdapter? {
+        guard AdapterRegistry.exists(root: registryRoot, adapter: adapter) else { return nil }
+        let registry = try AdapterRegistry(root: registryRoot, adapter: adapter, create: false)
+        guard let version = try registry.live() else { return try .nothingLive(adapter: adapter, runtime: runtime) }
+        return try LiveAdapter(adapter: adapter, loaded: registry.load(version), runtime: runtime)
+    }
+
     /// Class probabilities of a token batch, in `labels` order.
     public func probabilities(_ batch: TokenBatch) throws -> [[Float]] {
         try BertLoRAModel.predictMixed(batch, adapters: [model], rowAdapters: Array(repeating: 0, count: batch.batch))
@@ -52,7 +63,7 @@ public final class LiveAdapter: @unchecked Sendable {
     }
 
     /// The most probable label and every label's probability, for each text.
-    public func predict(_ texts: [String]) throws -> [Prediction] {
+    public func predict(_ texts: [String]) throws -> [LivePrediction] {
         guard !labels.isEmpty else { return texts.map { _ in prediction(nil) } }
         return try probabilities(runtime.batch(tokens(texts))).map(prediction)
     }
@@ -63,46 +74,22 @@ public final class LiveAdapter: @unchecked Sendable {
     }
 
     /// The prediction for one row of class probabilities (nil: no version is live).
-    func prediction(_ p: [Float]?) -> Prediction {
-        guard let p, !labels.isEmpty else { return Prediction(label: nil, scores: [:], version: version) }
+    func prediction(_ p: [Float]?) -> LivePrediction {
+        guard let p, !labels.isEmpty else { return LivePrediction(label: nil, scores: [:], version: version) }
         let n = min(p.count, labels.count)
         var scores: [String: Double] = [:]
         for i in 0..<n { scores[labels[i]] = Double(p[i]) }
         let best = (0..<n).max { p[$0] < p[$1] }
-        return Prediction(label: best.map { labels[$0] }, scores: scores, version: version)
+        return LivePrediction(label: best.map { labels[$0] }, scores: scores, version: version)
     }
 }
 
 /// A prediction of the live version.
-public struct Prediction: Sendable, Codable, Equatable {
+public struct LivePrediction: Sendable, Codable, Equatable {
     /// The most probable label; nil when no version is live.
     public var label: String?
     /// Probability per label.
     public var scores: [String: Double]
     /// The version that answered (nil: no version is live).
     public var version: Version?
-}
-
-/// The live adapter of every adapter name, swapped atomically: a prediction takes one
-/// reference under the lock and then works only with that version, so concurrent predictions
-/// each see exactly one version, never a mix.
-public final class LiveAdapters: Sendable {
-    private let slots = Locked<[String: LiveAdapter]>([:])
-
-    public init() {}
-
-    public func publish(_ live: LiveAdapter) {
-        slots.withLock { $0[live.adapter] = live }
-    }
-
-    public func current(_ adapter: String) -> LiveAdapter? {
-        slots.withLock { $0[adapter] }
-    }
-
-    /// Stops serving `adapter` here (another agent owns it now).
-    public func remove(_ adapter: String) {
-        slots.withLock { _ = $0.removeValue(forKey: adapter) }
-    }
-
-    public var names: [String] { slots.withLock { $0.keys.sorted() } }
 }

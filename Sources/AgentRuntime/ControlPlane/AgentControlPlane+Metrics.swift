@@ -28,6 +28,13 @@ extension AgentControlPlane {
         try text.counter("streamlora_learner_errors_total", help: "Errors the learner loop survived.", value: Double(s.errors))
         try appendConsumer(s, to: &text)
         for a in s.adapters { try appendAdapter(a, to: &text) }
+        try text.gauge("streamlora_resident_adapters", help: "Live versions held in memory (bounded by residency.max_adapters).",
+                       value: Double(agent.live.residentCount))
+        try text.counter("streamlora_adapter_evictions_total", help: "Live versions evicted by the residency budget.",
+                         value: Double(agent.live.evictions))
+        try text.histogram("streamlora_adapter_load_seconds",
+                           help: "Time to reload an evicted adapter's live version from the registry (read, verify, build).",
+                           agent.live.loadSeconds)
         try agent.drift.appendMetrics(to: &text)
         return text.render()
     }

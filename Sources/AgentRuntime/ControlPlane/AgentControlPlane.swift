@@ -1,3 +1,4 @@
+import Threads
 import API
 import Foundation
 import Learner
@@ -58,7 +59,11 @@ package struct AgentControlPlane: ControlPlane {
         let name = request.adapter ?? agent.config.routing.defaultAdapter
         // The live model is served whether or not this agent trains the adapter right now
         // (partitions lost to a broker outage stop training, never predictions).
-        let served = agent.live.current(name)
+        // An adapter evicted by the residency budget is reloaded from the registry (file I/O and
+        // model building: off the cooperative pool).
+        let live = agent.live
+        var served = live.current(name)
+        if served == nil { served = try await Blocking.run { try live.serving(name) } }
         guard served != nil || agent.status.adapters.contains(where: { $0.name == name }) else {
             throw ControlPlaneError.notFound("no adapter named '\(name)'")
         }
@@ -67,7 +72,7 @@ package struct AgentControlPlane: ControlPlane {
         }
         // The request keeps `live` (one version) whatever is published while it waits.
         let predictions = try await batcher.predict(live, texts: request.texts).map {
-            API.Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
+            Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
         }
         return PredictResponse(adapter: name, version: version.name, predictions: predictions)
     }
@@ -91,7 +96,10 @@ package struct AgentControlPlane: ControlPlane {
         try AdapterRegistry.adapters(in: agent.registryRoot).map { name in
             let registry = try AdapterRegistry(root: agent.registryRoot, adapter: name)
             let versions = try registry.versions()
-            let lora = agent.runtime.lora
+            // A version is data: show the config the live (else newest) version was written with;
+            // the pipeline's only for an adapter without versions.
+            let shown = try registry.live() ?? versions.last?.version
+            let lora = try shown.map { try agent.runtime.loraConfig(of: registry.loraConfig(of: $0)) } ?? agent.runtime.lora
             let labels = versions.last?.labels ?? []
             // What the optimizer updates: the LoRA A/B of every target plus the classifier head
             // for this adapter's labels (PEFT's `modules_to_save`), as `streamlora inspect` counts.
@@ -158,7 +166,7 @@ package struct AgentControlPlane: ControlPlane {
     private func lastSnapshot(_ adapter: String) throws -> SnapshotStatus? {
         let registry = try AdapterRegistry(root: agent.registryRoot, adapter: adapter)
         guard let m = try registry.versions().last else { return nil }
-        return SnapshotStatus(version: m.version.name, createdAt: m.createdAt, status: Self.status(m.status),
+        return SnapshotStatus(version: m.version.name, createdAt: m.createdAt, status: m.status,
                               examplesTrained: m.examplesTrained)
     }
 
@@ -167,20 +175,9 @@ package struct AgentControlPlane: ControlPlane {
             guard let count = n["examples"] else { return nil }
             return MetricValues(count: Int(count), accuracy: n["accuracy"], logLoss: n["log_loss"])
         }
-        return VersionInfo(version: m.version.name, parent: m.parent?.name, createdAt: m.createdAt, status: Self.status(m.status),
+        return VersionInfo(version: m.version.name, parent: m.parent?.name, createdAt: m.createdAt, status: m.status,
                            isLive: m.version == live, examplesTrained: m.examplesTrained, steps: m.steps,
                            holdout: values(m.holdoutMetrics), prequential: values(m.prequentialMetrics), reason: m.reason)
-    }
-
-    /// The registry's status, word for word (the API, the CLI and the journal share one vocabulary).
-    static func status(_ s: Registry.VersionStatus) -> API.VersionStatus {
-        switch s {
-        case .candidate: .candidate
-        case .live: .live
-        case .superseded: .superseded
-        case .rejected: .rejected
-        case .retired: .retired
-        }
     }
 
     /// Maps the agent's and registry's errors onto HTTP answers.

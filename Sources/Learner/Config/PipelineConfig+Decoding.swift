@@ -42,6 +42,12 @@ extension PipelineConfig {
             r.string(&s, "token_env", into: &server.tokenEnv, Check {
                 EnvironmentExpansion.isVariableName($0) ? nil : "must be an environment variable name, got \"\($0)\""
             })
+            r.int(&s, "max_connections", into: &server.maxConnections, .range(1...1_000_000))
+            r.int(&s, "idle_timeout_seconds", into: &server.idleTimeoutSeconds, .range(1...3_600))
+            r.finish(s)
+        }
+        if var s = r.subsection(&top, "residency") {
+            r.int(&s, "max_adapters", into: &residency.maxAdapters, .range(0...10_000_000))
             r.finish(s)
         }
         if var s = r.subsection(&top, "routing") {
@@ -137,6 +143,7 @@ extension PipelineConfig.KafkaSettings {
         if !dlq.isEmpty { dlqTopicOverride = dlq }
         r.int(&s, "max_message_bytes", into: &maxMessageBytes, .range(1_000...1_000_000_000))
         r.choice(&s, "unrecorded_start", into: &unrecordedStart)
+        r.choice(&s, "lost_partitions", into: &lostPartitions)
         r.finish(s)
     }
 

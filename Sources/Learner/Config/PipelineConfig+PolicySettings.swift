@@ -161,6 +161,20 @@ extension PipelineConfig {
         public var port = 8080
         /// Environment variable holding the bearer token for mutations.
         public var tokenEnv = "STREAMLORA_TOKEN"
+        /// Most connections open at once (further ones wait in the listen backlog): below the
+        /// usual `ulimit -n` of 1024, so a flood of sockets leaves descriptors for snapshots.
+        public var maxConnections = 512
+        /// Seconds a connection may sit without sending a request before it is closed.
+        public var idleTimeoutSeconds = 10
+        public init() {}
+    }
+
+    /// `residency:` — how many adapters stay in memory.
+    public struct ResidencySettings: Sendable, Equatable {
+        /// Most adapters held in memory, for serving (live versions) and for training (trainers):
+        /// the memory budget in adapters. The least recently used beyond it are evicted (a
+        /// trainer after a durable snapshot) and reloaded from the registry on demand. 0: unbounded.
+        public var maxAdapters = 0
         public init() {}
     }
 

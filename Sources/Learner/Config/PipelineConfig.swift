@@ -23,6 +23,7 @@ public struct PipelineConfig: Sendable, Equatable {
     public var registry = RegistrySettings()
     public var server = ServerSettings()
     public var routing = RoutingSettings()
+    public var residency = ResidencySettings()
 
     /// A pipeline with every setting at its default.
     public init(name: String = "default") {

@@ -16,8 +16,8 @@ import Registry
 ///    which may return a ``TrainBatch``. When no message arrives, call `poll(now:)` by
 ///    ``nextDeadline`` (use it to bound the consumer's poll timeout).
 /// 4. For a batch: tokenize and pad `batch.examples` to the longest, run forward/backward,
-///    clip, AdamW with `lr × batch.learningRateMultiplier` (skip the update when the loss or
-///    gradients are non-finite), then `trained(_:loss:weightsFinite:now:)`.
+///    clip, AdamW with `lr × batch.learningRateMultiplier`, then `trained(_:loss:weightsFinite:now:)`;
+///    when the guard skipped the update (non-finite loss, gradients or result), `skipped(_:)` instead.
 /// 5. On `outcome.snapshot`: first `flush()` and train any partial batch (so the snapshot
 ///    covers everything received where possible), then write the version with
 ///    ``snapshotContents`` as status `candidate`; on success `snapshotSucceeded(...)`, and
@@ -195,12 +195,6 @@ public struct AdapterSession<Example: Sendable>: Sendable {
 
     // MARK: Training
 
-    /// Reports a finished train step.
-    /// - Parameters:
-    ///   - batch: the batch that was trained.
-    ///   - loss: its mean loss.
-    ///   - weightsFinite: whether all trainable weights are finite after the step.
-    /// - Returns: a rollback decision and/or a due snapshot.
     /// The batch's step was skipped by the non-finite guard (weights unchanged): its fresh
     /// examples are consumed (their offsets pass) but not trained, so they stay out of the
     /// trained count, the digest and the replay reservoir, and the rollback monitor never sees
@@ -211,6 +205,12 @@ public struct AdapterSession<Example: Sendable>: Sendable {
         lineage.steps = max(lineage.steps, batch.step)
     }
 
+    /// Reports a train step whose update was applied.
+    /// - Parameters:
+    ///   - batch: the batch that was trained.
+    ///   - loss: its mean loss.
+    ///   - weightsFinite: whether all trainable weights are finite after the step.
+    /// - Returns: a rollback decision and/or a due snapshot.
     public mutating func trained(_ batch: TrainBatch, loss: Double, weightsFinite: Bool, now: Instant) -> StepOutcome {
         for item in batch.fresh {
             ledger.apply(partition: item.partition, offset: item.offset)
@@ -254,11 +254,11 @@ public struct AdapterSession<Example: Sendable>: Sendable {
 
     /// Judges a candidate against live on ``holdoutExamples`` (with a smaller minimum while the
     /// holdout refills after a drift).
-    public func judge(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool) -> GateDecision {
+    public func judge(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool, nonFiniteOutputs: Int = 0) -> GateDecision {
         let effective = refillMinHoldout.map {
             PromotionGate(metric: gate.metric, tolerance: gate.tolerance, minHoldout: min($0, gate.minHoldout))
         } ?? gate
-        return effective.decide(candidate: candidate, live: live, weightsFinite: weightsFinite)
+        return effective.decide(candidate: candidate, live: live, weightsFinite: weightsFinite, nonFiniteOutputs: nonFiniteOutputs)
     }
 
     /// A metric drop was judged drift, not regression: the monitor stops comparing with the

@@ -137,7 +137,6 @@ extension BertLoRAModel {
         c.rng = rng
         c.threads = threads
         c.workspacePool = workspacePool
-        try c.setPrecision(precision)
         return c
     }
 }

@@ -1,37 +1,5 @@
 import Tensor
 
-/// Each example's adapter in a pass over rows of several adapters (a shard's view).
-final class MixedRows {
-    /// A run of consecutive examples (shard order) sharing one adapter.
-    struct Run {
-        let adapter: Int
-        let start: Int
-        let count: Int
-    }
-
-    let adapters: [BertLoRAModel]
-    let runs: [Run]
-    /// Examples in the shard.
-    let examples: Int
-    /// Logits per example in the workspace: the largest label count of the adapters.
-    let logitStride: Int
-
-    init(adapters: [BertLoRAModel], rowAdapters: [Int]) {
-        self.adapters = adapters
-        examples = rowAdapters.count
-        logitStride = adapters.map(\.layout.labels).max() ?? 1
-        var runs: [Run] = []
-        for (i, a) in rowAdapters.enumerated() {
-            if let last = runs.last, last.adapter == a, last.start + last.count == i {
-                runs[runs.count - 1] = Run(adapter: a, start: last.start, count: last.count + 1)
-            } else {
-                runs.append(Run(adapter: a, start: i, count: 1))
-            }
-        }
-        self.runs = runs
-    }
-}
-
 /// Serving many adapters on one frozen base without copying it (Punica's SGMV on a CPU): a batch
 /// whose rows belong to different adapters runs one base GEMM per dense module for all rows,
 /// then each run of rows adds its own adapter's low-rank branch `s·(x·Aᵀ)·Bᵀ` (two small GEMMs),
@@ -45,6 +13,38 @@ extension BertLoRAModel {
     /// - Throws: `ModelError.invalidBatch` for a bad batch or adapter index,
     ///   `ModelError.invalidConfig` when the adapters do not share one base and pooling.
     public static func predictMixed(_ batch: TokenBatch, adapters: [BertLoRAModel], rowAdapters: [Int]) throws -> [[Float]] {
+        let lead = try validateMixed(batch, adapters: adapters, rowAdapters: rowAdapters)
+        let layout = MixedLayout(adapters)
+        let plan = ShardPlan(batch, count: lead.shardCount(batch.batch), groupedBy: rowAdapters)
+        return lead.withWorkspaces(for: plan, shape: layout.workspaceShape(training: false)) { wss in
+            plan.withSlices { slices in
+                for (s, shard) in plan.shards.enumerated() {
+                    wss[s].mixed = MixedRows(layout, rowAdapters: shard.rows.map { rowAdapters[$0] })
+                }
+                Kernels.forEachShard(slices.count, threads: lead.threads) { s in
+                    lead.forward(slices[s], ws: wss[s], training: false)
+                }
+                return plan.inBatchOrder(slices.indices.map { mixedLogitRows(wss[$0]) })
+            }
+        }
+    }
+
+    /// The logits a mixed pass left in a shard's workspace, one row per example in shard order,
+    /// each as long as its adapter's label count.
+    static func mixedLogitRows(_ ws: Workspace) -> [[Float]] {
+        let mixed = ws.mixed!
+        return mixed.runs.flatMap { run in
+            let c = mixed.adapters[run.adapter].layout.labels
+            return (run.start..<(run.start + run.count)).map { b in
+                Array(UnsafeBufferPointer(start: ws.logits.ptr + b * mixed.logitStride, count: c))
+            }
+        }
+    }
+
+    /// Checks a mixed batch and returns the adapter whose threads and pool run it.
+    /// - Throws: `ModelError.invalidBatch` for a bad batch or adapter index,
+    ///   `ModelError.invalidConfig` when the adapters do not share one base and pooling.
+    static func validateMixed(_ batch: TokenBatch, adapters: [BertLoRAModel], rowAdapters: [Int]) throws -> BertLoRAModel {
         guard let lead = adapters.first else { throw ModelError.invalidBatch("no adapters") }
         guard rowAdapters.count == batch.batch else {
             throw ModelError.invalidBatch("\(rowAdapters.count) adapter indices for \(batch.batch) examples")
@@ -56,46 +56,50 @@ extension BertLoRAModel {
             throw ModelError.invalidConfig("adapters of a mixed batch must share one base and pooling (\(other.lora.pooling) vs \(lead.lora.pooling))")
         }
         try batch.validate(config: lead.config)
-        let plan = ShardPlan(batch, count: lead.shardCount(batch.batch), groupedBy: rowAdapters)
-        let shape = adapters.dropFirst().reduce(WorkspaceShape(lead.layout, dropout: false)) {
-            $0.union(WorkspaceShape($1.layout, dropout: false))
-        }
-        return lead.withWorkspaces(for: plan, shape: shape) { wss in
-            plan.withSlices { slices in
-                for (s, shard) in plan.shards.enumerated() {
-                    wss[s].mixed = MixedRows(adapters: adapters, rowAdapters: shard.rows.map { rowAdapters[$0] })
-                }
-                Kernels.forEachShard(slices.count, threads: lead.threads) { s in
-                    lead.forward(slices[s], ws: wss[s], training: false)
-                }
-                return plan.inBatchOrder(slices.indices.map { s in
-                    let ws = wss[s], mixed = ws.mixed!
-                    return mixed.runs.flatMap { run in
-                        let c = adapters[run.adapter].layout.labels
-                        return (run.start..<(run.start + run.count)).map { b in
-                            Array(UnsafeBufferPointer(start: ws.logits.ptr + b * mixed.logitStride, count: c))
-                        }
-                    }
-                })
-            }
-        }
+        return lead
     }
 
     /// out (rows of each run) += s·(x·Aᵀ)·Bᵀ with the run's adapter, for every run whose adapter
-    /// adapts (layer, target). `n` rows hold `mixed.examples` examples of equal length.
+    /// adapts (layer, target). `n` rows hold `mixed.examples` examples of equal length. Training
+    /// keeps each run's x·Aᵀ (and dropout mask) in the (layer, target)'s workspace slot, at the
+    /// run's rows with `rankStride` floats per row, for `mixedLoRABackward`.
     func addMixedLoRA(_ mixed: MixedRows, layer: Int, target: LoRATarget, x: UnsafeMutablePointer<Float>, rows n: Int,
                       inFeatures inF: Int, outFeatures outF: Int, out: UnsafeMutablePointer<Float>, ws: Workspace) {
         let perExample = n / mixed.examples
-        let u = ws.du.ptr  // (rows, r) scratch, free during inference
+        let slot = mixed.training ? mixed.layout.slot(layer, target) : nil
         for run in mixed.runs {
             let a = mixed.adapters[run.adapter]
             guard let mi = a.layout.module(layer: layer, target: target) else { continue }
-            let m = a.layout.modules[mi], r = a.layout.rank
             let first = run.start * perExample, count = run.count * perExample
-            ws.gemm(transA: false, transB: true, m: count, n: r, k: inF, a: x + first * inF, lda: inF,
-                    b: a.params.ptr + m.aOffset, ldb: inF, c: u, ldc: r)
-            ws.gemm(transA: false, transB: true, m: count, n: outF, k: r, alpha: a.lora.scaling, a: u, lda: r,
-                    b: a.params.ptr + m.bOffset, ldb: r, beta: 1, c: out + first * outF, ldc: outF)
+            var xin = x + first * inF
+            var u = ws.du.ptr  // (rows, r) scratch, free during inference
+            if let slot {
+                u = ws.loraU[slot].ptr + first * mixed.layout.rankStride
+                if a.lora.dropout > 0 {
+                    xin = Self.dropout(xin, count: count * inF, keep: 1 - a.lora.dropout,
+                                       mask: ws.dropMask[slot].ptr + first * inF, into: ws.dropInput[slot].ptr + first * inF, ws: ws)
+                }
+            }
+            a.loraForward(a.layout.modules[mi], x: xin, rows: count, u: u, out: out + first * outF, ws: ws)
+        }
+    }
+
+    /// Backward of `addMixedLoRA` for (layer, target): each run's LoRA gradients into its
+    /// adapter's gradient buffer of this shard, and its input gradient added to `dx` when given.
+    func mixedLoRABackward(_ mixed: MixedRows, layer: Int, target: LoRATarget, x: UnsafeMutablePointer<Float>,
+                           dy: UnsafeMutablePointer<Float>, rows n: Int, inFeatures inF: Int, outFeatures outF: Int,
+                           dx: UnsafeMutablePointer<Float>?, ws: Workspace) {
+        guard let slot = mixed.layout.slot(layer, target) else { return }
+        let perExample = n / mixed.examples
+        for run in mixed.runs {
+            let a = mixed.adapters[run.adapter]
+            guard let mi = a.layout.module(layer: layer, target: target), let grads = mixed.grads[run.adapter] else { continue }
+            let first = run.start * perExample, count = run.count * perExample
+            let dropout = a.lora.dropout > 0
+            a.loraBackward(a.layout.modules[mi], x: dropout ? ws.dropInput[slot].ptr + first * inF : x + first * inF,
+                           dy: dy + first * outF, rows: count, u: ws.loraU[slot].ptr + first * mixed.layout.rankStride,
+                           grads: grads, dx: dx.map { $0 + first * inF }, mask: dropout ? ws.dropMask[slot].ptr + first * inF : nil,
+                           ws: ws)
         }
     }
 

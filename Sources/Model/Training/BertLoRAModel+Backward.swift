@@ -5,23 +5,16 @@ import Tensor
 extension BertLoRAModel {
     /// Propagates `ws.dLogits` (B, C) back through the head and the encoder.
     func backward(_ batch: BatchSlice, ws: Workspace) {
-        let B = batch.batch, T = batch.seq, N = B * T, H = config.hiddenSize, C = layout.labels
-        // Classifier: dW (C, H) += dLogitsᵀ · pooled; db (C) += Σ_b dLogits.
-        ws.gemm(transA: true, transB: false, m: C, n: H, k: B, a: ws.dLogits.ptr, lda: C, b: ws.pooled.ptr, ldb: H,
-                     beta: 1, c: ws.grads.ptr + layout.classifierWeightOffset, ldc: H)
-        for b in 0..<B {
-            for c in 0..<C { ws.grads[layout.classifierBiasOffset + c] += ws.dLogits[b * C + c] }
-        }
-        guard let lowest = layout.lowestLoRALayer else { return }
-        // dPooled (B, H) = dLogits · W_c.
-        ws.gemm(transA: false, transB: false, m: B, n: H, k: C, a: ws.dLogits.ptr, lda: C,
-                     b: params.ptr + layout.classifierWeightOffset, ldb: H, c: ws.dPooled.ptr, ldc: H)
+        let B = batch.batch, T = batch.seq, N = B * T, H = config.hiddenSize
+        let lowest: Int?
+        if let mixed = ws.mixed { lowest = mixedClassifierBackward(mixed, ws: ws) } else { lowest = classifierBackward(rows: B, ws: ws) }
+        guard let lowest else { return }
         var dOut = ws.dHiddenA, dIn = ws.dHiddenB
         switch lora.pooling {
         case .cls:
             // Frozen pooler: through tanh and W_p to the [CLS] rows; other rows get zero.
             Kernels.tanhBackward(ws.dPooled.ptr, ws.pooled.ptr, ws.dPooled.ptr, count: B * H)
-            frozenInputGradient(.pooler, base.pooler, dy: ws.dPooled.ptr, rows: B, beta: 0, dx: ws.dClsIn.ptr, ws: ws)
+            frozenInputGradient(base.pooler, dy: ws.dPooled.ptr, rows: B, beta: 0, dx: ws.dClsIn.ptr, ws: ws)
             if ws.topQueryRows == 1 {
                 dOut.ptr.update(from: ws.dClsIn.ptr, count: B * H)  // top layer kept [CLS] rows only
             } else {
@@ -39,6 +32,21 @@ extension BertLoRAModel {
         }
     }
 
+    /// Classifier gradients (dW (C, H) += dLogitsᵀ · pooled; db (C) += Σ_b dLogits) and, when some
+    /// layer carries an adapter, dPooled (B, H) = dLogits · W_c. Returns the lowest LoRA layer.
+    private func classifierBackward(rows B: Int, ws: Workspace) -> Int? {
+        let H = config.hiddenSize, C = layout.labels
+        ws.gemm(transA: true, transB: false, m: C, n: H, k: B, a: ws.dLogits.ptr, lda: C, b: ws.pooled.ptr, ldb: H,
+                beta: 1, c: ws.grads.ptr + layout.classifierWeightOffset, ldc: H)
+        for b in 0..<B {
+            for c in 0..<C { ws.grads[layout.classifierBiasOffset + c] += ws.dLogits[b * C + c] }
+        }
+        guard let lowest = layout.lowestLoRALayer else { return nil }
+        ws.gemm(transA: false, transB: false, m: B, n: H, k: C, a: ws.dLogits.ptr, lda: C,
+                b: params.ptr + layout.classifierWeightOffset, ldb: H, c: ws.dPooled.ptr, ldc: H)
+        return lowest
+    }
+
     /// Backward through layer `l`. `dOut` (B·Tq, H) is the gradient of the layer output and is used
     /// as scratch; `dIn` (B·T, H) receives the gradient of the layer input, or nil when no layer
     /// below needs it — then the pass stops after the lowest adapter of this layer. Tq = `queries`
@@ -48,7 +56,7 @@ extension BertLoRAModel {
         let w = base.layers[l], act = ws.layers[l], x = ws.hidden[l].ptr
         let xq = tq == T ? x : ws.topQueryInput.ptr
         let N = B * T, Nq = B * tq, H = config.hiddenSize, I = config.intermediateSize, NH = config.numAttentionHeads, d = config.headSize
-        let here = layout.targetsByLayer[l]
+        let here = ws.mixed?.layout.targetsByLayer[l] ?? layout.targetsByLayer[l]
         var lowestDepth = 4
         for t in here { lowestDepth = min(lowestDepth, t.depth) }
         /// Whether anything below depth `depth` of this layer needs a gradient.
@@ -129,30 +137,41 @@ extension BertLoRAModel {
     func denseBackward(_ lin: FrozenLinear, layer: Int, target: LoRATarget, x: UnsafeMutablePointer<Float>,
                        dy: UnsafeMutablePointer<Float>, rows n: Int, dx: UnsafeMutablePointer<Float>?,
                        accumulate: Bool, ws: Workspace) {
-        let inF = lin.inFeatures, outF = lin.outFeatures, r = layout.rank, s = lora.scaling
-        let mi = layout.module(layer: layer, target: target)
         if let dx {
-            frozenInputGradient(.dense(layer: layer, target: target), lin, dy: dy, rows: n, beta: accumulate ? 1 : 0, dx: dx, ws: ws)
+            frozenInputGradient(lin, dy: dy, rows: n, beta: accumulate ? 1 : 0, dx: dx, ws: ws)
         }
-        guard let mi else { return }
-        let m = layout.modules[mi], u = ws.loraU[mi].ptr, du = ws.du.ptr
+        if let mixed = ws.mixed {
+            return mixedLoRABackward(mixed, layer: layer, target: target, x: x, dy: dy, rows: n,
+                                     inFeatures: lin.inFeatures, outFeatures: lin.outFeatures, dx: dx, ws: ws)
+        }
+        guard let mi = layout.module(layer: layer, target: target) else { return }
         let dropout = lora.dropout > 0
-        let xin = dropout ? ws.dropInput[mi].ptr : x
+        loraBackward(layout.modules[mi], x: dropout ? ws.dropInput[mi].ptr : x, dy: dy, rows: n, u: ws.loraU[mi].ptr,
+                     grads: ws.grads.ptr, dx: dx, mask: dropout ? ws.dropMask[mi].ptr : nil, ws: ws)
+    }
+
+    /// Backward of `loraForward` for this adapter's pair `m` over n rows: dB += s·dyᵀ·u and
+    /// dA += (s·dy·B)ᵀ·x into `grads` (this adapter's layout), and dx += (s·dy·B)·A (times the
+    /// dropout `mask` when given). x is the (dropped) input the forward pass multiplied.
+    func loraBackward(_ m: LoRAModule, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, rows n: Int,
+                      u: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?,
+                      mask: UnsafePointer<Float>?, ws: Workspace) {
+        let inF = m.inFeatures, outF = m.outFeatures, r = layout.rank, s = lora.scaling, du = ws.du.ptr
         ws.gemm(transA: true, transB: false, m: outF, n: r, k: n, alpha: s, a: dy, lda: outF, b: u, ldb: r,
-                     beta: 1, c: ws.grads.ptr + m.bOffset, ldc: r)
+                beta: 1, c: grads + m.bOffset, ldc: r)
         ws.gemm(transA: false, transB: false, m: n, n: r, k: outF, alpha: s, a: dy, lda: outF,
-                     b: params.ptr + m.bOffset, ldb: r, c: du, ldc: r)
-        ws.gemm(transA: true, transB: false, m: r, n: inF, k: n, a: du, lda: r, b: xin, ldb: inF,
-                     beta: 1, c: ws.grads.ptr + m.aOffset, ldc: inF)
+                b: params.ptr + m.bOffset, ldb: r, c: du, ldc: r)
+        ws.gemm(transA: true, transB: false, m: r, n: inF, k: n, a: du, lda: r, b: x, ldb: inF,
+                beta: 1, c: grads + m.aOffset, ldc: inF)
         guard let dx else { return }
-        if dropout {
-            let tmp = ws.dLoRAInput.ptr, mask = ws.dropMask[mi].ptr
+        if let mask {
+            let tmp = ws.dLoRAInput.ptr
             ws.gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
-                         c: tmp, ldc: inF)
+                    c: tmp, ldc: inF)
             for j in 0..<(n * inF) { dx[j] += tmp[j] * mask[j] }
         } else {
             ws.gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
-                         beta: 1, c: dx, ldc: inF)
+                    beta: 1, c: dx, ldc: inF)
         }
     }
 }

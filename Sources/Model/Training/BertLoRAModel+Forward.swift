@@ -25,8 +25,8 @@ extension BertLoRAModel {
         }
         // The embedding sum goes to a scratch buffer that is free during the forward pass.
         let sum = ws.dHiddenA.ptr
-        Kernels.embeddingSum(sum, ids: batch.ids, word: base.wordEmbeddings.ptr, position: base.positionEmbeddings.ptr,
-                             tokenType: base.tokenTypeEmbeddings.ptr, batch: B, seq: T, cols: H)
+        base.wordEmbeddings.embeddingSum(sum, ids: batch.ids, position: base.positionEmbeddings.ptr,
+                                         tokenType: base.tokenTypeEmbeddings.ptr, batch: B, seq: T, cols: H)
         Kernels.layerNormForward(ws.hidden[0].ptr, mean: ws.embMean.ptr, rstd: ws.embRstd.ptr, sum,
                                  gamma: base.embeddingNorm.gamma.ptr, beta: base.embeddingNorm.beta.ptr,
                                  rows: N, cols: H, eps: config.layerNormEps)
@@ -92,29 +92,40 @@ extension BertLoRAModel {
         let mi = layout.module(layer: layer, target: target)
         Kernels.broadcastRows(out, lin.bias.ptr, rows: n, cols: outF)
         // A mixed pass adds each row's own LoRA branch, so its base GEMM uses W itself, never a merged copy.
-        frozenForward(.dense(layer: layer, target: target), lin, mergedIndex: ws.mixed == nil ? mi : nil, x: x, rows: n,
+        frozenForward(lin, mergedIndex: ws.mixed == nil ? mi : nil, x: x, rows: n,
                       beta: 1, out: out, ws: ws)
         if let mixed = ws.mixed {
             return addMixedLoRA(mixed, layer: layer, target: target, x: x, rows: n, inFeatures: inF, outFeatures: outF, out: out, ws: ws)
         }
         guard let mi, merged.isEmpty else { return }
-        let m = layout.modules[mi], r = layout.rank
         var xin = x
         if training && lora.dropout > 0 {
-            let keep = 1 - lora.dropout, scale = 1 / keep
-            let mask = ws.dropMask[mi].ptr, dropped = ws.dropInput[mi].ptr
-            for j in 0..<(n * inF) {
-                let s: Float = Float(Double(ws.rng.next() >> 11) * 0x1.0p-53) < keep ? scale : 0
-                mask[j] = s
-                dropped[j] = x[j] * s
-            }
-            xin = dropped
+            xin = Self.dropout(x, count: n * inF, keep: 1 - lora.dropout, mask: ws.dropMask[mi].ptr, into: ws.dropInput[mi].ptr, ws: ws)
         }
-        let u = ws.loraU[mi].ptr
-        ws.gemm(transA: false, transB: true, m: n, n: r, k: inF, a: xin, lda: inF, b: params.ptr + m.aOffset, ldb: inF,
-                     c: u, ldc: r)
-        ws.gemm(transA: false, transB: true, m: n, n: outF, k: r, alpha: lora.scaling, a: u, lda: r,
-                     b: params.ptr + m.bOffset, ldb: r, beta: 1, c: out, ldc: outF)
+        loraForward(layout.modules[mi], x: xin, rows: n, u: ws.loraU[mi].ptr, out: out, ws: ws)
+    }
+
+    /// out (n, out) += s·(x·Aᵀ)·Bᵀ with this adapter's pair `m`; x·Aᵀ (n, r) is left in `u`.
+    func loraForward(_ m: LoRAModule, x: UnsafePointer<Float>, rows n: Int, u: UnsafeMutablePointer<Float>,
+                     out: UnsafeMutablePointer<Float>, ws: Workspace) {
+        let r = layout.rank
+        ws.gemm(transA: false, transB: true, m: n, n: r, k: m.inFeatures, a: x, lda: m.inFeatures,
+                b: params.ptr + m.aOffset, ldb: m.inFeatures, c: u, ldc: r)
+        ws.gemm(transA: false, transB: true, m: n, n: m.outFeatures, k: r, alpha: lora.scaling, a: u, lda: r,
+                b: params.ptr + m.bOffset, ldb: r, beta: 1, c: out, ldc: m.outFeatures)
+    }
+
+    /// Inverted dropout of `count` inputs from the shard's RNG: mask = keep⁻¹ or 0, dropped =
+    /// x·mask (both kept for the backward pass). Returns `dropped`.
+    static func dropout(_ x: UnsafePointer<Float>, count: Int, keep: Float, mask: UnsafeMutablePointer<Float>,
+                        into dropped: UnsafeMutablePointer<Float>, ws: Workspace) -> UnsafeMutablePointer<Float> {
+        let scale = 1 / keep
+        for j in 0..<count {
+            let s: Float = Float(Double(ws.rng.next() >> 11) * 0x1.0p-53) < keep ? scale : 0
+            mask[j] = s
+            dropped[j] = x[j] * s
+        }
+        return dropped
     }
 
     /// Pooling and classifier: logits (B, C) from the last hidden states.
@@ -140,7 +151,7 @@ extension BertLoRAModel {
             let rowsPerExample = ws.topQueryRows  // 1 when the top layer ran for [CLS] only
             for b in 0..<B { (ws.clsIn.ptr + b * H).update(from: last.ptr + b * rowsPerExample * H, count: H) }
             Kernels.broadcastRows(ws.pooled.ptr, base.pooler.bias.ptr, rows: B, cols: H)
-            frozenForward(.pooler, base.pooler, mergedIndex: nil, x: ws.clsIn.ptr, rows: B, beta: 1, out: ws.pooled.ptr, ws: ws)
+            frozenForward(base.pooler, mergedIndex: nil, x: ws.clsIn.ptr, rows: B, beta: 1, out: ws.pooled.ptr, ws: ws)
             Kernels.tanhForward(ws.pooled.ptr, ws.pooled.ptr, count: B * H)
         case .mean:
             Kernels.meanPoolForward(ws.pooled.ptr, last.ptr, mask: batch.mask, batch: B, seq: T, cols: H)

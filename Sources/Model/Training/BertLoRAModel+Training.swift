@@ -1,3 +1,4 @@
+import SeededRandom
 import Foundation
 import Tensor
 
@@ -95,7 +96,6 @@ extension BertLoRAModel {
             throw ModelError.invalidBatch("\(weights.count) weights for \(batch.batch) examples")
         }
         merged.removeAll()  // merged weights would go stale; training always runs unmerged
-        prepareBackwardPrecision()
         let B = batch.batch, C = layout.labels, n = layout.count
         let plan = ShardPlan(batch, count: shardCount(B))
         return withWorkspaces(for: plan) { wss in
@@ -142,39 +142,49 @@ extension BertLoRAModel {
         let n = layout.count
         // Summed gradients and the rollback copy are per-step scratch: the pool's, not the adapter's.
         return try workspacePool.withScratch(4 * n) { scratch in
-            let grads = scratch, backup = scratch + n
-            let (loss, logits) = try gradients(batch, labels: labels, weights: weights, into: grads)
-            let norm = Float(Kernels.sumOfSquares(grads, n).squareRoot())
-            func skipped(_ reason: String) -> TrainStepResult {
-                TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: reason, logits: logits)
-            }
-            guard loss.isFinite else { return skipped("non-finite loss \(loss)") }
-            guard norm.isFinite else { return skipped("non-finite gradient norm") }
-            if let maxNorm = optimizer.maxGradNorm {
-                // torch.nn.utils.clip_grad_norm_: coef = max/(norm + 1e-6), clamped to 1.
-                let coef = min(maxNorm / (norm + 1e-6), 1)
-                if coef < 1 { Kernels.scale(grads, coef, count: n) }
-            }
-            backup.update(from: params.ptr, count: n)
-            backup.advanced(by: n).update(from: adamM.ptr, count: n)
-            backup.advanced(by: 2 * n).update(from: adamV.ptr, count: n)
-            let o = optimizer
-            // Two parameter groups, as torch.optim.AdamW with param groups: LoRA, then the head.
-            let head = layout.loraCount
-            Kernels.adamW(params: params.ptr, grads: grads, m: adamM.ptr, v: adamV.ptr, count: head,
-                          lr: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
-            Kernels.adamW(params: params.ptr + head, grads: grads + head, m: adamM.ptr + head, v: adamV.ptr + head,
-                          count: n - head, lr: o.headLearningRate ?? o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
-                          weightDecay: o.weightDecay, step: step + 1)
-            guard Kernels.allFinite(params.ptr, n) else {
-                params.ptr.update(from: backup, count: n)
-                adamM.ptr.update(from: backup + n, count: n)
-                adamV.ptr.update(from: backup + 2 * n, count: n)
-                return skipped("update produced non-finite parameters")
-            }
-            step += 1
-            return TrainStepResult(loss: loss, gradNorm: norm, applied: true, skipReason: nil, logits: logits)
+            let (loss, logits) = try gradients(batch, labels: labels, weights: weights, into: scratch)
+            return applyUpdate(grads: scratch, backup: scratch + n, loss: loss, logits: logits)
         }
+    }
+
+    /// clip_grad_norm_ and AdamW with `grads` (layout.count floats, clipped in place), unless the
+    /// loss, the gradient norm or an updated parameter is non-finite: then parameters, moments
+    /// and the step count are left bitwise unchanged (`backup`, 3 × layout.count floats, holds the
+    /// copy). Touches this adapter's parameters only.
+    func applyUpdate(grads: UnsafeMutablePointer<Float>, backup: UnsafeMutablePointer<Float>, loss: Float,
+                     logits: [[Float]]) -> TrainStepResult {
+        ensureOptimizerState()
+        let n = layout.count
+        let norm = Float(Kernels.sumOfSquares(grads, n).squareRoot())
+        func skipped(_ reason: String) -> TrainStepResult {
+            TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: reason, logits: logits)
+        }
+        guard loss.isFinite else { return skipped("non-finite loss \(loss)") }
+        guard norm.isFinite else { return skipped("non-finite gradient norm") }
+        if let maxNorm = optimizer.maxGradNorm {
+            // torch.nn.utils.clip_grad_norm_: coef = max/(norm + 1e-6), clamped to 1.
+            let coef = min(maxNorm / (norm + 1e-6), 1)
+            if coef < 1 { Kernels.scale(grads, coef, count: n) }
+        }
+        backup.update(from: params.ptr, count: n)
+        backup.advanced(by: n).update(from: adamM.ptr, count: n)
+        backup.advanced(by: 2 * n).update(from: adamV.ptr, count: n)
+        let o = optimizer
+        // Two parameter groups, as torch.optim.AdamW with param groups: LoRA, then the head.
+        let head = layout.loraCount
+        Kernels.adamW(params: params.ptr, grads: grads, m: adamM.ptr, v: adamV.ptr, count: head,
+                      lr: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
+        Kernels.adamW(params: params.ptr + head, grads: grads + head, m: adamM.ptr + head, v: adamV.ptr + head,
+                      count: n - head, lr: o.headLearningRate ?? o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
+                      weightDecay: o.weightDecay, step: step + 1)
+        guard Kernels.allFinite(params.ptr, n) else {
+            params.ptr.update(from: backup, count: n)
+            adamM.ptr.update(from: backup + n, count: n)
+            adamV.ptr.update(from: backup + 2 * n, count: n)
+            return skipped("update produced non-finite parameters")
+        }
+        step += 1
+        return TrainStepResult(loss: loss, gradNorm: norm, applied: true, skipReason: nil, logits: logits)
     }
 
     /// Mean loss of a batch without touching gradients or parameters (for holdout evaluation).

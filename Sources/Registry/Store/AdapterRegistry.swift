@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Model
 
@@ -39,6 +40,12 @@ public final class AdapterRegistry: Sendable {
             try files.makeDirectory(layout.versionsDirectory)
         }
         try cleanLeftovers()
+    }
+
+    /// Whether `root` stores an adapter of that name (a valid name with a `versions/` folder).
+    public static func exists(root: URL, adapter: String) -> Bool {
+        RegistryLayout.isValidAdapterName(adapter)
+            && FileManager.default.fileExists(atPath: RegistryLayout(root: root, adapter: adapter).versionsDirectory.path)
     }
 
     /// Names of the adapters stored under `root` (directories with a `versions/` folder), sorted.
@@ -131,13 +138,7 @@ public final class AdapterRegistry: Sendable {
     public func load(_ version: Version) throws -> LoadedAdapter {
         let manifest = try verify(version)
         let directory = layout.directory(of: version)
-        let configURL = directory.appendingPathComponent(RegistryLayout.configFile)
-        let config: PEFTLoRAConfig
-        do {
-            config = try RegistryJSON.decoder().decode(PEFTLoRAConfig.self, from: Data(contentsOf: configURL))
-        } catch {
-            throw RegistryError.corruptVersion(adapter: adapter, version: version, file: RegistryLayout.configFile, detail: "\(error)")
-        }
+        let config = try loraConfig(of: version)
         let tensors: [NamedTensor]
         do {
             let file = try SafeTensorsFile(contentsOf: directory.appendingPathComponent(RegistryLayout.modelFile))
@@ -155,6 +156,18 @@ public final class AdapterRegistry: Sendable {
             prequentialMetrics: manifest.prequentialMetrics, pinned: manifest.pinned,
             examplesSkipped: manifest.examplesSkipped ?? 0)
         return LoadedAdapter(manifest: manifest, snapshot: snapshot)
+    }
+
+    /// The PEFT LoRA config a version was written with (its `adapter_config.json`), without
+    /// reading its tensors or verifying checksums (`load` does both).
+    /// - Throws: `.corruptVersion` when the file is missing or not a LoRA config.
+    public func loraConfig(of version: Version) throws -> PEFTLoRAConfig {
+        let url = layout.directory(of: version).appendingPathComponent(RegistryLayout.configFile)
+        do {
+            return try RegistryJSON.decoder().decode(PEFTLoRAConfig.self, from: Data(contentsOf: url))
+        } catch {
+            throw RegistryError.corruptVersion(adapter: adapter, version: version, file: RegistryLayout.configFile, detail: "\(error)")
+        }
     }
 
     /// The newest version that is completely on disk and verifies — where a restarting agent takes its

@@ -108,3 +108,18 @@ private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
         c?.resume(returning: value)
     }
 }
+
+extension ChildProcess {
+    /// `streamlora broker` in its own process with the test topic of `partitions` partitions, and
+    /// the bootstrap address from its first line (`bootstrap: HOST:PORT`).
+    static func broker(_ executable: URL, partitions: Int32, log: URL) async throws -> (ChildProcess, String) {
+        let broker = try ChildProcess(executable, ["broker", "--port", "0", "--topic", "\(TestPipeline.topic):\(partitions)"],
+                                      log: log, name: "broker", pipeStdout: true)
+        let first = try await broker.firstStdoutLine(within: 30)
+        guard first.hasPrefix("bootstrap: "), let bootstrap = first.split(separator: " ").last.map(String.init) else {
+            broker.send(SIGKILL)
+            throw TestFailure("broker's first line should be `bootstrap: HOST:PORT`, got \(first)")
+        }
+        return (broker, bootstrap)
+    }
+}

@@ -14,7 +14,10 @@ Writes
       upper     r=3, lora_alpha=6, intermediate.dense + output.dense on layer 1 only, written the way
                 StreamLoRA's export writes a layer subset: layer.1.intermediate.dense, layer.1.output.dense
   tiny_peft_variants.json    input ids/mask and PEFT's logits per adapter (also a mixed-adapter
-                             batch through PEFT's adapter_names=, to show PEFT agrees with itself)
+                             batch through PEFT's adapter_names=, to show PEFT agrees with itself);
+                             `labels` and, per adapter, the gradients of the mean cross-entropy over
+                             the four rows for every lora_A/lora_B and the classifier (StreamLoRA's
+                             key names), for the mixed-adapter training goldens
 """
 import json, os, shutil, sys
 
@@ -43,6 +46,31 @@ def inputs():
     return ids, mask
 
 
+LABELS = [0, 2, 1, 2]
+
+
+def gradients(model, ids, mask):
+    """Gradients of the mean cross-entropy w.r.t. every trainable tensor, under StreamLoRA's key
+    names (PEFT's without the adapter name; the classifier's modules_to_save copy as classifier)."""
+    model.train()  # lora_dropout is 0, and the tiny base has no dropout: train == eval numerics
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    model.zero_grad()
+    logits = model(input_ids=ids, attention_mask=mask).logits
+    torch.nn.functional.cross_entropy(logits, torch.tensor(LABELS)).backward()
+    out = {}
+    for name, p in model.named_parameters():
+        if p.grad is None or not p.requires_grad:
+            continue
+        key = name.replace(".default.", ".").replace("classifier.modules_to_save.", "classifier.")
+        if "original_module" in key:
+            continue
+        out[key] = p.grad.flatten().tolist()
+    model.eval()
+    return out
+
+
 def main():
     base_dir = os.path.join(HERE, "tiny_base")
     shutil.rmtree(base_dir, ignore_errors=True)
@@ -50,7 +78,7 @@ def main():
     out_root = os.path.join(HERE, "tiny_peft_variants")
     shutil.rmtree(out_root, ignore_errors=True)
     ids, mask = inputs()
-    ref = {"input_ids": ids.tolist(), "attention_mask": mask.tolist(), "logits": {}}
+    ref = {"input_ids": ids.tolist(), "attention_mask": mask.tolist(), "logits": {}, "labels": LABELS, "gradients": {}}
     for i, (name, kw) in enumerate(sorted(VARIANTS.items())):
         kw = dict(kw)
         kw.setdefault("modules_to_save", ["classifier"])
@@ -70,6 +98,8 @@ def main():
         loaded = PeftModel.from_pretrained(tiny_base(0), out).eval()
         with torch.no_grad():
             ref["logits"][name] = loaded(input_ids=ids, attention_mask=mask).logits.tolist()
+        trainable = PeftModel.from_pretrained(tiny_base(0), out, is_trainable=True)
+        ref["gradients"][name] = gradients(trainable, ids, mask)
     # The same adapters in one PeftModel, one mixed batch: row b uses adapter names[b % n].
     names = sorted(VARIANTS)
     multi = PeftModel.from_pretrained(tiny_base(0), os.path.join(out_root, names[0]), adapter_name=names[0])
