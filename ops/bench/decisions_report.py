@@ -92,7 +92,7 @@ def scenario_row(d, s, c, n):
         rb_at = rising(trace, "rollbacks")
         judged = []
         for k, e in enumerate(rollbacks):
-            target = created.get(e["version"]) if e["event"] == "rollback" else None
+            target = created.get(e["version"]) if e["event"] in ("rollback", "reload") else None
             where = rb_at[k] if k < len(rb_at) else None
             right = (s == "poisoned" and where is not None and c <= where <= c + BURST + 1000
                      and target is not None and target <= c)
