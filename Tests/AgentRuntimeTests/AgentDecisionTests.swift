@@ -34,14 +34,17 @@ struct AgentDecisionTests {
     /// stay, only the words change, so only the projections can see it.
     @Test("an input shift (same labels, same lengths, other words) is detected by the embedding projections")
     func inputShiftDetected() async throws {
-        let drift = "{reference_window: 100, current_window: 60, embedding_projections: 4}"
-        let run = try await RollbackRun("input-shift", everyExamples: 400, rollback: TestPipeline.noRollback, drift: drift)
-        try await run.learn { _ in true }
+        let drift = "{reference_window: 200, current_window: 100, embedding_projections: 4}"
+        // No snapshot during the test: a promotion over an input alert adopts the current window as the reference.
+        let run = try await RollbackRun("input-shift", everyExamples: 5_000, rollback: TestPipeline.noRollback, drift: drift)
+        // The reference (200) frozen and the current window (100) full before the shift.
+        try await run.learn { $0.examples >= 320 }
         let before = try #require(run.agent.drift.report(adapter: "default"))
         #expect(before.reference.state == "frozen")
-        #expect(before.input.map { $0.severity < .alert } == true, "input alert before the shift: \(String(describing: before.input))")
+        #expect((before.input?.severity ?? .ok) < .alert, "input alert before the shift: \(String(describing: before.input))")
 
-        try await run.shiftInputs(300)
+        // About 4 in 14 of these keep a learnable label: 140 shifted examples, more than the current window.
+        try await run.shiftInputs(490)
         let after = try #require(run.agent.drift.report(adapter: "default"))
         let input = try #require(after.input, "no input part in \(after)")
         #expect(input.severity == .alert, "\(input)")
@@ -52,6 +55,40 @@ struct AgentDecisionTests {
         let p = try #require(input.minAdjustedPValue)
         #expect(p < (input.threshold ?? 1), "p \(p) threshold \(String(describing: input.threshold))")
         try await run.stop()
+    }
+
+    /// A burst of random labels trips the concept detectors like a change would, and the learner
+    /// adapts; but the adapted candidate loses to live on the post-alarm holdout (the stream went
+    /// back to its concept), so the incident's training is discarded: the trainer reloads live.
+    @Test("a poisoned burst: the incident's candidate is rejected and the trainer reloads live, journaled")
+    func poisonedBurstIsDiscarded() async throws {
+        let drift = "{concept_warmup: 100, adaptation: {min_holdout_after: 8, boost_steps: 20}}"
+        let run = try await RollbackRun("poison", everyExamples: 400, rollback: AgentRollbackTests.metricDropOnly, drift: drift,
+                                        gateTolerance: 0.02)
+        try await run.learn { $0.promotions >= 1 }
+        let journalBefore = try run.registry.journal()
+        let liveBefore = try #require(try run.registry.live())
+
+        try await run.poison(80)
+        try await run.learn { _ in true }
+        let entries = Array(try run.registry.journal().dropFirst(journalBefore.count))
+        let adapt = try #require(entries.first { $0.event == .adapt }, "no concept incident: \(entries)")
+        #expect(adapt.reason.hasPrefix("concept drift confirmed"))
+        let judged = try #require(entries.first { $0.event == .snapshot && $0.reason.hasPrefix("drift adaptation") },
+                                  "no incident snapshot: \(entries)")
+        #expect(judged.status == .rejected, "the adapted candidate went live: \(judged.reason)")
+        let reload = try #require(entries.first { $0.event == .reload }, "no reload after the rejected incident: \(entries)")
+        #expect(reload.reason.hasPrefix("incident_rejected: the concept incident's candidate \(judged.version.name) was rejected"),
+                "\(reload.reason)")
+        #expect((reload.numbers["examples_discarded"] ?? 0) > 0, "\(reload.numbers)")
+        // The poisoned lineage never served: live is still the version from before the burst, or one
+        // trained after the reload (whose lineage descends from it).
+        let live = try #require(try run.registry.live())
+        let parent = try run.registry.manifest(live).parent
+        #expect(live == liveBefore || parent.map { $0 >= liveBefore } == true, "live \(live), parent \(String(describing: parent))")
+        #expect(!entries.contains { $0.event == .promote && $0.version == judged.version })
+        try await run.stop()
+        try await run.expectConsistent()
     }
 
     @Test("a concept change is confirmed by the error detectors, adapted to, journaled, and a post-change version serves")

@@ -34,7 +34,7 @@ final class RollbackRun: @unchecked Sendable {
     private var stopped = false
 
     /// Starts the broker (topic of one partition) and the agent.
-    init(_ label: String, everyExamples: Int, rollback: String, drift: String? = nil) async throws {
+    init(_ label: String, everyExamples: Int, rollback: String, drift: String? = nil, gateTolerance: Double = 1) async throws {
         dir = try TemporaryDirectory(label)
         let model = dir.path("tiny-bert")
         try TinyBaseModel.write(to: model)
@@ -48,7 +48,7 @@ final class RollbackRun: @unchecked Sendable {
         let config = try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: label, model: model, registry: registryURL,
                                     holdoutShare: Self.holdoutShare, everyExamples: everyExamples, minHoldout: 5,
-                                    everySeconds: 0, rollback: rollback, drift: drift),
+                                    everySeconds: 0, rollback: rollback, drift: drift, gateTolerance: gateTolerance),
             file: "\(label).yaml", environment: [:])
         self.config = config
         let root = dir.url
@@ -95,6 +95,16 @@ final class RollbackRun: @unchecked Sendable {
             let index = names.firstIndex(of: item.label)!
             return SyntheticStream.Item(id: item.id, label: names[(index + 1) % names.count], text: item.text)
         }
+        try await feed(items)
+    }
+
+    /// Feeds `count` examples whose labels are drawn at random, whatever the text says: a
+    /// poisoned burst, which unlike a permutation is no concept a learner could pick up.
+    func poison(_ count: Int) async throws {
+        let names = SyntheticStream.vocabulary.prefix(Self.labels).map(\.label)
+        var rng = SeededGenerator(seed: 0xB0150)
+        let items = SyntheticStream.items(count, labels: Self.labels, prefix: "poison", seed: 0xB015)
+            .map { SyntheticStream.Item(id: $0.id, label: names.randomElement(using: &rng)!, text: $0.text) }
         try await feed(items)
     }
 

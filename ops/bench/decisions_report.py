@@ -92,7 +92,7 @@ def scenario_row(d, s, c, n):
         rb_at = rising(trace, "rollbacks")
         judged = []
         for k, e in enumerate(rollbacks):
-            target = created.get(e["version"]) if e["event"] == "rollback" else None
+            target = created.get(e["version"]) if e["event"] in ("rollback", "reload") else None
             where = rb_at[k] if k < len(rb_at) else None
             right = (s == "poisoned" and where is not None and c <= where <= c + BURST + 1000
                      and target is not None and target <= c)
@@ -136,7 +136,13 @@ def scenario_row(d, s, c, n):
     return row
 
 
+MISSING = object()  # the run did not produce this number (e.g. PEFT not run)
+
+
 def summary(values, digits=0):
+    values = [x for x in values if x is not MISSING]
+    if not values:
+        return "not run"
     v = [x for x in values if x is not None]
     missing = len(values) - len(v)
     if not v:
@@ -178,11 +184,12 @@ def table(a):
             x = (r.get("served_probe_accuracy_after") or {}).get(str(k))
             return None if not x or x.get("probe_accuracy") is None else x["probe_accuracy"]
         sv = lambda k: summary([served(r, k) for r in rs], 3)
-        pw = lambda k: summary([(r.get("peft_window_accuracy_after") or {}).get(str(k)) for r in rs], 3)
+        pw = lambda k: summary([r["peft_window_accuracy_after"].get(str(k)) if "peft_window_accuracy_after" in r
+                                else MISSING for r in rs], 3)
         print(f"| {s} | {al('label')}, {al('input')}, {al('concept')} | {first} | {rb} ({right} right; {dec} declined) | "
               f"{'–' if s == 'stationary' else summary([r.get('post_change_version_serving_after') for r in rs])} | "
               f"{'–' if s == 'stationary' else summary([r.get('ours_recovery_examples') for r in rs])} | "
-              f"{'–' if s == 'stationary' else summary([r.get('peft_recovery_examples') for r in rs])} | "
+              f"{'–' if s == 'stationary' else summary([r.get('peft_recovery_examples', MISSING) for r in rs])} | "
               f"{sv(500)} / {sv(2500)} | {pw(500)} / {pw(2500)} |")
 
 

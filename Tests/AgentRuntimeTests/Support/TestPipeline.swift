@@ -16,12 +16,14 @@ enum TestPipeline {
     ///   - maxWeight: `training.max_weight` (`nil`: the default).
     ///   - server: the `server:` section as a YAML flow mapping.
     ///   - lostPartitions: `kafka.lost_partitions` (`nil`: the default).
+    ///   - gateTolerance: the gate's tolerance (1: every finite candidate is promoted).
     static func yaml(bootstrap: String, group: String, model: URL, registry: URL,
                      holdoutShare: Double = holdoutShare, everyExamples: Int = 100, minHoldout: Int = 1,
                      lr: Double = 0.005, headLR: Double = 0.05, everySeconds: Double = 1,
                      rollback: String = noRollback, drift: String? = nil, batchSize: Int = 8,
                      replay: String = "{capacity: 200, share: 0.25}", maxWeight: Double? = nil,
-                     server: String = "{port: 0}", lostPartitions: String? = nil) -> String {
+                     server: String = "{port: 0}", lostPartitions: String? = nil,
+                     gateTolerance: Double = 1) -> String {
         """
         name: agent-test
         kafka:
@@ -54,7 +56,7 @@ enum TestPipeline {
         holdout: {share: \(holdoutShare), buffer: 400}
         metrics: {window: 200}
         snapshot: {every_examples: \(everyExamples), every_seconds: \(everySeconds), keep_last: 20}
-        gate: {metric: accuracy, tolerance: 1.0, min_holdout: \(minHoldout)}
+        gate: {metric: accuracy, tolerance: \(gateTolerance), min_holdout: \(minHoldout)}
         rollback: \(rollback)
         registry: {path: \(registry.path)}
         server: \(server)
