@@ -21,6 +21,15 @@ struct AgentNonFiniteTests {
     /// cleared LIVE in the journal could only come from the non-finite steps.
     static let rollback = "{enabled: true, metric_drop: 1.0, loss_spike_floor: 1000}"
 
+    /// A temp dir with the tiny model, its registry path, and a broker with the topic.
+    static func setUp(_ label: String) throws -> (TemporaryDirectory, URL, EmbeddedBroker) {
+        let dir = try TemporaryDirectory(label)
+        try TinyBaseModel.write(to: dir.path("tiny-bert"))
+        let broker = try EmbeddedBroker()
+        try broker.createTopic(TestPipeline.topic, partitions: partitions)
+        return (dir, dir.path("registry"), broker)
+    }
+
     /// A record of `item` with `weight` (ids of poisoned records start with "poison-").
     static func value(_ item: SyntheticStream.Item, weight: Double) -> [UInt8] {
         let object: [String: Any] = ["id": item.id, "label": item.label, "text": item.text, "weight": weight]
@@ -29,11 +38,7 @@ struct AgentNonFiniteTests {
 
     @Test("steps whose loss is infinite are skipped: counted as examples_skipped, not trained, not in the digest; no rollback or reset; the live weights untouched")
     func infiniteLossStepsAreSkipped() async throws {
-        let dir = try TemporaryDirectory("agent-non-finite")
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
-        let registry = dir.path("registry")
-        let broker = try EmbeddedBroker()
-        try broker.createTopic(TestPipeline.topic, partitions: Self.partitions)
+        let (dir, registry, broker) = try Self.setUp("agent-non-finite")
         let producer = try RecordingProducer(bootstrap: broker.bootstrapServers)
         var sent = 0
         func send(_ items: [SyntheticStream.Item], poisonEvery: Int?) async throws -> ProducedLog {
@@ -115,11 +120,7 @@ struct AgentNonFiniteTests {
     }
     @Test("an absurd learning rate: the step that blows the weights up is applied, every later one skipped; its candidates are refused with the reason journaled and live stays")
     func absurdLearningRate() async throws {
-        let dir = try TemporaryDirectory("agent-absurd-lr")
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
-        let registry = dir.path("registry")
-        let broker = try EmbeddedBroker()
-        try broker.createTopic(TestPipeline.topic, partitions: Self.partitions)
+        let (dir, registry, broker) = try Self.setUp("agent-absurd-lr")
         func config(lr: Double) throws -> PipelineConfig {
             try PipelineConfig.parse(
                 yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: "absurd-lr", model: dir.path("tiny-bert"),

@@ -84,90 +84,74 @@ struct ServeFloodTests {
     }
 }
 
+/// Runs `step` over and over on a plain thread until stopped, then `finish` once.
+final class LoopThread: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = true
+    private let done = DispatchSemaphore(value: 0)
+
+    init(step: @escaping @Sendable () -> Void, finish: @escaping @Sendable () -> Void = {}) {
+        Thread { [self] in
+            while lock.withLock({ running }) { step() }
+            finish()
+            done.signal()
+        }.start()
+    }
+
+    /// Stops the loop and waits until `finish` ran.
+    func stop() {
+        lock.withLock { running = false }
+        done.wait()
+    }
+}
+
 /// Samples the sockets a process holds on a background thread until stopped.
 final class SocketSampler: @unchecked Sendable {
     private let lock = NSLock()
     private var maximum = 0
     private var count = 0
-    private var running = true
-    private let done = DispatchSemaphore(value: 0)
+    private var loop: LoopThread?
 
     init(pid: Int32) {
-        Thread { [self] in
-            while isRunning {
-                let held = IdleConnections.socketsHeld(by: pid)
-                lock.lock()
+        loop = LoopThread { [self] in
+            let held = IdleConnections.socketsHeld(by: pid)
+            lock.withLock {
                 maximum = Swift.max(maximum, held)
                 count += 1
-                lock.unlock()
-                usleep(5_000)
             }
-            done.signal()
-        }.start()
+            usleep(5_000)
+        }
     }
 
-    private var isRunning: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return running
-    }
-
-    var max: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return maximum
-    }
+    var max: Int { lock.withLock { maximum } }
 
     /// Stops sampling; the largest count seen and the number of samples.
     func stop() -> (max: Int, samples: Int) {
-        lock.lock()
-        running = false
-        lock.unlock()
-        done.wait()
-        lock.lock()
-        defer { lock.unlock() }
-        return (maximum, count)
+        loop?.stop()
+        return lock.withLock { (maximum, count) }
     }
 }
 
 /// Opens idle connections to a port without pause, closing the oldest beyond 1,000, until stopped.
 final class FloodThread: @unchecked Sendable {
     private let lock = NSLock()
-    private var running = true
     private var count = 0
-    private let done = DispatchSemaphore(value: 0)
+    private var sockets: [Int32] = []
+    private var loop: LoopThread?
 
     init(port: Int) {
-        Thread { [self] in
-            var sockets: [Int32] = []
-            while isRunning {
-                if let fd = IdleConnections.open(port: port) {
-                    sockets.append(fd)
-                    lock.lock(); count += 1; lock.unlock()
-                }
-                if sockets.count > 1_000 { IdleConnections.close([sockets.removeFirst()]) }
+        loop = LoopThread(step: { [self] in
+            guard let fd = IdleConnections.open(port: port) else { return }
+            let oldest: Int32? = lock.withLock {
+                count += 1
+                sockets.append(fd)
+                return sockets.count > 1_000 ? sockets.removeFirst() : nil
             }
-            IdleConnections.close(sockets)
-            done.signal()
-        }.start()
+            if let oldest { IdleConnections.close([oldest]) }
+        }, finish: { [self] in IdleConnections.close(lock.withLock { sockets }) })
     }
 
-    private var isRunning: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return running
-    }
+    var opened: Int { lock.withLock { count } }
 
-    var opened: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return count
-    }
-
-    func stop() {
-        lock.lock()
-        running = false
-        lock.unlock()
-        done.wait()
-    }
+    func stop() { loop?.stop() }
 }
