@@ -28,7 +28,7 @@ struct FaultToleranceTests {
         try await Task.sleep(nanoseconds: 1_500_000_000)
         try broker.setBrokerUp()
         try await late.value
-        #expect(await eventually(60) { collector.all.count >= 200 })
+        #expect(await eventually(180) { collector.all.count >= 200 })
         let tp = TopicPartition(topic, 0)
         #expect(Self.offsets(collector.all, tp) == (0..<200).map { Int64($0) })
         _ = try await Blocking.run { try pipeline.consumer.commitSyncRetrying([tp: 150]) }
@@ -53,7 +53,7 @@ struct FaultToleranceTests {
         let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: uniqueName("g"), topics: [topic]))
         try pipeline.start()
         let tp = TopicPartition(topic, 0)
-        #expect(await eventually(60) { pipeline.consumer.assignment == [tp] })
+        #expect(await eventually(180) { pipeline.consumer.assignment == [tp] })
         // Mid-stream: the next Fetch requests fail, then 30 more records arrive.
         broker.pushRequestErrors(.fetch, [
             RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
@@ -61,7 +61,7 @@ struct FaultToleranceTests {
         ])
         try await produce(broker, topic: topic, values: (20..<50).map { exampleJSON($0) })
         let collector = EventCollector(pipeline)
-        #expect(await eventually(60) { collector.all.count >= 50 })
+        #expect(await eventually(180) { collector.all.count >= 50 })
         #expect(Self.offsets(collector.all, tp) == (0..<50).map { Int64($0) })
 
         // Transient coordinator errors: the agent's commit (`commitSyncRetrying`) retries until it lands.
@@ -123,13 +123,13 @@ struct FaultToleranceTests {
         let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: uniqueName("g"), topics: [topic]), hooks: hooks)
         consumerBox.withLock { $0 = pipeline.consumer }
         try pipeline.start()
-        #expect(await eventually(60) { pipeline.consumer.assignment == [tp] })
+        #expect(await eventually(180) { pipeline.consumer.assignment == [tp] })
         // No heartbeat gets through for longer than session.timeout.ms (6 s in tests).
         try broker.setBrokerDown()
         #expect(await eventually(30) { revocations.withLock { $0.contains { $0.lost } } }, "revocation reported as lost")
         #expect(pipeline.consumer.assignment.isEmpty)
         try broker.setBrokerUp()
-        #expect(await eventually(60) { pipeline.consumer.assignment == [tp] }, "the member rejoins and owns the partition again")
+        #expect(await eventually(180) { pipeline.consumer.assignment == [tp] }, "the member rejoins and owns the partition again")
         await pipeline.stop()
         let lostOnes = revocations.withLock { $0.filter(\.lost) }
         #expect(!lostOnes.isEmpty && lostOnes.allSatisfy { $0.committed.isEmpty }, "no commit for lost partitions")
