@@ -2,8 +2,10 @@ import Foundation
 import Learner
 import Model
 
-/// Cross-adapter training steps: the groups of every adapter that are due (full, or waited
-/// `max_wait_ms`) train together, up to `crossAdapterRows(config)` rows per pass. The frozen
+/// Cross-adapter training steps: when any adapter's group is due (full, or waited
+/// `max_wait_ms`), the due groups train together, topped up with the other adapters' waiting
+/// groups (oldest first; a group then trains with the examples it has, as a `max_wait_ms`
+/// flush does) up to `crossAdapterRows(config)` arrivals, in passes of at most that many rows. The frozen
 /// base runs once for all their rows; each row goes through its own adapter's LoRA branches and
 /// head; each adapter's gradients sum over its own rows and its AdamW step touches only its own
 /// parameters (`BertLoRAModel.trainStepMixed`). Everything else stays per adapter: each step's
@@ -19,9 +21,19 @@ extension Agent {
     /// passes (the others, e.g. with dropout or several batches, alone); then each worker carries
     /// out what its step called for. A worker's failure is logged and does not stop the others.
     func trainDueGroups(now: ContinuousClock.Instant) {
+        let cap = Self.crossAdapterRows(config)
+        var chosen = workers.values.filter { $0.groupDue(now) }.sorted { $0.name < $1.name }
+        guard !chosen.isEmpty else { return }
+        var arrivals = chosen.reduce(0) { $0 + $1.group.count }
+        let waiting = workers.values.filter { !$0.group.isEmpty && !$0.groupDue(now) }
+            .sorted { ($0.groupDeadline ?? now, $0.name) < ($1.groupDeadline ?? now, $1.name) }
+        for w in waiting where arrivals < cap {
+            chosen.append(w)
+            arrivals += w.group.count
+        }
         var steps: [(worker: AdapterWorker, step: AdapterWorker.PreparedStep)] = []
-        for name in workers.keys.sorted() {
-            guard let w = workers[name], w.groupDue(now) else { continue }
+        for w in chosen {
+            let name = w.name
             guarded("group of \(name)") {
                 guard let group = w.takeGroup(now: now) else { return }
                 if let step = w.prepareStep(group) {
@@ -31,7 +43,6 @@ extension Agent {
                 }
             }
         }
-        let cap = Self.crossAdapterRows(config)
         var start = 0
         while start < steps.count {
             var end = start + 1, rows = steps[start].step.rows.count
