@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "StreamLoRA",
-    platforms: [.macOS(.v14)],
+    // Built and run on Linux (Debian 12); macOS 15 is the first with the Synchronization module's `Mutex`.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "streamlora", targets: ["streamlora"]),
     ],
@@ -33,22 +34,28 @@ let package = Package(
         .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O2"])]),
         // BLAS core: contiguous Float buffers, sgemm wrappers, fused kernels (+ naive references).
         .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16"]),
+        // SplitMix64: the seeded generator shared by Model (init, dropout), Learner (replay) and
+        // Monitor (drift projections), identical to the fixture scripts'.
+        .target(name: "SeededRandom"),
         // safetensors, tokenizer, BERT encoder fwd/bwd, LoRA, heads, AdamW.
-        .target(name: "Model", dependencies: ["Tensor"]),
+        .target(name: "Model", dependencies: ["Tensor", "SeededRandom", "Threads"]),
+        // The one lock type (Mutex, boxed as `Locked` for shared state) and the one way off the
+        // cooperative pool (`Blocking.run`: a thread per call).
+        .target(name: "Threads"),
         // SHA-256, shared by the registry's checksums and the DLQ's truncation headers.
         .target(name: "Checksum"),
         // librdkafka consumer/producer, message schema, DLQ, embedded broker.
         .target(name: "Stream", dependencies: [
-            "Crdkafka", "Checksum",
+            "Crdkafka", "Checksum", "Threads",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Versioned adapter store: manifests, atomic LIVE pointer, journal.
-        .target(name: "Registry", dependencies: ["Model", "Checksum"]),
+        .target(name: "Registry", dependencies: ["API", "Model", "Checksum"]),
         // Drift detectors and statistics.
-        .target(name: "Monitor"),
+        .target(name: "Monitor", dependencies: ["SeededRandom", "Threads"]),
         // Online loop: prequential metrics, holdout, replay, snapshot/gate/rollback policies, pipeline config.
         .target(name: "Learner", dependencies: [
-            "Tensor", "Model", "Stream", "Registry", "Monitor",
+            "Tensor", "Model", "SeededRandom", "Stream", "Registry", "Monitor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -57,7 +64,7 @@ let package = Package(
         .target(name: "API", dependencies: ["Monitor"]),
         // HTTP control plane and dashboard.
         .target(name: "Server", dependencies: [
-            "API", "Monitor",
+            "API", "Monitor", "Threads",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -67,13 +74,13 @@ let package = Package(
         // The running agent: adapter workers, live adapters, the model runtime, rebalance
         // hand-over, prediction batching, and the control plane over them; a ServiceLifecycle `Service`.
         .target(name: "AgentRuntime", dependencies: [
-            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "API",
+            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "API", "Threads",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         .executableTarget(name: "streamlora", dependencies: [
-            "Tensor", "Model", "Stream", "Registry", "Monitor", "Learner", "API", "Server", "AgentRuntime",
+            "Tensor", "Model", "SeededRandom", "Stream", "Registry", "Monitor", "Learner", "API", "Server", "AgentRuntime", "Threads",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -81,20 +88,20 @@ let package = Package(
         ]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor"], resources: [.copy("Fixtures")]),
-        // Bad records shared by the decoder, DLQ and agent tests.
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "SeededRandom"], resources: [.copy("Fixtures")]),
+        // Bad records (and idle-connection floods) shared by the decoder, DLQ, server and agent tests.
         .target(name: "TestCorpora", dependencies: ["Stream", "Checksum"], path: "Tests/Corpora"),
-        .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka", "TestCorpora"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Model"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StreamTests", dependencies: ["Stream", "Crdkafka", "TestCorpora", "Threads"]),
+        .testTarget(name: "RegistryTests", dependencies: ["API", "Registry", "Model", "SeededRandom"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SeededRandom"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ServerTests", dependencies: [
-            "API", "Server", "Monitor",
+            "API", "Server", "Monitor", "TestCorpora",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "Tensor", "Stream", "Registry", "Monitor"]),
+        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "SeededRandom", "Tensor", "Stream", "Registry", "Monitor"]),
         // The agent in process and the CLI as a process: embedded broker, real files, real HTTP.
         .testTarget(name: "AgentRuntimeTests", dependencies: [
-            "AgentRuntime", "API", "Learner", "Model", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora",
+            "AgentRuntime", "API", "Learner", "Model", "SeededRandom", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora", "Threads",
         ]),
     ],
     swiftLanguageModes: [.v6]

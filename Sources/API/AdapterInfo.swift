@@ -59,14 +59,6 @@ public struct LoRAInfo: Sendable, Codable, Equatable {
     }
 }
 
-/// Lifecycle of a version (DESIGN §5), in the registry's words so the CLI, the API, the journal
-/// and the dashboard say the same: a snapshot starts as a candidate; the gate makes it live or
-/// rejects it; a live version that is replaced is superseded (still good, a rollback target);
-/// retention deletes it (retired, seen only in the journal).
-public enum VersionStatus: String, Sendable, Codable, CaseIterable {
-    case candidate, live, superseded, rejected, retired
-}
-
 /// One adapter version as `GET /v1/adapters/{name}` lists it and promote/rollback return it.
 public struct VersionInfo: Sendable, Codable, Equatable {
     /// Six-digit version name, e.g. `000042`.

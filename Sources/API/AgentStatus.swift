@@ -63,7 +63,7 @@ public struct AdapterStatus: Sendable, Codable, Equatable {
     /// Mean loss of the last training micro-batch.
     @NullEncoded public var lastTrainLoss: Double?
     /// Test-then-train metrics.
-    public var prequential: PrequentialMetrics
+    public var prequential: PrequentialSummary
     /// The newest durable snapshot.
     @NullEncoded public var lastSnapshot: SnapshotStatus?
     /// Consumer position per partition feeding this adapter.
@@ -71,7 +71,7 @@ public struct AdapterStatus: Sendable, Codable, Equatable {
 
     public init(name: String, liveVersion: String? = nil, labels: [String] = [], examplesSeen: Int = 0,
                 examplesTrained: Int = 0, holdoutExamples: Int = 0, steps: Int = 0, lastTrainLoss: Double? = nil,
-                prequential: PrequentialMetrics = .init(), lastSnapshot: SnapshotStatus? = nil,
+                prequential: PrequentialSummary = .init(), lastSnapshot: SnapshotStatus? = nil,
                 partitions: [PartitionLag] = []) {
         self.name = name
         self.liveVersion = liveVersion
@@ -94,7 +94,7 @@ public struct AdapterStatus: Sendable, Codable, Equatable {
 }
 
 /// Prequential (test-then-train) metrics: over the whole stream and over a sliding window.
-public struct PrequentialMetrics: Sendable, Codable, Equatable {
+public struct PrequentialSummary: Sendable, Codable, Equatable {
     public var cumulative: MetricValues
     public var windowed: MetricValues
     /// Capacity of the sliding window.

@@ -153,20 +153,80 @@ TILE(1) TILE(2) TILE(3) TILE(4) TILE(5) TILE(6)
 typedef void (*tile_fn)(long, const uint32_t *, long, const uint16_t *, float *, long, long, float, float);
 static const tile_fn tiles[MR + 1] = {NULL, tile1, tile2, tile3, tile4, tile5, tile6};
 
-void slbf16_gemm(long m, long n, long k, float alpha, const float *a, long lda,
-                 const uint16_t *packed, float beta, float *c, long ldc) {
-    if (m <= 0 || n <= 0) return;
-    long kp = (k + 1) / 2, blocks = (n + NB - 1) / NB;
+/// Thread-local bf16 panel of one column block of Mᵀ, repacked from M's packing (grown, never shrunk).
+static _Thread_local uint64_t *panel;
+static _Thread_local size_t panelWords;
+
+static uint64_t *panel_for(size_t words) {
+    if (words > panelWords) {
+        free(panel);
+        panel = aligned_alloc(64, (words * 8 + 63) & ~(size_t)63);
+        panelWords = panel ? words : 0;
+    }
+    return panel;
+}
+
+/// Column block `jb` of op(B) = Mᵀ in the kernel's layout, from M (n × k) packed by `slbf16_pack`.
+///
+/// In M's packing one 64-bit word holds M[2s][q], M[2s+1][q], M[2s][q+1], M[2s+1][q+1] (q even:
+/// two adjacent columns of one row pair); the panel needs M[2s][q], M[2s][q+1] in lane 2s and
+/// M[2s+1][q], M[2s+1][q+1] in lane 2s+1, i.e. the same four values with the middle two swapped.
+/// So the repack is one 64-bit load, a swap and a store per four values: k·64 values per block,
+/// against 2·m·k·64 flops of the block's products.
+static void repack_transposed(long n, long k, const uint16_t *packed, long jb, uint64_t *out) {
+    long kp = (k + 1) / 2, kpM = (n + 1) / 2;
+    long s0 = jb * (NB / 2), s1 = s0 + NB / 2 < kpM ? s0 + NB / 2 : kpM;
+    const uint64_t *src = (const uint64_t *)packed;
+    for (long p = 0; p < kp; p++) {
+        long blk = p / (NB / 2), word = 2 * p % NB;  // M's column block and word of columns 2p, 2p+1
+        uint64_t *dst = out + p * (NB / 2);
+        for (long s = s0; s < s1; s++) {
+            uint64_t v = src[((blk * kpM + s) * NB * 2 + word * 2) / 4];
+            dst[s - s0] = (v & 0xffff00000000ffffull) | ((v >> 16) & 0xffff0000ull) | ((v << 16) & 0xffff00000000ull);
+        }
+        for (long s = s1; s < s0 + NB / 2; s++) dst[s - s0] = 0;
+    }
+}
+
+void slbf16_gemm_blocks(long m, long n, long k, float alpha, const float *a, long lda, const uint16_t *packed,
+                        int trans, long block_begin, long block_end, float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0 || block_begin >= block_end) return;
+    long kp = (k + 1) / 2;
     uint16_t *abf = scratch_for((size_t)(m * 2 * kp));
-    if (!abf) abort();
+    uint64_t *repacked = trans ? panel_for((size_t)(kp * NB / 2)) : NULL;
+    if (!abf || (trans && !repacked)) abort();
     convert_rows(m, k, a, lda, abf, kp);
     const uint32_t *a32 = (const uint32_t *)abf;
-    for (long blk = 0; blk < blocks; blk++) {
+    for (long blk = block_begin; blk < block_end; blk++) {
         const uint16_t *b = packed + blk * kp * NB * 2;
+        if (trans) {
+            repack_transposed(n, k, packed, blk, repacked);
+            b = (const uint16_t *)repacked;
+        }
         long cols = n - blk * NB < NB ? n - blk * NB : NB;
         for (long i = 0; i < m; i += MR) {
             int rows = m - i < MR ? (int)(m - i) : MR;
             tiles[rows](kp, a32 + i * kp, kp, b, c + i * ldc + blk * NB, ldc, cols, alpha, beta);
+        }
+    }
+}
+
+void slbf16_gemm(long m, long n, long k, float alpha, const float *a, long lda,
+                 const uint16_t *packed, float beta, float *c, long ldc) {
+    slbf16_gemm_blocks(m, n, k, alpha, a, lda, packed, 0, 0, (n + NB - 1) / NB, beta, c, ldc);
+}
+
+long slbf16_column_blocks(long n) { return (n + NB - 1) / NB; }
+
+void slbf16_unpack(long k, long n, const uint16_t *packed, int trans, float *out, long ldo) {
+    long kp = (k + 1) / 2;
+    for (long p = 0; p < k; p++) {
+        for (long j = 0; j < n; j++) {
+            long blk = j / NB, jj = j % NB;
+            uint32_t u = (uint32_t)packed[(blk * kp + p / 2) * NB * 2 + jj * 2 + p % 2] << 16;
+            float v;
+            memcpy(&v, &u, 4);
+            if (trans) out[j * ldo + p] = v; else out[p * ldo + j] = v;
         }
     }
 }

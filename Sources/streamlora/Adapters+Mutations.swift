@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Foundation
 import Registry

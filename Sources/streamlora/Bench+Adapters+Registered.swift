@@ -4,7 +4,9 @@ import Foundation
 import Learner
 import Model
 import Registry
+import SeededRandom
 import Stream
+import Threads
 
 /// Many registered adapters served through the residency budget (`--registered N --resident C`).
 extension AdaptersBench {

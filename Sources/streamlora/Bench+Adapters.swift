@@ -1,3 +1,4 @@
+import Threads
 import ArgumentParser
 import Foundation
 import Learner
@@ -52,7 +53,7 @@ struct BenchAdapters: AsyncParsableCommand {
 
     func run() async throws {
         let options = self
-        let report = try await onDedicatedThread { try AdaptersBench(options).run() }
+        let report = try await Blocking.run("streamlora.bench") { try AdaptersBench(options).run() }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]

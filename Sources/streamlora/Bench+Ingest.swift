@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Stream
 
 /// `streamlora bench ingest`: consume + decode + validate throughput against an embedded
@@ -189,9 +190,8 @@ extension KafkaConfig {
 }
 
 /// Counts acknowledgements arriving on the producer's poll thread.
-final class AckCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+final class AckCounter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

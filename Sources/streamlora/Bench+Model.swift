@@ -1,3 +1,4 @@
+import Threads
 import ArgumentParser
 import Foundation
 import Model
@@ -57,6 +58,10 @@ struct ModelBenchResult: Codable {
     var steps: Int
     /// Resolved precision of the frozen products; the peak is measured in the same arithmetic.
     var precision: String
+    /// Bytes of the frozen base as stored in that precision, MB (ours only).
+    var base_mb: Double?
+    /// Resident memory of the process after the timed steps (VmRSS), MB (ours only).
+    var resident_mb: Double?
 }
 
 struct BenchTrain: AsyncParsableCommand {
@@ -78,7 +83,7 @@ struct BenchInfer: AsyncParsableCommand {
 enum ModelBench {
     static func run(kind: String, _ o: ModelBenchOptions) async throws {
         // BLAS work blocks: keep it off Swift's cooperative pool.
-        let result = try await onDedicatedThread { try measure(kind: kind, o) }
+        let result = try await Blocking.run("streamlora.bench") { try measure(kind: kind, o) }
         if o.json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
@@ -86,7 +91,7 @@ enum ModelBench {
         } else {
             print("""
                 bench \(kind) (OpenBLAS \(BLASRuntime.note)): batch \(o.batch) × seq \(o.seq), LoRA r = \(o.rank) on \(result.targets.joined(separator: ",")), \(o.threads) thread(s), \(o.steps) steps
-                  \(String(format: "%.1f", result.examples_per_s)) examples/s
+                  \(String(format: "%.1f", result.examples_per_s)) examples/s; base \(String(format: "%.1f", result.base_mb ?? 0)) MB, resident \(String(format: "%.1f", result.resident_mb ?? 0)) MB
                   \(String(format: "%.1f", result.gflops)) GFLOP/s in matrix products (\(result.precision) gemm peak \(String(format: "%.1f", result.peak_gflops)) GFLOP/s, \(String(format: "%.0f", 100 * result.gflops / result.peak_gflops)) %)
                 """)
         }
@@ -96,7 +101,7 @@ enum ModelBench {
         Kernels.setThreads(o.threads)
         let precision = try o.precision.resolveAnnounced()  // before the progress line, so it stays readable
         progress("loading \(o.model)")
-        let base = try BertWeights(directory: URL(fileURLWithPath: o.model))
+        let base = try BertWeights(directory: URL(fileURLWithPath: o.model), precision: precision)
         let targets = try LoRATarget.parseList(o.targets)
         let model = try BertLoRAModel(base: base, lora: LoRAConfig(rank: o.rank, targets: targets), labels: 2,
                                       optimizer: OptimizerConfig(learningRate: 1e-4))
@@ -112,7 +117,6 @@ enum ModelBench {
         let batch = try TokenBatch(ids: ids, mask: .init(repeating: 1, count: ids.count), batch: o.batch, seq: o.seq)
         let labels = (0..<o.batch).map { $0 % 2 }
         model.threads = o.threads
-        try model.setPrecision(precision)
         model.dataParallel = !o.noShards
         if kind == "infer" { try model.merge() }
         let step = {
@@ -130,13 +134,22 @@ enum ModelBench {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let flops = model.matmulFlops
+        let resident = residentMB()
         progress("\(precision) gemm peak (384×1536×1024)")
         let peak = precision == .bf16 ? bf16Peak(threads: o.threads) : sgemmPeak()
         progress(nil)
         return ModelBenchResult(kind: kind, examples_per_s: Double(o.batch * o.steps) / seconds, gflops: flops / seconds / 1e9,
                                 peak_gflops: peak, batch: o.batch, seq: o.seq, rank: o.rank,
                                 targets: targets.map(\.rawValue), threads: o.threads, steps: o.steps,
-                                precision: precision.rawValue)
+                                precision: precision.rawValue, base_mb: Double(base.byteCount) / 1e6, resident_mb: resident)
+    }
+
+    /// VmRSS of this process in MB (Linux /proc), nil where unavailable.
+    static func residentMB() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kb / 1000
     }
 
     /// Best GFLOP/s of a (1024 × 384) · (384 × 1536) sgemm — the FFN shape at batch 16 × seq 64.
@@ -187,14 +200,5 @@ enum ModelBench {
     static func progress(_ text: String?) {
         let line = text.map { "\r\u{1B}[K[bench] \($0)" } ?? "\r\u{1B}[K"
         FileHandle.standardError.write(Data(line.utf8))
-    }
-}
-
-/// Runs blocking work on its own thread and resumes the caller with its result.
-func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, any Error>) in
-        let thread = Thread { cont.resume(with: Result { try body() }) }
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 }

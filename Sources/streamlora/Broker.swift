@@ -1,5 +1,7 @@
+import Threads
 import ArgumentParser
 import Foundation
+import Synchronization
 import Stream
 
 /// `streamlora broker`: an embedded Kafka-protocol broker (librdkafka's mock cluster)
@@ -97,21 +99,19 @@ func emit(_ line: String) {
 
 /// Resumes the waiting task on the first signal only, and keeps the sources alive.
 private final class SignalOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<String, Never>?
-    private var sources: [DispatchSourceSignal] = []
+    private let continuation: Mutex<CheckedContinuation<String, Never>?>
+    /// Kept alive for the life of the process (a released source stops delivering); appended
+    /// only while the sources are set up, before any of them can fire.
+    nonisolated(unsafe) private var sources: [DispatchSourceSignal] = []
 
-    init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
+    init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = Mutex(continuation) }
 
     func keep(_ source: DispatchSourceSignal) {
-        lock.lock(); sources.append(source); lock.unlock()
+        sources.append(source)
     }
 
     func fire(_ name: String) {
-        lock.lock()
-        let c = continuation
-        continuation = nil
-        lock.unlock()
+        let c = continuation.withLock { c in defer { c = nil }; return c }
         c?.resume(returning: name)
     }
 }

@@ -1,3 +1,5 @@
+import Threads
+import SeededRandom
 import AgentRuntime
 import ArgumentParser
 import Foundation

@@ -1,3 +1,4 @@
+import Threads
 import ArgumentParser
 import Foundation
 import Model
@@ -35,8 +36,7 @@ struct Embed: AsyncParsableCommand {
         let precision = try precision.resolveAnnounced()
         let vectors = try await Blocking.run {
             let tokenizer = try WordPieceTokenizer(modelDirectory: directory)
-            let model = try BertLoRAModel(base: BertWeights(directory: directory), labels: 1)
-            try model.setPrecision(precision)
+            let model = try BertLoRAModel(base: BertWeights(directory: directory, precision: precision), labels: 1)
             var out: [[Float]] = []
             for start in stride(from: 0, to: texts.count, by: 32) {
                 let chunk = texts[start..<min(start + 32, texts.count)]

@@ -1,3 +1,4 @@
+import Threads
 import API
 import AgentRuntime
 import Foundation
@@ -9,7 +10,8 @@ import Stream
 
 /// Runs `agent` and its HTTP control plane (`/healthz`, `/metrics`, `/v1/…`, the dashboard) on
 /// `port` (negative: no HTTP) in one `ServiceGroup` that shuts down gracefully on SIGTERM or
-/// SIGINT: the agent first (final snapshot and commit), then the server. The bearer token for
+/// SIGINT: the agent first (final snapshot and commit), then the connection drain, then the
+/// server. The bearer token for
 /// mutations is read from the environment variable the pipeline names (`server.token_env`).
 ///
 /// The server listens before the agent consumes, so a port that is taken stops the agent before
@@ -28,11 +30,19 @@ func runAgent(_ agent: Agent, config: PipelineConfig, port: Int, logger: Logger,
         if token == nil {
             logger.notice("HTTP promote/rollback are disabled: set \(config.server.tokenEnv) to a bearer token to enable them")
         }
+        let settings = ServerConfiguration(host: config.server.host, port: port, token: token,
+                                           maxConnections: config.server.maxConnections,
+                                           idleTimeoutSeconds: config.server.idleTimeoutSeconds)
+        let gate = ConnectionGate(maxConnections: settings.maxConnections)
         let app = makeServerApplication(
             controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name, buildVersion: StreamLoRA.version),
-            configuration: ServerConfiguration(host: config.server.host, port: port, token: token), logger: logger,
-            onListening: { sink.yield($0) })
+            configuration: settings, logger: logger, gate: gate, onListening: { sink.yield($0) })
+        // Listed after the application, the drain is shut down before it: no accept is in flight
+        // when the listener closes (see ConnectionGate). It waits for idle connections at most a
+        // few seconds; the server's own graceful shutdown closes whatever is still open.
+        let drain = ConnectionDrain(gate: gate, patience: .seconds(min(settings.idleTimeoutSeconds, 5) + 1), logger: logger)
         services.append(.init(service: app))
+        services.append(.init(service: drain))
     } else {
         services.append(.init(service: agent))
         sink.finish()

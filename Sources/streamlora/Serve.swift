@@ -1,3 +1,4 @@
+import Threads
 import AgentRuntime
 import ArgumentParser
 import Foundation

@@ -1,3 +1,4 @@
+import Threads
 import ArgumentParser
 import Foundation
 import Learner
@@ -48,7 +49,7 @@ struct Validate: AsyncParsableCommand {
         }
         let brokers = pipeline.brokers.map { $0.split(separator: ",").map(String.init) } ?? config.kafka.brokers
         for broker in brokers {
-            let result = try await Blocking.run { [timeout] in BrokerProbe.connect(broker, timeout: timeout) }
+            let result = await Blocking.run { [timeout] in BrokerProbe.connect(broker, timeout: timeout) }
             checks.append(Check(name: "broker", ok: result == nil,
                                 detail: result.map { "\(broker): \($0) (kafka.brokers in \(pipeline.pipeline), or --brokers)" }
                                     ?? "\(broker): reachable"))

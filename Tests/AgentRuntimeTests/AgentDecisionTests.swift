@@ -1,3 +1,4 @@
+import API
 import AgentRuntime
 import Foundation
 import Learner
@@ -26,6 +27,31 @@ struct AgentDecisionTests {
         defer { restarted.stop() }
         let restored = await waitUntil(60) { restarted.status.adapters.first?.holdoutBuffered == saved.count }
         #expect(restored, "holdout after restart: \(restarted.status.adapters.first?.holdoutBuffered ?? -1), saved \(saved.count)")
+    }
+
+    /// The input projections are of the frozen base's mean token embedding (not the pooled
+    /// output, which moves whenever the adapter learns): here the labels and the token counts
+    /// stay, only the words change, so only the projections can see it.
+    @Test("an input shift (same labels, same lengths, other words) is detected by the embedding projections")
+    func inputShiftDetected() async throws {
+        let drift = "{reference_window: 100, current_window: 60, embedding_projections: 4}"
+        let run = try await RollbackRun("input-shift", everyExamples: 400, rollback: TestPipeline.noRollback, drift: drift)
+        try await run.learn { _ in true }
+        let before = try #require(run.agent.drift.report(adapter: "default"))
+        #expect(before.reference.state == "frozen")
+        #expect(before.input.map { $0.severity < .alert } == true, "input alert before the shift: \(String(describing: before.input))")
+
+        try await run.shiftInputs(300)
+        let after = try #require(run.agent.drift.report(adapter: "default"))
+        let input = try #require(after.input, "no input part in \(after)")
+        #expect(input.severity == .alert, "\(input)")
+        let alerted = input.features.filter { $0.severity == .alert }.map(\.feature)
+        #expect(alerted.contains { $0.hasPrefix("projection_") }, "alerted features: \(alerted)")
+        #expect(!alerted.contains("token_length"), "the shift keeps every text's token count: \(alerted)")
+        #expect(after.label.map { $0.severity < .alert } == true, "the labels did not shift: \(String(describing: after.label))")
+        let p = try #require(input.minAdjustedPValue)
+        #expect(p < (input.threshold ?? 1), "p \(p) threshold \(String(describing: input.threshold))")
+        try await run.stop()
     }
 
     @Test("a concept change is confirmed by the error detectors, adapted to, journaled, and a post-change version serves")

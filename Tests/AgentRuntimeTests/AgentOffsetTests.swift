@@ -1,3 +1,4 @@
+import Threads
 import AgentRuntime
 import Foundation
 import Learner
@@ -17,7 +18,7 @@ struct AgentOffsetTests {
         for (i, item) in items.enumerated() {
             producer.send(topic: TestPipeline.topic, partition: only ?? Int32(i % Int(partitions)), value: item.json, id: item.id)
         }
-        let log = try await OffPool.run { [producer] in try producer.flush() }
+        let log = try await Blocking.run { [producer] in try producer.flush() }
         producer.close()
         return log
     }
@@ -40,7 +41,7 @@ struct AgentOffsetTests {
         let log = try await Self.produce(items, to: broker)
 
         // Someone else commits positions in the middle of the log for the agent's group.
-        try await OffPool.run {
+        try await Blocking.run {
             let outsider = try KafkaConsumer(config: KafkaConfig(["bootstrap.servers": broker.bootstrapServers, "log_level": "3"]),
                                              groupID: "bogus")
             defer { outsider.close() }
@@ -51,7 +52,7 @@ struct AgentOffsetTests {
 
         // Snapshots by example count only: every commit comes from a count-triggered snapshot.
         let config = try Self.config(broker, group: "bogus", dir: dir, everyExamples: 50, everySeconds: 0)
-        let agent = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try agent.start()
         let registry = dir.path("registry")
         var mirrored: [Int32: Int64] = [:]
@@ -67,7 +68,7 @@ struct AgentOffsetTests {
             return committed == covered && (agent.status.adapters.first?.examples ?? 0) >= items.count
         }
         #expect(caughtUp, "committed \(mirrored) while running; status \(agent.status)")
-        try await OffPool.run { agent.stop() }
+        await Blocking.run { agent.stop() }
 
         // Everything below the bogus offsets was read and trained too.
         let final = try #require(try RegistryChecks.newestDurable(root: registry, adapter: "default"))
@@ -86,10 +87,10 @@ struct AgentOffsetTests {
         try first.createTopic(TestPipeline.topic, partitions: Self.partitions)
         _ = try await Self.produce(SyntheticStream.items(60, labels: 4, prefix: "old", seed: 1), to: first, only: 0)
         let config1 = try Self.config(first, group: "short", dir: dir)
-        let agent1 = try await OffPool.run { try Agent(config: config1, root: dir.url) }
+        let agent1 = try await Blocking.run { try Agent(config: config1, root: dir.url) }
         try agent1.start()
         #expect(await waitUntil(120, interval: 0.1) { (agent1.status.adapters.first?.examples ?? 0) >= 60 })
-        try await OffPool.run { agent1.stop() }
+        await Blocking.run { agent1.stop() }
         let recorded = try #require(try RegistryChecks.newestDurable(root: dir.path("registry"), adapter: "default"))
         #expect(RegistryChecks.offsets(recorded, topic: TestPipeline.topic) == [0: 60])
         // The prequential count carries over from the manifest; the new run adds to it.
@@ -103,13 +104,13 @@ struct AgentOffsetTests {
         _ = try await Self.produce(SyntheticStream.items(10, labels: 4, prefix: "new0", seed: 2), to: second, only: 0)
         _ = try await Self.produce(SyntheticStream.items(40, labels: 4, prefix: "new1", seed: 3), to: second, only: 1)
         let config2 = try Self.config(second, group: "short", dir: dir)
-        let agent2 = try await OffPool.run { try Agent(config: config2, root: dir.url) }
+        let agent2 = try await Blocking.run { try Agent(config: config2, root: dir.url) }
         try agent2.start()
         let alarmed = await waitUntil(120, interval: 0.1) {
             agent2.status.partitionAlarms["0"] != nil && (agent2.status.adapters.first?.examples ?? 0) >= restored + 40
         }
         let status = agent2.status
-        try await OffPool.run { agent2.stop() }
+        await Blocking.run { agent2.stop() }
         #expect(alarmed, "status: \(status)")
         let alarm = try #require(status.partitionAlarms["0"])
         #expect(alarm.contains("10") && alarm.contains("60"), "the alarm names the watermark and the recorded offset: \(alarm)")

@@ -1,3 +1,4 @@
+import Threads
 import AgentRuntime
 import Foundation
 import Learner
@@ -41,20 +42,20 @@ struct AgentRecordFateTests {
                 sent += 1
             }
         }
-        let log = try await OffPool.run { [producer] in try producer.flush() }
+        let log = try await Blocking.run { [producer] in try producer.flush() }
         producer.close()
         #expect(badSent == hostile.count)
 
         let config = try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: "fate", model: model, registry: registry),
             file: "fate.yaml", environment: [:])
-        let agent = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try agent.start()
         let seenAll = await waitUntil(180, interval: 0.1) {
             (agent.status.adapters.first?.examples ?? 0) >= items.count && agent.status.deadLettered >= hostile.count
         }
         #expect(seenAll, "status: \(agent.status)")
-        try await OffPool.run { agent.stop() }
+        await Blocking.run { agent.stop() }
         let status = agent.status
 
         // Dead letters: counted by reason, exactly the corpus.

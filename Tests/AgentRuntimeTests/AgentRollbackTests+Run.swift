@@ -1,3 +1,4 @@
+import Threads
 import AgentRuntime
 import Foundation
 import Learner
@@ -51,7 +52,7 @@ final class RollbackRun: @unchecked Sendable {
             file: "\(label).yaml", environment: [:])
         self.config = config
         let root = dir.url
-        agent = try await OffPool.run { try Agent(config: config, root: root) }
+        agent = try await Blocking.run { try Agent(config: config, root: root) }
         registry = try AdapterRegistry(root: registryURL, adapter: "default", create: true)
         try agent.start()
     }
@@ -70,9 +71,12 @@ final class RollbackRun: @unchecked Sendable {
     /// Feeds learnable chunks until `done` holds for the status, the windowed accuracy reached
     /// ``learnedAccuracy``, and so few trained examples wait for the next count-triggered snapshot
     /// that the regression phase cannot complete one (none falls between the regression and the checks).
-    func learn(until done: (LearnerStatus.Adapter) -> Bool) async throws {
+    /// `labels`: how many of the vocabulary's labels the chunks use (a later phase with more
+    /// brings labels the earlier versions never saw).
+    func learn(labels: Int = RollbackRun.labels, until done: (LearnerStatus.Adapter) -> Bool) async throws {
         for round in 0..<30 {
-            try await feed(SyntheticStream.items(Self.chunk, labels: Self.labels, prefix: "learn\(round)", seed: 0x1EA2 + UInt64(round)))
+            try await feed(SyntheticStream.items(Self.chunk, labels: labels, prefix: "learn\(labels)-\(round)",
+                                                 seed: 0x1EA2 + UInt64(round) + UInt64(labels == Self.labels ? 0 : 100 * labels)))
             let a = try adapter()
             let snapshot = try a.lastSnapshot.flatMap { Version($0) }.map { try registry.manifest($0).examplesTrained } ?? 0
             if done(a), (a.windowAccuracy ?? 0) >= Self.learnedAccuracy, a.trained - snapshot + Self.regression < everyExamples {
@@ -94,11 +98,24 @@ final class RollbackRun: @unchecked Sendable {
         try await feed(items)
     }
 
+    /// Feeds `count` examples with the learnable phase's labels but every label's words taken
+    /// from another label further down the vocabulary (`offset` entries on): the same number of
+    /// tokens, other token embeddings — a pure input shift.
+    func shiftInputs(_ count: Int, offset: Int = 10) async throws {
+        let items = SyntheticStream.items(count, labels: Self.labels + offset, prefix: "shift", seed: 0x5A1F)
+            .filter { item in SyntheticStream.vocabulary.firstIndex { $0.label == item.label }! >= offset }
+            .map { item in
+                let index = SyntheticStream.vocabulary.firstIndex { $0.label == item.label }!
+                return SyntheticStream.Item(id: item.id, label: SyntheticStream.vocabulary[index - offset].label, text: item.text)
+            }
+        try await feed(items)
+    }
+
     /// Produces `items` to partition 0 and waits until the agent predicted (and so trained) all of them.
     private func feed(_ items: [SyntheticStream.Item]) async throws {
         for item in items { producer.send(topic: TestPipeline.topic, partition: 0, value: item.json, id: item.id) }
         producedItems += items
-        log = try await OffPool.run { [producer] in try producer.flush() }
+        log = try await Blocking.run { [producer] in try producer.flush() }
         produced += items.count
         let target = produced
         let seen = await waitUntil(60, interval: 0.02) { (agent.status.adapters.first?.examples ?? 0) >= target }
@@ -108,7 +125,7 @@ final class RollbackRun: @unchecked Sendable {
     /// A second agent on the same pipeline, registry and group (after ``stop()``: a restart).
     func restartedAgent() async throws -> Agent {
         let root = dir.url, config = config
-        let agent = try await OffPool.run { try Agent(config: config, root: root) }
+        let agent = try await Blocking.run { try Agent(config: config, root: root) }
         try agent.start()
         return agent
     }
@@ -122,7 +139,7 @@ final class RollbackRun: @unchecked Sendable {
     /// Stops the agent (final snapshot, commit).
     func stop() async throws {
         stopped = true
-        try await OffPool.run { [agent] in agent.stop() }
+        await Blocking.run { [agent] in agent.stop() }
     }
 
     /// Ids produced at `offsets` of partition 0 that are trained (not held out), in offset order.
@@ -158,7 +175,7 @@ final class RollbackRun: @unchecked Sendable {
     func cli(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
         let executable = try TestPaths.streamloraExecutable()
         let errors = dir.path("cli-\(UUID().uuidString.prefix(8)).err")
-        return try await OffPool.run {
+        return try await Blocking.run {
             _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
             let process = Process()
             process.executableURL = executable

@@ -1,3 +1,4 @@
+import API
 import AgentRuntime
 import Foundation
 import Learner

@@ -1,3 +1,4 @@
+import Threads
 import AgentRuntime
 import Foundation
 import Learner
@@ -58,7 +59,7 @@ struct AgentServeTests {
                 next += 1
             }
         }
-        let log = try await OffPool.run { [producer] in try producer.flush() }
+        let log = try await Blocking.run { [producer] in try producer.flush() }
         producer.close()
         #expect(malformedSent == Self.malformed.count)
         #expect(log.count == items.count + Self.malformed.count)
@@ -67,7 +68,7 @@ struct AgentServeTests {
             yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: "e2e", model: model, registry: registry,
                                     holdoutShare: Self.holdoutShare, everyExamples: 100, minHoldout: 10),
             file: "e2e.yaml", environment: [:])
-        let agent = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try agent.start()
 
         let seenAll = await waitUntil(120, interval: 0.1) {
@@ -91,7 +92,7 @@ struct AgentServeTests {
         #expect(prequential > majority + 0.1, "prequential accuracy \(prequential) vs majority \(majority)")
         #expect(adapter.promotions >= 1 && adapter.snapshots >= 1)
 
-        try await OffPool.run { agent.stop() }
+        await Blocking.run { agent.stop() }
 
         // A durable final snapshot covering everything; Kafka's commits equal its offsets.
         let scan = try RegistryChecks.scan(root: registry, adapter: "default")
@@ -151,7 +152,7 @@ struct AgentServeTests {
     /// Reads `topic` from the beginning of every partition without a group until `count` records arrive.
     static func readAll(_ broker: EmbeddedBroker, topic: String, count: Int) async throws -> [KafkaMessage] {
         let bootstrap = broker.bootstrapServers
-        return try await OffPool.run {
+        return try await Blocking.run {
             let consumer = try KafkaConsumer(config: KafkaConfig(["bootstrap.servers": bootstrap, "log_level": "3"]),
                                              groupID: "dlq-reader-\(UUID().uuidString.prefix(8))")
             defer { consumer.close() }

@@ -4,6 +4,7 @@ import Learner
 import Registry
 import Stream
 import Testing
+import Threads
 
 /// Serving never depends on the broker (DESIGN §9): with the broker in its own process, frozen past
 /// the session timeout (SIGSTOP/SIGCONT) and then killed and restarted on the same port, the agent
@@ -43,30 +44,41 @@ struct BrokerOutageTests {
         }
     }
 
+    /// A `streamlora broker` process on a free port; its bootstrap address and port.
+    static func startBroker(_ dir: TemporaryDirectory) async throws -> (ChildProcess, bootstrap: String, port: String) {
+        let broker = try ChildProcess(try TestPaths.streamloraExecutable(),
+                                      ["broker", "--port", "0", "--topic", "\(TestPipeline.topic):\(Self.partitions)"],
+                                      log: dir.path("broker.log"), name: "broker", pipeStdout: true)
+        let first = try await broker.firstStdoutLine(within: 30)
+        let bootstrap = try #require(first.split(separator: " ").last.map(String.init))
+        let port = try #require(bootstrap.split(separator: ":").last.map(String.init))
+        return (broker, bootstrap, port)
+    }
+
+    /// Produces `items` alternately to the partitions.
+    static func produce(_ items: [SyntheticStream.Item], bootstrap: String) async throws {
+        let producer = try RecordingProducer(bootstrap: bootstrap)
+        for (i, item) in items.enumerated() {
+            producer.send(topic: TestPipeline.topic, partition: Int32(i % Int(Self.partitions)), value: item.json, id: item.id)
+        }
+        _ = try await Blocking.run { [producer] in try producer.flush() }
+        producer.close()
+    }
+
     @Test("broker frozen past the session timeout, then killed and restarted on its port: predictions answer throughout, the agent rejoins")
     func frozenAndRestartedBroker() async throws {
         let executable = try TestPaths.streamloraExecutable()
         let dir = try TemporaryDirectory("broker-outage")
         try TinyBaseModel.write(to: dir.path("tiny-bert"))
-        var broker = try ChildProcess(executable, ["broker", "--port", "0", "--topic", "\(TestPipeline.topic):\(Self.partitions)"],
-                                      log: dir.path("broker.log"), name: "broker", pipeStdout: true)
+        var (broker, bootstrap, port) = try await Self.startBroker(dir)
         defer { broker.send(SIGKILL) }
-        let first = try await broker.firstStdoutLine(within: 30)
-        let bootstrap = try #require(first.split(separator: " ").last.map(String.init))
-        let port = try #require(bootstrap.split(separator: ":").last.map(String.init))
-
         let items = SyntheticStream.items(160, labels: 4, prefix: "outage", seed: 0x0DA6E)
-        let producer = try RecordingProducer(bootstrap: bootstrap)
-        for (i, item) in items.enumerated() {
-            producer.send(topic: TestPipeline.topic, partition: Int32(i % Int(Self.partitions)), value: item.json, id: item.id)
-        }
-        _ = try await OffPool.run { [producer] in try producer.flush() }
-        producer.close()
+        try await Self.produce(items, bootstrap: bootstrap)
 
         let config = try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: bootstrap, group: "outage", model: dir.path("tiny-bert"), registry: dir.path("registry")),
             file: "outage.yaml", environment: [:])
-        let agent = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try agent.start()
         defer { agent.stop() }
         let learned = await waitUntil(120, interval: 0.1) {
@@ -108,5 +120,40 @@ struct BrokerOutageTests {
         #expect(counts.failures.isEmpty, "prediction failures: \(counts.failures.prefix(3))")
         #expect(counts.answered > beforeRestart + 20)
         print("broker outage: \(counts.answered) predictions answered, \(counts.failures.count) failed")
+    }
+
+    @Test("kafka.lost_partitions: stop — adapters of lost partitions stop answering (no live version here) and answer again once their partitions are back")
+    func lostPartitionsStopServing() async throws {
+        let dir = try TemporaryDirectory("broker-outage-stop")
+        try TinyBaseModel.write(to: dir.path("tiny-bert"))
+        let (broker, bootstrap, _) = try await Self.startBroker(dir)
+        defer { broker.send(SIGKILL) }
+        let items = SyntheticStream.items(120, labels: 4, prefix: "stop", seed: 0x5709)
+        try await Self.produce(items, bootstrap: bootstrap)
+        let config = try PipelineConfig.parse(
+            yaml: TestPipeline.yaml(bootstrap: bootstrap, group: "outage-stop", model: dir.path("tiny-bert"),
+                                    registry: dir.path("registry"), lostPartitions: "stop"),
+            file: "outage-stop.yaml", environment: [:])
+        #expect(config.kafka.lostPartitions == .stop)
+        let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
+        try agent.start()
+        defer { agent.stop() }
+        #expect(await waitUntil(120, interval: 0.1) {
+            agent.live.current("default")?.version != nil && (agent.status.adapters.first?.examples ?? 0) >= items.count
+        }, "status: \(agent.status)")
+        #expect(try agent.predict(adapter: nil, texts: [items[0].text]).first?.label != nil)
+
+        // Frozen past the session timeout: the partitions are lost, and with them the adapter's serving.
+        broker.send(SIGSTOP)
+        #expect(await waitUntil(40, interval: 0.1) { agent.status.partitions.isEmpty }, "\(agent.status.partitions)")
+        #expect(await waitUntil(30, interval: 0.05) { (try? agent.predict(adapter: nil, texts: [items[0].text])) == nil })
+        #expect(throws: AgentError.noLiveVersion("default")) { try agent.predict(adapter: nil, texts: [items[0].text]) }
+
+        // Back: the partitions return; the adapter is loaded from the registry with its next record.
+        broker.send(SIGCONT)
+        #expect(await waitUntil(120, interval: 0.1) { agent.status.partitions.count == Int(Self.partitions) }, "\(agent.status)")
+        try await Self.produce(SyntheticStream.items(2, labels: 4, prefix: "stop-again", seed: 0x570A), bootstrap: bootstrap)
+        #expect(await waitUntil(120, interval: 0.1) { (try? agent.predict(adapter: nil, texts: [items[0].text]))?.first?.label != nil },
+                "status: \(agent.status)")
     }
 }

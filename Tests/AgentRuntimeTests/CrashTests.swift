@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Registry
 import Testing
@@ -86,7 +87,7 @@ struct CrashTests {
             let ended = try await serve.waitForExit(within: 10)
             #expect(ended.signaled && ended.status == SIGKILL, "round \(round): expected death by SIGKILL, got \(ended)")
             tally.kills += 1
-            log = try await OffPool.run { [producer] in try producer.flush() }
+            log = try await Blocking.run { [producer] in try producer.flush() }
 
             // No torn version; LIVE names a verified one; leftovers are only *.tmp.
             let scan: RegistryChecks.Scan
@@ -133,7 +134,7 @@ struct CrashTests {
 
         // Last run: the rest of the stream; no kill until every example is learned, then a graceful SIGTERM.
         feeder.feed(items.count)
-        log = try await OffPool.run { [producer] in try producer.flush() }
+        log = try await Blocking.run { [producer] in try producer.flush() }
         let everything = RegistryChecks.expectedIDs(log, below: log.highWatermarks, holdoutShare: TestPipeline.holdoutShare)
         #expect(log.count == Self.examples)
         let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0"],

@@ -59,6 +59,18 @@ struct DashboardChromiumTests {
             let versions = try #require(Self.element("versions", in: r.dom))
             #expect(versions.contains("<table>") && versions.contains(live) && versions.contains("livemark"),
                     "render \(i): versions table: \(versions.prefix(400))")
+            // Drift tests: the label and every input feature's G-test with statistic, alert cut,
+            // p-value and severity, and one row per concept detector (statistic against threshold).
+            let tests = try #require(Self.element("drift-tests", in: r.dom), "render \(i): no drift tests panel")
+            #expect(tests.contains("<td>label</td><td>G-test, df "), "render \(i): no label test row: \(tests.prefix(600))")
+            for feature in ["token_length", "oov_rate", "projection 0", "projection 1"] {
+                #expect(tests.contains("<td>input · \(feature)</td><td>G-test, Holm</td>"), "render \(i): no \(feature) row")
+            }
+            #expect(tests.contains("concept · ") && tests.contains(" on error</td>"), "render \(i): no concept rows")
+            let pValues = tests.matches(of: /<td class="num mono">(\d\.\d{4}|\d\.\de-\d+)<\/td><td><span class="badge (ok|warn|alert)">/)
+            #expect(pValues.count >= 5, "render \(i): \(pValues.count) p-values with a severity: \(tests.prefix(800))")
+            #expect(tests.contains(#"<td class="num">p &lt; 0.0001</td>"#) || tests.contains("<td class=\"num\">p &lt; 1.0e-4</td>"),
+                    "render \(i): the alert cut is not shown: \(tests.prefix(800))")
             // Events from the journal (server side), not only from this page's polls.
             let events = try #require(Self.element("events", in: r.dom))
             #expect(events.contains(">promote<"), "render \(i): no promotion in the events: \(events.prefix(600))")

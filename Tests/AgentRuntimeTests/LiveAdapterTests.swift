@@ -1,3 +1,4 @@
+import SeededRandom
 @testable import AgentRuntime
 import Foundation
 import Model
@@ -72,11 +73,11 @@ import Testing
         let batcher = PredictionBatcher(maxRows: 8, maxWait: .milliseconds(50))
         defer { batcher.shutdown() }
         let requests: [(LiveAdapter, [String])] = [(a, [texts[0], texts[1]]), (b, [texts[2]]), (a, [texts[3]]), (b, [texts[4], texts[0]])]
-        let answers = try await withThrowingTaskGroup(of: (Int, [Prediction]).self) { group in
+        let answers = try await withThrowingTaskGroup(of: (Int, [LivePrediction]).self) { group in
             for (i, (live, t)) in requests.enumerated() {
                 group.addTask { (i, try await batcher.predict(live, texts: t)) }
             }
-            var out: [Int: [Prediction]] = [:]
+            var out: [Int: [LivePrediction]] = [:]
             for try await (i, p) in group { out[i] = p }
             return out
         }

@@ -1,3 +1,4 @@
+import Threads
 @testable import AgentRuntime
 import Foundation
 import Registry
@@ -41,24 +42,24 @@ struct RebalanceHandoverTests {
 
         // Phase 0: agent A0 alone learns 30 records per partition and stops: version 1 of every adapter.
         try await Self.produce(phase: 0, to: broker, log: &log)
-        let a0 = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let a0 = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try a0.start()
         #expect(await waitUntil(60) { Self.examples(a0, all) == all.map { _ in Self.perPhase } }, "A0: \(a0.status)")
-        try await OffPool.run { a0.stop() }
+        await Blocking.run { a0.stop() }
         for p in all {
             let versions = try Self.versions(registry, p)
             #expect(versions.map(\.version) == [1], "adapter \(Self.adapter(p)) after A0: \(versions.map(\.version))")
         }
 
         // Phase 1: agent A alone (restored from version 1) learns 30 more per partition, snapshotting nothing.
-        let a = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let a = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try a.start()
         try await Self.produce(phase: 1, to: broker, log: &log)
         #expect(await waitUntil(60) { Self.examples(a, all) == all.map { _ in 2 * Self.perPhase } }, "A: \(a.status)")
         for p in all { #expect(try Self.versions(registry, p).count == 1, "A snapshotted \(Self.adapter(p)) before any revoke") }
 
         // Agent B joins, its adapters restored from version 1 (stale by now): two partitions move to it.
-        let b = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let b = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try b.start()
         let split = await waitUntil(60) { a.pipeline.consumer.assignment.count == 2 && b.pipeline.consumer.assignment.count == 2 }
         #expect(split, "assignments: A \(a.pipeline.consumer.assignment.sorted()), B \(b.pipeline.consumer.assignment.sorted())")
@@ -108,10 +109,10 @@ struct RebalanceHandoverTests {
                 "A consumed \(a.pipeline.stats.consumed)")
         // B leaves first; once A owns everything again (the group is stable), A stops: so neither
         // shutdown commit meets a rebalance in progress, which the coordinator would refuse.
-        try await OffPool.run { b.stop() }
+        await Blocking.run { b.stop() }
         #expect(await waitUntil(60) { a.pipeline.consumer.assignment.count == Int(Self.partitions) },
                 "A's assignment after B left: \(a.pipeline.consumer.assignment.sorted())")
-        try await OffPool.run { a.stop() }
+        await Blocking.run { a.stop() }
         // Taking the moved partitions back, A started where B's shutdown snapshot ended: nothing read again.
         #expect(a.pipeline.stats.consumed == Int(Self.partitions) * Self.perPhase + kept.count * Self.perPhase,
                 "A consumed \(a.pipeline.stats.consumed) after taking back \(moved)")
@@ -151,7 +152,7 @@ struct RebalanceHandoverTests {
         let config = try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: "unowned", model: model, registry: dir.path("registry")),
             file: "unowned.yaml", environment: [:])
-        let agent = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
         // Never started: the member owns no partition, like one whose partitions were just revoked.
         let example = Example(input: .text("red blue green the very"), label: "color", id: "u-1")
         try agent.handle(.example(example, RecordOrigin(topic: Self.topic, partition: 1, offset: 7)))
@@ -201,7 +202,7 @@ struct RebalanceHandoverTests {
             }
         }
         learner.start()
-        try await OffPool.run {
+        await Blocking.run {
             handoff.revoke([TopicPartition(Self.topic, 0)], lost: false, timeout: .seconds(10), logger: .init(label: "test"))
         }
         #expect(served.current, "the revoke returned before the learner finished its handover")

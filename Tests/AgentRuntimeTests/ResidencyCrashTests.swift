@@ -1,6 +1,7 @@
 import Foundation
 import Registry
 import Testing
+import Threads
 
 @testable import AgentRuntime
 @testable import Learner
@@ -101,7 +102,7 @@ struct ResidencyCrashTests {
             serve.send(SIGKILL)
             let ended = try await serve.waitForExit(within: 10)
             #expect(ended.signaled && ended.status == SIGKILL, "round \(round): \(ended)")
-            log = try await OffPool.run { [producer] in try producer.flush() }
+            log = try await Blocking.run { [producer] in try producer.flush() }
             let trained = try Self.checkExactlyOnce(log, registry: registry, round: "round \(round)")
             let committed = try await RegistryChecks.committed(bootstrap: bootstrap, group: Self.group,
                                                                topic: TestPipeline.topic, partitions: Self.partitions)
@@ -112,7 +113,7 @@ struct ResidencyCrashTests {
 
         // Last run: the rest of the stream, then a graceful stop; everything trained exactly once.
         feed(items.count)
-        log = try await OffPool.run { [producer] in try producer.flush() }
+        log = try await Blocking.run { [producer] in try producer.flush() }
         let everything = RegistryChecks.expectedIDs(log, below: log.highWatermarks, holdoutShare: TestPipeline.holdoutShare).count
         let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0"],
                                      log: dir.path("serve-final.log"), name: "serve final")

@@ -1,3 +1,4 @@
+import Threads
 import AgentRuntime
 import Foundation
 import Learner
@@ -19,10 +20,10 @@ struct RollbackRestartTests {
         let log = try await AgentOffsetTests.produce(items, to: broker)
         let config = try AgentOffsetTests.config(broker, group: "rr", dir: dir, everyExamples: 100, everySeconds: 0)
 
-        let first = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let first = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try first.start()
         #expect(await waitUntil(120, interval: 0.1) { (first.status.adapters.first?.examples ?? 0) >= items.count })
-        try await OffPool.run { first.stop() }
+        await Blocking.run { first.stop() }
 
         // Roll back (as the monitor or an operator would) to the first version while no agent runs.
         let registry = try AdapterRegistry(root: dir.path("registry"), adapter: "default", create: false)
@@ -33,13 +34,13 @@ struct RollbackRestartTests {
         _ = try registry.rollback(to: target.version, reason: "test: regression")
         #expect(try registry.live() == target.version)
 
-        let second = try await OffPool.run { try Agent(config: config, root: dir.url) }
+        let second = try await Blocking.run { try Agent(config: config, root: dir.url) }
         let adapter = try #require(second.status.adapters.first)
         #expect(adapter.trained == target.examplesTrained, "lineage of the version rolled back to, not of \(newest.version)")
         #expect(adapter.live == target.version.name)
         // Offsets stay where the newest manifest left them: nothing is trained twice.
         #expect(RegistryChecks.offsets(newest, topic: TestPipeline.topic) == log.highWatermarks)
         try second.start()
-        try await OffPool.run { second.stop() }
+        await Blocking.run { second.stop() }
     }
 }

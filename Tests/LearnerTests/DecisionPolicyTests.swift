@@ -72,6 +72,27 @@ struct DecisionPolicyTests {
         #expect(disabled == nil)
     }
 
+    @Test("a label first seen after the warm-up boosts the head learning rate; during it, or switched off, it does not")
+    func newLabelBoost() {
+        var settings = PipelineConfig.AdaptationSettings()
+        settings.boostSteps = 3
+        var a = DriftAdaptation(settings: settings)
+        #expect(a.newLabel("early", at: 499, warmup: 500) == nil, "every label is new during the warm-up")
+        #expect(a.nextHeadMultiplier() == 1)
+        let reason = a.newLabel("games", at: 5_003, warmup: 500)
+        #expect(reason == "new label 'games' at example 5003 (after the 500-example warm-up): head lr × 5 for 3 steps")
+        #expect((0..<4).map { _ in a.nextHeadMultiplier() } == [5, 5, 5, 1])
+        // A second label during a boost restarts it (no stacking), and no incident is started.
+        _ = a.newLabel("x11", at: 5_010, warmup: 500)
+        _ = a.nextHeadMultiplier()
+        _ = a.newLabel("text", at: 5_011, warmup: 500)
+        #expect((0..<4).map { _ in a.nextHeadMultiplier() } == [5, 5, 5, 1])
+        #expect(a.incidents == 0 && a.incidentStart == nil)
+        settings.newLabelBoost = false
+        var off = DriftAdaptation(settings: settings)
+        #expect(off.newLabel("games", at: 5_003, warmup: 500) == nil)
+    }
+
     @Test("thinning the reservoir keeps a subset and lets new examples in at once")
     func reservoirKeep() {
         var r = ReplayReservoir<Int>(capacity: 100, seed: 3)

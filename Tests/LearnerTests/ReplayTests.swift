@@ -1,3 +1,4 @@
+import SeededRandom
 import Model
 import Testing
 @testable import Learner

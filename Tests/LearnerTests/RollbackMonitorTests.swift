@@ -1,3 +1,4 @@
+import SeededRandom
 import Model
 import Testing
 @testable import Learner
@@ -75,7 +76,7 @@ private func outcome(_ correct: Bool, p: Double = 0.5) -> PredictionOutcome {
         for _ in 0..<200 { #expect(m.observe(outcome(false)) == nil) }
         #expect(m.watched == nil)
         // A later incident reloads live instead of rolling back a trusted version.
-        let decisionResult = m.observeTrainStep(loss: .nan, weightsFinite: true)
+        let decisionResult = m.observeTrainStep(loss: 0.3, weightsFinite: false)
         let decision = try #require(decisionResult)
         #expect(decision.action == .reloadLive)
     }
@@ -124,13 +125,12 @@ private func outcome(_ correct: Bool, p: Double = 0.5) -> PredictionOutcome {
         }
     }
 
-    @Test func nonFiniteLossOrWeightsFireImmediately() throws {
+    @Test func nonFiniteWeightsFireImmediatelyANonFiniteLossNever() throws {
         var m = monitor()
-        let lossResult = m.observeTrainStep(loss: .infinity, weightsFinite: true)
-        let loss = try #require(lossResult)
-        #expect(loss.trigger == .nonFiniteLoss)
-        #expect(loss.action == .reloadLive)
-        m.rolledBack()
+        // A non-finite loss with finite weights is a skipped step: no incident, no spike, no history.
+        for _ in 0..<10 { #expect(m.observeTrainStep(loss: .infinity, weightsFinite: true) == nil) }
+        #expect(m.observeTrainStep(loss: .nan, weightsFinite: true) == nil)
+        #expect(m.lossSteps == 0 && m.spikeRun.isEmpty)
         let weightsResult = m.observeTrainStep(loss: 0.3, weightsFinite: false)
         let weights = try #require(weightsResult)
         #expect(weights.trigger == .nonFiniteWeights)

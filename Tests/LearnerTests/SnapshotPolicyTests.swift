@@ -112,6 +112,13 @@ import Testing
         #expect(decision.reason == "candidate has non-finite weights")
     }
 
+    @Test func nonFiniteOutputsRejectEvenWithoutLive() {
+        let gate = PromotionGate(metric: .accuracy, tolerance: 1, minHoldout: 0)
+        let decision = gate.decide(candidate: totals(correct: 0, of: 10), live: nil, weightsFinite: true, nonFiniteOutputs: 10)
+        #expect(decision.verdict == .reject)
+        #expect(decision.reason == "candidate's outputs are non-finite on 10 of 10 holdout examples")
+    }
+
     @Test func firstCandidatePromotesWithoutLive() {
         let gate = PromotionGate(metric: .accuracy, tolerance: 0.02, minHoldout: 50)
         #expect(gate.decide(candidate: MetricTotals(), live: nil, weightsFinite: true).verdict == .promote)

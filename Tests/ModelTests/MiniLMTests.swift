@@ -22,12 +22,13 @@ import Testing
         }
     }
 
-    /// bf16 frozen products (real MiniLM, padded batch) stay within cosine 0.999 of
-    /// sentence-transformers' fp32 embeddings, and the base's bf16 packing is half its fp32 bytes.
+    /// bf16 frozen products (real MiniLM, padded batch, word embeddings in bf16 too) stay within
+    /// cosine 0.999 of sentence-transformers' fp32 embeddings, and the bf16 base holds its denses
+    /// and word embeddings once, in half the fp32 bytes (no fp32 copy beside them).
     @Test func bf16EmbeddingsStayWithinCosine0999() throws {
-        let base = try BertWeights(directory: try Fixtures.miniLM())
+        let base = try BertWeights(directory: try Fixtures.miniLM(), precision: .bf16)
         let model = try BertLoRAModel(base: base, labels: 2)
-        try model.setPrecision(.bf16)
+        #expect(model.precision == .bf16)
         let fixture = try Fixtures.json("minilm_embeddings.json")
         let sentences = try #require(fixture["sentences"] as? [[String: Any]])
         let rows = sentences.map { ($0["ids"] as! [Int]).map(Int32.init) }
@@ -40,10 +41,14 @@ import Testing
             #expect(cosine >= 0.999, "\"\(s["text"]!)\": bf16 cosine \(cosine)")
         }
         #expect(worst < 0.999_999, "bf16 embeddings equal fp32 to 1e-6: the bf16 path did not run (worst cosine \(worst))")
-        var denseWeights = 0
-        for layer in base.layers { for t in LoRATarget.allCases { denseWeights += layer.linear(t).weight.count } }
-        denseWeights += base.pooler.weight.count
-        #expect(base.bf16Forward.byteCount == 2 * denseWeights, "bf16 packing holds \(base.bf16Forward.byteCount) bytes")
+        // Every dense is a bf16 packing, 2 bytes per weight (MiniLM's shapes are multiples of 64: no padding).
+        let denses = base.layers.flatMap { layer in LoRATarget.allCases.map { layer.linear($0).weight } } + [base.pooler.weight]
+        #expect(denses.allSatisfy { $0.precision == .bf16 && $0.byteCount == 2 * $0.count })
+        #expect(base.wordEmbeddings.byteCount == 2 * base.wordEmbeddings.count)
+        // The whole base: 22.7 M parameters; fp32 would be 90.9 MB, bf16 keeps everything but the
+        // biases, norms and the position/type tables (≈ 0.85 MB of fp32) at 2 bytes.
+        let fp32Bytes = 4 * base.parameterCount
+        #expect(base.byteCount < fp32Bytes / 2 + 1_000_000, "bf16 base holds \(base.byteCount) bytes of \(fp32Bytes)")
     }
 
     @Test func parameterCountsOfDefaultAdapter() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Tensor
 import Testing
 
 /// Test fixtures live beside this file (committed outputs of the Fixtures/*.py generators).
@@ -50,12 +51,14 @@ struct GoldenCase {
     let adapter: SafeTensorsFile
     let expected: SafeTensorsFile
 
-    init(_ name: String) throws {
+    /// - Parameter precision: the base's storage and frozen arithmetic.
+    init(_ name: String, precision: ComputePrecision = .fp32) throws {
         self.name = name
         meta = try Fixtures.json("golden_\(name).json")
         let cfg = try JSONSerialization.data(withJSONObject: try #require(meta["config"]))
         config = try JSONDecoder().decode(BertConfig.self, from: cfg)
-        base = try BertWeights(config: config, file: try SafeTensorsFile(contentsOf: Fixtures.url("golden_\(name)_base.safetensors")))
+        base = try BertWeights(config: config, file: try SafeTensorsFile(contentsOf: Fixtures.url("golden_\(name)_base.safetensors")),
+                               precision: precision)
         adapter = try SafeTensorsFile(contentsOf: Fixtures.url("golden_\(name)_adapter.safetensors"))
         expected = try SafeTensorsFile(contentsOf: Fixtures.url("golden_\(name)_expected.safetensors"))
     }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import TestCorpora
 import Testing
 
 @testable import Server
@@ -15,48 +16,16 @@ import Glibc
 @Suite struct ConnectionFloodTests {
     static let idleConnections = 1_500
 
-    /// Raises the soft descriptor limit so this process can hold the flood's client sockets
-    /// (and the server its accepted ones).
-    static func raiseDescriptorLimit(to wanted: rlim_t) throws {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw FloodSetupError("getrlimit: \(errno)") }
-        guard limit.rlim_cur < wanted else { return }
-        guard limit.rlim_max >= wanted else {
-            throw FloodSetupError("RLIMIT_NOFILE hard limit \(limit.rlim_max) is below the \(wanted) this test needs")
-        }
-        limit.rlim_cur = wanted
-        guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw FloodSetupError("setrlimit: \(errno)") }
-    }
-
-    /// An idle TCP socket connecting to 127.0.0.1:`port` without waiting (a flood does not wait
-    /// for the server to accept); nil when the connect failed outright.
-    static func idleSocket(port: Int) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 || errno == EINPROGRESS else { close(fd); return nil }
-        return fd
-    }
-
     @Test func fifteenHundredIdleConnectionsLeaveHealthzAndPredictAnswering() async throws {
-        try Self.raiseDescriptorLimit(to: 4_096)
+        try IdleConnections.raiseDescriptorLimit(to: 4_096)
         let plane = try FakeControlPlane()
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, maxConnections: 256, idleTimeoutSeconds: 2)
         let app = makeServerApplication(controlPlane: plane, configuration: configuration, logger: Logger(label: "flood-test"))
         try await app.test(.live) { client in
             let port = try #require(client.port)
             // Every socket connects (into the listen backlog while the server is at its limit) and stays idle.
-            var sockets: [Int32] = []
-            defer { for fd in sockets { close(fd) } }
-            for _ in 0..<Self.idleConnections {
-                if let fd = Self.idleSocket(port: port) { sockets.append(fd) }
-            }
+            var sockets = IdleConnections.open(Self.idleConnections, port: port)
+            defer { IdleConnections.close(sockets) }
             #expect(sockets.count == Self.idleConnections, "only \(sockets.count) idle connections were opened")
 
             // The server's own descriptors stay bounded and idle connections time out, so new
@@ -68,7 +37,7 @@ import Glibc
             // Let the server take and close every connection before it stops: NIO traps when a
             // connection it accepted is still queued for a server that is shutting down
             // (apple/swift-nio#2637, "Deinited NIOAsyncWriter without calling finish()").
-            for fd in sockets { close(fd) }
+            IdleConnections.close(sockets)
             sockets = []
             var pending = Self.pendingConnections(port: port)
             for _ in 0..<1_200 where pending > 0 {
@@ -118,10 +87,4 @@ import Glibc
         }
         return pending
     }
-}
-
-/// The test machine cannot give this test the descriptors it needs.
-private struct FloodSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Testing
 @testable import Stream

@@ -1,3 +1,4 @@
+import Threads
 import Crdkafka
 import Foundation
 import Testing
@@ -40,7 +41,7 @@ struct RoundTripTests {
         let consumer = try KafkaConsumer(config: testConfig(broker), groupID: uniqueName("g"))
         try consumer.assign([p0, p1], offsets: [p0: 0, p1: 0])
         try consumer.pause([p1])
-        let firstRound: [KafkaMessage] = try await Blocking.run {
+        let firstRound: [KafkaMessage] = await Blocking.run {
             var seen: [KafkaMessage] = []
             let deadline = Date(timeIntervalSinceNow: 1.5)
             while Date() < deadline {
@@ -51,7 +52,7 @@ struct RoundTripTests {
         #expect(firstRound.map(\.topicPartition) == Array(repeating: p0, count: 5), "nothing from the paused partition")
         #expect(try consumer.lag() == [p0: 0, p1: 5])
         try consumer.resume([p1])
-        let secondRound: [KafkaMessage] = try await Blocking.run {
+        let secondRound: [KafkaMessage] = await Blocking.run {
             var seen: [KafkaMessage] = []
             let deadline = Date(timeIntervalSinceNow: 10)
             while seen.count < 5, Date() < deadline {

@@ -1,3 +1,4 @@
+import Threads
 import Crdkafka
 import Foundation
 import Testing
@@ -86,7 +87,7 @@ func consumeAll(_ broker: EmbeddedBroker, topic: String, partitions: Int32 = 1, 
     let consumer = try KafkaConsumer(config: testConfig(broker), groupID: uniqueName("reader"))
     try consumer.assign((0..<partitions).map { TopicPartition(topic, $0) },
                         offsets: Dictionary(uniqueKeysWithValues: (0..<partitions).map { (TopicPartition(topic, $0), Int64(RD_KAFKA_OFFSET_BEGINNING)) }))
-    return try await Blocking.run {
+    return await Blocking.run {
         var messages: [KafkaMessage] = []
         let deadline = Date(timeIntervalSinceNow: seconds)
         while messages.count < count, Date() < deadline {

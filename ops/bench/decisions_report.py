@@ -1,14 +1,25 @@
 #!/usr/bin/env python3
-"""The table of ops/bench/decisions, from the files it wrote into --out (see that script)."""
+"""The table of ops/bench/decisions, from the files it wrote (see that script).
+
+    decisions_report.py served --trace T --change C --examples N            # versions to score
+    decisions_report.py score --probe P.jsonl --version V < predictions   # one version on a probe
+    decisions_report.py table --out DIR --change C --examples N --stationary M --seeds "7 8" SCENARIOS…
+
+`table` prints one JSON row per seed and scenario, then a markdown table (mean over seeds,
+min–max) for the README.
+"""
 import argparse
 import json
 import os
+import sys
 
 WINDOW = 200  # metrics.window of pipelines/bench-decisions.yaml; PEFT's outcomes use the same.
+BURST = 200  # make_decision_streams.py --burst
+SERVED_AT = (250, 500, 1000, 2500)  # examples after the change at which the served version is scored
 
 
 def load_jsonl(path):
-    return [json.loads(line) for line in open(path)] if os.path.exists(path) else []
+    return [json.loads(line) for line in open(path) if line.strip()] if os.path.exists(path) else []
 
 
 def recovery(points, change, pre):
@@ -32,14 +43,14 @@ def peft_windowed(outcomes):
 
 def at(points, n):
     best = None
-    for m, acc in points:
+    for m, v in points:
         if m <= n:
-            best = acc
+            best = v
     return best
 
 
 def episodes(trace, part, start, end):
-    """Rising edges into `alert` of a drift part between stream indices start and end."""
+    """Rising edges into `alert` of a drift part between stream indices start and end (reference frozen)."""
     count, prev = 0, False
     for p in trace:
         if not (start <= p["examples"] < end) or not p.get("reference_frozen"):
@@ -51,88 +62,164 @@ def episodes(trace, part, start, end):
     return count
 
 
-def p_episodes(trace, key, threshold, start, end):
-    """Rising edges of a traced p-value below `threshold` (re-judging a run at another p_alert)."""
-    count, prev = 0, False
+def rising(trace, key):
+    """Stream indices at which a traced counter went up."""
+    out, prev = [], 0
     for p in trace:
-        if not (start <= p["examples"] < end) or not p.get("reference_frozen"):
-            continue
-        now = p.get(key) is not None and p[key] < threshold
-        if now and not prev:
-            count += 1
-        prev = now
-    return count
+        if p.get(key, 0) > prev:
+            out.append(p["examples"])
+        prev = max(prev, p.get(key, 0))
+    return out
+
+
+def scenario_row(d, s, c, n):
+    trace = load_jsonl(os.path.join(d, f"{s}.trace.jsonl"))
+    journal = load_jsonl(os.path.join(d, f"{s}.journal.jsonl"))
+    row = {"scenario": s}
+    if trace:
+        ours = [(p["examples"], p.get("window_accuracy")) for p in trace]
+        end = n if s == "stationary" else c
+        frozen = next((p["examples"] for p in trace if p.get("reference_frozen")), end)
+        span = max(1, end - frozen)
+        alerts = {part: episodes(trace, part, 0, end) for part in ("label", "input", "concept")}
+        created = {e["version"]: e["numbers"].get("prequential.examples", 0) for e in journal if e["event"] == "snapshot"}
+        concept = [int(e["numbers"]["alarm_index"]) for e in journal if e["event"] == "adapt" and "alarm_index" in e["numbers"]]
+        new_label = [e for e in journal if e["event"] == "adapt" and "example_index" in e["numbers"]]
+        first = {part: next((p["examples"] for p in trace if p["examples"] >= c and p.get(part) == "alert"), None)
+                 for part in ("label", "input")}
+        first["concept"] = next((i for i in concept if i >= c), None)
+        rollbacks = [e for e in journal if e["event"] in ("rollback", "clear_live", "reload")]
+        rb_at = rising(trace, "rollbacks")
+        judged = []
+        for k, e in enumerate(rollbacks):
+            target = created.get(e["version"]) if e["event"] == "rollback" else None
+            where = rb_at[k] if k < len(rb_at) else None
+            right = (s == "poisoned" and where is not None and c <= where <= c + BURST + 1000
+                     and target is not None and target <= c)
+            judged.append({"event": e["event"], "at": None if where is None else where - c, "right": right,
+                           "target_created_at": target, "reason": e["reason"][:200],
+                           "discarded": e["numbers"].get("examples_discarded")})
+        post = next((p["examples"] for p in trace if p["examples"] >= c and p.get("live")
+                     and created.get(int(p["live"]), 0) > c), None)
+        scores = {int(r["version"]): r["accuracy"] for r in load_jsonl(os.path.join(d, f"{s}.probe-scores.jsonl"))}
+        live_at = [(p["examples"], int(p["live"]) if p.get("live") else None) for p in trace]
+        served = {}
+        for k in SERVED_AT + (n - c,):
+            v = at(live_at, c + k)
+            served[str(k)] = None if v is None else {"version": v, "probe_accuracy": scores.get(v)}
+        pre = at(ours, c)
+        row.update({
+            "alerts_per_10k_before_change": {k: round(v * 10_000 / span, 2) for k, v in alerts.items()},
+            "alert_episodes_before_change": alerts, "examples_judged": span,
+            "concept_alarms_before_change": sum(1 for i in concept if i < end),
+            "first_alarm_delay": {k: (None if v is None or s == "stationary" else v - c) for k, v in first.items()},
+            "adaptations": len(concept), "new_label_boosts": len(new_label),
+            "rollbacks": judged, "declined_rollbacks": sum(1 for e in journal if e["event"] == "rollback_declined"),
+            "post_change_version_serving_after": None if post is None or s == "stationary" else post - c,
+            "ours_pre_change_window_accuracy": pre,
+            "ours_recovery_examples": None if s == "stationary" or pre is None else recovery(ours, c, pre),
+            "ours_window_accuracy_after": {str(k): at(ours, c + k) for k in SERVED_AT + (n - c,)},
+            "served_probe_accuracy_after": served,
+            "probe_accuracy_before_change": scores.get(at(live_at, c - 1)),
+        })
+    peft_path = os.path.join(d, f"{s}.peft-outcomes.json")
+    if os.path.exists(peft_path):
+        pw = peft_windowed(json.load(open(peft_path)))
+        pre = at(pw, c)
+        row["peft_pre_change_window_accuracy"] = pre
+        row["peft_recovery_examples"] = None if s == "stationary" or pre is None else recovery(pw, c, pre)
+        row["peft_window_accuracy_after"] = {str(k): at(pw, c + k) for k in SERVED_AT + (n - c,)}
+    for impl in ("ours", "peft"):
+        path = os.path.join(d, f"{s}.{impl}.json")
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            row[f"{impl}_examples_per_s"] = round(json.load(open(path))["examples_per_s"], 1)
+    return row
+
+
+def summary(values, digits=0):
+    v = [x for x in values if x is not None]
+    missing = len(values) - len(v)
+    if not v:
+        return "–" if not values else f"never ({len(values)})"
+    fmt = (lambda x: f"{x:,.{digits}f}")
+    text = fmt(sum(v) / len(v)) + (f" ({fmt(min(v))}–{fmt(max(v))})" if len(v) > 1 and min(v) != max(v) else "")
+    return text + (f", never in {missing}" if missing else "")
+
+
+def table(a):
+    seeds = a.seeds.split()
+    rows = {}
+    for seed in seeds:
+        for s in a.scenarios:
+            n = a.stationary if s == "stationary" else a.examples
+            r = scenario_row(os.path.join(a.out, f"seed{seed}"), s, a.change, n)
+            r["seed"] = seed
+            rows.setdefault(s, []).append(r)
+            print(json.dumps(r))
+    print()
+    print("| scenario | alerts / 10k before the change (label, input, concept) | first alarm after it | "
+          "automatic rollbacks (right) | post-change version live after | recovery ours | recovery PEFT | "
+          "served version on the new concept at +500 / +2,500 | PEFT windowed at +500 / +2,500 |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for s, rs in rows.items():
+        rs = [r for r in rs if "alerts_per_10k_before_change" in r] or rs
+        al = lambda part: summary([r.get("alerts_per_10k_before_change", {}).get(part) for r in rs], 1)
+        delays = []
+        for r in rs:
+            f = r.get("first_alarm_delay", {})
+            hits = [(v, k) for k, v in f.items() if v is not None]
+            delays.append(min(hits) if hits else None)
+        first = "–" if s == "stationary" else "; ".join(
+            f"{k} +{v:,}" if v is not None else "none" for v, k in (d if d else (None, None) for d in delays))
+        rb = sum(len(r.get("rollbacks", [])) for r in rs)
+        right = sum(1 for r in rs for x in r.get("rollbacks", []) if x["right"])
+        dec = sum(r.get("declined_rollbacks", 0) for r in rs)
+        def served(r, k):
+            x = (r.get("served_probe_accuracy_after") or {}).get(str(k))
+            return None if not x or x.get("probe_accuracy") is None else x["probe_accuracy"]
+        sv = lambda k: summary([served(r, k) for r in rs], 3)
+        pw = lambda k: summary([(r.get("peft_window_accuracy_after") or {}).get(str(k)) for r in rs], 3)
+        print(f"| {s} | {al('label')}, {al('input')}, {al('concept')} | {first} | {rb} ({right} right; {dec} declined) | "
+              f"{'–' if s == 'stationary' else summary([r.get('post_change_version_serving_after') for r in rs])} | "
+              f"{'–' if s == 'stationary' else summary([r.get('ours_recovery_examples') for r in rs])} | "
+              f"{'–' if s == 'stationary' else summary([r.get('peft_recovery_examples') for r in rs])} | "
+              f"{sv(500)} / {sv(2500)} | {pw(500)} / {pw(2500)} |")
+
+
+def served(a):
+    """The versions live just before the change and at SERVED_AT examples after it (and at the end)."""
+    trace = load_jsonl(a.trace)
+    live_at = [(p["examples"], int(p["live"]) if p.get("live") else None) for p in trace]
+    points = [a.change - 1] + [a.change + k for k in SERVED_AT] + [a.examples]
+    print(" ".join(sorted({f"{v:06d}" for v in (at(live_at, n) for n in points) if v is not None})))
+
+
+def score(a):
+    probe = load_jsonl(a.probe)
+    preds = [json.loads(line) for line in sys.stdin if line.strip()]
+    hits = sum(1 for r, p in zip(probe, preds) if p.get("label") == r["label"])
+    print(json.dumps({"version": int(a.version), "accuracy": hits / max(1, len(probe)), "examples": len(probe)}))
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--change", type=int, required=True)
-    ap.add_argument("--examples", type=int, required=True)
-    ap.add_argument("scenarios", nargs="+")
+    sub = ap.add_subparsers(dest="command", required=True)
+    sc = sub.add_parser("score")
+    sc.add_argument("--probe", required=True)
+    sc.add_argument("--version", required=True)
+    sv = sub.add_parser("served")
+    sv.add_argument("--trace", required=True)
+    sv.add_argument("--change", type=int, required=True)
+    sv.add_argument("--examples", type=int, required=True)
+    t = sub.add_parser("table")
+    t.add_argument("--out", required=True)
+    t.add_argument("--change", type=int, required=True)
+    t.add_argument("--examples", type=int, required=True)
+    t.add_argument("--stationary", type=int, required=True)
+    t.add_argument("--seeds", required=True)
+    t.add_argument("scenarios", nargs="+")
     a = ap.parse_args()
-    c = a.change
-    rows = []
-    for s in a.scenarios:
-        trace = load_jsonl(os.path.join(a.out, f"{s}.trace.jsonl"))
-        journal = load_jsonl(os.path.join(a.out, f"{s}.journal.jsonl"))
-        ours = [(p["examples"], p.get("window_accuracy")) for p in trace]
-        end = a.examples if s == "stationary" else c
-        span = max(1, end - next((p["examples"] for p in trace if p.get("reference_frozen")), end))
-        alerts = {part: episodes(trace, part, 0, end) for part in ("label", "input", "concept")}
-        per10k = {k: v * 10_000 / span for k, v in alerts.items()}
-        adapt = [e for e in journal if e["event"] == "adapt"]
-        rollbacks = [e for e in journal if e["event"] in ("rollback", "clear_live", "reload")]
-        declined = [e for e in journal if e["event"] == "rollback_declined"]
-        first_alarm = next((int(e["numbers"]["alarm_index"]) for e in adapt if e["numbers"]["alarm_index"] >= c), None)
-        first_part_alert = {
-            part: next((p["examples"] for p in trace if p["examples"] >= c and p.get(part) == "alert"), None)
-            for part in ("label", "input", "concept")
-        }
-        live_at_change = at([(p["examples"], int(p["live"]) if p.get("live") else 0) for p in trace], c) or 0
-        post_version = next((p["examples"] for p in trace if p["examples"] >= c and p.get("live")
-                             and int(p["live"]) > live_at_change), None)
-        pre_ours = at(ours, c)
-        row = {
-            "scenario": s, "alerts_per_10k_before_change": {k: round(v, 2) for k, v in per10k.items()},
-            "alert_episodes_before_change": alerts, "examples_judged": span,
-            "p_below_1e-3_episodes": {k: p_episodes(trace, k + "_p", 1e-3, 0, end) for k in ("label", "input")},
-            "p_below_1e-4_episodes": {k: p_episodes(trace, k + "_p", 1e-4, 0, end) for k in ("label", "input")},
-            "adaptations": [{"alarm_index": int(e["numbers"]["alarm_index"]), "reason": e["reason"][:160]} for e in adapt],
-            "first_confirmed_alarm_delay": None if first_alarm is None or s == "stationary" else first_alarm - c,
-            "first_alert_delay": {k: (v - c if v is not None and s != "stationary" else None)
-                                  for k, v in first_part_alert.items()},
-            "rollbacks": [{"event": e["event"], "reason": e["reason"][:160],
-                           "discarded": e["numbers"].get("examples_discarded")} for e in rollbacks],
-            "declined_rollbacks": len(declined),
-            "post_change_version_serving_after": None if post_version is None or s == "stationary" else post_version - c,
-            "ours_pre_change_window_accuracy": pre_ours,
-            "ours_recovery_examples": None if s == "stationary" or pre_ours is None else recovery(ours, c, pre_ours),
-            "ours_final_window_accuracy": ours[-1][1] if ours else None,
-        }
-        peft_path = os.path.join(a.out, f"{s}.peft-outcomes.json")
-        if os.path.exists(peft_path):
-            pw = peft_windowed(json.load(open(peft_path)))
-            pre = at(pw, c)
-            row["peft_pre_change_window_accuracy"] = pre
-            row["peft_recovery_examples"] = None if s == "stationary" or pre is None else recovery(pw, c, pre)
-            row["peft_final_window_accuracy"] = pw[-1][1] if pw else None
-        for impl in ("ours", "peft"):
-            path = os.path.join(a.out, f"{s}.{impl}.json")
-            if os.path.exists(path) and os.path.getsize(path) > 0:
-                row[f"{impl}_examples_per_s"] = round(json.load(open(path))["examples_per_s"], 1)
-        rows.append(row)
-    print(json.dumps(rows, indent=1))
-    print()
-    print(f"{'scenario':<12} {'alerts/10k L/I/C':>18} {'confirm delay':>13} {'rollbacks':>9} {'declined':>8} "
-          f"{'post-change live':>16} {'recovery ours':>13} {'recovery peft':>13}")
-    for r in rows:
-        al = r["alerts_per_10k_before_change"]
-        fmt = lambda v: "-" if v is None else str(v)
-        print(f"{r['scenario']:<12} {al['label']:>6}/{al['input']:>5}/{al['concept']:>5} "
-              f"{fmt(r['first_confirmed_alarm_delay']):>13} {len(r['rollbacks']):>9} {r['declined_rollbacks']:>8} "
-              f"{fmt(r['post_change_version_serving_after']):>16} {fmt(r['ours_recovery_examples']):>13} "
-              f"{fmt(r.get('peft_recovery_examples')):>13}")
+    {"score": score, "served": served, "table": table}[a.command](a)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 
     python3 ops/bench/make_decision_streams.py --data debian.jsonl --out DIR --examples N --change C
 
-Writes DIR/<scenario>.jsonl, each N examples (the source is cycled, with ids made unique, when
-N exceeds it), the change at example C:
+Writes DIR/<scenario>.jsonl, each N examples (stationary: --stationary-examples) drawn from the first N of the source (cycled, with ids
+made unique, when a scenario needs more of a kind), the change at example C:
   stationary   the shuffled stream as it is: nothing changes
   abrupt       from C on, the ten most frequent sections are permuted (each becomes the next)
   gradual      the same permutation, applied to a share of examples growing linearly from 0 at C
@@ -12,6 +12,14 @@ N exceeds it), the change at example C:
   new_labels   five mid-frequency sections are absent before C and appear from C on
   input_shift  before C only descriptions up to the median length, from C on only longer ones
                (the labels' meaning is unchanged: a covariate shift)
+  poisoned     the stationary stream, except that the labels of examples C … C + B − 1 (B =
+               --burst, 200) are shuffled among themselves: a bad batch of data, not a new
+               concept — the one case where rolling back is the right decision
+
+and DIR/<scenario>.probe.jsonl: --probe examples the stream never contains (rows after the
+first N of the source), labelled by the post-change concept (abrupt/gradual: permuted; new_labels:
+only the new sections; input_shift: only long descriptions; stationary/poisoned: as they are), on
+which the decision benchmark scores every version that served after the change.
 """
 import argparse
 import collections
@@ -28,7 +36,10 @@ def main():
     ap.add_argument("--change", type=int, default=10000)
     ap.add_argument("--gradual-width", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--scenarios", default="stationary,abrupt,gradual,new_labels,input_shift")
+    ap.add_argument("--stationary-examples", type=int, help="length of the stationary stream (default --examples)")
+    ap.add_argument("--burst", type=int, default=200)
+    ap.add_argument("--probe", type=int, default=300)
+    ap.add_argument("--scenarios", default="stationary,abrupt,gradual,new_labels,input_shift,poisoned")
     args = ap.parse_args()
     source = [json.loads(line) for line in open(args.data, encoding="utf-8")]
     rng = random.Random(args.seed)
@@ -57,23 +68,40 @@ def main():
 
     scenarios = args.scenarios.split(",")
     base = cycled(source, n)
+    unseen = source[n:] if len(source) > n else []
+
+    def probe(name, keep, relabel=lambda r: r):
+        rows = [relabel(r) for r in unseen if keep(r)][: args.probe]
+        write(name + ".probe", rows)
     if "stationary" in scenarios:
-        write("stationary", base)
+        m = args.stationary_examples or n
+        write("stationary", cycled(source, m))
+        write("stationary.probe", source[m:][: args.probe])
     if "abrupt" in scenarios:
         write("abrupt", [dict(r, label=shift.get(r["label"], r["label"])) if i >= c else r for i, r in enumerate(base)])
+        probe("abrupt", lambda r: r["label"] in shift, lambda r: dict(r, label=shift[r["label"]]))
     if "gradual" in scenarios:
         rows = []
         for i, r in enumerate(base):
             p = min(1.0, max(0.0, (i - c) / args.gradual_width))
             rows.append(dict(r, label=shift.get(r["label"], r["label"])) if rng.random() < p else r)
         write("gradual", rows)
+        probe("gradual", lambda r: r["label"] in shift, lambda r: dict(r, label=shift[r["label"]]))
     if "new_labels" in scenarios:
-        before = [r for r in source if r["label"] not in mid]
-        write("new_labels", cycled(before, c) + cycled(source, n - c))
+        before = [r for r in source[:n] if r["label"] not in mid]
+        write("new_labels", cycled(before, c) + cycled(source[: n], n - c))
+        probe("new_labels", lambda r: r["label"] in mid)
     if "input_shift" in scenarios:
-        short = [r for r in source if len(r["text"]) <= median]
-        long = [r for r in source if len(r["text"]) > median]
+        short = [r for r in source[:n] if len(r["text"]) <= median]
+        long = [r for r in source[:n] if len(r["text"]) > median]
         write("input_shift", cycled(short, c) + cycled(long, n - c))
+        probe("input_shift", lambda r: len(r["text"]) > median)
+    if "poisoned" in scenarios:
+        burst = base[c: c + args.burst]
+        labels = [r["label"] for r in burst]
+        rng.shuffle(labels)
+        write("poisoned", base[:c] + [dict(r, label=l) for r, l in zip(burst, labels)] + base[c + args.burst:])
+        probe("poisoned", lambda r: True)
     print(json.dumps({"top10": top10, "new_labels": mid, "median_length": median}))
 
 

@@ -23,6 +23,23 @@ extension AdapterWorker {
         ])
     }
 
+    /// The gate rejected the snapshot a concept incident made due: trained on the examples since
+    /// the alarm (with the boosted head learning rate), the candidate is no better than live on
+    /// the post-alarm holdout alone. A new concept is learnable and its candidate beats the version
+    /// that predates it; a burst of wrong labels (shuffled, poisoned) is not, and training on it
+    /// only did harm. So the trainer goes back to live, and the examples trained since live are
+    /// discarded — journaled as `reload` with their count, the incident's numbers in the reason.
+    func discardIncident(_ rejected: Manifest, now: ContinuousClock.Instant) throws {
+        guard try registry.live() != nil else { return }
+        let accuracy = rejected.holdoutMetrics["accuracy"], liveAccuracy = rejected.holdoutMetrics["live_accuracy"]
+        let numbers = [accuracy, liveAccuracy].map { $0.map { String(format: "%.3f", $0) } ?? "–" }
+        try apply(RollbackDecision(trigger: .incidentRejected, action: .reloadLive,
+                                   reason: "the concept incident's candidate \(rejected.version) was rejected on post-alarm holdout "
+                                       + "(accuracy \(numbers[0]) vs live \(numbers[1]) on \(Int(rejected.holdoutMetrics["examples"] ?? 0)) examples): "
+                                       + "not a learnable new concept"),
+                  now: now)
+    }
+
     /// Whether a metric-drop rollback from `from` to `to` is confirmed by the paired test on the
     /// recent holdout. When it is not, the decision is declined and journaled: the predecessor is
     /// no better on the same examples, so the drop is the stream's, not the version's. Without a
@@ -99,7 +116,7 @@ extension AdapterWorker {
             StoredHoldoutExample(ids: $0.ids, label: $0.label, weight: $0.weight, oovRate: $0.oovRate)
         }
         do {
-            try registry.writeHoldout(try JSONEncoder().encode(stored))
+            try registry.writeHoldout(try Self.holdoutEncoder.encode(stored))
         } catch {
             logger.error("adapter \(name): holdout not saved: \(error)")
         }
@@ -108,7 +125,7 @@ extension AdapterWorker {
     /// Reinstalls the saved holdout (labels the model does not know yet are interned).
     func restoreHoldout() {
         guard let data = registry.readHoldout() else { return }
-        guard let stored = try? JSONDecoder().decode([StoredHoldoutExample].self, from: data) else {
+        guard let stored = try? Self.holdoutDecoder.decode([StoredHoldoutExample].self, from: data) else {
             logger.warning("adapter \(name): unreadable holdout.json ignored")
             return
         }
@@ -116,6 +133,21 @@ extension AdapterWorker {
         session.restoreHoldout(stored.map { Sample(ids: $0.ids, label: $0.label, weight: $0.weight, oovRate: $0.oovRate) })
         logger.info("adapter \(name): restored \(stored.count) holdout examples")
     }
+}
+
+extension AdapterWorker {
+    /// A weight the decoder accepted (≤ `training.max_weight`, a Double) can be infinite as the
+    /// Float the learner keeps; `holdout.json` writes it as "inf" rather than failing the save.
+    static let holdoutEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }()
+    static let holdoutDecoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }()
 }
 
 /// One held-out example as `holdout.json` stores it (token ids: the tokenizer is the base's).
@@ -127,5 +159,20 @@ struct StoredHoldoutExample: Codable {
 
     enum CodingKeys: String, CodingKey {
         case ids, label, weight, oovRate = "oov_rate"
+    }
+}
+
+/// A snapshot due after the current group's actions.
+enum DueSnapshot: Equatable {
+    /// A drift adaptation collected its post-change holdout examples.
+    case incident
+    /// A rollback kept labels its target predates; the reason names them.
+    case labelsKept(String)
+
+    func reason(_ config: PipelineConfig) -> String {
+        switch self {
+        case .incident: "drift adaptation: \(config.drift.adaptation.minHoldoutAfter) post-change holdout examples"
+        case .labelsKept(let reason): reason
+        }
     }
 }

@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Learner
 import Model
@@ -20,11 +21,11 @@ extension AdapterWorker {
         let tensors = trainer.adapterTensors()
         let finite = tensors.allSatisfy { $0.data.allSatisfy(\.isFinite) }
         let holdout = session.holdoutExamples
-        let candidate = try evaluate(holdout) { try trainer.probabilities($0) }
+        let (candidate, nonFiniteOutputs) = try evaluate(holdout) { try trainer.probabilities($0) }
         // "No live version" (after a rollback past the first version) is judged like no live at all.
         let current = try live.serving(name).flatMap { $0.version == nil ? nil : $0 }
-        let liveTotals = try current.map { l in try evaluate(holdout, labels: l.labels) { try l.probabilities($0) } }
-        let decision = session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite)
+        let liveTotals = try current.map { l in try evaluate(holdout, labels: l.labels) { try l.probabilities($0) }.totals }
+        let decision = session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite, nonFiniteOutputs: nonFiniteOutputs)
         let status: VersionStatus = switch decision.verdict {
         case .promote: .live
         case .reject: .rejected
@@ -71,10 +72,12 @@ extension AdapterWorker {
         return manifest
     }
 
-    /// Metric totals of `predict` over holdout samples (batches of 32).
+    /// Metric totals of `predict` over holdout samples (batches of 32), and on how many of them
+    /// the probabilities were not finite.
     func evaluate(_ samples: [Sample], labels: [String]? = nil,
-                  _ predict: (TokenBatch) throws -> [[Float]]) throws -> MetricTotals {
+                  _ predict: (TokenBatch) throws -> [[Float]]) throws -> (totals: MetricTotals, nonFinite: Int) {
         var totals = MetricTotals()
+        var nonFinite = 0
         let names = labels ?? self.labels
         var start = 0
         while start < samples.count {
@@ -82,10 +85,11 @@ extension AdapterWorker {
             let p = try predict(runtime.batch(chunk.map(\.ids)))
             for (sample, probs) in zip(chunk, p) {
                 totals.add(PredictionOutcome(label: sample.label, probabilities: probs, labels: names))
+                if !probs.allSatisfy(\.isFinite) { nonFinite += 1 }
             }
             start += 32
         }
-        return totals
+        return (totals, nonFinite)
     }
 
     /// Acts on the rollback monitor's decision: make an earlier version live again (or, with none,
@@ -138,11 +142,24 @@ extension AdapterWorker {
     }
 
     /// Loads `version` (nil: a fresh adapter) into a new trainer, keeping the label vocabulary.
+    ///
+    /// The saved classifier has rows for its own labels, a prefix of ours. The rows of labels
+    /// learned since are carried over from the trainer being replaced (a fresh row would forget
+    /// them), and a snapshot is made due so that a version knowing them serves, not one that
+    /// predicts none of them.
     func restoreTrainer(from version: Version?) throws {
         if let version {
             let loaded = try registry.load(version)
-            // The saved classifier has rows for its own labels, a prefix of ours.
+            let previous = trainer
             trainer = try runtime.model(of: loaded.snapshot, labels: labels.count)
+            let known = loaded.snapshot.labels.count
+            if labels.count > known, previous.labelCount >= labels.count {
+                trainer.copyClassifierRows(known..<labels.count, from: previous)
+                let kept = labels[known...]
+                let due = DueSnapshot.labelsKept("rollback to \(version) kept \(kept.count) label(s) learned since (\(kept.joined(separator: ", ")))")
+                snapshotDue = due
+                logger.info("adapter \(name): \(due.reason(config))")
+            }
             session.rolledBack(to: .init(loaded.manifest))
             parent = version
         } else {

@@ -37,8 +37,8 @@ final class AdapterWorker {
     /// Admitted examples awaiting their (batched) prequential prediction.
     var group: [Arrival] = []
     var groupDeadline: ContinuousClock.Instant?
-    /// A drift adaptation collected its post-change holdout examples: snapshot after this group.
-    var driftSnapshotDue = false
+    /// A snapshot due once the current group's actions are done (see ``DueSnapshot``).
+    var snapshotDue: DueSnapshot?
 
     /// What a group or a step leaves the worker's entry points to do, in this order.
     enum Action {
@@ -106,6 +106,13 @@ final class AdapterWorker {
             counters.skippedRedeliveries += 1
             return
         }
+        if labelIndex[label] == nil, config.drift.enabled, let reason = session.newLabel(label) {
+            counters.adaptations += 1
+            logger.info("adapter \(name): \(reason)")
+            journal(.adapt, reason, numbers: ["example_index": Double(session.metrics.cumulative.count),
+                                              "head_lr_boost": config.drift.adaptation.headLRBoost,
+                                              "boost_steps": Double(config.drift.adaptation.boostSteps)])
+        }
         intern(label)
         let encoded = runtime.tokenizer.encodeWithStatistics(text, maxLength: runtime.maxLength)
         let sample = Sample(ids: encoded.ids, label: label, weight: Float(weight), oovRate: encoded.statistics.unknownRate)
@@ -146,8 +153,10 @@ final class AdapterWorker {
         if let trigger = session.snapshotPolicy.poll(now: now) { try snapshot(reason: trigger.description, now: now) }
     }
 
-    /// Carries out what a group or step called for, in order, then a drift adaptation's early
-    /// snapshot once its post-change holdout examples are in.
+    /// Carries out what a group or step called for, in order, then a due snapshot: a drift
+    /// adaptation's early one once its post-change holdout examples are in (when the gate rejects
+    /// it, the incident's training is discarded, see ``discardIncident(_:now:)``), or the one that
+    /// serves the labels a rollback kept.
     func perform(_ actions: [Action], now: ContinuousClock.Instant) throws {
         for action in actions {
             switch action {
@@ -155,9 +164,10 @@ final class AdapterWorker {
             case .rollback(let decision): try apply(decision, now: now)
             }
         }
-        if driftSnapshotDue {
-            driftSnapshotDue = false
-            try snapshot(reason: "drift adaptation: \(config.drift.adaptation.minHoldoutAfter) post-change holdout examples", now: now)
+        if let due = snapshotDue {
+            snapshotDue = nil
+            let manifest = try snapshot(reason: due.reason(config), now: now)
+            if case .incident = due, let manifest, manifest.status == .rejected { try discardIncident(manifest, now: now) }
         }
     }
 
@@ -228,7 +238,9 @@ final class AdapterWorker {
         counters.heldOut += heldOut.count
         for arrival in heldOut {
             // Every arrival is kept; after a drift adaptation, enough post-change ones make the early snapshot due.
-            if session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) { driftSnapshotDue = true }
+            if session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) {
+                snapshotDue = .incident
+            }
         }
     }
 

@@ -38,7 +38,7 @@ extension Agent {
     }
 
     /// Predicts with the adapter's live version (any thread).
-    public func predict(adapter: String?, texts: [String]) throws -> [Prediction] {
+    public func predict(adapter: String?, texts: [String]) throws -> [LivePrediction] {
         let name = adapter ?? config.routing.defaultAdapter
         guard let current = try live.serving(name) else { throw AgentError.noLiveVersion(name) }
         return try current.predict(texts)

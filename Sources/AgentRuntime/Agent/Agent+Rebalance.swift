@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Learner
 import Logging
@@ -73,8 +74,9 @@ extension Agent {
     /// - Parameter discarding: the partitions are gone without a handover (session timeout, broker
     ///   down); work on them not yet durable is dropped on purpose (the next owner redoes it from
     ///   the newest manifest). Their adapters keep serving predictions: nobody demonstrably owns
-    ///   them yet, so they become read-only followers of the registry's `LIVE` (DESIGN §9).
-    ///   After a clean handover the new owner serves them, and this agent stops.
+    ///   them yet, so they become read-only followers of the registry's `LIVE` (DESIGN §9) —
+    ///   unless `kafka.lost_partitions` is `stop`. After a clean handover the new owner serves
+    ///   them, and this agent stops.
     func release(_ partitions: [Int32], discarding: Bool) {
         let gone = Set(partitions)
         for p in gone { consumed[p] = nil }
@@ -86,7 +88,7 @@ extension Agent {
                 logger.warning("adapter \(name): released with work not yet durable (\(why)); the next owner redoes it from the newest durable version")
             }
             workers[name] = nil
-            if discarding, live.isServed(name) {
+            if discarding, config.kafka.lostPartitions == .serve, live.isServed(name) {
                 // Still served from its live version; `tick` follows LIVE changes made by whoever trains it now.
                 followers[name] = w
                 logger.info("adapter \(name): training stopped (partitions \(gone.filter(w.knows).sorted()) lost); still serving its live version")
@@ -94,7 +96,10 @@ extension Agent {
             }
             live.remove(name)
             drift.remove(adapter: name)
-            logger.info("adapter \(name): released (its partitions \(gone.filter(w.knows).sorted()) are no longer ours)")
+            let partitions = gone.filter(w.knows).sorted()
+            logger.info(discarding
+                ? "adapter \(name): released (partitions \(partitions) lost; kafka.lost_partitions: stop, so no longer served)"
+                : "adapter \(name): released (its partitions \(partitions) are no longer ours)")
         }
     }
 

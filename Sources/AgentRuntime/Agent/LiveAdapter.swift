@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Learner
 import Model
@@ -62,7 +63,7 @@ public final class LiveAdapter: @unchecked Sendable {
     }
 
     /// The most probable label and every label's probability, for each text.
-    public func predict(_ texts: [String]) throws -> [Prediction] {
+    public func predict(_ texts: [String]) throws -> [LivePrediction] {
         guard !labels.isEmpty else { return texts.map { _ in prediction(nil) } }
         return try probabilities(runtime.batch(tokens(texts))).map(prediction)
     }
@@ -73,18 +74,18 @@ public final class LiveAdapter: @unchecked Sendable {
     }
 
     /// The prediction for one row of class probabilities (nil: no version is live).
-    func prediction(_ p: [Float]?) -> Prediction {
-        guard let p, !labels.isEmpty else { return Prediction(label: nil, scores: [:], version: version) }
+    func prediction(_ p: [Float]?) -> LivePrediction {
+        guard let p, !labels.isEmpty else { return LivePrediction(label: nil, scores: [:], version: version) }
         let n = min(p.count, labels.count)
         var scores: [String: Double] = [:]
         for i in 0..<n { scores[labels[i]] = Double(p[i]) }
         let best = (0..<n).max { p[$0] < p[$1] }
-        return Prediction(label: best.map { labels[$0] }, scores: scores, version: version)
+        return LivePrediction(label: best.map { labels[$0] }, scores: scores, version: version)
     }
 }
 
 /// A prediction of the live version.
-public struct Prediction: Sendable, Codable, Equatable {
+public struct LivePrediction: Sendable, Codable, Equatable {
     /// The most probable label; nil when no version is live.
     public var label: String?
     /// Probability per label.

@@ -2,6 +2,7 @@ import Foundation
 import Monitor
 import Registry
 import Stream
+import Threads
 
 /// The live adapter of every adapter name, swapped atomically: a prediction takes one
 /// reference under the lock and then works only with that version, so concurrent predictions

@@ -25,7 +25,8 @@ public final class ModelRuntime: Sendable {
         let path = config.model.path
         directory = path.hasPrefix("/") || root == nil
             ? URL(fileURLWithPath: path) : root!.appendingPathComponent(path)
-        base = try BertWeights(directory: directory)
+        precision = try config.model.precision.resolve()
+        base = try BertWeights(directory: directory, precision: precision.precision)
         tokenizer = try WordPieceTokenizer(modelDirectory: directory)
         baseSHA256 = try SHA256.hex(ofFileAt: directory.appendingPathComponent("model.safetensors")).sha256
         let targets = try config.model.targets.map { name -> LoRATarget in
@@ -37,15 +38,13 @@ public final class ModelRuntime: Sendable {
         lora = LoRAConfig(rank: config.model.rank, alpha: Float(config.model.alpha), dropout: Float(config.model.dropout),
                           targets: targets, pooling: config.model.pooling == .mean ? .mean : .cls, seed: config.model.seed)
         maxLength = config.model.maxLength
-        precision = try config.model.precision.resolve()
     }
 
     /// A fresh adapter (B = 0: exactly the base model) with `labels` classifier rows, shaped by
-    /// `lora` (default: the pipeline's LoRA settings), in the runtime's precision, taking its
+    /// `lora` (default: the pipeline's LoRA settings), in the base's precision, taking its
     /// scratch from the runtime's shared pool.
     public func makeModel(lora: LoRAConfig? = nil, labels: Int, optimizer: OptimizerConfig = OptimizerConfig()) throws -> BertLoRAModel {
         let model = try BertLoRAModel(base: base, lora: lora ?? self.lora, labels: max(labels, 1), optimizer: optimizer)
-        try model.setPrecision(precision.precision)
         model.workspacePool = workspaces
         return model
     }
@@ -95,13 +94,13 @@ extension ModelRuntime {
         let hidden = base.config.hiddenSize
         var sum = [Float](repeating: 0, count: hidden)
         guard !ids.isEmpty else { return sum }
-        let table = base.wordEmbeddings.ptr
         let vocabulary = base.config.vocabSize
         var n = 0
-        for id in ids where id >= 0 && Int(id) < vocabulary {
-            let row = table + Int(id) * hidden
-            for j in 0..<hidden { sum[j] += row[j] }
-            n += 1
+        sum.withUnsafeMutableBufferPointer { sum in
+            for id in ids where id >= 0 && Int(id) < vocabulary {
+                base.wordEmbeddings.accumulate(Int(id), into: sum.baseAddress!)
+                n += 1
+            }
         }
         if n > 0 { for j in 0..<hidden { sum[j] /= Float(n) } }
         return sum

@@ -1,3 +1,4 @@
+import Threads
 import API
 import Foundation
 import Learner
@@ -71,7 +72,7 @@ package struct AgentControlPlane: ControlPlane {
         }
         // The request keeps `live` (one version) whatever is published while it waits.
         let predictions = try await batcher.predict(live, texts: request.texts).map {
-            API.Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
+            Prediction(label: $0.label ?? "", scores: $0.scores, version: version.name)
         }
         return PredictResponse(adapter: name, version: version.name, predictions: predictions)
     }
@@ -165,7 +166,7 @@ package struct AgentControlPlane: ControlPlane {
     private func lastSnapshot(_ adapter: String) throws -> SnapshotStatus? {
         let registry = try AdapterRegistry(root: agent.registryRoot, adapter: adapter)
         guard let m = try registry.versions().last else { return nil }
-        return SnapshotStatus(version: m.version.name, createdAt: m.createdAt, status: Self.status(m.status),
+        return SnapshotStatus(version: m.version.name, createdAt: m.createdAt, status: m.status,
                               examplesTrained: m.examplesTrained)
     }
 
@@ -174,20 +175,9 @@ package struct AgentControlPlane: ControlPlane {
             guard let count = n["examples"] else { return nil }
             return MetricValues(count: Int(count), accuracy: n["accuracy"], logLoss: n["log_loss"])
         }
-        return VersionInfo(version: m.version.name, parent: m.parent?.name, createdAt: m.createdAt, status: Self.status(m.status),
+        return VersionInfo(version: m.version.name, parent: m.parent?.name, createdAt: m.createdAt, status: m.status,
                            isLive: m.version == live, examplesTrained: m.examplesTrained, steps: m.steps,
                            holdout: values(m.holdoutMetrics), prequential: values(m.prequentialMetrics), reason: m.reason)
-    }
-
-    /// The registry's status, word for word (the API, the CLI and the journal share one vocabulary).
-    static func status(_ s: Registry.VersionStatus) -> API.VersionStatus {
-        switch s {
-        case .candidate: .candidate
-        case .live: .live
-        case .superseded: .superseded
-        case .rejected: .rejected
-        case .retired: .retired
-        }
     }
 
     /// Maps the agent's and registry's errors onto HTTP answers.

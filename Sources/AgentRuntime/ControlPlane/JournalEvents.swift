@@ -1,3 +1,4 @@
+import Threads
 import API
 import Foundation
 import Learner

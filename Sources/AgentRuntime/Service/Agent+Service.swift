@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Learner
 import ServiceLifecycle
@@ -18,6 +19,6 @@ extension Agent: Service {
         try? await gracefulShutdown()
         logger.info("stopping: finishing the current batch and snapshotting")
         SystemdNotify.stopping(status: "final snapshot")
-        try await Blocking.run { self.stop() }
+        await Blocking.run { self.stop() }
     }
 }

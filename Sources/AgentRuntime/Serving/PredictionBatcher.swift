@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Learner
 import Model
@@ -16,7 +17,7 @@ public final class PredictionBatcher: @unchecked Sendable {
     private struct Pending {
         let live: LiveAdapter
         let rows: [[Int32]]
-        let done: (Result<[Prediction], any Error>) -> Void
+        let done: (Result<[LivePrediction], any Error>) -> Void
         let arrived: DispatchTime
     }
 
@@ -46,7 +47,7 @@ public final class PredictionBatcher: @unchecked Sendable {
     }
 
     /// Predicts `texts` with `live`, batched with whatever else is queued.
-    public func predict(_ live: LiveAdapter, texts: [String]) async throws -> [Prediction] {
+    public func predict(_ live: LiveAdapter, texts: [String]) async throws -> [LivePrediction] {
         try await withCheckedThrowingContinuation { continuation in
             // Tokenizing on the caller's thread keeps the batching thread on BLAS.
             enqueue(live, rows: live.tokens(texts)) { continuation.resume(with: $0) }
@@ -54,9 +55,9 @@ public final class PredictionBatcher: @unchecked Sendable {
     }
 
     /// Blocking form for callers on their own threads (benchmarks, CLI), on token rows.
-    public func predictBlocking(_ live: LiveAdapter, tokens: [[Int32]]) throws -> [Prediction] {
+    public func predictBlocking(_ live: LiveAdapter, tokens: [[Int32]]) throws -> [LivePrediction] {
         let done = DispatchSemaphore(value: 0)
-        let result = Locked<Result<[Prediction], any Error>?>(nil)
+        let result = Locked<Result<[LivePrediction], any Error>?>(nil)
         enqueue(live, rows: tokens) { r in
             result.withLock { $0 = r }
             done.signal()
@@ -68,7 +69,7 @@ public final class PredictionBatcher: @unchecked Sendable {
     /// (passes, rows) so far: rows / passes is the mean batch size.
     public var counts: (passes: Int, rows: Int) { condition.withLock { (passes, rowsServed) } }
 
-    private func enqueue(_ live: LiveAdapter, rows: [[Int32]], done: @escaping (Result<[Prediction], any Error>) -> Void) {
+    private func enqueue(_ live: LiveAdapter, rows: [[Int32]], done: @escaping (Result<[LivePrediction], any Error>) -> Void) {
         guard !live.labels.isEmpty, !rows.isEmpty else { return done(.success(rows.map { _ in live.prediction(nil) })) }
         condition.withLock {
             queue.append(Pending(live: live, rows: rows, done: done, arrived: .now()))

@@ -36,6 +36,22 @@ void slbf16_pack(long k, long n, const float *b, long ldb, int trans, uint16_t *
 void slbf16_gemm(long m, long n, long k, float alpha, const float *a, long lda,
                  const uint16_t *packed, float beta, float *c, long ldc);
 
+/// Column blocks [block_begin, block_end) (64 columns each, see `slbf16_column_blocks`) of
+/// C (m × n) = alpha · bf16(A) · op(B) + beta · C. `trans == 0`: `packed` holds op(B) (k × n), as
+/// for `slbf16_gemm`. `trans != 0`: `packed` holds a matrix M (n × k) packed by
+/// `slbf16_pack(n, k, …)` and op(B) = Mᵀ, so one packing of a frozen weight serves both x·Wᵀ and
+/// dy·W (each column block of Mᵀ is repacked into a thread-local panel on the fly). Disjoint block
+/// ranges write disjoint columns of C, so threads may run ranges of one product concurrently.
+void slbf16_gemm_blocks(long m, long n, long k, float alpha, const float *a, long lda, const uint16_t *packed,
+                        int trans, long block_begin, long block_end, float beta, float *c, long ldc);
+
+/// Number of 64-column blocks of an n-column product.
+long slbf16_column_blocks(long n);
+
+/// The exact bf16 values of a packing back in fp32: op(B) (k × n) into `out` with row stride ldo
+/// (`trans == 0`), or its transpose (`trans != 0`, out[j·ldo + p], the inverse of `slbf16_pack`'s trans).
+void slbf16_unpack(long k, long n, const uint16_t *packed, int trans, float *out, long ldo);
+
 /// Median over `rounds` back-to-back runs of (bf16 dot-product flop rate) / (fp32 FMA flop rate),
 /// register-only loops of `iterations` steps each; the best rates seen go to the out-parameters
 /// (either may be NULL). 0 when bf16 is not supported.

@@ -14,6 +14,7 @@ extension PipelineConfig.DriftSettings {
         c.conceptWarmup = conceptWarmup
         c.conceptOneSided = conceptOneSided
         c.conceptStandardize = conceptStandardize
+        c.conceptReanchor = conceptReanchor
         c.adwin.delta = adwin.delta
         c.adwin.clock = adwin.clock
         c.adwin.maxBuckets = adwin.maxBuckets

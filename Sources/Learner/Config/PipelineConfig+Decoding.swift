@@ -42,6 +42,8 @@ extension PipelineConfig {
             r.string(&s, "token_env", into: &server.tokenEnv, Check {
                 EnvironmentExpansion.isVariableName($0) ? nil : "must be an environment variable name, got \"\($0)\""
             })
+            r.int(&s, "max_connections", into: &server.maxConnections, .range(1...1_000_000))
+            r.int(&s, "idle_timeout_seconds", into: &server.idleTimeoutSeconds, .range(1...3_600))
             r.finish(s)
         }
         if var s = r.subsection(&top, "residency") {
@@ -141,6 +143,7 @@ extension PipelineConfig.KafkaSettings {
         if !dlq.isEmpty { dlqTopicOverride = dlq }
         r.int(&s, "max_message_bytes", into: &maxMessageBytes, .range(1_000...1_000_000_000))
         r.choice(&s, "unrecorded_start", into: &unrecordedStart)
+        r.choice(&s, "lost_partitions", into: &lostPartitions)
         r.finish(s)
     }
 
@@ -258,6 +261,7 @@ extension PipelineConfig.DriftSettings {
         r.int(&s, "concept_warmup", into: &conceptWarmup, .atLeast(0))
         r.bool(&s, "concept_one_sided", into: &conceptOneSided)
         r.bool(&s, "concept_standardize", into: &conceptStandardize)
+        r.bool(&s, "concept_reanchor", into: &conceptReanchor)
         if var a = r.subsection(&s, "adwin") {
             r.double(&a, "delta", into: &adwin.delta, .range(0, 1, openLower: true))
             r.int(&a, "clock", into: &adwin.clock, .atLeast(1))
@@ -282,6 +286,7 @@ extension PipelineConfig.DriftSettings {
             r.bool(&ad, "reset_optimizer", into: &adaptation.resetOptimizer)
             r.int(&ad, "min_holdout_after", into: &adaptation.minHoldoutAfter, .atLeast(1))
             r.int(&ad, "cooldown_examples", into: &adaptation.cooldownExamples, .atLeast(0))
+            r.bool(&ad, "new_label_boost", into: &adaptation.newLabelBoost)
             r.finish(ad)
         }
         r.finish(s)

@@ -89,6 +89,8 @@ extension PipelineConfig {
         public var conceptOneSided = true
         /// Page-Hinkley sees values in units of their warm-up standard deviation.
         public var conceptStandardize = true
+        /// Page-Hinkley restarts at each ADWIN improvement cut of its signal.
+        public var conceptReanchor = true
         public var adwin = ADWINOptions()
         public var pageHinkley = PageHinkleySettings()
         /// Reacting to a confirmed concept alarm (see ``DriftAdaptation``).
@@ -138,6 +140,10 @@ extension PipelineConfig {
         public var minHoldoutAfter = 20
         /// Alarms closer together than this many examples are one incident.
         public var cooldownExamples = 1_000
+        /// A label first seen after the warm-up (`drift.concept_warmup` examples) boosts the head
+        /// learning rate likewise (`head_lr_boost` for `boost_steps` steps): its fresh row starts
+        /// far behind the rows trained since the start.
+        public var newLabelBoost = true
         public init() {}
     }
 
@@ -155,6 +161,11 @@ extension PipelineConfig {
         public var port = 8080
         /// Environment variable holding the bearer token for mutations.
         public var tokenEnv = "STREAMLORA_TOKEN"
+        /// Most connections open at once (further ones wait in the listen backlog): below the
+        /// usual `ulimit -n` of 1024, so a flood of sockets leaves descriptors for snapshots.
+        public var maxConnections = 512
+        /// Seconds a connection may sit without sending a request before it is closed.
+        public var idleTimeoutSeconds = 10
         public init() {}
     }
 

@@ -28,6 +28,18 @@ extension PipelineConfig {
             case latest
         }
 
+        /// What happens to the adapters of partitions lost without a handover (session timeout,
+        /// broker down) while nobody demonstrably owns them.
+        public var lostPartitions = LostPartitions.serve
+
+        /// The serving policy for adapters whose partitions were lost.
+        public enum LostPartitions: String, Sendable, Equatable, CaseIterable {
+            /// Keep serving their live version, following `LIVE` in the registry read-only (DESIGN §9).
+            case serve
+            /// Stop serving them until their partitions are assigned here again.
+            case stop
+        }
+
         public init() {}
 
         /// The dead-letter topic in effect.

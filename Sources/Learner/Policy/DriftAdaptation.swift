@@ -69,6 +69,17 @@ public struct DriftAdaptation: Sendable {
                     minHoldoutAfter: settings.minHoldoutAfter)
     }
 
+    /// A label seen for the first time at stream index `index`, after a warm-up of `warmup`
+    /// examples (before it, every label is new and the head learns them all at once).
+    /// - Returns: the journal line when the head learning rate is boosted for it.
+    public mutating func newLabel(_ label: String, at index: Int, warmup: Int) -> String? {
+        guard settings.enabled, settings.newLabelBoost, index >= warmup,
+              settings.boostSteps > 0, settings.headLRBoost > 1 else { return nil }
+        boostRemaining = max(boostRemaining, settings.boostSteps)
+        return "new label '\(label)' at example \(index) (after the \(warmup)-example warm-up): "
+            + "head lr × \(formatSetting(settings.headLRBoost)) for \(settings.boostSteps) steps"
+    }
+
     /// The head learning-rate multiplier for the next train step (consumes one boosted step).
     public mutating func nextHeadMultiplier() -> Double {
         guard boostRemaining > 0 else { return 1 }

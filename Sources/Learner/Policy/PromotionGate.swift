@@ -2,7 +2,9 @@
 ///
 /// A candidate becomes live only if its holdout metric is at least the live version's
 /// minus `tolerance` (for log-loss: at most live plus `tolerance`) and all its weights are
-/// finite. Both versions must have been evaluated on the *same* holdout examples (the
+/// finite, and so are its outputs on the holdout (finite weights that blew up — an absurd
+/// learning rate — overflow in the forward pass). Those are the only non-finite values that can
+/// fail a candidate: a train step whose loss was non-finite was skipped and changed nothing. Both versions must have been evaluated on the *same* holdout examples (the
 /// holdout buffer at decision time). The tolerance lets a stream keep moving forward
 /// when candidate and live are statistically tied, instead of freezing on an old version.
 ///
@@ -32,11 +34,19 @@ public struct PromotionGate: Sendable, Equatable {
     ///   - candidate: the candidate's outcomes on the holdout buffer.
     ///   - live: the live version's outcomes on the same examples, or `nil` when no version is live yet.
     ///   - weightsFinite: whether every candidate weight is finite.
+    ///   - nonFiniteOutputs: holdout examples on which the candidate's probabilities were not finite.
     /// - Returns: promote, reject or defer, with a reason that quotes the numbers.
-    public func decide(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool) -> GateDecision {
+    public func decide(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool,
+                       nonFiniteOutputs: Int = 0) -> GateDecision {
         guard weightsFinite else {
             return GateDecision(verdict: .reject, reason: "candidate has non-finite weights",
                                 candidateValue: candidate.value(metric), liveValue: live?.value(metric))
+        }
+        guard nonFiniteOutputs == 0 else {
+            return GateDecision(
+                verdict: .reject,
+                reason: "candidate's outputs are non-finite on \(nonFiniteOutputs) of \(candidate.count) holdout examples",
+                candidateValue: candidate.value(metric), liveValue: live?.value(metric))
         }
         guard let live else {
             return GateDecision(verdict: .promote, reason: "no live version yet; first finite candidate",

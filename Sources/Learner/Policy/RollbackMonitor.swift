@@ -16,7 +16,9 @@ import Monitor
 ///   once `lossWarmupSteps` losses are in. The median cannot be dragged by one hard batch, the
 ///   floor keeps a near-perfect stream (median 0.001) from alarming on a loss of 0.01, and the
 ///   run length means a single hard batch never trips it — a poisoned burst does;
-/// - **non-finite** loss or weights.
+/// - **non-finite weights**. A non-finite *loss* is no incident of the version: the train step's
+///   guard skipped that update (weights, moments and step count unchanged, its examples counted
+///   as skipped), so there is nothing to roll back and such a loss is ignored here.
 ///
 /// A metric drop only says the stream got harder for the live lineage; the caller confirms it
 /// with a paired test of live against its predecessor on the same recent holdout
@@ -219,14 +221,15 @@ public struct RollbackMonitor: Sendable {
     }
 
     /// Feeds one train step's mean loss and whether the updated weights are all finite.
+    ///
+    /// A non-finite loss with finite weights is a step the guard skipped: it neither trips the
+    /// monitor nor enters the loss history (a skipped step must not move live versions).
     public mutating func observeTrainStep(loss: Double, weightsFinite: Bool) -> RollbackDecision? {
         guard !isTripped else { return nil }
         if !weightsFinite {
             return trip(.nonFiniteWeights, "non-finite weights after a train step (loss \(loss))")
         }
-        if !loss.isFinite {
-            return trip(.nonFiniteLoss, "non-finite train loss \(loss)")
-        }
+        guard loss.isFinite else { return nil }
         if lossSteps >= settings.lossWarmupSteps, let median = lossMedian {
             let limit = max(settings.lossSpikeFloor, settings.lossSpikeK * median)
             if loss > limit {
@@ -263,8 +266,10 @@ public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
     public enum Trigger: String, Sendable, Equatable, Codable, CaseIterable {
         case metricDrop = "metric_drop"
         case lossSpike = "loss_spike"
-        case nonFiniteLoss = "non_finite_loss"
         case nonFiniteWeights = "non_finite_weights"
+        /// A concept incident's adapted candidate lost to live on post-incident holdout: what was
+        /// learned since the alarm is no concept the stream keeps (a poisoned burst), discarded.
+        case incidentRejected = "incident_rejected"
     }
 
     /// What the loop should do.
@@ -290,4 +295,10 @@ public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
     public let reason: String
 
     public var description: String { "\(action) (\(trigger.rawValue)): \(reason)" }
+
+    public init(trigger: Trigger, action: Action, reason: String) {
+        self.trigger = trigger
+        self.action = action
+        self.reason = reason
+    }
 }

@@ -1,3 +1,4 @@
+import SeededRandom
 import Model
 
 /// A uniform sample of everything trained so far (reservoir sampling, Vitter's Algorithm R).

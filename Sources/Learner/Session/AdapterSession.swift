@@ -16,8 +16,8 @@ import Registry
 ///    which may return a ``TrainBatch``. When no message arrives, call `poll(now:)` by
 ///    ``nextDeadline`` (use it to bound the consumer's poll timeout).
 /// 4. For a batch: tokenize and pad `batch.examples` to the longest, run forward/backward,
-///    clip, AdamW with `lr × batch.learningRateMultiplier` (skip the update when the loss or
-///    gradients are non-finite), then `trained(_:loss:weightsFinite:now:)`.
+///    clip, AdamW with `lr × batch.learningRateMultiplier`, then `trained(_:loss:weightsFinite:now:)`;
+///    when the guard skipped the update (non-finite loss, gradients or result), `skipped(_:)` instead.
 /// 5. On `outcome.snapshot`: first `flush()` and train any partial batch (so the snapshot
 ///    covers everything received where possible), then write the version with
 ///    ``snapshotContents`` as status `candidate`; on success `snapshotSucceeded(...)`, and
@@ -56,6 +56,8 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     public let schedule: LearningRateSchedule
     public let mix: ReplayMix
     public private(set) var adaptation: DriftAdaptation
+    /// Examples before a label's first appearance counts as new (`drift.concept_warmup`).
+    private let newLabelWarmup: Int
     private var batcher: MicroBatcher<Fresh>
     private var reservoir: ReplayReservoir<Example>
     private let rollbackEnabled: Bool
@@ -92,6 +94,7 @@ public struct AdapterSession<Example: Sendable>: Sendable {
                                     seed: config.model.seed ^ StableHash.hash(adapter))
         rollbackEnabled = config.rollback.enabled
         adaptation = DriftAdaptation(settings: config.drift.adaptation)
+        newLabelWarmup = config.drift.conceptWarmup
     }
 
     // MARK: Arrival
@@ -184,14 +187,14 @@ public struct AdapterSession<Example: Sendable>: Sendable {
         return plan
     }
 
+    /// A label never seen before arrived (before its prediction is recorded).
+    /// - Returns: the journal line when the learner adapts to it (see ``DriftAdaptation/newLabel(_:at:warmup:)``).
+    public mutating func newLabel(_ label: String) -> String? {
+        adaptation.newLabel(label, at: metrics.cumulative.count, warmup: newLabelWarmup)
+    }
+
     // MARK: Training
 
-    /// Reports a finished train step.
-    /// - Parameters:
-    ///   - batch: the batch that was trained.
-    ///   - loss: its mean loss.
-    ///   - weightsFinite: whether all trainable weights are finite after the step.
-    /// - Returns: a rollback decision and/or a due snapshot.
     /// The batch's step was skipped by the non-finite guard (weights unchanged): its fresh
     /// examples are consumed (their offsets pass) but not trained, so they stay out of the
     /// trained count, the digest and the replay reservoir, and the rollback monitor never sees
@@ -202,6 +205,12 @@ public struct AdapterSession<Example: Sendable>: Sendable {
         lineage.steps = max(lineage.steps, batch.step)
     }
 
+    /// Reports a train step whose update was applied.
+    /// - Parameters:
+    ///   - batch: the batch that was trained.
+    ///   - loss: its mean loss.
+    ///   - weightsFinite: whether all trainable weights are finite after the step.
+    /// - Returns: a rollback decision and/or a due snapshot.
     public mutating func trained(_ batch: TrainBatch, loss: Double, weightsFinite: Bool, now: Instant) -> StepOutcome {
         for item in batch.fresh {
             ledger.apply(partition: item.partition, offset: item.offset)
@@ -245,11 +254,11 @@ public struct AdapterSession<Example: Sendable>: Sendable {
 
     /// Judges a candidate against live on ``holdoutExamples`` (with a smaller minimum while the
     /// holdout refills after a drift).
-    public func judge(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool) -> GateDecision {
+    public func judge(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool, nonFiniteOutputs: Int = 0) -> GateDecision {
         let effective = refillMinHoldout.map {
             PromotionGate(metric: gate.metric, tolerance: gate.tolerance, minHoldout: min($0, gate.minHoldout))
         } ?? gate
-        return effective.decide(candidate: candidate, live: live, weightsFinite: weightsFinite)
+        return effective.decide(candidate: candidate, live: live, weightsFinite: weightsFinite, nonFiniteOutputs: nonFiniteOutputs)
     }
 
     /// A metric drop was judged drift, not regression: the monitor stops comparing with the

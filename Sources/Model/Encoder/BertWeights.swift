@@ -1,12 +1,13 @@
 import Foundation
 import Tensor
 
-/// A frozen dense layer: weight (out, in) as PyTorch stores it, bias (out).
+/// A frozen dense layer: weight (out, in) as PyTorch stores it (in the base's precision), bias
+/// (out, always fp32).
 public struct FrozenLinear: Sendable {
-    public let weight: Tensor
+    public let weight: FrozenMatrix
     public let bias: Tensor
-    public var outFeatures: Int { weight.shape[0] }
-    public var inFeatures: Int { weight.shape[1] }
+    public let outFeatures: Int
+    public let inFeatures: Int
 }
 
 /// A frozen LayerNorm's affine parameters.
@@ -35,36 +36,54 @@ public struct BertLayerWeights: Sendable {
 
 /// The frozen base: a BERT encoder with pooler, loaded once and shared (read-only) by every
 /// adapter. Names follow `BertModel`; a `bert.` prefix (BertForSequenceClassification) is accepted.
+///
+/// The base carries the precision of the frozen arithmetic (`ComputePrecision`): in bf16 the
+/// dense weights and the word embeddings are stored only in bf16 (half the bytes of the base;
+/// no fp32 copy is kept), and every model on the base runs its frozen products in bf16. Biases,
+/// LayerNorm parameters and the small position and token-type tables stay fp32.
 public final class BertWeights: Sendable {
     public let config: BertConfig
-    public let wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings: Tensor
+    /// Storage and arithmetic of the frozen denses and word embeddings.
+    public let precision: ComputePrecision
+    public let wordEmbeddings: FrozenRows
+    public let positionEmbeddings, tokenTypeEmbeddings: Tensor
     public let embeddingNorm: FrozenLayerNorm
     public let layers: [BertLayerWeights]
     public let pooler: FrozenLinear
-    /// bf16 packings of the denses, built on first use (see `bf16Forward`).
-    let bf16Store = FrozenBF16Store()
 
     /// Builds the weights from a tensor source.
-    /// - Parameter tensor: returns the floats of a tensor by name with a shape check, or nil when
-    ///   the name does not exist (then the `bert.`-prefixed name is tried).
-    /// - Throws: `ModelError.missingTensor` naming the first absent tensor, or the source's error.
-    public init(config: BertConfig, tensor: (String, [Int]) throws -> [Float]?) throws {
+    /// - Parameters:
+    ///   - precision: how the denses and word embeddings are stored (and multiplied).
+    ///   - tensor: returns the floats of a tensor by name with a shape check, or nil when the name
+    ///     does not exist (then the `bert.`-prefixed name is tried).
+    /// - Throws: `ModelError.missingTensor` naming the first absent tensor, or the source's error;
+    ///   `PrecisionError.bf16Unavailable` for bf16 on a CPU without AVX512_BF16.
+    public init(config: BertConfig, precision: ComputePrecision = .fp32, tensor: (String, [Int]) throws -> [Float]?) throws {
         try config.validate()
+        if precision == .bf16 && !BF16Support.available { throw PrecisionError.bf16Unavailable }
         self.config = config
+        self.precision = precision
         let h = config.hiddenSize, i = config.intermediateSize
-        func load(_ name: String, _ shape: [Int]) throws -> Tensor {
+        func values(_ name: String, _ shape: [Int]) throws -> [Float] {
             for candidate in [name, "bert." + name] {
-                if let v = try tensor(candidate, shape) { return Tensor(shape: shape, values: v) }
+                if let v = try tensor(candidate, shape) { return v }
             }
             throw ModelError.missingTensor("\(name) (also tried bert.\(name))")
         }
+        func load(_ name: String, _ shape: [Int]) throws -> Tensor {
+            Tensor(shape: shape, values: try values(name, shape))
+        }
         func linear(_ p: String, _ out: Int, _ inp: Int) throws -> FrozenLinear {
-            FrozenLinear(weight: try load(p + ".weight", [out, inp]), bias: try load(p + ".bias", [out]))
+            let w = try values(p + ".weight", [out, inp])
+            return FrozenLinear(weight: w.withUnsafeBufferPointer { FrozenMatrix($0.baseAddress!, out: out, in: inp, precision: precision) },
+                                bias: try load(p + ".bias", [out]), outFeatures: out, inFeatures: inp)
         }
         func norm(_ p: String) throws -> FrozenLayerNorm {
             FrozenLayerNorm(gamma: try load(p + ".weight", [h]), beta: try load(p + ".bias", [h]))
         }
-        wordEmbeddings = try load("embeddings.word_embeddings.weight", [config.vocabSize, h])
+        wordEmbeddings = try values("embeddings.word_embeddings.weight", [config.vocabSize, h]).withUnsafeBufferPointer {
+            FrozenRows($0.baseAddress!, rows: config.vocabSize, cols: h, precision: precision)
+        }
         positionEmbeddings = try load("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h])
         tokenTypeEmbeddings = try load("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h])
         embeddingNorm = try norm("embeddings.LayerNorm")
@@ -84,21 +103,22 @@ public final class BertWeights: Sendable {
     }
 
     /// Loads from an opened safetensors file.
-    public convenience init(config: BertConfig, file: SafeTensorsFile) throws {
-        try self.init(config: config) { name, shape in
+    public convenience init(config: BertConfig, file: SafeTensorsFile, precision: ComputePrecision = .fp32) throws {
+        try self.init(config: config, precision: precision) { name, shape in
             file.shape(of: name) == nil ? nil : try file.floats(name, shape: shape)
         }
     }
 
     /// Loads `config.json` and `model.safetensors` from a model directory.
     /// - Throws: a clear error naming the directory when either file is missing.
-    public convenience init(directory: URL) throws {
+    public convenience init(directory: URL, precision: ComputePrecision = .fp32) throws {
         let configURL = directory.appendingPathComponent("config.json")
         let weightsURL = directory.appendingPathComponent("model.safetensors")
         for url in [configURL, weightsURL] where !FileManager.default.fileExists(atPath: url.path) {
             throw ModelError.missingTensor("\(url.path) does not exist (run ops/setup to fetch the base model)")
         }
-        try self.init(config: try BertConfig(contentsOf: configURL), file: try SafeTensorsFile(contentsOf: weightsURL))
+        try self.init(config: try BertConfig(contentsOf: configURL), file: try SafeTensorsFile(contentsOf: weightsURL),
+                      precision: precision)
     }
 
     /// Number of frozen parameters (embeddings, encoder, pooler).
@@ -109,5 +129,17 @@ public final class BertWeights: Sendable {
             n += 4 * config.hiddenSize
         }
         return n + pooler.weight.count + pooler.bias.count
+    }
+
+    /// Bytes held by the frozen parameters (what the precision halves: denses and word
+    /// embeddings; biases, norms and the small tables are fp32 in both).
+    public var byteCount: Int {
+        let floats = MemoryLayout<Float>.stride
+        var n = wordEmbeddings.byteCount + (positionEmbeddings.count + tokenTypeEmbeddings.count + 2 * config.hiddenSize) * floats
+        for layer in layers {
+            for t in LoRATarget.allCases { n += layer.linear(t).weight.byteCount + layer.linear(t).bias.count * floats }
+            n += 4 * config.hiddenSize * floats
+        }
+        return n + pooler.weight.byteCount + pooler.bias.count * floats
     }
 }

@@ -105,6 +105,20 @@ extension BertLoRAModel {
         }
         initClassifierRows(old.labels..<count)
     }
+
+    /// Copies the classifier rows (weight and bias) of the labels `rows` from `other`, whose
+    /// head must have them; everything else is unchanged. A rollback to a version that predates
+    /// these labels keeps what the newer weights learned about them instead of a fresh row.
+    public func copyClassifierRows(_ rows: Range<Int>, from other: BertLoRAModel) {
+        precondition(rows.upperBound <= layout.labels && rows.upperBound <= other.layout.labels
+                     && layout.hidden == other.layout.hidden, "classifier rows \(rows) out of range")
+        guard !rows.isEmpty else { return }
+        let h = layout.hidden
+        (params.ptr + layout.classifierWeightOffset + rows.lowerBound * h)
+            .update(from: other.params.ptr + other.layout.classifierWeightOffset + rows.lowerBound * h, count: rows.count * h)
+        (params.ptr + layout.classifierBiasOffset + rows.lowerBound)
+            .update(from: other.params.ptr + other.layout.classifierBiasOffset + rows.lowerBound, count: rows.count)
+    }
 }
 
 extension BertLoRAModel {
@@ -123,7 +137,6 @@ extension BertLoRAModel {
         c.rng = rng
         c.threads = threads
         c.workspacePool = workspacePool
-        try c.setPrecision(precision)
         return c
     }
 }

@@ -6,17 +6,18 @@ extension BertLoRAModel {
     /// True while forward passes use merged weights (training unmerges automatically).
     public var isMerged: Bool { !merged.isEmpty }
 
-    /// Computes every merged weight and switches inference to them.
+    /// Computes every merged weight and switches inference to them. Merged weights are stored
+    /// like the base's (in bf16, W' is computed in fp32 from the bf16 W and rounded once).
     /// - Throws: `ModelError.nonFinite` naming the first module whose merged weight has NaN/inf;
     ///   nothing is published then (the model stays unmerged).
     public func merge() throws {
-        var out: [Int: Tensor] = [:]
+        var out: [Int: FrozenMatrix] = [:]
         for (i, m) in layout.modules.enumerated() {
             let w = mergedWeight(m)
             guard w.isFinite else {
                 throw ModelError.nonFinite("merged weight of \(m.peftPrefix) (refusing to publish)")
             }
-            out[i] = w
+            out[i] = precision == .fp32 ? .fp32(w) : FrozenMatrix(w.ptr, out: m.outFeatures, in: m.inFeatures, precision: precision)
         }
         merged = out
     }
@@ -37,7 +38,7 @@ extension BertLoRAModel {
 
     /// W (out, in) + s · B (out, r) · A (r, in).
     private func mergedWeight(_ m: LoRAModule) -> Tensor {
-        let base = self.base.layers[m.layer].linear(m.target).weight
+        let base = self.base.layers[m.layer].linear(m.target).weight.floats()
         let w = Tensor(shape: base.shape)
         w.ptr.update(from: base.ptr, count: base.count)
         Kernels.gemm(transA: false, transB: false, m: m.outFeatures, n: m.inFeatures, k: layout.rank, alpha: lora.scaling,

@@ -14,7 +14,7 @@ extension BertLoRAModel {
         case .cls:
             // Frozen pooler: through tanh and W_p to the [CLS] rows; other rows get zero.
             Kernels.tanhBackward(ws.dPooled.ptr, ws.pooled.ptr, ws.dPooled.ptr, count: B * H)
-            frozenInputGradient(.pooler, base.pooler, dy: ws.dPooled.ptr, rows: B, beta: 0, dx: ws.dClsIn.ptr, ws: ws)
+            frozenInputGradient(base.pooler, dy: ws.dPooled.ptr, rows: B, beta: 0, dx: ws.dClsIn.ptr, ws: ws)
             if ws.topQueryRows == 1 {
                 dOut.ptr.update(from: ws.dClsIn.ptr, count: B * H)  // top layer kept [CLS] rows only
             } else {
@@ -138,7 +138,7 @@ extension BertLoRAModel {
                        dy: UnsafeMutablePointer<Float>, rows n: Int, dx: UnsafeMutablePointer<Float>?,
                        accumulate: Bool, ws: Workspace) {
         if let dx {
-            frozenInputGradient(.dense(layer: layer, target: target), lin, dy: dy, rows: n, beta: accumulate ? 1 : 0, dx: dx, ws: ws)
+            frozenInputGradient(lin, dy: dy, rows: n, beta: accumulate ? 1 : 0, dx: dx, ws: ws)
         }
         if let mixed = ws.mixed {
             return mixedLoRABackward(mixed, layer: layer, target: target, x: x, dy: dy, rows: n,

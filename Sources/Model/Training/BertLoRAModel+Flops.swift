@@ -15,12 +15,12 @@ extension Workspace {
                      beta: beta, c: c, ldc: ldc)
     }
 
-    /// The bf16 kernel with op(B) pre-packed (k × n from the packing).
+    /// The bf16 kernel on a packing, read as op(B) or its transpose.
     @inline(__always)
-    func gemmBF16(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedBF16Matrix, beta: Float,
+    func gemmBF16(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedBF16Matrix, transposed: Bool, beta: Float,
                   c: UnsafeMutablePointer<Float>, ldc: Int) {
         flops += 2 * Double(m) * Double(b.n) * Double(b.k)
-        Kernels.gemmBF16(m: m, a: a, lda: lda, b: b, beta: beta, c: c, ldc: ldc)
+        Kernels.gemmBF16(m: m, a: a, lda: lda, b: b, transposed: transposed, beta: beta, c: c, ldc: ldc)
     }
 
     @inline(__always)

@@ -25,8 +25,8 @@ extension BertLoRAModel {
         }
         // The embedding sum goes to a scratch buffer that is free during the forward pass.
         let sum = ws.dHiddenA.ptr
-        Kernels.embeddingSum(sum, ids: batch.ids, word: base.wordEmbeddings.ptr, position: base.positionEmbeddings.ptr,
-                             tokenType: base.tokenTypeEmbeddings.ptr, batch: B, seq: T, cols: H)
+        base.wordEmbeddings.embeddingSum(sum, ids: batch.ids, position: base.positionEmbeddings.ptr,
+                                         tokenType: base.tokenTypeEmbeddings.ptr, batch: B, seq: T, cols: H)
         Kernels.layerNormForward(ws.hidden[0].ptr, mean: ws.embMean.ptr, rstd: ws.embRstd.ptr, sum,
                                  gamma: base.embeddingNorm.gamma.ptr, beta: base.embeddingNorm.beta.ptr,
                                  rows: N, cols: H, eps: config.layerNormEps)
@@ -92,7 +92,7 @@ extension BertLoRAModel {
         let mi = layout.module(layer: layer, target: target)
         Kernels.broadcastRows(out, lin.bias.ptr, rows: n, cols: outF)
         // A mixed pass adds each row's own LoRA branch, so its base GEMM uses W itself, never a merged copy.
-        frozenForward(.dense(layer: layer, target: target), lin, mergedIndex: ws.mixed == nil ? mi : nil, x: x, rows: n,
+        frozenForward(lin, mergedIndex: ws.mixed == nil ? mi : nil, x: x, rows: n,
                       beta: 1, out: out, ws: ws)
         if let mixed = ws.mixed {
             return addMixedLoRA(mixed, layer: layer, target: target, x: x, rows: n, inFeatures: inF, outFeatures: outF, out: out, ws: ws)
@@ -151,7 +151,7 @@ extension BertLoRAModel {
             let rowsPerExample = ws.topQueryRows  // 1 when the top layer ran for [CLS] only
             for b in 0..<B { (ws.clsIn.ptr + b * H).update(from: last.ptr + b * rowsPerExample * H, count: H) }
             Kernels.broadcastRows(ws.pooled.ptr, base.pooler.bias.ptr, rows: B, cols: H)
-            frozenForward(.pooler, base.pooler, mergedIndex: nil, x: ws.clsIn.ptr, rows: B, beta: 1, out: ws.pooled.ptr, ws: ws)
+            frozenForward(base.pooler, mergedIndex: nil, x: ws.clsIn.ptr, rows: B, beta: 1, out: ws.pooled.ptr, ws: ws)
             Kernels.tanhForward(ws.pooled.ptr, ws.pooled.ptr, count: B * H)
         case .mean:
             Kernels.meanPoolForward(ws.pooled.ptr, last.ptr, mask: batch.mask, batch: B, seq: T, cols: H)

@@ -1,3 +1,4 @@
+import SeededRandom
 import Tensor
 
 /// Training several adapters in one pass (the training half of Punica's SGMV): the frozen base
@@ -64,7 +65,6 @@ extension BertLoRAModel {
         }
         if let weights, weights.count != B { throw ModelError.invalidBatch("\(weights.count) weights for \(B) examples") }
         for a in adapters { a.merged.removeAll() }  // merged weights would go stale; training runs unmerged
-        lead.prepareBackwardPrecision()
         let layout = MixedLayout(adapters)
         let plan = ShardPlan(batch, count: lead.shardCount(B), groupedBy: rowAdapters)
         // Each shard sums the gradients of the adapters it holds rows of into its own region.

@@ -1,3 +1,4 @@
+import SeededRandom
 import Foundation
 import Tensor
 
@@ -95,7 +96,6 @@ extension BertLoRAModel {
             throw ModelError.invalidBatch("\(weights.count) weights for \(batch.batch) examples")
         }
         merged.removeAll()  // merged weights would go stale; training always runs unmerged
-        prepareBackwardPrecision()
         let B = batch.batch, C = layout.labels, n = layout.count
         let plan = ShardPlan(batch, count: shardCount(B))
         return withWorkspaces(for: plan) { wss in

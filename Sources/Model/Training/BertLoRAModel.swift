@@ -1,3 +1,4 @@
+import SeededRandom
 import Tensor
 
 /// A frozen BERT encoder with trainable LoRA pairs and a classification head.
@@ -22,14 +23,8 @@ public final class BertLoRAModel: @unchecked Sendable {
     var grads: Tensor
     /// Completed AdamW steps (t in the bias correction).
     public internal(set) var step: Int = 0
-    /// Merged weights W + (alpha/r)·B·A per module index when `isMerged`.
-    var merged: [Int: Tensor] = [:] { didSet { packMerged() } }
-    /// Arithmetic of the frozen matrix products; fp32 unless `setPrecision(.bf16)`.
-    public internal(set) var precision: ComputePrecision = .fp32
-    /// The base's bf16 packings while in bf16 (forward; input-gradient ones once training ran).
-    var frozenBF16, frozenBF16Backward: FrozenBF16Weights?
-    /// bf16 packings of `merged` while in bf16.
-    var mergedBF16: [Int: PackedBF16Matrix] = [:]
+    /// Merged weights W + (alpha/r)·B·A per module index when `isMerged`, stored like the base's.
+    var merged: [Int: FrozenMatrix] = [:]
     var rng: SplitMix64
     /// Where passes take their workspaces and per-step scratch from; the runtime shares one
     /// pool between all its adapters (a standalone model has its own).
@@ -77,6 +72,8 @@ public final class BertLoRAModel: @unchecked Sendable {
     }
 
     public var config: BertConfig { base.config }
+    /// Arithmetic of the frozen matrix products: the base's storage precision.
+    public var precision: ComputePrecision { base.precision }
     public var labelCount: Int { layout.labels }
 
     /// Trainable parameters: LoRA A and B plus the classifier.

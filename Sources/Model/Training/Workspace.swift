@@ -1,3 +1,4 @@
+import SeededRandom
 import Tensor
 
 /// Activations a layer keeps for its backward pass. Shapes: N = batch·seq rows.

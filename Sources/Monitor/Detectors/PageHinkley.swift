@@ -39,6 +39,8 @@ public struct PageHinkley: ConceptDriftDetector, Sendable {
     public private(set) var minIncrease = Double.infinity
     /// Maximum of S⁻ so far, M⁻.
     public private(set) var maxDecrease = -1.0
+    /// `count` at the last ``reanchor(mean:count:)`` (0 otherwise).
+    private var countAtAnchor = 0.0
 
     /// Creates a detector with River's defaults unless told otherwise.
     public init(minInstances: Int = 30, delta: Double = 0.005, threshold: Double = 50.0,
@@ -82,7 +84,7 @@ public struct PageHinkley: ConceptDriftDetector, Sendable {
         sumDecrease = alpha * sumDecrease + deviation + delta
         if sumIncrease < minIncrease { minIncrease = sumIncrease }
         if sumDecrease > maxDecrease { maxDecrease = sumDecrease }
-        if count >= Double(minInstances) {
+        if count - countAtAnchor >= Double(minInstances) {
             let up = increaseStatistic > threshold
             let down = decreaseStatistic > threshold
             switch mode {
@@ -94,6 +96,17 @@ public struct PageHinkley: ConceptDriftDetector, Sendable {
         return driftDetected
     }
 
+    /// Restarts the test from a known level: statistics cleared, the running mean set to `mean`
+    /// as if `count` values with that mean had been seen (no detection before `minInstances`
+    /// further values). A restart from nothing would judge the next values against the noisy
+    /// mean of its first few; an estimate from many values keeps the false-alarm rate.
+    public mutating func reanchor(mean: Double, count: Double) {
+        reset()
+        self.mean = mean
+        self.count = max(0, count)
+        countAtAnchor = self.count
+    }
+
     /// Clears the statistics and the detection flag; parameters are kept.
     public mutating func reset() {
         driftDetected = false
@@ -103,5 +116,6 @@ public struct PageHinkley: ConceptDriftDetector, Sendable {
         sumDecrease = 0
         minIncrease = .infinity
         maxDecrease = -1
+        countAtAnchor = 0
     }
 }

@@ -65,6 +65,16 @@ public struct DriftMonitor: Sendable {
         pageHinkleyLoss = TrackedDetector(configuration.pageHinkley.makeDetector(), onlyIncreases: false)
     }
 
+    /// Restarts Page-Hinkley at the level ADWIN's window holds after an improvement cut: its mean,
+    /// weighted by its width, and — when standardizing — its spread as the new unit.
+    static func reanchor(_ ph: inout TrackedDetector<PageHinkley>, at adwin: ADWIN, scale: inout RunningSpread,
+                         standardize: Bool) {
+        let width = Double(adwin.width)
+        if standardize && width >= 2 { scale.rebase(deviation: (adwin.variance / width).squareRoot()) }
+        let level = adwin.estimation
+        ph.detector.reanchor(mean: standardize ? scale.scaled(level) : level, count: width)
+    }
+
     /// Whether the reference window is frozen (statistics can be computed).
     public var isReferenceFrozen: Bool { referenceFrozenAt != nil }
 
@@ -82,11 +92,18 @@ public struct DriftMonitor: Sendable {
         let err = o.error ? 1.0 : 0.0
         if index >= configuration.conceptWarmup {
             let standardize = configuration.conceptStandardize
+            let improvements = (error: adwinError.improvements, loss: adwinLoss.improvements)
             alarms.append(adwinError.update(err, at: index, name: "adwin", signal: "error"))
+            if configuration.conceptReanchor && adwinError.improvements > improvements.error {
+                Self.reanchor(&pageHinkleyError, at: adwinError.detector, scale: &errorScale, standardize: standardize)
+            }
             alarms.append(pageHinkleyError.update(standardize ? errorScale.scaled(err) : err, at: index,
                                                   name: "page_hinkley", signal: "error"))
             if o.loss.isFinite {
                 alarms.append(adwinLoss.update(o.loss, at: index, name: "adwin", signal: "loss"))
+                if configuration.conceptReanchor && adwinLoss.improvements > improvements.loss {
+                    Self.reanchor(&pageHinkleyLoss, at: adwinLoss.detector, scale: &lossScale, standardize: standardize)
+                }
                 alarms.append(pageHinkleyLoss.update(standardize ? lossScale.scaled(o.loss) : o.loss, at: index,
                                                      name: "page_hinkley", signal: "loss"))
             } else {

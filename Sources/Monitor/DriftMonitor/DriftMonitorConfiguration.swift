@@ -118,6 +118,13 @@ public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
     /// per excursion is ≈ exp(−2δλ/σ²): River's δ 0.005, λ 50 on a loss with σ ≈ 0.65 alarm
     /// about every 3,000 stationary examples; in σ units with δ 0.1 it is ≈ exp(−10).
     public var conceptStandardize = true
+    /// Restart Page-Hinkley on a signal whenever ADWIN finds that signal's mean fell (an
+    /// improvement cut). Page-Hinkley compares each value with the mean since it started; while
+    /// the learner learns, that mean holds the early, high error, so a later rise back towards
+    /// it — a gradual drift the learner half keeps up with — never exceeds it. Restarted at the
+    /// improved level (ADWIN's mean after the cut, weighted by its width), it measures the rise
+    /// from where the learner got to.
+    public var conceptReanchor = true
     /// Severity thresholds.
     public var thresholds = DriftThresholds()
 
@@ -158,7 +165,7 @@ public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
         case projectionSeed = "projection_seed", psiEpsilon = "psi_epsilon", jsPseudocount = "js_pseudocount"
         case adwin, pageHinkley = "page_hinkley", thresholds, minimumExpected = "minimum_expected"
         case conceptWarmup = "concept_warmup", conceptOneSided = "concept_one_sided"
-        case conceptStandardize = "concept_standardize"
+        case conceptStandardize = "concept_standardize", conceptReanchor = "concept_reanchor"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -178,6 +185,7 @@ public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
         conceptWarmup = try c.decodeIfPresent(Int.self, forKey: .conceptWarmup) ?? conceptWarmup
         conceptOneSided = try c.decodeIfPresent(Bool.self, forKey: .conceptOneSided) ?? conceptOneSided
         conceptStandardize = try c.decodeIfPresent(Bool.self, forKey: .conceptStandardize) ?? conceptStandardize
+        conceptReanchor = try c.decodeIfPresent(Bool.self, forKey: .conceptReanchor) ?? conceptReanchor
     }
 }
 

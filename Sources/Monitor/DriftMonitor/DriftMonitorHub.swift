@@ -1,16 +1,15 @@
 import Foundation
+import Synchronization
 
 /// The drift monitors of every adapter an agent owns, shared between the learner (writes) and
 /// the HTTP / CLI surfaces (reads).
 ///
 /// A monitor is created on an adapter's first observation. Every call takes one lock for a few
 /// microseconds (an observation costs ~5 µs with a 384-dim embedding), so the learner's loop and
-/// `/metrics` scrapes can share it without an actor hop. `NSLock` rather than `Mutex` because
-/// the package still targets macOS 14.
-public final class DriftMonitorHub: @unchecked Sendable {
+/// `/metrics` scrapes can share it without an actor hop.
+public final class DriftMonitorHub: Sendable {
     public let configuration: DriftMonitorConfiguration
-    private let lock = NSLock()
-    private var monitors: [String: DriftMonitor] = [:]
+    private let monitors = Mutex<[String: DriftMonitor]>([:])
 
     /// - Throws: `DriftMonitorError.invalidConfiguration` naming the bad field.
     public init(configuration: DriftMonitorConfiguration = .init()) throws(DriftMonitorError) {
@@ -19,63 +18,63 @@ public final class DriftMonitorHub: @unchecked Sendable {
     }
 
     /// Adapters with a monitor, sorted.
-    public var adapters: [String] { lock.withLock { monitors.keys.sorted() } }
+    public var adapters: [String] { monitors.withLock { monitors in monitors.keys.sorted() } }
 
     /// Feeds one example of `adapter`'s stream.
     /// - Returns: the concept alarm it triggered, if any.
     @discardableResult
     public func observe(adapter: String, _ observation: DriftObservation) -> ConceptAlarm? {
-        lock.withLock { monitors[adapter, default: makeMonitor(adapter)].observe(observation) }
+        monitors.withLock { monitors in monitors[adapter, default: makeMonitor(adapter)].observe(observation) }
     }
 
     /// A version of `adapter` was promoted (see `DriftMonitor.versionPromoted`).
     public func versionPromoted(adapter: String) {
-        lock.withLock { monitors[adapter]?.versionPromoted() }
+        monitors.withLock { monitors in monitors[adapter]?.versionPromoted() }
     }
 
     /// Report for one adapter (`nil` if it has never been observed).
     public func report(adapter: String) -> DriftReport? {
-        lock.withLock { monitors[adapter]?.report() }
+        monitors.withLock { monitors in monitors[adapter]?.report() }
     }
 
     /// Reports of all adapters, sorted by adapter name.
     public func reports() -> [DriftReport] {
-        let snapshot = lock.withLock { monitors }
+        let snapshot = monitors.withLock { monitors in monitors }
         return snapshot.keys.sorted().compactMap { snapshot[$0]?.report() }
     }
 
     /// New baseline for `adapter`, e.g. after promoting a version (see `DriftMonitor.resetReference`).
     public func resetReference(adapter: String, resetDetectors: Bool = true) {
-        lock.withLock { monitors[adapter]?.resetReference(resetDetectors: resetDetectors) }
+        monitors.withLock { monitors in monitors[adapter]?.resetReference(resetDetectors: resetDetectors) }
     }
 
     /// `adapter`'s serving model changed (see `DriftMonitor.modelChanged`).
     public func modelChanged(adapter: String) {
-        lock.withLock { monitors[adapter]?.modelChanged() }
+        monitors.withLock { monitors in monitors[adapter]?.modelChanged() }
     }
 
     /// Accepts `adapter`'s current window as its new reference.
     public func adoptCurrentWindowAsReference(adapter: String) {
-        lock.withLock { monitors[adapter]?.adoptCurrentWindowAsReference() }
+        monitors.withLock { monitors in monitors[adapter]?.adoptCurrentWindowAsReference() }
     }
 
     /// The frozen reference of `adapter`, to store with a version.
     public func referenceSnapshot(adapter: String) -> DriftReference? {
-        lock.withLock { monitors[adapter]?.referenceSnapshot() }
+        monitors.withLock { monitors in monitors[adapter]?.referenceSnapshot() }
     }
 
     /// Installs a stored reference for `adapter` (creating its monitor if needed).
     public func restoreReference(adapter: String, _ reference: DriftReference) throws(DriftMonitorError) {
-        lock.lock()
-        defer { lock.unlock() }
-        var monitor = monitors[adapter] ?? makeMonitor(adapter)
-        try monitor.restoreReference(reference)
-        monitors[adapter] = monitor
+        try monitors.withLock { (monitors) throws(DriftMonitorError) in
+            var monitor = monitors[adapter] ?? makeMonitor(adapter)
+            try monitor.restoreReference(reference)
+            monitors[adapter] = monitor
+        }
     }
 
     /// Forgets `adapter` (e.g. its partition was revoked).
     public func remove(adapter: String) {
-        lock.withLock { _ = monitors.removeValue(forKey: adapter) }
+        monitors.withLock { _ = $0.removeValue(forKey: adapter) }
     }
 
     /// Appends every adapter's drift metrics to an exposition (for `/metrics`).

@@ -84,11 +84,18 @@ public struct ConceptAlarm: Sendable, Codable, Equatable {
 }
 
 /// Mean and spread of a signal over the learner's warm-up (Welford), to express later values
-/// in units of its standard deviation.
+/// in units of its standard deviation — until ``rebase(deviation:)`` sets the spread of a later
+/// regime (the error's spread moves with its level: √(p(1−p)) is 0.3 at p = 0.9, 0.49 at 0.4).
 struct RunningSpread: Sendable {
     private(set) var count = 0
     private(set) var mean = 0.0
     private var squares = 0.0
+    private var rebased: Double?
+
+    /// Uses `deviation` from now on (ignored unless positive and finite).
+    mutating func rebase(deviation: Double) {
+        if deviation > 1e-6 && deviation.isFinite { rebased = deviation }
+    }
 
     mutating func add(_ x: Double) {
         count += 1
@@ -99,6 +106,7 @@ struct RunningSpread: Sendable {
 
     /// Standard deviation; 1 when unknown or degenerate (then values pass unscaled).
     var deviation: Double {
+        if let rebased { return rebased }
         guard count >= 2 else { return 1 }
         let s = (squares / Double(count - 1)).squareRoot()
         return s > 1e-6 && s.isFinite ? s : 1

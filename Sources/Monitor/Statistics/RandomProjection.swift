@@ -1,33 +1,15 @@
 import Foundation
+import SeededRandom
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny seeded generator, identical in Swift and in the
-/// fixture script, so projection directions are reproducible across runs and languages.
-/// Bit-identical to Model's public `SplitMix64`; a separate internal copy because Monitor must not depend on Model.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform double in [0, 1) from the top 53 bits.
-    mutating func nextUniform() -> Double {
-        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-    }
-
-    /// `count` standard normals by Box–Muller, using both the cosine and the sine of each pair.
+extension SplitMix64 {
+    /// `count` standard normals by Box–Muller, using both the cosine and the sine of each pair
+    /// (as the fixture script does, so projection directions are reproducible across languages).
     mutating func nextGaussians(_ count: Int) -> [Double] {
         var out: [Double] = []
         out.reserveCapacity(count + 1)
         while out.count < count {
-            let u1 = 1.0 - nextUniform()  // (0, 1], so log(u1) is finite
-            let u2 = nextUniform()
+            let u1 = 1.0 - nextUnit()  // (0, 1], so log(u1) is finite
+            let u2 = nextUnit()
             let r = (-2.0 * log(u1)).squareRoot()
             let theta = 2.0 * Double.pi * u2
             out.append(r * cos(theta))

@@ -1,3 +1,4 @@
+import API
 import Foundation
 
 /// The registry's own description of one version (`manifest.json`), next to the PEFT files.

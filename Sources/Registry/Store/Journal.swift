@@ -1,3 +1,4 @@
+import API
 import Foundation
 
 /// What happened to an adapter, one JSON object per line in `journal.jsonl`, appended and fsynced

@@ -1,3 +1,4 @@
+import API
 import Foundation
 
 /// Where everything of one adapter lives:

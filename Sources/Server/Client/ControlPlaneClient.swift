@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 
 /// Talks to a running agent's control plane (`streamlora serve`, `streamlora demo`) over
@@ -70,7 +71,7 @@ public struct ControlPlaneClient: Sendable {
         let (url, base) = (self.url(path), baseURL)
         let (host, port, limit, timeout) = (self.host, self.port, maxResponseBytes, self.timeout)
         let isHead = method.uppercased() == "HEAD"
-        let result: Result<ControlPlaneHTTPResponse, ControlPlaneClientError> = await Self.offPool {
+        let result: Result<ControlPlaneHTTPResponse, ControlPlaneClientError> = await Blocking.run("streamlora.control-plane-client") {
             do {
                 let deadline = ContinuousClock.now.advanced(by: timeout)
                 let socket = try HTTPSocket(host: host, port: port, deadline: deadline)
@@ -143,19 +144,6 @@ public struct ControlPlaneClient: Sendable {
             return .transport(url: base, detail: "\(call): \(errnoText(code))")
         case .tooLarge(let limit):
             return .malformedResponse(url: url, detail: "the answer is larger than \(limit) bytes")
-        }
-    }
-
-    /// Runs blocking socket work on a thread of its own, never on the cooperative pool. A
-    /// thread per request rather than a concurrent dispatch queue: on Linux such a queue gets
-    /// few worker threads (about one per core), and in a busy test process requests waited
-    /// seconds for one; a thread starts at once. (The Server module does not depend on Stream,
-    /// whose `Blocking.run` serves librdkafka.)
-    private static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: body()) }
-            thread.name = "streamlora.control-plane-client"
-            thread.start()
         }
     }
 }

@@ -29,6 +29,7 @@ extension Dashboard {
         <div class="panel"><h2>Input drift — PSI per feature <span class="hint" id="hint-ref"></span></h2><div class="chart" id="chart-features"></div></div>
         <div class="panel"><h2>Label distribution <span class="hint">reference vs current window</span></h2><div class="chart" id="chart-labels"></div></div>
         <div class="panel"><h2>Concept drift detectors <span class="hint" id="hint-concept"></span></h2><div id="detectors"></div></div>
+        <div class="panel wide"><h2>Drift tests <span class="hint" id="hint-tests">statistic, threshold, p-value and severity per part</span></h2><div id="drift-tests"></div></div>
         <div class="panel"><h2>Events <span class="hint">journal and alarms</span></h2><ul class="events" id="events"></ul></div>
         <div class="panel wide"><h2>Versions <span><button id="btn-rollback" class="btn danger" type="button">Roll back…</button></span></h2>
           <div id="versions"></div></div>

@@ -101,6 +101,7 @@ extension Dashboard {
         {format: fmt.small, empty: waiting, thresholds: t ? [{value: t.psi_warn, color: COLORS.warn}, {value: t.psi_alert, color: COLORS.alert}] : []});
       renderLabels(d);
       renderDetectors(d);
+      renderTests(d);
       renderPartitions(a);
     }
 
@@ -122,6 +123,29 @@ extension Dashboard {
       $("detectors").innerHTML = `<table><thead><tr><th>Detector</th><th>Signal</th><th class="num">Estimate</th><th class="num">Width</th><th class="num">Detections</th><th class="num">Last at</th><th>State</th></tr></thead><tbody>` +
         c.detectors.map(x => `<tr><td>${esc(detectorName(x.name))}</td><td>${esc(x.signal)}</td><td class="num">${esc(fmt.num(x.estimation, 4))}</td><td class="num">${esc(fmt.int(x.width))}</td><td class="num">${esc(fmt.int(x.detections))}</td><td class="num">${esc(x.last_detection_index === null || x.last_detection_index === undefined ? "–" : fmt.int(x.last_detection_index))}</td><td>${x.drift_detected ? `<span class="badge alert">drift now</span>` : `<span class="badge ${esc(x.severity)}">${esc(x.severity)}</span>`}</td></tr>`).join("") +
         `</tbody></table>`;
+    }
+
+    // Every decision the drift monitor makes, with its numbers: the label and per-feature input
+    // G-tests (p-value against the alert cut; input p-values Holm-adjusted) and each concept
+    // detector's last alarm (statistic against its threshold: ADWIN's ε at confidence δ,
+    // Page-Hinkley's λ — these detectors have no p-value).
+    function renderTests(d) {
+      const t = d?.thresholds;
+      if (!d) { $("drift-tests").innerHTML = `<div class="empty" style="height:80px">No drift report</div>`; return; }
+      const pv = v => !isNum(v) ? "–" : v < 1e-4 ? v.toExponential(1) : v.toFixed(4);
+      const cut = v => isNum(v ?? t?.p_alert) ? `p < ${pv(v ?? t.p_alert)}` : "–";
+      const rows = [];
+      if (d.label) rows.push(["label", `G-test, df ${d.label.test?.degrees_of_freedom ?? "–"}`, d.label.test?.statistic, cut(d.label.threshold), pv(d.label.test?.p_value), d.label.severity]);
+      for (const f of d.input?.features || []) rows.push([`input · ${f.feature.replace("projection_", "projection ")}`, "G-test, Holm", f.test?.statistic,
+        cut(d.input.threshold), pv(f.adjusted_p_value), f.severity]);
+      for (const x of d.concept?.detectors || []) rows.push([`concept · ${detectorName(x.name)} on ${x.signal}`,
+        x.last_alarm ? `last alarm at example ${fmt.int(x.last_alarm.index)}` : "no alarm", x.last_alarm?.statistic,
+        x.last_alarm ? `> ${fmt.small(x.last_alarm.threshold)}` : "–", "–", x.severity]);
+      $("hint-tests").textContent = d.reference.state === "frozen" ? `alert below p ${pv(t?.p_alert)} · warn below ${pv(t?.p_warn)}`
+        : `collecting the reference: ${fmt.int(d.reference.examples)} of ${fmt.int(d.reference.target)} examples`;
+      $("drift-tests").innerHTML = `<table><thead><tr><th>Part</th><th>Test</th><th class="num">Statistic</th><th class="num">Threshold</th><th class="num">p-value</th><th>Severity</th></tr></thead><tbody>` +
+        rows.map(r => `<tr><td>${esc(r[0])}</td><td>${esc(r[1])}</td><td class="num">${esc(fmt.small(r[2]))}</td><td class="num">${esc(r[3])}</td>` +
+          `<td class="num mono">${esc(r[4])}</td><td><span class="badge ${esc(r[5])}">${esc(r[5])}</span></td></tr>`).join("") + `</tbody></table>`;
     }
 
     function renderPartitions(a) {

@@ -14,11 +14,14 @@ import Logging
 ///   - recorder: the dashboard's server-side history; run its sampler beside the server.
 ///   - onListening: called with the bound port once the server accepts connections (the real
 ///     port when `configuration.port` is 0).
+///   - gate: counts and limits the open connections (`configuration.maxConnections`); pass one
+///     to run a ``ConnectionDrain`` on it after the application in the same service group.
 public func makeServerApplication(
     controlPlane: some ControlPlane,
     configuration: ServerConfiguration = .init(),
     recorder: StatusRecorder = StatusRecorder(),
     logger: Logger = Logger(label: "streamlora.server"),
+    gate: ConnectionGate? = nil,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = makeServerRouter(controlPlane: controlPlane, configuration: configuration, recorder: recorder)
@@ -31,7 +34,7 @@ public func makeServerApplication(
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: "streamlora",
-                             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
+                             availableConnectionsDelegate: (gate ?? ConnectionGate(maxConnections: configuration.maxConnections)).delegate),
         services: [StatusRecorder.Sampler(recorder: recorder, controlPlane: controlPlane)],
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

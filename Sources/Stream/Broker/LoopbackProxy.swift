@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 
 /// Produces records at an optional rate, counting every delivery report.

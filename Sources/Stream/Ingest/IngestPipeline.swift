@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Logging
 
@@ -149,7 +150,7 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
     }
 
     public func stop() async {
-        _ = try? await Blocking.run { self.stopSync() }
+        await Blocking.run { self.stopSync() }
     }
 
     deinit { stopSync() }

@@ -1,3 +1,4 @@
+import Threads
 import Crdkafka
 import Foundation
 import Logging

@@ -26,3 +26,20 @@ extension Reference {
         }
     }
 }
+
+extension Reference {
+    /// Naive twin of `Kernels.embeddingSum(…, word: BF16Rows, …)`: element by element in Double.
+    public static func embeddingSum(
+        _ out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, word: BF16Rows,
+        position: UnsafePointer<Float>, tokenType: UnsafePointer<Float>, batch: Int, seq: Int, cols: Int
+    ) {
+        for b in 0..<batch {
+            for t in 0..<seq {
+                let id = Int(ids[b * seq + t])
+                for c in 0..<cols {
+                    out[(b * seq + t) * cols + c] = Float(Double(word[id, c]) + Double(position[t * cols + c]) + Double(tokenType[c]))
+                }
+            }
+        }
+    }
+}

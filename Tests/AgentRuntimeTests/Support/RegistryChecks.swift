@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Learner
 import Registry
@@ -71,7 +72,7 @@ enum RegistryChecks {
 
     /// Kafka's committed offsets of `group` (no membership: an unsubscribed reader asks the coordinator).
     static func committed(bootstrap: String, group: String, topic: String, partitions: Int32) async throws -> [Int32: Int64] {
-        try await OffPool.run { try committedSync(bootstrap: bootstrap, group: group, topic: topic, partitions: partitions) }
+        try await Blocking.run { try committedSync(bootstrap: bootstrap, group: group, topic: topic, partitions: partitions) }
     }
 
     /// `committed(…)`, blocking the calling thread (for polling conditions).

@@ -14,13 +14,20 @@ final class RunningAgent: @unchecked Sendable {
     let serve: ChildProcess
     let port: Int
     let examples: Int
+    /// Where the records of the start-up stream landed (holdout share 0.1, see `start`).
+    let produced: ProducedLog
+    static let holdoutShare = 0.1
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// Starts the agent and waits (bounded, generously) until it has seen every example, a
     /// version is live and the drift reference is frozen.
-    /// - Parameter environment: extra environment of the serve process (e.g. `NOTIFY_SOCKET`).
-    static func start(_ label: String, examples: Int = 600, environment: [String: String] = [:]) async throws -> RunningAgent {
+    /// - Parameters:
+    ///   - environment: extra environment of the serve process (e.g. `NOTIFY_SOCKET`).
+    ///   - server: the pipeline's `server:` section (YAML flow mapping).
+    ///   - fileLimit: the serve process's `ulimit -n` (nil: inherited).
+    static func start(_ label: String, examples: Int = 600, environment: [String: String] = [:],
+                      server: String = "{port: 0}", fileLimit: Int? = nil) async throws -> RunningAgent {
         let executable = try TestPaths.streamloraExecutable()
         let dir = try TemporaryDirectory(label)
         let model = dir.path("tiny-bert")
@@ -34,23 +41,28 @@ final class RunningAgent: @unchecked Sendable {
             producer.send(topic: TestPipeline.topic, partition: Int32(i % 2), value: item.json, id: item.id)
             if i % 100 == 50 { producer.send(topic: TestPipeline.topic, partition: Int32(i % 2), value: Array("not json".utf8), id: nil) }
         }
-        _ = try producer.flush()
+        let produced = try producer.flush()
         producer.close()
 
         let pipeline = dir.path("agent.yaml")
         let yaml = TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: label, model: model,
-                                     registry: dir.path("registry"), holdoutShare: 0.1, everyExamples: 100, minHoldout: 5)
+                                     registry: dir.path("registry"), holdoutShare: holdoutShare, everyExamples: 100, minHoldout: 5,
+                                     server: server)
             + "\ndrift: {reference_window: 100, current_window: 50, embedding_projections: 2}\n"
         try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
-        let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0", "--http-port", "0"],
-                                     log: dir.path("serve.log"), name: "serve", environment: environment)
+        let arguments = ["serve", "--pipeline", pipeline.path, "--status-every", "0", "--http-port", "0"]
+        // With a descriptor limit, a shell sets it and becomes serve (exec: the pid stays serve's).
+        let serve = try fileLimit.map {
+            try ChildProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "ulimit -n \($0) && exec \"$0\" \"$@\"", executable.path] + arguments,
+                             log: dir.path("serve.log"), name: "serve", environment: environment)
+        } ?? ChildProcess(executable, arguments, log: dir.path("serve.log"), name: "serve", environment: environment)
         var port: Int?
         _ = await waitUntil(120, interval: 0.1) {
             port = Self.listeningPort(in: serve)
             return port != nil || !serve.isRunning
         }
         guard let port else { throw TestFailure("serve never said where it listens; log:\n\(serve.logTail())") }
-        let agent = RunningAgent(dir: dir, broker: broker, serve: serve, port: port, examples: examples)
+        let agent = RunningAgent(dir: dir, broker: broker, serve: serve, port: port, examples: examples, produced: produced)
         let learned = try await agent.poll(240) {
             let status = try await agent.json("/v1/status")
             let adapters = status["adapters"] as? [[String: Any]] ?? []
@@ -63,12 +75,14 @@ final class RunningAgent: @unchecked Sendable {
         return agent
     }
 
-    private init(dir: TemporaryDirectory, broker: EmbeddedBroker, serve: ChildProcess, port: Int, examples: Int) {
+    private init(dir: TemporaryDirectory, broker: EmbeddedBroker, serve: ChildProcess, port: Int, examples: Int,
+                 produced: ProducedLog) {
         self.dir = dir
         self.broker = broker
         self.serve = serve
         self.port = port
         self.examples = examples
+        self.produced = produced
     }
 
     /// The port from the log line `HTTP on http://127.0.0.1:PORT/`.

@@ -60,6 +60,13 @@ struct ProducedLog: Sendable {
 
     var count: Int { byPartition.values.reduce(0) { $0 + $1.count } }
 
+    /// This log with `other`'s records added (the same topic, produced later).
+    func merging(_ other: ProducedLog) -> ProducedLog {
+        var merged = self
+        for (partition, records) in other.byPartition { merged.byPartition[partition, default: [:]].merge(records) { $1 } }
+        return merged
+    }
+
     /// Offsets of `partition`'s records sent without an id (the bad ones), ascending.
     func unnamedOffsets(_ partition: Int32) -> [Int64] {
         (byPartition[partition] ?? [:]).filter { $0.value == nil }.keys.sorted()

@@ -75,15 +75,6 @@ final class TemporaryDirectory: @unchecked Sendable {
     func path(_ name: String) -> URL { url.appendingPathComponent(name) }
 }
 
-/// Runs blocking work (process waits, consumer polls) on its own thread, off the cooperative pool.
-enum OffPool {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
-}
-
 /// Polls `condition` every `interval` seconds until it holds or `seconds` pass; returns whether it held.
 func waitUntil(_ seconds: Double, interval: Double = 0.05, _ condition: () throws -> Bool) async rethrows -> Bool {
     let deadline = Date(timeIntervalSinceNow: seconds)

@@ -12,16 +12,22 @@ enum TestPipeline {
     ///   - everySeconds: the snapshot time bound (0: snapshots by example count only).
     ///   - rollback: the `rollback:` section as a YAML flow mapping.
     ///   - drift: the `drift:` section as a YAML flow mapping (`nil`: the defaults).
+    ///   - batchSize, replay: `training.batch_size` and `training.replay` (a YAML flow mapping).
+    ///   - maxWeight: `training.max_weight` (`nil`: the default).
+    ///   - server: the `server:` section as a YAML flow mapping.
+    ///   - lostPartitions: `kafka.lost_partitions` (`nil`: the default).
     static func yaml(bootstrap: String, group: String, model: URL, registry: URL,
                      holdoutShare: Double = holdoutShare, everyExamples: Int = 100, minHoldout: Int = 1,
                      lr: Double = 0.005, headLR: Double = 0.05, everySeconds: Double = 1,
-                     rollback: String = noRollback, drift: String? = nil) -> String {
+                     rollback: String = noRollback, drift: String? = nil, batchSize: Int = 8,
+                     replay: String = "{capacity: 200, share: 0.25}", maxWeight: Double? = nil,
+                     server: String = "{port: 0}", lostPartitions: String? = nil) -> String {
         """
         name: agent-test
         kafka:
           brokers: ["\(bootstrap)"]
           topic: \(topic)
-          group: \(group)
+          group: \(group)\(lostPartitions.map { "\n  lost_partitions: \($0)" } ?? "")
           properties:
             # A killed member blocks the group until its session expires: keep that short. Not
             # below ~2.5 s: librdkafka's mock coordinator drops members whose JoinGroup waits longer
@@ -42,16 +48,16 @@ enum TestPipeline {
           lr: \(lr)
           head_lr: \(headLR)
           warmup_steps: 0
-          batch_size: 8
+          batch_size: \(batchSize)
           max_wait_ms: 50
-          replay: {capacity: 200, share: 0.25}
+          replay: \(replay)\(maxWeight.map { "\n  max_weight: \($0)" } ?? "")
         holdout: {share: \(holdoutShare), buffer: 400}
         metrics: {window: 200}
         snapshot: {every_examples: \(everyExamples), every_seconds: \(everySeconds), keep_last: 20}
         gate: {metric: accuracy, tolerance: 1.0, min_holdout: \(minHoldout)}
         rollback: \(rollback)
         registry: {path: \(registry.path)}
-        server: {port: 0}
+        server: \(server)
         """ + (drift.map { "\ndrift: \($0)\n" } ?? "")
     }
 }

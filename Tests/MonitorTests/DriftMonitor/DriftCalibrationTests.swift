@@ -1,3 +1,4 @@
+import SeededRandom
 import Foundation
 import Testing
 @testable import Monitor
@@ -22,9 +23,9 @@ struct DriftCalibrationTests {
         init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
         mutating func label() -> String {
-            if let extra = extraLabel, rng.nextUniform() < extra.share { return extra.name }
+            if let extra = extraLabel, rng.nextUnit() < extra.share { return extra.name }
             let total = labels.reduce(0, +)
-            var u = rng.nextUniform() * total
+            var u = rng.nextUnit() * total
             for (i, w) in labels.enumerated() {
                 u -= w
                 if u < 0 { return "section\(i)" }
@@ -33,11 +34,11 @@ struct DriftCalibrationTests {
         }
 
         mutating func next() -> DriftObservation {
-            let error = rng.nextUniform() < errorRate
+            let error = rng.nextUnit() < errorRate
             let g = rng.nextGaussians(17)
             let loss = error ? 1.5 + 0.5 * abs(g[0]) : 0.2 + 0.1 * abs(g[0])
             let tokens = max(3, Int((tokenMean + 12 * g[1]).rounded()))
-            let oov = rng.nextUniform() < 0.8 ? 0 : rng.nextUniform() * 0.1
+            let oov = rng.nextUnit() < 0.8 ? 0 : rng.nextUnit() * 0.1
             let embedding = g[2...].map { Float($0 + embeddingShift) }
             return DriftObservation(label: label(), error: error, loss: loss, tokenLength: tokens, oovRate: oov,
                                     embedding: embedding)

@@ -74,7 +74,7 @@ actor FakeControlPlane: ControlPlane {
             adapters: [AdapterStatus(
                 name: "default", liveVersion: "000002", labels: ["negative", "positive"], examplesSeen: 1234,
                 examplesTrained: 1170, holdoutExamples: 64, steps: 146, lastTrainLoss: 0.25,
-                prequential: PrequentialMetrics(cumulative: MetricValues(count: 1234, accuracy: 0.75, logLoss: 0.5),
+                prequential: PrequentialSummary(cumulative: MetricValues(count: 1234, accuracy: 0.75, logLoss: 0.5),
                                                 windowed: MetricValues(count: 500, accuracy: 0.875, logLoss: 0.375),
                                                 window: 500),
                 lastSnapshot: SnapshotStatus(version: "000003", createdAt: Self.created.addingTimeInterval(120),

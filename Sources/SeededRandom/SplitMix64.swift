@@ -1,10 +1,10 @@
 /// A small seeded pseudo-random generator (SplitMix64, Steele/Lea/Flood 2014).
 ///
-/// Adapter initialization and dropout (here) and replay sampling (Learner) need randomness that is
+/// Adapter initialization and dropout (Model), replay sampling (Learner) and drift projections
+/// (Monitor) need randomness that is
 /// reproducible from a seed and identical on every platform and Swift version.
 /// `SystemRandomNumberGenerator` is not seedable, and the standard library's `random(in:using:)`
 /// algorithms are not promised to stay fixed, so bounded draws use ``next(below:)`` instead.
-/// Monitor keeps its own bit-identical copy because Monitor must not depend on Model.
 public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     /// The generator's entire state.
     public private(set) var state: UInt64
@@ -40,10 +40,5 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     /// A uniform `Double` in `[0, 1)` from the top 53 bits.
     public mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
-    }
-
-    /// U(−bound, bound) as float.
-    mutating func uniform(_ bound: Float) -> Float {
-        Float(nextUnit() * 2 - 1) * bound
     }
 }

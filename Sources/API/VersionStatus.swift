@@ -1,4 +1,5 @@
-/// Where a version stands in its life.
+/// Where a version stands in its life (DESIGN §5): one vocabulary for the registry, the journal,
+/// the CLI, the HTTP API and the dashboard.
 ///
 /// Exactly one version is `live` (the one `LIVE` points at). A version that was live and was replaced
 /// by a later promotion is `superseded`: still good, and the natural target of a rollback. A version

@@ -1,0 +1,101 @@
+import Foundation
+import HummingbirdCore
+import Logging
+import ServiceLifecycle
+
+/// The control plane's open connections: at most `maxConnections` at once (further ones wait in
+/// the listen backlog, so a flood cannot take the process's file descriptors), and none accepted
+/// once a shutdown began.
+///
+/// Shared by the accept handler (through ``delegate``) and ``ConnectionDrain``, which stops
+/// accepting and waits for the accepted connections to close before the listener closes.
+/// Closing the listener while an accepted connection is still on its way to the serving loop
+/// traps in NIO ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#2637 and
+/// #2813): with no accept in flight and every accepted connection closed there is nothing to drop.
+public final class ConnectionGate: Sendable {
+    public let maxConnections: Int
+    private let state = LockedCounter()
+
+    public init(maxConnections: Int) {
+        precondition(maxConnections >= 1, "maxConnections must be >= 1")
+        self.maxConnections = maxConnections
+    }
+
+    /// Connections accepted and not yet closed.
+    public var open: Int { state.read().open }
+
+    /// The delegate Hummingbird's accept handler asks before each accept.
+    var delegate: Delegate { Delegate(gate: self) }
+
+    /// Stops accepting; connections already accepted go on until they close.
+    func close() { state.update { $0.closed = true } }
+
+    struct Delegate: AvailableConnectionsDelegate {
+        let gate: ConnectionGate
+        func connectionOpened() { gate.state.update { $0.open += 1 } }
+        func connectionClosed() { gate.state.update { $0.open -= 1 } }
+        func isAcceptingNewConnections() -> Bool {
+            let s = gate.state.read()
+            return !s.closed && s.open < gate.maxConnections
+        }
+    }
+}
+
+/// Runs beside the HTTP application, listed after it in the same `ServiceGroup` so that it gets
+/// the graceful shutdown first: it closes the ``ConnectionGate`` and waits (at most `patience`)
+/// until every accepted connection has closed — idle ones by the idle timeout, busy ones when
+/// their request is answered — and only then lets the group shut the server down. Accepting
+/// stopped, an accepted connection reaches the serving loop within moments, so a short
+/// `patience` suffices; the server's graceful shutdown closes what is still open.
+public struct ConnectionDrain: Service {
+    let gate: ConnectionGate
+    let patience: Duration
+    let logger: Logger
+
+    /// - Parameter patience: the longest wait; the idle timeout plus a margin covers idle sockets.
+    public init(gate: ConnectionGate, patience: Duration, logger: Logger) {
+        self.gate = gate
+        self.patience = patience
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do { try await gracefulShutdown() } catch {
+            // Cancelled, not shut down gracefully: nothing to wait for.
+            gate.close()
+            return
+        }
+        gate.close()
+        let clock = ContinuousClock()
+        let deadline = clock.now + patience
+        while gate.open > 0, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if gate.open > 0 {
+            logger.info("HTTP: \(gate.open) connections still open after \(patience); the server closes them")
+        }
+    }
+}
+
+/// `open` and `closed` behind a lock (the accept handler runs on an event loop).
+private final class LockedCounter: @unchecked Sendable {
+    struct State {
+        var open = 0
+        var closed = false
+    }
+
+    private let lock = NSLock()
+    private var state = State()
+
+    func read() -> State {
+        lock.lock()
+        defer { lock.unlock() }
+        return state
+    }
+
+    func update(_ body: (inout State) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        body(&state)
+    }
+}
