@@ -36,10 +36,16 @@ extension AdaptersBench {
         let first = try AdapterRegistry(root: root, adapter: "r0", create: true)
         _ = try first.write(AdapterSnapshot(tensors: trainer.adapterTensors(), config: runtime.peftConfig(for: trainer.lora),
                                             baseModelSHA256: runtime.baseSHA256, labels: labels), status: .live, reason: "bench")
-        let source = root.appendingPathComponent("r0")
+        var source = root.appendingPathComponent("r0")
         let files = try FileManager.default.subpathsOfDirectory(atPath: source.path)
         for i in 1..<o.registered {
             if i % 1000 == 0 { progress("registering adapter \(i)/\(o.registered)") }
+            // A file takes at most 65,000 hard links (ext4): every 60,000 adapters link a fresh copy.
+            if i % 60_000 == 0 {
+                source = root.appendingPathComponent("r\(i)")
+                try FileManager.default.copyItem(at: root.appendingPathComponent("r0"), to: source)
+                continue
+            }
             let target = root.appendingPathComponent("r\(i)")
             for path in files {
                 let from = source.appendingPathComponent(path), to = target.appendingPathComponent(path)

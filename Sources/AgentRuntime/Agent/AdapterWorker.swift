@@ -35,8 +35,8 @@ final class AdapterWorker {
     var parent: Version?
     var counters = WorkerCounters()
     /// Admitted examples awaiting their (batched) prequential prediction.
-    private var group: [Arrival] = []
-    private var groupDeadline: ContinuousClock.Instant?
+    var group: [Arrival] = []
+    var groupDeadline: ContinuousClock.Instant?
     /// A snapshot due once the current group's actions are done (see ``DueSnapshot``).
     var snapshotDue: DueSnapshot?
 
@@ -118,7 +118,8 @@ final class AdapterWorker {
         let sample = Sample(ids: encoded.ids, label: label, weight: Float(weight), oovRate: encoded.statistics.unknownRate)
         group.append(Arrival(sample: sample, key: key, partition: partition, offset: offset, holdout: admission == .holdout))
         if groupDeadline == nil { groupDeadline = now + config.training.maxWait }
-        if group.count >= session.mix.freshCapacity { try perform(processGroup(now: now), now: now) }
+        // A full group is due now: the agent's tick trains the due groups of all adapters together.
+        if group.count >= session.mix.freshCapacity { groupDeadline = now }
     }
 
     /// Gives the label a classifier row; existing logits are unchanged.
@@ -156,7 +157,7 @@ final class AdapterWorker {
     /// adaptation's early one once its post-change holdout examples are in (when the gate rejects
     /// it, the incident's training is discarded, see ``discardIncident(_:now:)``), or the one that
     /// serves the labels a rollback kept.
-    private func perform(_ actions: [Action], now: ContinuousClock.Instant) throws {
+    func perform(_ actions: [Action], now: ContinuousClock.Instant) throws {
         for action in actions {
             switch action {
             case .snapshot(let reason): try snapshot(reason: reason, now: now)
@@ -182,43 +183,26 @@ final class AdapterWorker {
     /// - Returns: what the group calls for: snapshots its steps made due, then the rollback its
     ///   predictions called for (unless a step already rolled back).
     func processGroup(now: ContinuousClock.Instant) throws -> [Action] {
-        guard !group.isEmpty else { return [] }
-        let arrivals = group
-        group.removeAll(keepingCapacity: true)
-        groupDeadline = nil
-        let training = arrivals.filter { !$0.holdout }, heldOut = arrivals.filter(\.holdout)
-        var batches: [Session.TrainBatch] = []
-        for arrival in training {
-            if let batch = session.enqueue(arrival.sample, key: arrival.key, partition: arrival.partition,
-                                           offset: arrival.offset, now: now) { batches.append(batch) }
+        guard let group = takeGroup(now: now) else { return [] }
+        if let step = prepareStep(group) {
+            return try complete(step, trainer.trainStep(runtime.batch(step.rows.map(\.ids)), labels: step.targets,
+                                                        weights: step.weights), now: now)
         }
-        if let batch = session.flush() { batches.append(batch) }
+        return try process(group, now: now)
+    }
 
-        let rollback: RollbackDecision?
+    /// A group that does not train as one step predicted by that step (several batches, only
+    /// held-out arrivals, or dropout): one prediction pass, then its batches one by one.
+    func process(_ group: TakenGroup, now: ContinuousClock.Instant) throws -> [Action] {
+        let rollback = record(group.arrivals, probabilities: try trainer.probabilities(runtime.batch(group.arrivals.map(\.sample.ids))))
+        keep(group.arrivals.filter(\.holdout))
         var actions: [Action] = []
         var rolledBack = false
-        if batches.count == 1, let batch = batches.first, batch.fresh.count == training.count, trainer.lora.dropout == 0 {
-            let result = try step(batch, riding: heldOut.map(\.sample))
-            // Rows: the batch's fresh examples (the training arrivals, in order), replay, then the held-out ones.
-            var trainRow = 0, heldOutRow = batch.examples.count
-            let rows = arrivals.map { arrival -> Int in
-                defer { if arrival.holdout { heldOutRow += 1 } else { trainRow += 1 } }
-                return arrival.holdout ? heldOutRow : trainRow
-            }
-            rollback = record(arrivals, probabilities: rows.map { BertLoRAModel.softmax(result.logits[$0]) })
-            keep(heldOut)
-            let end = try finish(batch, result, now: now)
-            actions += end.actions
+        for batch in group.batches where !rolledBack {
+            let end = try train(batch, now: now)
+            // A rollback discards what an earlier step's due snapshot would have captured.
+            actions = end.rolledBack ? [] : actions + end.actions
             rolledBack = end.rolledBack
-        } else {
-            rollback = record(arrivals, probabilities: try trainer.probabilities(runtime.batch(arrivals.map(\.sample.ids))))
-            keep(heldOut)
-            for batch in batches where !rolledBack {
-                let end = try train(batch, now: now)
-                // A rollback discards what an earlier step's due snapshot would have captured.
-                actions = end.rolledBack ? [] : actions + end.actions
-                rolledBack = end.rolledBack
-            }
         }
         // A rollback the step already carried out makes the prediction's decision stale.
         if let rollback, !rolledBack { actions.append(.rollback(rollback)) }
@@ -228,7 +212,7 @@ final class AdapterWorker {
     /// Records the prequential outcome of every arrival, in arrival order, and feeds the drift
     /// monitor (unless `drift.enabled` is false); a concept alarm may start an adaptation.
     /// - Returns: the first rollback decision the outcomes called for.
-    private func record(_ arrivals: [Arrival], probabilities: [[Float]]) -> RollbackDecision? {
+    func record(_ arrivals: [Arrival], probabilities: [[Float]]) -> RollbackDecision? {
         var rollback: RollbackDecision?
         let embed = config.drift.enabled && drift.configuration.projections > 0
         for (arrival, p) in zip(arrivals, probabilities) {
@@ -250,7 +234,7 @@ final class AdapterWorker {
     }
 
     /// Keeps held-out arrivals for the gate (never trained on).
-    private func keep(_ heldOut: [Arrival]) {
+    func keep(_ heldOut: [Arrival]) {
         counters.heldOut += heldOut.count
         for arrival in heldOut {
             // Every arrival is kept; after a drift adaptation, enough post-change ones make the early snapshot due.
@@ -262,7 +246,7 @@ final class AdapterWorker {
 
     /// One optimizer step on a micro-batch (fresh + replay), then its bookkeeping.
     func train(_ batch: Session.TrainBatch, now: ContinuousClock.Instant) throws -> StepEnd {
-        try finish(batch, try step(batch, riding: []), now: now)
+        try finish(batch, try step(batch), now: now)
     }
 
     /// How a step ended: whether it led to a rollback (the trainer was reloaded), and the
@@ -272,23 +256,15 @@ final class AdapterWorker {
         var actions: [Action] = []
     }
 
-    /// Runs the optimizer step on `batch.examples` plus `riders`, rows that are only predicted
-    /// (weight 0; the trained rows' weights are rescaled so the loss is still their mean).
-    private func step(_ batch: Session.TrainBatch, riding riders: [Sample]) throws -> TrainStepResult {
-        let examples = batch.examples
-        let tokens = try runtime.batch((examples + riders).map(\.ids))
-        let targets = (examples + riders).map { labelIndex[$0.label]! }
-        let scale = Float(examples.count + riders.count) / Float(examples.count)
-        let weights = examples.map { $0.weight * scale } + riders.map { _ in Float(0) }
-        let multiplier = batch.learningRateMultiplier
-        trainer.optimizer.learningRate = Float(config.training.lr * multiplier)
-        trainer.optimizer.headLearningRate = Float(config.training.headLR * multiplier * batch.headLearningRateBoost)
-        return try trainer.trainStep(tokens, labels: targets, weights: weights)
+    /// Runs the optimizer step on `batch.examples` alone.
+    private func step(_ batch: Session.TrainBatch) throws -> TrainStepResult {
+        let step = prepareStep(batch)
+        return try trainer.trainStep(runtime.batch(step.rows.map(\.ids)), labels: step.targets, weights: step.weights)
     }
 
     /// Counts a finished step, reports it to the session, and applies a due rollback.
     /// - Returns: whether a rollback was applied, or the snapshot the policy made due.
-    private func finish(_ batch: Session.TrainBatch, _ result: TrainStepResult, now: ContinuousClock.Instant) throws -> StepEnd {
+    func finish(_ batch: Session.TrainBatch, _ result: TrainStepResult, now: ContinuousClock.Instant) throws -> StepEnd {
         counters.steps += 1
         guard result.applied else {
             // Contained where it happened: weights unchanged, examples not counted as trained,
@@ -312,6 +288,8 @@ final class AdapterWorker {
 /// Running counts for status and metrics.
 struct WorkerCounters: Sendable {
     var steps = 0
+    /// Steps that shared their pass with other adapters' steps (`Agent+CrossAdapter`).
+    var crossAdapterSteps = 0
     var skippedSteps = 0
     var skippedRedeliveries = 0
     /// Examples kept for the holdout (predicted, never trained), this process's run.

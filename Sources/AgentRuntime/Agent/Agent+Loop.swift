@@ -66,6 +66,7 @@ extension Agent {
 
     func tick() throws {
         let now = ContinuousClock.now
+        trainDueGroups(now: now)
         for w in workers.values { try w.tick(now: now) }
         if now - lastExternalCheck > .seconds(2) {
             lastExternalCheck = now

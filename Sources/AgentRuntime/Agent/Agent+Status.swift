@@ -12,6 +12,8 @@ public struct LearnerStatus: Sendable, Codable, Equatable {
         public var examples: Int
         public var trained: Int
         public var steps: Int
+        /// Steps that shared a forward/backward pass with other adapters' steps.
+        public var crossAdapterSteps: Int?
         public var skippedSteps: Int
         /// Examples held out (predicted, never trained) and redeliveries skipped, this process's run.
         public var heldOut: Int
@@ -100,7 +102,7 @@ extension Agent {
             return LearnerStatus.Adapter(
                 name: w.name, live: live.liveVersion(w.name)?.name, labels: w.labels,
                 examples: m.cumulative.count, trained: w.session.lineage.examplesTrained, steps: w.session.lineage.steps,
-                skippedSteps: w.counters.skippedSteps, heldOut: w.counters.heldOut,
+                crossAdapterSteps: w.counters.crossAdapterSteps, skippedSteps: w.counters.skippedSteps, heldOut: w.counters.heldOut,
                 skippedRedeliveries: w.counters.skippedRedeliveries, accuracy: m.cumulative.accuracy, logLoss: m.cumulative.logLoss,
                 windowAccuracy: m.windowed.accuracy, windowLogLoss: m.windowed.logLoss,
                 windowExamples: m.windowed.count, lastLoss: w.counters.lastLoss,

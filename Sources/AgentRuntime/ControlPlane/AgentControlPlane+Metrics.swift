@@ -78,6 +78,8 @@ extension AgentControlPlane {
         try text.counter("streamlora_examples_total", help: "Examples predicted (prequential).", labels: l, value: Double(a.examples))
         try text.counter("streamlora_trained_examples_total", help: "Examples trained on.", labels: l, value: Double(a.trained))
         try text.counter("streamlora_steps_total", help: "Optimizer steps.", labels: l, value: Double(a.steps))
+        try text.counter("streamlora_cross_adapter_steps_total", help: "Optimizer steps that shared their forward/backward pass with other adapters' steps.",
+                         labels: l, value: Double(a.crossAdapterSteps ?? 0))
         try text.counter("streamlora_held_out_examples_total", help: "Examples held out (predicted, never trained).",
                          labels: l, value: Double(a.heldOut))
         try text.counter("streamlora_skipped_redeliveries_total", help: "Redelivered records already in the adapter's state.",
