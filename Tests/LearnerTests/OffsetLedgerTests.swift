@@ -29,6 +29,27 @@ import Testing
         #expect(OffsetLedger.commitPositions(consumed: [0: 13], ledgers: [a, b]) == [0: 13])
     }
 
+    /// A group's held-out arrivals reach the ledger after its training arrivals (the holdout is
+    /// kept once the step is done), so offsets arrive out of order; the commit must still stop
+    /// at the lowest one not durable. Found by the residency crash harness: Kafka was committed
+    /// past a held-out example (300) because the training arrival after it (301) came first.
+    @Test func outOfOrderReceiptHoldsBackToTheLowest() {
+        var ledger = OffsetLedger(durable: [3: 265])
+        ledger.receive(partition: 3, offset: 301)  // training arrival, enqueued at takeGroup
+        ledger.receive(partition: 3, offset: 300)  // held-out arrival, kept after the step
+        ledger.apply(partition: 3, offset: 300)
+        #expect(ledger.firstUndurable == [3: 300])
+        #expect(ledger.isAlreadyApplied(partition: 3, offset: 301))
+        #expect(OffsetLedger.commitPositions(consumed: [3: 302], ledgers: [ledger]) == [3: 300])
+        // A snapshot now covers 300 (applied) but not 301 (still pending in the batcher).
+        #expect(ledger.snapshotOffsets == [3: 301])
+        ledger.markDurable(ledger.snapshotOffsets)
+        #expect(OffsetLedger.commitPositions(consumed: [3: 302], ledgers: [ledger]) == [3: 301])
+        ledger.apply(partition: 3, offset: 301)
+        ledger.markDurable(ledger.snapshotOffsets)
+        #expect(OffsetLedger.commitPositions(consumed: [3: 302], ledgers: [ledger]) == [3: 302])
+    }
+
     @Test func pendingAfterSnapshotStaysUndurable() {
         var ledger = OffsetLedger()
         ledger.receive(partition: 3, offset: 5)

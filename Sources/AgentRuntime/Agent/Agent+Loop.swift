@@ -94,10 +94,12 @@ extension Agent {
     func commitDurable(handingOver: Set<TopicPartition> = [], waiting: Bool = true) {
         var positions = OffsetLedger.commitPositions(
             consumed: consumed, ledgers: workers.values.map(\.session.ledger) + [deadLetterLedger])
-        // Owned partitions not read in this run: where their manifests say (the start position).
+        // Owned partitions not read in this run: where their manifests say (the start position,
+        // the lowest over every adapter's manifest — not only the workers resident now).
         let owned = pipeline.consumer.assignment.union(handingOver).filter { $0.topic == config.kafka.topic }.map(\.partition)
         for p in owned where positions[p] == nil {
-            if let covered = workers.values.compactMap({ $0.session.ledger.durable[p] }).min() { positions[p] = covered }
+            let covered = workers.values.compactMap({ $0.session.ledger.durable[p] }) + [assignedStarts[p]].compactMap { $0 }
+            if let start = covered.min() { positions[p] = start }
         }
         var offsets: [TopicPartition: Int64] = [:]
         for (partition, var next) in positions {

@@ -27,6 +27,7 @@ extension Agent {
         switch notice {
         case .assigned(let partitions, let recorded):
             guarded("assignment of partitions \(partitions.sorted())") { try followRegistry(partitions) }
+            for (tp, start) in recorded { assignedStarts[tp.partition] = start }
             mirrorRegistryOffsets(recorded)
         case .revoked(let revocation):
             let partitions = revocation.partitions.filter { $0.topic == config.kafka.topic }.map(\.partition)
@@ -79,7 +80,7 @@ extension Agent {
     ///   them, and this agent stops.
     func release(_ partitions: [Int32], discarding: Bool) {
         let gone = Set(partitions)
-        for p in gone { consumed[p] = nil }
+        for p in gone { consumed[p] = nil; assignedStarts[p] = nil }
         let owned = pipeline.consumer.assignment.filter { $0.topic == config.kafka.topic }.map(\.partition)
         for (name, w) in workers {
             guard gone.contains(where: w.knows), !owned.contains(where: w.knows) else { continue }

@@ -1,4 +1,5 @@
 import Foundation
+import Registry
 
 /// Residency of trainers: with `residency.max_adapters`, at most that many adapters keep a worker
 /// (trainer weights, Adam moments, session) in memory. Taking a new one evicts the least recently
@@ -9,10 +10,11 @@ import Foundation
 extension Agent {
     /// Evicts least recently used workers (never `name`) until at most `residency.max_adapters`
     /// remain, those with nothing unsaved first (no snapshot needed). A worker whose snapshot
-    /// fails keeps its place (its work is not durable yet). The loop commits after the event
+    /// fails (or throws) keeps its place (its work is not durable yet), so an eviction never
+    /// costs the example being routed its fate. The loop commits after the event
     /// (`commitAfterSnapshots`): committing here would pass the example being routed, which is in
     /// no ledger yet.
-    func evictWorkers(keeping name: String) throws {
+    func evictWorkers(keeping name: String) {
         let budget = config.residency.maxAdapters
         guard budget > 0, workers.count > budget else { return }
         let order = workers.filter { $0.key != name }.sorted {
@@ -21,8 +23,14 @@ extension Agent {
         for victim in order where workers.count > budget {
             guard let w = workers[victim] else { continue }
             if w.hasUnsavedWork {
-                guard try w.snapshot(reason: "evicted by the residency budget (\(budget) adapters)", now: .now) != nil,
-                      !w.hasUnsavedWork else {
+                let written: Manifest?
+                do {
+                    written = try w.snapshot(reason: "evicted by the residency budget (\(budget) adapters)", now: .now)
+                } catch {
+                    logger.warning("adapter \(victim): kept in memory over the residency budget (\(budget)): its snapshot failed: \(error)")
+                    continue
+                }
+                guard written != nil, !w.hasUnsavedWork else {
                     logger.warning("adapter \(victim): kept in memory over the residency budget (\(budget)): its snapshot did not cover its work")
                     continue
                 }

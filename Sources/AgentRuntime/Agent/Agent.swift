@@ -52,6 +52,10 @@ public final class Agent: @unchecked Sendable {
     var deadLetterLedger = OffsetLedger()
     /// Next offset per partition of everything the learner has taken from the pipeline.
     var consumed: [Int32: Int64] = [:]
+    /// Where each owned partition started (the registry's lowest durable offset over every
+    /// adapter, at assignment): what Kafka may hold for a partition not read since, even when
+    /// residency left the adapter that recorded it unloaded.
+    var assignedStarts: [Int32: Int64] = [:]
     var lastExternalCheck = ContinuousClock.now
     var deadLettered = 0
     /// Snapshots written by all workers when the agent last committed (see `commitAfterSnapshots`).
@@ -140,7 +144,7 @@ public final class Agent: @unchecked Sendable {
                                   live: live, drift: drift, logger: logger)
         workers[name] = w
         evictedWorkers.remove(name)
-        try evictWorkers(keeping: name)
+        evictWorkers(keeping: name)
         return w
     }
 }

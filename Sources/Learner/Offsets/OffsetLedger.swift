@@ -34,7 +34,7 @@ public struct OffsetLedger: Sendable, Equatable {
     /// Whether the message at `offset` is already reflected in this adapter's state and must be skipped.
     public func isAlreadyApplied(partition: Int32, offset: Int64) -> Bool {
         if let next = applied[partition], offset < next { return true }
-        if let waiting = pending[partition], let last = waiting.last, offset <= last { return true }
+        if let waiting = pending[partition], let last = waiting.max(), offset <= last { return true }
         return false
     }
 
@@ -42,7 +42,9 @@ public struct OffsetLedger: Sendable, Equatable {
     /// Holdout examples and dropped ones may be ``apply(partition:offset:)``-ed right after.
     public mutating func receive(partition: Int32, offset: Int64) {
         pending[partition, default: []].append(offset)
-        if firstUndurable[partition] == nil { firstUndurable[partition] = offset }
+        // Not always in offset order: a group's held-out arrivals are received after its
+        // training arrivals, so the first undurable offset is the lowest received, not the first.
+        firstUndurable[partition] = min(firstUndurable[partition] ?? offset, offset)
     }
 
     /// The message's effect is now in memory (its batch was trained, or it was evaluated as holdout).
@@ -62,7 +64,7 @@ public struct OffsetLedger: Sendable, Equatable {
     public var snapshotOffsets: [Int32: Int64] {
         var result = applied
         for (partition, waiting) in pending {
-            if let first = waiting.first, let next = result[partition], first < next {
+            if let first = waiting.min(), let next = result[partition], first < next {
                 result[partition] = max(first, durable[partition] ?? 0)
             }
         }
@@ -80,7 +82,7 @@ public struct OffsetLedger: Sendable, Equatable {
             firstUndurable[partition] = durable[partition] ?? 0
         }
         for (partition, waiting) in pending {
-            if let first = waiting.first {
+            if let first = waiting.min() {
                 firstUndurable[partition] = min(firstUndurable[partition] ?? first, first)
             }
         }
