@@ -69,6 +69,9 @@ extension AdapterWorker {
         }
         logger.info("adapter \(name): version \(manifest.version) \(manifest.status) — \(decision.reason)")
         _ = try? registry.applyRetention(keep: config.snapshot.keepLast)
+        if let reload = session.candidateJudged(decision, nonFiniteOutputs: nonFiniteOutputs, holdout: holdout.count) {
+            try apply(reload, now: now)
+        }
         return manifest
     }
 
@@ -109,9 +112,13 @@ extension AdapterWorker {
         logger.warning("adapter \(name): \(decision)")
         do {
             let trained = Double(session.lineage.examplesTrained)
+            let skipped = Double(session.lineage.examplesSkipped)
             func discarded(since version: Version?) throws -> [String: Double] {
-                let kept = try version.map { Double(try registry.manifest($0).examplesTrained) } ?? 0
-                return ["examples_discarded": max(0, trained - kept), "examples_trained": trained]
+                let kept = try version.map { try registry.manifest($0) }
+                let keptTrained = Double(kept?.examplesTrained ?? 0), keptSkipped = Double(kept?.examplesSkipped ?? 0)
+                return ["examples_discarded": max(0, trained - keptTrained), "examples_trained": trained,
+                        "skipped_discarded": max(0, skipped - keptSkipped)]
+                    .merging(decision.numbers) { own, _ in own }
             }
             switch decision.action {
             case .rollBack(let from, let to):
