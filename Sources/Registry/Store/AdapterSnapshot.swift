@@ -21,6 +21,9 @@ public struct AdapterSnapshot: Sendable {
     public var prequentialMetrics: [String: Double]
     /// Protects the version from retention.
     public var pinned: Bool
+    /// The trainer's AdamW moments and step count when the version was written (nil: none, or
+    /// not read). Saved beside the weights so an evicted or restarted adapter continues with them.
+    package var optimizer: OptimizerState?
 
     public init(
         tensors: [NamedTensor], config: PEFTLoRAConfig, parent: Version? = nil, baseModelSHA256: String,
