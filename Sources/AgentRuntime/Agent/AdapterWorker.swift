@@ -68,7 +68,7 @@ final class AdapterWorker {
         registry = try AdapterRegistry(root: registryRoot, adapter: name, create: true)
         let now = ContinuousClock.now
         if let newest = registry.newestDurable() {
-            let loaded = try registry.load(newest.version)
+            let loaded = try registry.load(newest.version, optimizer: true)
             labels = loaded.snapshot.labels
             trainer = try runtime.model(of: loaded.snapshot)
             let offsets = newest.offsets.topics[config.kafka.topic] ?? [:]
