@@ -33,13 +33,14 @@ extension AdapterWorker {
         }
         var holdoutNumbers = candidate.manifestNumbers()
         if let liveTotals { holdoutNumbers.merge(liveTotals.manifestNumbers(prefix: "live_")) { a, _ in a } }
-        let snapshot = AdapterSnapshot(
+        var snapshot = AdapterSnapshot(
             tensors: tensors, config: runtime.peftConfig(for: trainer.lora), parent: parent, baseModelSHA256: runtime.baseSHA256,
             labels: labels, examplesTrained: contents.lineage.examplesTrained, steps: contents.lineage.steps,
             offsets: PartitionOffsets([config.kafka.topic: Dictionary(uniqueKeysWithValues:
                 contents.offsets.map { (String($0.key), $0.value) })]),
             trainedIDs: contents.lineage.digest, holdoutMetrics: holdoutNumbers,
             prequentialMetrics: contents.prequential.manifestNumbers, examplesSkipped: contents.lineage.examplesSkipped)
+        snapshot.optimizer = trainer.optimizerState
         let manifest: Manifest
         do {
             manifest = try registry.write(snapshot, status: status, reason: "\(reason); gate: \(decision.reason)")
@@ -156,7 +157,7 @@ extension AdapterWorker {
     /// predicts none of them.
     func restoreTrainer(from version: Version?) throws {
         if let version {
-            let loaded = try registry.load(version)
+            let loaded = try registry.load(version, optimizer: true)
             let previous = trainer
             trainer = try runtime.model(of: loaded.snapshot, labels: labels.count)
             let known = loaded.snapshot.labels.count

@@ -68,7 +68,7 @@ final class AdapterWorker {
         registry = try AdapterRegistry(root: registryRoot, adapter: name, create: true)
         let now = ContinuousClock.now
         if let newest = registry.newestDurable() {
-            let loaded = try registry.load(newest.version)
+            let loaded = try registry.load(newest.version, optimizer: true)
             labels = loaded.snapshot.labels
             trainer = try runtime.model(of: loaded.snapshot)
             let offsets = newest.offsets.topics[config.kafka.topic] ?? [:]
@@ -110,7 +110,7 @@ final class AdapterWorker {
             counters.adaptations += 1
             logger.info("adapter \(name): \(reason)")
             journal(.adapt, reason, numbers: ["example_index": Double(session.metrics.cumulative.count),
-                                              "head_lr_boost": config.drift.adaptation.headLRBoost,
+                                              "head_lr_boost": session.adaptation.headBoost,
                                               "boost_steps": Double(config.drift.adaptation.boostSteps)])
         }
         intern(label)

@@ -62,6 +62,9 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     private let newLabelWarmup: Int
     private var batcher: MicroBatcher<Fresh>
     private var reservoir: ReplayReservoir<Example>
+    /// The examples trained since a concept incident's alarm, replayed during its boost
+    /// (`drift.adaptation.post_change_replay`), independent of `training.replay`.
+    private var postChange: ReplayReservoir<Example>
     private let rollbackEnabled: Bool
     /// The gate's minimum holdout while the buffer refills after a drift emptied it.
     private var refillMinHoldout: Int?
@@ -94,8 +97,10 @@ package struct AdapterSession<Example: Sendable>: Sendable {
         // Each adapter samples differently but reproducibly.
         reservoir = ReplayReservoir(capacity: config.training.replay.capacity,
                                     seed: config.model.seed ^ StableHash.hash(adapter))
+        postChange = ReplayReservoir(capacity: Self.postChangeCapacity,
+                                     seed: ~config.model.seed ^ StableHash.hash(adapter))
         rollbackEnabled = config.rollback.enabled
-        adaptation = DriftAdaptation(settings: config.drift.adaptation)
+        adaptation = DriftAdaptation(settings: config.drift.adaptation, headLR: config.training.headLR)
         newLabelWarmup = config.drift.conceptWarmup
     }
 
@@ -165,10 +170,16 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     /// Examples queued for the next batch.
     package var queuedCount: Int { batcher.pendingCount }
 
+    /// Post-change examples kept for the incident's replay: the boost's steps see at most
+    /// `boost_steps × batch_size` of them (60 × 16 at the defaults), so a reservoir of 1,024
+    /// holds them all in a typical incident and a uniform sample in a longer one.
+    static var postChangeCapacity: Int { 1_024 }
+
     private mutating func makeBatch(_ fresh: [Fresh]) -> TrainBatch {
         let replayCount = mix.replayCount(fresh: fresh.count, available: reservoir.count)
         let step = lineage.steps + 1
-        return TrainBatch(fresh: fresh, replay: reservoir.draw(replayCount), step: step,
+        let replay = reservoir.draw(replayCount) + postChange.draw(adaptation.nextPostChangeReplay())
+        return TrainBatch(fresh: fresh, replay: replay, step: step,
                           learningRateMultiplier: schedule.multiplier(step: step),
                           headLearningRateBoost: adaptation.nextHeadMultiplier())
     }
@@ -183,6 +194,7 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     package mutating func conceptAlarm(_ alarm: ConceptAlarm) -> DriftAdaptation.Plan? {
         guard let plan = adaptation.alarm(alarm) else { return nil }
         reservoir.keep(fraction: plan.replayKeep)
+        postChange.removeAll()
         holdout.removeAll()
         refillMinHoldout = plan.minHoldoutAfter
         monitor.driftConfirmed()
@@ -222,6 +234,7 @@ package struct AdapterSession<Example: Sendable>: Sendable {
             ledger.apply(partition: item.partition, offset: item.offset)
             lineage.digest.insert(item.key)
             reservoir.offer(item.example)
+            if adaptation.collectsPostChange { postChange.offer(item.example) }
         }
         lineage.examplesTrained += batch.fresh.count
         lineage.steps = max(lineage.steps, batch.step)
@@ -285,6 +298,8 @@ package struct AdapterSession<Example: Sendable>: Sendable {
         self.lineage = lineage
         monitor.rolledBack()
         blownTrainer.reset()
+        adaptation.trainerReloaded()
+        postChange.removeAll()
     }
 
     /// The gate judged a candidate that was written (see ``BlownTrainerWatch``).
