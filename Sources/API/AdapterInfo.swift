@@ -1,22 +1,22 @@
 import Foundation
 
 /// One adapter as `GET /v1/adapters` lists it.
-public struct AdapterInfo: Sendable, Codable, Equatable {
-    public var name: String
+package struct AdapterInfo: Sendable, Codable, Equatable {
+    package var name: String
     /// The version predictions are served from; nil before the first snapshot.
-    @NullEncoded public var liveVersion: String?
+    @NullEncoded package var liveVersion: String?
     /// The newest version on disk (may be a candidate or rejected).
-    @NullEncoded public var latestVersion: String?
+    @NullEncoded package var latestVersion: String?
     /// Versions on disk.
-    public var versionCount: Int
+    package var versionCount: Int
     /// The label vocabulary of the live version, in index order.
-    public var labels: [String]
+    package var labels: [String]
     /// Whether messages without a key train this adapter.
-    public var isDefault: Bool
+    package var isDefault: Bool
     /// LoRA hyper-parameters; nil when not known yet.
-    @NullEncoded public var lora: LoRAInfo?
+    @NullEncoded package var lora: LoRAInfo?
 
-    public init(name: String, liveVersion: String? = nil, latestVersion: String? = nil, versionCount: Int = 0,
+    package init(name: String, liveVersion: String? = nil, latestVersion: String? = nil, versionCount: Int = 0,
                 labels: [String] = [], isDefault: Bool = false, lora: LoRAInfo? = nil) {
         self.name = name
         self.liveVersion = liveVersion
@@ -34,18 +34,18 @@ public struct AdapterInfo: Sendable, Codable, Equatable {
 }
 
 /// LoRA hyper-parameters and parameter economy of an adapter.
-public struct LoRAInfo: Sendable, Codable, Equatable {
+package struct LoRAInfo: Sendable, Codable, Equatable {
     /// Rank `r`.
-    public var rank: Int
+    package var rank: Int
     /// `lora_alpha`; the update is scaled by `alpha / rank`.
-    public var alpha: Double
-    public var targetModules: [String]
+    package var alpha: Double
+    package var targetModules: [String]
     /// Parameters trained (LoRA A, B and the head).
-    public var trainableParameters: Int
+    package var trainableParameters: Int
     /// All parameters of base + adapter.
-    public var totalParameters: Int
+    package var totalParameters: Int
 
-    public init(rank: Int, alpha: Double, targetModules: [String], trainableParameters: Int, totalParameters: Int) {
+    package init(rank: Int, alpha: Double, targetModules: [String], trainableParameters: Int, totalParameters: Int) {
         self.rank = rank
         self.alpha = alpha
         self.targetModules = targetModules
@@ -60,25 +60,25 @@ public struct LoRAInfo: Sendable, Codable, Equatable {
 }
 
 /// One adapter version as `GET /v1/adapters/{name}` lists it and promote/rollback return it.
-public struct VersionInfo: Sendable, Codable, Equatable {
+package struct VersionInfo: Sendable, Codable, Equatable {
     /// Six-digit version name, e.g. `000042`.
-    public var version: String
+    package var version: String
     /// The version it was trained from.
-    @NullEncoded public var parent: String?
-    public var createdAt: Date
-    public var status: VersionStatus
+    @NullEncoded package var parent: String?
+    package var createdAt: Date
+    package var status: VersionStatus
     /// Whether it is the version `LIVE` points at now.
-    public var isLive: Bool
-    public var examplesTrained: Int
-    public var steps: Int
+    package var isLive: Bool
+    package var examplesTrained: Int
+    package var steps: Int
     /// Metrics on the holdout slice when the gate evaluated it.
-    @NullEncoded public var holdout: MetricValues?
+    @NullEncoded package var holdout: MetricValues?
     /// Prequential metrics of the stream up to this snapshot.
-    @NullEncoded public var prequential: MetricValues?
+    @NullEncoded package var prequential: MetricValues?
     /// Why it got its status (gate verdict, operator's reason for a promote or rollback).
-    @NullEncoded public var reason: String?
+    @NullEncoded package var reason: String?
 
-    public init(version: String, parent: String? = nil, createdAt: Date, status: VersionStatus, isLive: Bool,
+    package init(version: String, parent: String? = nil, createdAt: Date, status: VersionStatus, isLive: Bool,
                 examplesTrained: Int = 0, steps: Int = 0, holdout: MetricValues? = nil,
                 prequential: MetricValues? = nil, reason: String? = nil) {
         self.version = version

@@ -10,22 +10,22 @@ import Foundation
 /// `drift`, `ready` and `dead_letter` from the recorder. `cause` says who
 /// or what decided: `gate`, `manual`, a rollback trigger (`metric_drop`, `loss_spike`, …), a
 /// drift detector (`adwin/error`), or `retention`.
-public struct AgentEvent: Sendable, Codable, Equatable {
-    public var time: Date
+package struct AgentEvent: Sendable, Codable, Equatable {
+    package var time: Date
     /// Nil for agent-wide events (readiness).
-    @NullEncoded public var adapter: String?
-    public var kind: String
-    public var cause: String
+    @NullEncoded package var adapter: String?
+    package var kind: String
+    package var cause: String
     /// `info`, `warn` or `alert`, so the dashboard and scripts need no table of kinds.
-    public var severity: String
-    @NullEncoded public var version: String?
+    package var severity: String
+    @NullEncoded package var version: String?
     /// The live version before a promotion or rollback.
-    @NullEncoded public var previous: String?
-    public var message: String
+    @NullEncoded package var previous: String?
+    package var message: String
     /// The numbers behind the decision (holdout metrics, statistic and threshold, …).
-    public var numbers: [String: Double]
+    package var numbers: [String: Double]
 
-    public init(time: Date, adapter: String?, kind: String, cause: String, severity: String, version: String? = nil,
+    package init(time: Date, adapter: String?, kind: String, cause: String, severity: String, version: String? = nil,
                 previous: String? = nil, message: String, numbers: [String: Double] = [:]) {
         self.time = time
         self.adapter = adapter
@@ -40,26 +40,26 @@ public struct AgentEvent: Sendable, Codable, Equatable {
 }
 
 /// `GET /v1/events[?adapter=&limit=]`: newest first.
-public struct EventList: Sendable, Codable, Equatable {
-    public var events: [AgentEvent]
+package struct EventList: Sendable, Codable, Equatable {
+    package var events: [AgentEvent]
 
-    public init(events: [AgentEvent]) { self.events = events }
+    package init(events: [AgentEvent]) { self.events = events }
 }
 
 /// One sample of an adapter's curves, as `GET /v1/history` returns them.
-public struct HistoryPoint: Sendable, Codable, Equatable {
-    public var time: Date
-    public var examplesSeen: Int
-    @NullEncoded public var accuracy: Double?
-    @NullEncoded public var windowAccuracy: Double?
-    @NullEncoded public var logLoss: Double?
-    @NullEncoded public var windowLogLoss: Double?
-    @NullEncoded public var labelJSDivergence: Double?
-    @NullEncoded public var labelPSI: Double?
-    @NullEncoded public var inputPSI: Double?
-    @NullEncoded public var liveVersion: String?
+package struct HistoryPoint: Sendable, Codable, Equatable {
+    package var time: Date
+    package var examplesSeen: Int
+    @NullEncoded package var accuracy: Double?
+    @NullEncoded package var windowAccuracy: Double?
+    @NullEncoded package var logLoss: Double?
+    @NullEncoded package var windowLogLoss: Double?
+    @NullEncoded package var labelJSDivergence: Double?
+    @NullEncoded package var labelPSI: Double?
+    @NullEncoded package var inputPSI: Double?
+    @NullEncoded package var liveVersion: String?
 
-    public init(time: Date, examplesSeen: Int, accuracy: Double? = nil, windowAccuracy: Double? = nil,
+    package init(time: Date, examplesSeen: Int, accuracy: Double? = nil, windowAccuracy: Double? = nil,
                 logLoss: Double? = nil, windowLogLoss: Double? = nil, labelJSDivergence: Double? = nil,
                 labelPSI: Double? = nil, inputPSI: Double? = nil, liveVersion: String? = nil) {
         self.time = time
@@ -83,12 +83,12 @@ public struct HistoryPoint: Sendable, Codable, Equatable {
 
 /// `GET /v1/history`: per adapter, the recorder's points oldest first (bounded: the newest
 /// `capacity` per adapter, one every `interval_seconds`).
-public struct HistoryList: Sendable, Codable, Equatable {
-    public var intervalSeconds: Double
-    public var capacity: Int
-    public var adapters: [String: [HistoryPoint]]
+package struct HistoryList: Sendable, Codable, Equatable {
+    package var intervalSeconds: Double
+    package var capacity: Int
+    package var adapters: [String: [HistoryPoint]]
 
-    public init(intervalSeconds: Double, capacity: Int, adapters: [String: [HistoryPoint]]) {
+    package init(intervalSeconds: Double, capacity: Int, adapters: [String: [HistoryPoint]]) {
         self.intervalSeconds = intervalSeconds
         self.capacity = capacity
         self.adapters = adapters

@@ -5,27 +5,27 @@ import Foundation
 ///
 /// JSON keys are snake_case; optional values are written as `null` (never left out), so a
 /// script sees the same shape from a fresh agent and a busy one.
-public struct AgentStatus: Sendable, Codable, Equatable {
+package struct AgentStatus: Sendable, Codable, Equatable {
     /// When the agent process started.
-    public var startedAt: Date
+    package var startedAt: Date
     /// Seconds since `startedAt`.
-    public var uptimeSeconds: Double
+    package var uptimeSeconds: Double
     /// Same as `GET /readyz`.
-    public var ready: Bool
+    package var ready: Bool
     /// Name of the pipeline definition (`pipelines/<name>.yaml`).
-    @NullEncoded public var pipeline: String?
+    @NullEncoded package var pipeline: String?
     /// The Kafka topic the agent consumes.
-    @NullEncoded public var topic: String?
+    @NullEncoded package var topic: String?
     /// Adapter that learns from messages without a key.
-    @NullEncoded public var defaultAdapter: String?
+    @NullEncoded package var defaultAdapter: String?
     /// Name or path of the frozen base model.
-    @NullEncoded public var baseModel: String?
-    public var adapters: [AdapterStatus]
+    @NullEncoded package var baseModel: String?
+    package var adapters: [AdapterStatus]
     /// Records the agent sent to the dead-letter topic (agent-wide: a record that fails to decode
     /// has no adapter).
-    public var dlqMessages: Int
+    package var dlqMessages: Int
 
-    public init(startedAt: Date, uptimeSeconds: Double, ready: Bool, pipeline: String? = nil, topic: String? = nil,
+    package init(startedAt: Date, uptimeSeconds: Double, ready: Bool, pipeline: String? = nil, topic: String? = nil,
                 defaultAdapter: String? = nil, baseModel: String? = nil, adapters: [AdapterStatus] = [],
                 dlqMessages: Int = 0) {
         self.startedAt = startedAt
@@ -46,30 +46,30 @@ public struct AgentStatus: Sendable, Codable, Equatable {
 }
 
 /// One adapter's learning state.
-public struct AdapterStatus: Sendable, Codable, Equatable {
-    public var name: String
+package struct AdapterStatus: Sendable, Codable, Equatable {
+    package var name: String
     /// The version predictions are served from; nil before the first snapshot.
-    @NullEncoded public var liveVersion: String?
+    @NullEncoded package var liveVersion: String?
     /// The label vocabulary, in index order.
-    public var labels: [String]
+    package var labels: [String]
     /// Examples routed to this adapter (trained + held out).
-    public var examplesSeen: Int
+    package var examplesSeen: Int
     /// Examples the adapter was trained on.
-    public var examplesTrained: Int
+    package var examplesTrained: Int
     /// Examples kept in the holdout slice (never trained on).
-    public var holdoutExamples: Int
+    package var holdoutExamples: Int
     /// Optimizer steps taken.
-    public var steps: Int
+    package var steps: Int
     /// Mean loss of the last training micro-batch.
-    @NullEncoded public var lastTrainLoss: Double?
+    @NullEncoded package var lastTrainLoss: Double?
     /// Test-then-train metrics.
-    public var prequential: PrequentialSummary
+    package var prequential: PrequentialSummary
     /// The newest durable snapshot.
-    @NullEncoded public var lastSnapshot: SnapshotStatus?
+    @NullEncoded package var lastSnapshot: SnapshotStatus?
     /// Consumer position per partition feeding this adapter.
-    public var partitions: [PartitionLag]
+    package var partitions: [PartitionLag]
 
-    public init(name: String, liveVersion: String? = nil, labels: [String] = [], examplesSeen: Int = 0,
+    package init(name: String, liveVersion: String? = nil, labels: [String] = [], examplesSeen: Int = 0,
                 examplesTrained: Int = 0, holdoutExamples: Int = 0, steps: Int = 0, lastTrainLoss: Double? = nil,
                 prequential: PrequentialSummary = .init(), lastSnapshot: SnapshotStatus? = nil,
                 partitions: [PartitionLag] = []) {
@@ -94,13 +94,13 @@ public struct AdapterStatus: Sendable, Codable, Equatable {
 }
 
 /// Prequential (test-then-train) metrics: over the whole stream and over a sliding window.
-public struct PrequentialSummary: Sendable, Codable, Equatable {
-    public var cumulative: MetricValues
-    public var windowed: MetricValues
+package struct PrequentialSummary: Sendable, Codable, Equatable {
+    package var cumulative: MetricValues
+    package var windowed: MetricValues
     /// Capacity of the sliding window.
-    public var window: Int
+    package var window: Int
 
-    public init(cumulative: MetricValues = .init(), windowed: MetricValues = .init(), window: Int = 0) {
+    package init(cumulative: MetricValues = .init(), windowed: MetricValues = .init(), window: Int = 0) {
         self.cumulative = cumulative
         self.windowed = windowed
         self.window = window
@@ -108,12 +108,12 @@ public struct PrequentialSummary: Sendable, Codable, Equatable {
 }
 
 /// Accuracy and log-loss over `count` examples; nil while `count` is 0.
-public struct MetricValues: Sendable, Codable, Equatable {
-    public var count: Int
-    @NullEncoded public var accuracy: Double?
-    @NullEncoded public var logLoss: Double?
+package struct MetricValues: Sendable, Codable, Equatable {
+    package var count: Int
+    @NullEncoded package var accuracy: Double?
+    @NullEncoded package var logLoss: Double?
 
-    public init(count: Int = 0, accuracy: Double? = nil, logLoss: Double? = nil) {
+    package init(count: Int = 0, accuracy: Double? = nil, logLoss: Double? = nil) {
         self.count = count
         self.accuracy = accuracy
         self.logLoss = logLoss
@@ -125,14 +125,14 @@ public struct MetricValues: Sendable, Codable, Equatable {
 }
 
 /// The newest durable snapshot of an adapter.
-public struct SnapshotStatus: Sendable, Codable, Equatable {
-    public var version: String
-    public var createdAt: Date
+package struct SnapshotStatus: Sendable, Codable, Equatable {
+    package var version: String
+    package var createdAt: Date
     /// What the gate decided for it.
-    public var status: VersionStatus
-    public var examplesTrained: Int
+    package var status: VersionStatus
+    package var examplesTrained: Int
 
-    public init(version: String, createdAt: Date, status: VersionStatus, examplesTrained: Int) {
+    package init(version: String, createdAt: Date, status: VersionStatus, examplesTrained: Int) {
         self.version = version
         self.createdAt = createdAt
         self.status = status
@@ -145,18 +145,18 @@ public struct SnapshotStatus: Sendable, Codable, Equatable {
 }
 
 /// How far the consumer is behind on one partition.
-public struct PartitionLag: Sendable, Codable, Equatable {
-    public var topic: String
-    public var partition: Int
+package struct PartitionLag: Sendable, Codable, Equatable {
+    package var topic: String
+    package var partition: Int
     /// Next offset to read (last processed + 1); nil before the first message.
-    @NullEncoded public var position: Int64?
+    @NullEncoded package var position: Int64?
     /// The partition's high watermark as last seen; nil when not known yet.
-    @NullEncoded public var highWatermark: Int64?
+    @NullEncoded package var highWatermark: Int64?
     /// Messages not consumed yet: `highWatermark - position` unless the agent knows better; nil
     /// when either is unknown.
-    @NullEncoded public var lag: Int64?
+    @NullEncoded package var lag: Int64?
 
-    public init(topic: String, partition: Int, position: Int64? = nil, highWatermark: Int64? = nil,
+    package init(topic: String, partition: Int, position: Int64? = nil, highWatermark: Int64? = nil,
                 lag: Int64? = nil) {
         self.topic = topic
         self.partition = partition

@@ -10,7 +10,7 @@ import Monitor
 /// Errors: throw `ControlPlaneError` to choose the HTTP status (`notFound` → 404, `badRequest`
 /// → 400, `conflict` → 409, `unavailable` → 503); any other error becomes a 500 whose message
 /// is the error's description.
-public protocol ControlPlane: Sendable {
+package protocol ControlPlane: Sendable {
     /// A snapshot of everything the dashboard and `GET /v1/status` show.
     func status() async throws -> AgentStatus
 
@@ -70,12 +70,12 @@ public protocol ControlPlane: Sendable {
 }
 
 extension ControlPlane {
-    public func readiness() async throws -> (ready: Bool, reasons: [String]) {
+    package func readiness() async throws -> (ready: Bool, reasons: [String]) {
         (try await ready(), [])
     }
 
     /// One request after another.
-    public func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
+    package func predict(_ requests: [PredictRequest]) async throws -> [PredictResponse] {
         var out: [PredictResponse] = []
         for r in requests { out.append(try await predict(r)) }
         return out

@@ -2,7 +2,7 @@
 ///
 /// The message is shown to the client verbatim as `{"error": "<message>"}`, so it should name
 /// what was wrong (the adapter, the version, the field) and, where possible, what to do.
-public enum ControlPlaneError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ControlPlaneError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The adapter or version does not exist (404).
     case notFound(String)
     /// The request is well-formed JSON but asks for something invalid (400).
@@ -13,11 +13,11 @@ public enum ControlPlaneError: Error, Sendable, Equatable, CustomStringConvertib
     case unavailable(String)
 
     /// The message sent to the client.
-    public var message: String {
+    package var message: String {
         switch self {
         case .notFound(let m), .badRequest(let m), .conflict(let m), .unavailable(let m): m
         }
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

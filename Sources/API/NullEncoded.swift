@@ -2,19 +2,19 @@
 /// sees the same shape from a fresh agent and a busy one. Synthesized `Codable` writes a wrapped
 /// property through the wrapper (the key is always present); a missing key still decodes as nil.
 @propertyWrapper
-public struct NullEncoded<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
-    public var wrappedValue: Value?
+package struct NullEncoded<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    package var wrappedValue: Value?
 
-    public init(wrappedValue: Value?) {
+    package init(wrappedValue: Value?) {
         self.wrappedValue = wrappedValue
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         wrappedValue = c.decodeNil() ? nil : try c.decode(Value.self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         if let wrappedValue { try c.encode(wrappedValue) } else { try c.encodeNil() }
     }
@@ -22,7 +22,7 @@ public struct NullEncoded<Value: Codable & Sendable & Equatable>: Codable, Senda
 
 extension KeyedDecodingContainer {
     /// A missing key decodes as nil, as it would for a plain optional.
-    public func decode<Value>(_ type: NullEncoded<Value>.Type, forKey key: Key) throws -> NullEncoded<Value> {
+    package func decode<Value>(_ type: NullEncoded<Value>.Type, forKey key: Key) throws -> NullEncoded<Value> {
         NullEncoded(wrappedValue: try decodeIfPresent(NullEncoded<Value>.self, forKey: key)?.wrappedValue)
     }
 }

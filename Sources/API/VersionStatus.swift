@@ -5,7 +5,7 @@
 /// by a later promotion is `superseded`: still good, and the natural target of a rollback. A version
 /// rolled back from, or refused by the gate, is `rejected` and keeps its reason. `retired` is only ever
 /// seen in the journal, because retention deletes the directory.
-public enum VersionStatus: String, Codable, Sendable, CaseIterable {
+package enum VersionStatus: String, Codable, Sendable, CaseIterable {
     case candidate
     case live
     case superseded
@@ -13,5 +13,5 @@ public enum VersionStatus: String, Codable, Sendable, CaseIterable {
     case retired
 
     /// A version a rollback may return to without an explicit override.
-    public var isGood: Bool { self == .candidate || self == .live || self == .superseded }
+    package var isGood: Bool { self == .candidate || self == .live || self == .superseded }
 }

@@ -4,26 +4,26 @@ import Foundation
 ///
 /// The toolchain on Linux has no CryptoKit and the package takes no crypto dependency; checksums of
 /// a few hundred kilobytes per snapshot (and one pass over the base model) do not need more.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
 
-    public init() {
+    package init() {
         buffer.reserveCapacity(64)
     }
 
     /// Feeds bytes.
-    public mutating func update<D: DataProtocol>(_ data: D) {
+    package mutating func update<D: DataProtocol>(_ data: D) {
         for region in data.regions {
             region.withUnsafeBytes { update(bytes: $0) }
         }
     }
 
     /// Feeds raw bytes without copying whole blocks.
-    public mutating func update(bytes: UnsafeRawBufferPointer) {
+    package mutating func update(bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var index = 0
         if !buffer.isEmpty {
@@ -43,7 +43,7 @@ public struct SHA256: Sendable {
     }
 
     /// Pads, finishes and returns the 32-byte digest.
-    public mutating func finalize() -> [UInt8] {
+    package mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
         var tail: [UInt8] = [0x80]
         let padding = (55 - Int(length % 64) + 64) % 64
@@ -58,13 +58,13 @@ public struct SHA256: Sendable {
     }
 
     /// Lower-case hex digest of some bytes.
-    public static func hex<D: DataProtocol>(_ data: D) -> String {
+    package static func hex<D: DataProtocol>(_ data: D) -> String {
         var hasher = SHA256()
         hasher.update(data)
         return hexString(hasher.finalize())
     }
 
-    public static func hexString(_ bytes: [UInt8]) -> String {
+    package static func hexString(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)

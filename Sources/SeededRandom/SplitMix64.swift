@@ -5,17 +5,17 @@
 /// reproducible from a seed and identical on every platform and Swift version.
 /// `SystemRandomNumberGenerator` is not seedable, and the standard library's `random(in:using:)`
 /// algorithms are not promised to stay fixed, so bounded draws use ``next(below:)`` instead.
-public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
+package struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     /// The generator's entire state.
-    public private(set) var state: UInt64
+    package private(set) var state: UInt64
 
     /// - Parameter seed: any value; equal seeds give equal sequences.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         state = seed
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
@@ -25,7 +25,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
 
     /// A uniform integer in `0..<bound` without modulo bias (Lemire's multiply-shift with rejection).
     /// - Precondition: `bound > 0`.
-    public mutating func next(below bound: UInt64) -> UInt64 {
+    package mutating func next(below bound: UInt64) -> UInt64 {
         precondition(bound > 0, "bound must be > 0")
         var product = next().multipliedFullWidth(by: bound)
         if product.low < bound {
@@ -38,7 +38,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     }
 
     /// A uniform `Double` in `[0, 1)` from the top 53 bits.
-    public mutating func nextUnit() -> Double {
+    package mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 }

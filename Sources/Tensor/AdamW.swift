@@ -9,7 +9,7 @@ extension Kernels {
     /// p ← p·(1 − lr·wd); m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
     /// p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + eps).
     /// - Parameter step: the 1-based step count t used for bias correction.
-    public static func adamW(
+    package static func adamW(
         params p: UnsafeMutablePointer<Float>, grads g: UnsafePointer<Float>,
         m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count n: Int,
         lr: Float, beta1: Float, beta2: Float, eps: Float, weightDecay: Float, step: Int

@@ -8,22 +8,22 @@ import Foundation
 /// CPU advertises AVX-512 or AVX2+FMA, the core type is switched once, in-process, through the
 /// library's own dynamic-arch entry points (the same path `OPENBLAS_CORETYPE` takes at load).
 /// An explicit `OPENBLAS_CORETYPE` in the environment is always respected.
-public enum BLASRuntime {
+package enum BLASRuntime {
     /// The OpenBLAS core in use after configuration (e.g. "SkylakeX").
-    public static var coreName: String {
+    static var coreName: String {
         _ = configured
         return openblas_get_corename().map { String(cString: $0) } ?? "unknown"
     }
 
     /// What `configure` did, for logs and benchmark output.
-    public static var note: String { configured }
+    package static var note: String { configured }
 
     /// Cheap once-token checked before every gemm.
     static let ready: Bool = { _ = configured; return true }()
 
     /// Runs the configuration (idempotent; Swift globals initialize once, thread-safely).
     @discardableResult
-    public static func configure() -> String { configured }
+    static func configure() -> String { configured }
 
     private static let configured: String = {
         let current = openblas_get_corename().map { String(cString: $0) } ?? ""

@@ -8,12 +8,12 @@ import Darwin
 extension Kernels {
     /// out[r, c] = bias[c]; used to pre-fill a gemm output that then runs with beta = 1.
     /// out is (N, C), bias is (C).
-    public static func broadcastRows(_ out: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, cols: Int) {
+    package static func broadcastRows(_ out: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, cols: Int) {
         for r in 0..<rows { (out + r * cols).update(from: bias, count: cols) }
     }
 
     /// out[r, c] += bias[c]. out is (N, C), bias is (C).
-    public static func addBias(_ out: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, cols: Int) {
+    static func addBias(_ out: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, cols: Int) {
         for r in 0..<rows {
             let o = out + r * cols
             for c in 0..<cols { o[c] += bias[c] }
@@ -21,12 +21,12 @@ extension Kernels {
     }
 
     /// out = a + b (residual add; out may alias a or b).
-    public static func add(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) {
+    package static func add(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) {
         for i in 0..<n { out[i] = a[i] + b[i] }
     }
 
     /// out = gelu(inp) with the exact erf form: x · Φ(x) = x · ½(1 + erf(x/√2)). out may alias inp.
-    public static func geluForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count n: Int) {
+    package static func geluForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count n: Int) {
         parallelFor(n, cost: 4) { range in
             for i in range {
                 let x = inp[i]
@@ -36,7 +36,7 @@ extension Kernels {
     }
 
     /// dinp = dout · gelu'(inp), gelu'(x) = Φ(x) + x·φ(x). dinp may alias dout.
-    public static func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, count n: Int) {
+    package static func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, count n: Int) {
         parallelFor(n, cost: 6) { range in
             // Two passes per block through a stack buffer: the derivative loop then has no
             // possible aliasing and vectorizes; the product loop is trivial.
@@ -58,12 +58,12 @@ extension Kernels {
     }
 
     /// out = tanh(inp).
-    public static func tanhForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count n: Int) {
+    package static func tanhForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count n: Int) {
         for i in 0..<n { out[i] = tanh(inp[i]) }
     }
 
     /// dinp = dout · (1 − out²), from the forward *output*. dinp may alias dout.
-    public static func tanhBackward(_ dinp: UnsafeMutablePointer<Float>, _ out: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, count n: Int) {
+    package static func tanhBackward(_ dinp: UnsafeMutablePointer<Float>, _ out: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, count n: Int) {
         for i in 0..<n {
             let y = out[i]
             dinp[i] = dout[i] * (1 - y * y)
@@ -71,7 +71,7 @@ extension Kernels {
     }
 
     /// Σ x² accumulated in Double (for gradient-norm clipping).
-    public static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+    package static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
         var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
         var total = 0.0
         var i = 0
@@ -89,12 +89,12 @@ extension Kernels {
     }
 
     /// x *= s.
-    public static func scale(_ x: UnsafeMutablePointer<Float>, _ s: Float, count n: Int) {
+    package static func scale(_ x: UnsafeMutablePointer<Float>, _ s: Float, count n: Int) {
         for i in 0..<n { x[i] *= s }
     }
 
     /// True when no element is NaN or ±inf.
-    public static func allFinite(_ x: UnsafePointer<Float>, _ n: Int) -> Bool {
+    package static func allFinite(_ x: UnsafePointer<Float>, _ n: Int) -> Bool {
         var acc: Float = 0
         for i in 0..<n { acc += x[i] * 0 }  // NaN or inf turns the 0 product into NaN
         return !acc.isNaN

@@ -1,7 +1,7 @@
 extension Kernels {
     /// out[b, t] = word[ids[b, t]] + position[t] + type[0]: BERT's summed embeddings with all
     /// token types zero. out is (B, T, C); ids (B, T); word (V, C); position (P, C); type (·, C).
-    public static func embeddingSum(
+    package static func embeddingSum(
         _ out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, word: UnsafePointer<Float>,
         position: UnsafePointer<Float>, tokenType: UnsafePointer<Float>, batch: Int, seq: Int, cols: Int
     ) {
@@ -17,7 +17,7 @@ extension Kernels {
 
     /// Masked mean over the sequence: out[b] = Σₜ m[b,t]·inp[b,t] / max(Σₜ m[b,t], 1e-9)
     /// (sentence-transformers' mean pooling). inp (B, T, C); mask (B, T); out (B, C).
-    public static func meanPoolForward(
+    package static func meanPoolForward(
         _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, mask: UnsafePointer<Int32>,
         batch: Int, seq: Int, cols: Int
     ) {
@@ -36,7 +36,7 @@ extension Kernels {
     }
 
     /// Gradient of `meanPoolForward`: dinp[b,t] = m[b,t] · dout[b] / Σₜ m[b,t] (written, not added).
-    public static func meanPoolBackward(
+    package static func meanPoolBackward(
         _ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, mask: UnsafePointer<Int32>,
         batch: Int, seq: Int, cols: Int
     ) {

@@ -5,7 +5,7 @@
 
 /// e^x; returns exactly 0 below −87.3 so masked attention columns get probability 0 as in torch.
 @inline(__always)
-public func fastExp(_ input: Float) -> Float {
+func fastExp(_ input: Float) -> Float {
     let x = min(max(input, -87.3), 88.7)
     // Round x·log2(e) with the 1.5·2²³ trick: after the add, the low mantissa bits hold k.
     let magic: Float = 12582912

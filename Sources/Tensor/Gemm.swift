@@ -2,9 +2,9 @@ import COpenBLAS
 
 /// Fast kernels. Every function here has a naive twin with the same signature in `Reference`,
 /// and `TensorTests` compare the two on random shapes. Matrices are row-major.
-public enum Kernels {
+package enum Kernels {
     /// Sets OpenBLAS's thread count for this process.
-    public static func setThreads(_ n: Int) {
+    package static func setThreads(_ n: Int) {
         BLASRuntime.configure()
         openblas_set_num_threads(Int32(n))
     }
@@ -13,7 +13,7 @@ public enum Kernels {
     ///
     /// `op(A)` is m×k, `op(B)` is k×n, `C` is m×n. `lda`, `ldb`, `ldc` are the row strides of the
     /// stored matrices (so a head's slice of a [T, H] activation is passed with `ld = H`).
-    public static func gemm(
+    package static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
@@ -27,7 +27,7 @@ public enum Kernels {
 
     /// A batch of `outer × inner` independent gemms at fixed strides, e.g. (batch, head) pairs of
     /// attention where a head's `Q` starts at `b·T·H + h·d` inside one [B, T, H] buffer.
-    public static func gemmBatched(
+    package static func gemmBatched(
         outer: Int, inner: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, strideA: BatchStride,
         b: UnsafePointer<Float>, ldb: Int, strideB: BatchStride,
@@ -45,10 +45,10 @@ public enum Kernels {
 }
 
 /// Element offsets between consecutive matrices of a two-level gemm batch.
-public struct BatchStride: Sendable, Equatable {
-    public var outer: Int
-    public var inner: Int
-    public init(outer: Int, inner: Int) {
+package struct BatchStride: Sendable, Equatable {
+    package var outer: Int
+    package var inner: Int
+    package init(outer: Int, inner: Int) {
         self.outer = outer
         self.inner = inner
     }

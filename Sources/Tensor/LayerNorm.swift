@@ -1,7 +1,7 @@
 extension Kernels {
     /// out = (inp − mean) · rstd · gamma + beta per row, biased variance as torch.
     /// inp, out are (N, C); gamma, beta (C); mean, rstd (N) are saved for the backward pass.
-    public static func layerNormForward(
+    package static func layerNormForward(
         _ out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
         _ inp: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         rows: Int, cols: Int, eps: Float
@@ -22,7 +22,7 @@ extension Kernels {
 
     /// Gradient w.r.t. LayerNorm's input only (gamma and beta are frozen here):
     /// dinp = rstd · (g − mean(g) − x̂ · mean(g ⊙ x̂)), g = dout ⊙ gamma. dinp may alias dout.
-    public static func layerNormBackward(
+    package static func layerNormBackward(
         _ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ inp: UnsafePointer<Float>,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
         rows: Int, cols: Int

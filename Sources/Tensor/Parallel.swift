@@ -45,7 +45,7 @@ private let serialKernelsKey: pthread_key_t = {
 
 extension Kernels {
     /// Threads to use by default: the cores this process may run on.
-    public static var defaultThreads: Int { workers }
+    package static var defaultThreads: Int { workers }
 
     /// True on a thread currently running a shard (then `parallelFor` runs inline).
     static var inShard: Bool { pthread_getspecific(serialKernelsKey) != nil }
@@ -56,7 +56,7 @@ extension Kernels {
     ///
     /// OpenBLAS's thread count is process-wide: concurrent users of this function in one process
     /// stay correct but may see each other's setting.
-    public static func forEachShard(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+    package static func forEachShard(_ count: Int, threads: Int, _ body: (Int) -> Void) {
         BLASRuntime.configure()
         if count <= 1 {
             openblas_set_num_threads(Int32(max(1, threads)))

@@ -9,7 +9,7 @@ extension Kernels {
     ///
     /// For attention, x is (B·NH·T, T) scores and mask is (B, T) additive ((1 − m)·min as
     /// transformers builds it), so `rowsPerMask = NH·T`. Pass `mask: nil` for no mask.
-    public static func softmaxForward(
+    package static func softmaxForward(
         _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, scale: Float = 1,
         mask: UnsafePointer<Float>? = nil, rowsPerMask: Int = 1
     ) {
@@ -34,7 +34,7 @@ extension Kernels {
 
     /// dx = p ⊙ (dp − Σ dp⊙p) per row; the gradient w.r.t. softmax's input. dx may alias dp.
     /// p, dp, dx are (N, C).
-    public static func softmaxBackward(
+    package static func softmaxBackward(
         _ dx: UnsafeMutablePointer<Float>, probs p: UnsafePointer<Float>, dprobs dp: UnsafePointer<Float>,
         rows: Int, cols: Int
     ) {
@@ -53,7 +53,7 @@ extension Kernels {
     /// logits, dlogits are (N, K); labels (N); weights (N) or nil for all ones.
     /// - Returns: the loss, accumulated in Double.
     @discardableResult
-    public static func crossEntropy(
+    package static func crossEntropy(
         logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, weights: UnsafePointer<Float>?,
         rows: Int, classes: Int, dlogits: UnsafeMutablePointer<Float>?
     ) -> Float {

@@ -4,19 +4,19 @@
 /// fits, so the training loop can size its workspace once per (batch, sequence) shape and never
 /// allocate again (llm.c style). Kernels take raw pointers (`ptr`), not tensors, so the same
 /// storage can be viewed at any offset without copying.
-public final class Tensor: @unchecked Sendable {
+package final class Tensor: @unchecked Sendable {
     /// Current logical shape; `count` is its product.
-    public private(set) var shape: [Int]
+    package private(set) var shape: [Int]
     /// Number of elements in the current shape.
-    public private(set) var count: Int
+    package private(set) var count: Int
     /// Number of elements the storage can hold.
-    public let capacity: Int
+    package let capacity: Int
     /// Start of the storage (64-byte aligned for BLAS).
-    public let ptr: UnsafeMutablePointer<Float>
+    package let ptr: UnsafeMutablePointer<Float>
 
     /// Allocates a zero-filled tensor.
     /// - Parameter capacity: storage size; defaults to the element count of `shape`.
-    public init(shape: [Int], capacity: Int? = nil) {
+    package init(shape: [Int], capacity: Int? = nil) {
         let n = shape.reduce(1, *)
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         let cap = Swift.max(capacity ?? n, n, 1)
@@ -29,7 +29,7 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// Copies `values` into a new tensor of the given shape.
-    public convenience init(shape: [Int], values: [Float]) {
+    package convenience init(shape: [Int], values: [Float]) {
         precondition(values.count == shape.reduce(1, *), "\(values.count) values do not fill shape \(shape)")
         self.init(shape: shape)
         values.withUnsafeBufferPointer { ptr.update(from: $0.baseAddress!, count: values.count) }
@@ -39,7 +39,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// Changes the logical shape without reallocating.
     /// - Precondition: the new element count fits into `capacity`.
-    public func reshape(_ newShape: [Int]) {
+    func reshape(_ newShape: [Int]) {
         let n = newShape.reduce(1, *)
         precondition(n <= capacity, "shape \(newShape) needs \(n) elements, capacity is \(capacity)")
         shape = newShape
@@ -47,17 +47,17 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// Sets every element of the current shape to zero.
-    public func zero() { ptr.update(repeating: 0, count: count) }
+    package func zero() { ptr.update(repeating: 0, count: count) }
 
     /// The current elements as an array (for tests, export and small results).
-    public var array: [Float] { Array(UnsafeBufferPointer(start: ptr, count: count)) }
+    package var array: [Float] { Array(UnsafeBufferPointer(start: ptr, count: count)) }
 
     /// Element access by flat index (not for hot loops).
-    public subscript(i: Int) -> Float {
+    package subscript(i: Int) -> Float {
         get { ptr[i] }
         set { ptr[i] = newValue }
     }
 
     /// True when every element of the current shape is finite.
-    public var isFinite: Bool { Kernels.allFinite(ptr, count) }
+    package var isFinite: Bool { Kernels.allFinite(ptr, count) }
 }

@@ -4,16 +4,16 @@ import Synchronization
 /// lock type of the package) in a box, for state that closures and threads share by reference.
 /// A class that owns its state keeps a `Mutex` property instead.
 /// Side effects belong outside `withLock` (return what to do, then do it).
-public final class Locked<State: Sendable>: Sendable {
+package final class Locked<State: Sendable>: Sendable {
     private let mutex: Mutex<State>
 
-    public init(_ state: State) { mutex = Mutex(state) }
+    package init(_ state: State) { mutex = Mutex(state) }
 
     @discardableResult
-    public func withLock<R: Sendable, E: Error>(_ body: (inout State) throws(E) -> R) throws(E) -> R {
+    package func withLock<R: Sendable, E: Error>(_ body: (inout State) throws(E) -> R) throws(E) -> R {
         try mutex.withLock { (state: inout sending State) throws(E) -> sending R in try body(&state) }
     }
 
     /// A copy of the state, read under the lock.
-    public var current: State { withLock { $0 } }
+    package var current: State { withLock { $0 } }
 }

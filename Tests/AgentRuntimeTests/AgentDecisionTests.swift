@@ -1,5 +1,5 @@
 import API
-import AgentRuntime
+@testable import AgentRuntime
 import Foundation
 import Learner
 import Registry

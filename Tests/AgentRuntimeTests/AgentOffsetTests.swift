@@ -1,5 +1,5 @@
 import Threads
-import AgentRuntime
+@testable import AgentRuntime
 import Foundation
 import Learner
 import Registry

@@ -1,4 +1,4 @@
-import AgentRuntime
+@testable import AgentRuntime
 import Foundation
 import Learner
 import Registry

@@ -3,17 +3,17 @@ import Stream
 
 /// A record a hostile or careless producer might send, and how a pipeline whose model reads
 /// text must dead-letter it.
-public struct HostileRecord: Sendable {
-    public let name: String
-    public let key: [UInt8]?
+package struct HostileRecord: Sendable {
+    package let name: String
+    package let key: [UInt8]?
     /// nil: a tombstone (null value).
-    public let value: [UInt8]?
-    public let reason: RejectReason
+    package let value: [UInt8]?
+    package let reason: RejectReason
     /// Whether the dead letter is too large for the DLQ producer and comes back cut
     /// (its original size and sha256 in headers).
-    public let truncated: Bool
+    let truncated: Bool
 
-    public init(_ name: String, key: [UInt8]? = nil, value: [UInt8]?, _ reason: RejectReason, truncated: Bool = false) {
+    init(_ name: String, key: [UInt8]? = nil, value: [UInt8]?, _ reason: RejectReason, truncated: Bool = false) {
         self.name = name
         self.key = key
         self.value = value
@@ -25,14 +25,14 @@ public struct HostileRecord: Sendable {
 /// Every kind of bad record the pipeline must dead-letter (≥ 60 kinds): the decoder's malformed
 /// corpus plus what only the pipeline's settings decide (no features input, the 64 KiB limit,
 /// tombstones, dead letters larger than the DLQ producer accepts).
-public enum HostileCorpus {
+package enum HostileCorpus {
     /// A valid JSON example value padded with `text` to exactly `size` bytes.
-    public static func example(bytes size: Int) -> [UInt8] {
+    package static func example(bytes size: Int) -> [UInt8] {
         let prefix = Array(#"{"label":"b","text":""#.utf8), suffix = Array(#""}"#.utf8)
         return prefix + [UInt8](repeating: UInt8(ascii: "x"), count: size - prefix.count - suffix.count) + suffix
     }
 
-    public static let records: [HostileRecord] = MalformedCorpus.cases.map {
+    package static let records: [HostileRecord] = MalformedCorpus.cases.map {
         HostileRecord($0.name, key: $0.key, value: $0.value, $0.reason)
     } + [
         HostileRecord("tombstone", value: nil, .tombstone),
@@ -51,7 +51,7 @@ extension HostileRecord {
     /// What is wrong with `letter` as this record's dead letter (empty: nothing): it must hold the
     /// exact key and value (a tombstone stays null), or for a record too large for the DLQ their
     /// first bytes plus headers with the original size and sha256, and carry this record's reason.
-    public func problems(with letter: KafkaMessage) -> [String] {
+    package func problems(with letter: KafkaMessage) -> [String] {
         var problems: [String] = []
         func check(_ ok: Bool, _ what: @autoclosure () -> String) { if !ok { problems.append("\(name): \(what())") } }
         check(letter.headers.text(DeadLetterWriter.Header.reason) == reason.rawValue,

@@ -5,11 +5,11 @@ import Glibc
 
 /// A flood of idle TCP connections, the control plane's hostile input: sockets that connect and
 /// never send a request. Shared by the in-process server tests and the `serve` process tests.
-public enum IdleConnections {
+package enum IdleConnections {
     /// Raises this process's soft descriptor limit so it can hold the flood's client sockets
     /// (children started afterwards inherit it).
     /// - Throws: when the hard limit is below `wanted`.
-    public static func raiseDescriptorLimit(to wanted: rlim_t) throws {
+    package static func raiseDescriptorLimit(to wanted: rlim_t) throws {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw SetupError("getrlimit: \(errno)") }
         guard limit.rlim_cur < wanted else { return }
@@ -22,7 +22,7 @@ public enum IdleConnections {
 
     /// An idle TCP socket connecting to 127.0.0.1:`port` without waiting (a flood does not wait
     /// for the server to accept); nil when the connect failed outright.
-    public static func open(port: Int) -> Int32? {
+    package static func open(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return nil }
         var address = sockaddr_in()
@@ -37,22 +37,22 @@ public enum IdleConnections {
     }
 
     /// `count` idle sockets to `port` (fewer only if connects fail outright).
-    public static func open(_ count: Int, port: Int) -> [Int32] {
+    package static func open(_ count: Int, port: Int) -> [Int32] {
         (0..<count).compactMap { _ in open(port: port) }
     }
 
     /// Closes every socket.
-    public static func close(_ sockets: [Int32]) {
+    package static func close(_ sockets: [Int32]) {
         for fd in sockets { Glibc.close(fd) }
     }
 
     /// Descriptors process `pid` holds (entries of /proc/PID/fd).
-    public static func descriptorsHeld(by pid: Int32) -> Int {
+    package static func descriptorsHeld(by pid: Int32) -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count ?? 0
     }
 
     /// Sockets process `pid` holds (entries of /proc/PID/fd that link to `socket:[…]`).
-    public static func socketsHeld(by pid: Int32) -> Int {
+    package static func socketsHeld(by pid: Int32) -> Int {
         let directory = "/proc/\(pid)/fd"
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return 0 }
         var count = 0
@@ -65,8 +65,8 @@ public enum IdleConnections {
         return count
     }
 
-    public struct SetupError: Error, CustomStringConvertible {
-        public let description: String
+    struct SetupError: Error, CustomStringConvertible {
+        let description: String
         init(_ description: String) { self.description = description }
     }
 }

@@ -6,12 +6,12 @@ import Glibc
 /// A TCP socket bound to a port the OS picked on 127.0.0.1 (listening unless asked not to), held
 /// while the value lives. Shared by the server tests (a peer that never answers) and the agent
 /// tests (a port that is taken, a port nobody listens on).
-public final class ListeningSocket: Sendable {
-    public let fd: Int32
-    public let port: Int
+package final class ListeningSocket: Sendable {
+    package let fd: Int32
+    package let port: Int
 
     /// - Throws: when the socket cannot be bound (or listened on).
-    public init(listen shouldListen: Bool = true) throws {
+    package init(listen shouldListen: Bool = true) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw IdleConnections.SetupError("socket: errno \(errno)") }
         var address = sockaddr_in()
@@ -36,6 +36,6 @@ public final class ListeningSocket: Sendable {
 
 /// A TCP port nobody listened on a moment ago (the OS picked it): a refused connection, or a
 /// port for a server that cannot report the one it bound.
-public func freeTCPPort() throws -> Int {
+package func freeTCPPort() throws -> Int {
     try ListeningSocket(listen: false).port
 }

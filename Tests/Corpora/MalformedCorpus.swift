@@ -1,17 +1,17 @@
 import Stream
 
 /// A malformed record and the reason it must be refused with.
-public struct MalformedSample: Sendable {
-    public let name: String
-    public let key: [UInt8]?
-    public let value: [UInt8]
-    public let reason: RejectReason
+package struct MalformedSample: Sendable {
+    package let name: String
+    package let key: [UInt8]?
+    package let value: [UInt8]
+    package let reason: RejectReason
 
-    public init(_ name: String, _ json: String, _ reason: RejectReason, key: [UInt8]? = nil) {
+    init(_ name: String, _ json: String, _ reason: RejectReason, key: [UInt8]? = nil) {
         self.init(name, bytes: Array(json.utf8), reason, key: key)
     }
 
-    public init(_ name: String, bytes: [UInt8], _ reason: RejectReason, key: [UInt8]? = nil) {
+    init(_ name: String, bytes: [UInt8], _ reason: RejectReason, key: [UInt8]? = nil) {
         self.name = name
         self.key = key
         self.value = bytes
@@ -21,8 +21,8 @@ public struct MalformedSample: Sendable {
 
 /// The malformed record values (and one bad key) used by the decoder tests and the DLQ test;
 /// `HostileCorpus` adds the records only a whole pipeline can judge.
-public enum MalformedCorpus {
-    public static let cases: [MalformedSample] = [
+package enum MalformedCorpus {
+    package static let cases: [MalformedSample] = [
         MalformedSample("empty value", "", .invalidJSON),
         MalformedSample("not JSON", "hello", .invalidJSON),
         MalformedSample("truncated object", #"{"text":"a","label":"b""#, .invalidJSON),

@@ -1,5 +1,5 @@
 import Foundation
-import Model
+@testable import Model
 import Testing
 
 /// Swift vs PyTorch + PEFT on a tiny random BertForSequenceClassification (make_golden.py).

@@ -1,5 +1,5 @@
 import Foundation
-import Model
+@testable import Model
 import Testing
 
 /// The real all-MiniLM-L6-v2 against sentence-transformers (make_minilm_embeddings.py).

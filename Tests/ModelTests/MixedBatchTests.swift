@@ -1,5 +1,5 @@
 import Foundation
-import Model
+@testable import Model
 import Testing
 
 /// Rows of different adapters in one batch (one base GEMM, each row's own low-rank branch and

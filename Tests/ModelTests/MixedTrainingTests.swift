@@ -1,5 +1,5 @@
 import Foundation
-import Model
+@testable import Model
 import Testing
 
 /// Training rows of several adapters in one pass (one frozen base pass, each row's own LoRA

@@ -4,7 +4,7 @@ import TestCorpora
 @testable import Stream
 
 extension MalformedSample: CustomTestStringConvertible {
-    public var testDescription: String { name }
+    package var testDescription: String { name }
 }
 
 @Suite("Example schema decoding and validation")

@@ -1,5 +1,5 @@
 import Testing
-import Tensor
+@testable import Tensor
 
 /// Odd sizes on purpose: the kernel has row tails (m % 6), column tails (n % 64, n % 16) and an
 /// odd-k pad; 384/1536 are MiniLM's shapes.

@@ -1,5 +1,5 @@
 import Testing
-import Tensor
+@testable import Tensor
 
 /// One bf16 packing per frozen weight: the kernel reads it as op(B) (forward, x·Wᵀ) or transposed
 /// (input gradient, dy·W), splits columns over threads, and the packing unpacks exactly. Needs a

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Tensor
+@testable import Tensor
 
 private let counts = [1, 7, 64, 1000, 4099]
 

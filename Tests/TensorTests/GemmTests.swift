@@ -1,5 +1,5 @@
 import Testing
-import Tensor
+@testable import Tensor
 
 /// Odd sizes on purpose: BLAS kernels have edge paths for remainders.
 private let shapes: [(Int, Int, Int)] = [(1, 1, 1), (3, 5, 7), (17, 1, 9), (33, 65, 31), (64, 48, 127)]

@@ -1,5 +1,5 @@
 import Testing
-import Tensor
+@testable import Tensor
 
 private let rowShapes = [(1, 1), (3, 7), (12, 64), (5, 383)]
 

@@ -1,5 +1,5 @@
 import Testing
-import Tensor
+@testable import Tensor
 
 @Suite struct TensorBufferTests {
     @Test func reshapeReusesStorage() {

@@ -1,4 +1,4 @@
-import Tensor
+@testable import Tensor
 
 /// Deterministic SplitMix64 so failures reproduce.
 struct SeededRNG: RandomNumberGenerator {

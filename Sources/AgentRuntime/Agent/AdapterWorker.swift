@@ -313,8 +313,8 @@ struct WorkerCounters: Sendable {
 }
 
 /// A point of the prequential learning curve.
-public struct CurvePoint: Sendable, Codable, Equatable {
-    public var examples: Int
-    public var accuracy: Double
-    public var logLoss: Double
+package struct CurvePoint: Sendable, Codable, Equatable {
+    package var examples: Int
+    package var accuracy: Double
+    package var logLoss: Double
 }

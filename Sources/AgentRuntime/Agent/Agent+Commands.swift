@@ -9,11 +9,11 @@ enum Command: Sendable {
 }
 
 /// Errors of the agent's control operations.
-public enum AgentError: Error, CustomStringConvertible, Equatable {
+package enum AgentError: Error, CustomStringConvertible, Equatable {
     case unknownAdapter(String)
     case noLiveVersion(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownAdapter(let name): "no adapter named '\(name)'"
         case .noLiveVersion(let name): "adapter '\(name)' has no live version yet"
@@ -23,7 +23,7 @@ public enum AgentError: Error, CustomStringConvertible, Equatable {
 
 extension Agent {
     /// Makes `version` live (journaled with `reason`); the learner keeps training its own lineage.
-    public func promote(adapter: String, version: Version, reason: String) async throws -> Version {
+    package func promote(adapter: String, version: Version, reason: String) async throws -> Version {
         try await withCheckedThrowingContinuation { c in
             mailbox.withLock { $0.append(.promote(adapter: adapter, version: version, reason: reason) { c.resume(with: $0) }) }
         }
@@ -31,14 +31,14 @@ extension Agent {
 
     /// Rolls back to `to` (default: the previous good version); the learner continues from it
     /// with fresh optimizer state.
-    public func rollback(adapter: String, to: Version?, reason: String) async throws -> Version {
+    package func rollback(adapter: String, to: Version?, reason: String) async throws -> Version {
         try await withCheckedThrowingContinuation { c in
             mailbox.withLock { $0.append(.rollback(adapter: adapter, to: to, reason: reason) { c.resume(with: $0) }) }
         }
     }
 
     /// Predicts with the adapter's live version (any thread).
-    public func predict(adapter: String?, texts: [String]) throws -> [LivePrediction] {
+    package func predict(adapter: String?, texts: [String]) throws -> [LivePrediction] {
         let name = adapter ?? config.routing.defaultAdapter
         guard let current = try live.serving(name) else { throw AgentError.noLiveVersion(name) }
         return try current.predict(texts)

@@ -4,92 +4,92 @@ import Monitor
 import Registry
 
 /// What the agent publishes for `/v1/status`, `streamlora status` and the metrics.
-public struct LearnerStatus: Sendable, Codable, Equatable {
-    public struct Adapter: Sendable, Codable, Equatable {
-        public var name: String
-        public var live: String?
-        public var labels: [String]
-        public var examples: Int
-        public var trained: Int
-        public var steps: Int
+package struct LearnerStatus: Sendable, Codable, Equatable {
+    package struct Adapter: Sendable, Codable, Equatable {
+        package var name: String
+        package var live: String?
+        package var labels: [String]
+        package var examples: Int
+        package var trained: Int
+        package var steps: Int
         /// Steps that shared a forward/backward pass with other adapters' steps.
-        public var crossAdapterSteps: Int?
-        public var skippedSteps: Int
+        var crossAdapterSteps: Int?
+        var skippedSteps: Int
         /// Examples held out (predicted, never trained) and redeliveries skipped, this process's run.
-        public var heldOut: Int
-        public var skippedRedeliveries: Int
-        public var accuracy: Double?
-        public var logLoss: Double?
-        public var windowAccuracy: Double?
-        public var windowLogLoss: Double?
+        var heldOut: Int
+        var skippedRedeliveries: Int
+        package var accuracy: Double?
+        package var logLoss: Double?
+        package var windowAccuracy: Double?
+        var windowLogLoss: Double?
         /// Outcomes in the window (≤ the pipeline's `metrics.window`).
-        public var windowExamples: Int
-        public var lastLoss: Double?
-        public var snapshots: Int
-        public var promotions: Int
-        public var rejections: Int
-        public var rollbacks: Int
+        var windowExamples: Int
+        var lastLoss: Double?
+        package var snapshots: Int
+        package var promotions: Int
+        package var rejections: Int
+        package var rollbacks: Int
         /// Metric drops the paired test found shared by the predecessor (drift, not regression).
-        public var declinedRollbacks: Int?
+        package var declinedRollbacks: Int?
         /// Confirmed concept drifts the learner adapted to.
-        public var adaptations: Int?
-        public var snapshotFailures: Int
-        public var lastSnapshot: String?
-        public var lastDecision: String?
-        public var holdoutBuffered: Int
+        package var adaptations: Int?
+        var snapshotFailures: Int
+        package var lastSnapshot: String?
+        var lastDecision: String?
+        var holdoutBuffered: Int
         /// Cumulative prequential accuracy every 500 examples.
-        public var curve: [CurvePoint]
+        package var curve: [CurvePoint]
         /// Partitions whose examples this adapter has learned from (in this process).
-        public var partitions: [Int32]
+        package var partitions: [Int32]
         /// Durations of this process's snapshots (evaluate, gate, durable write), in seconds.
-        public var snapshotSeconds: Histogram
+        var snapshotSeconds: Histogram
     }
 
     /// The consumer's position in one assigned partition.
-    public struct Partition: Sendable, Codable, Equatable {
-        public var partition: Int32
+    package struct Partition: Sendable, Codable, Equatable {
+        var partition: Int32
         /// Next offset to read (last consumed + 1); nil before the first message.
-        public var position: Int64?
+        var position: Int64?
         /// The high watermark as last fetched; nil before the first fetch.
-        public var highWatermark: Int64?
+        var highWatermark: Int64?
         /// Messages not consumed yet (high watermark − position, or − the committed offset
         /// before the first message); nil when unknown.
-        public var lag: Int64? {
+        var lag: Int64? {
             guard let high = highWatermark, let from = position ?? committed else { return nil }
             return max(0, high - from)
         }
         /// Last committed next offset.
-        public var committed: Int64?
+        var committed: Int64?
     }
 
-    public var uptimeSeconds: Double = 0
-    public var ready = false
-    public var adapters: [Adapter] = []
-    public var consumed = 0
-    public var deadLettered = 0
+    package var uptimeSeconds: Double = 0
+    package var ready = false
+    package var adapters: [Adapter] = []
+    package var consumed = 0
+    var deadLettered = 0
     /// Records rejected by the decoder (and so dead-lettered), by reason code (`invalid_json`, …).
-    public var rejectionsByReason: [String: Int] = [:]
+    var rejectionsByReason: [String: Int] = [:]
     /// Partitions paused because their dead letter cannot be written, with the reason.
-    public var stalledPartitions: [String: String] = [:]
+    var stalledPartitions: [String: String] = [:]
     /// Partitions paused because their log ends before the registry's recorded offsets.
-    public var partitionAlarms: [String: String] = [:]
+    var partitionAlarms: [String: String] = [:]
     /// Whether a broker connection is up (librdkafka's statistics); nil until first known.
-    public var brokersReachable: Bool?
-    public var unsupportedInputs = 0
-    public var consumerErrors = 0
-    public var errors = 0
-    public var lastError: String?
+    var brokersReachable: Bool?
+    var unsupportedInputs = 0
+    var consumerErrors = 0
+    var errors = 0
+    var lastError: String?
     /// Last committed next offset per partition.
-    public var committed: [String: Int64] = [:]
+    var committed: [String: Int64] = [:]
     /// Assigned partitions of the pipeline's topic, with position, high watermark and lag.
-    public var partitions: [Partition] = []
+    package var partitions: [Partition] = []
 
-    public init() {}
+    init() {}
 }
 
 extension Agent {
     /// The latest published status (cheap; any thread).
-    public var status: LearnerStatus {
+    package var status: LearnerStatus {
         var s = published.current
         s.uptimeSeconds = Double((ContinuousClock.now - started).components.seconds)
         return s
@@ -142,7 +142,7 @@ extension LearnerStatus {
     /// Why the agent is not fully ready, one sentence each (empty: ready): not started, no broker
     /// connection, no partition assigned, partitions paused by an alarm or an unwritable DLQ.
     /// Predictions are served regardless; these say whether training keeps up with the topic.
-    public var notReadyReasons: [String] {
+    var notReadyReasons: [String] {
         var reasons: [String] = []
         if !ready { reasons.append("the learner has not started") }
         if brokersReachable == false { reasons.append("no Kafka broker is reachable") }

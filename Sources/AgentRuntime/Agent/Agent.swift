@@ -16,13 +16,13 @@ import Stream
 /// drift hub, a command mailbox the learner drains between events, and the rebalance handoff
 /// (on revoke the consumer's callback waits while the learner snapshots and commits the
 /// partitions' adapters; on assign the learner follows the shared registry, see `Agent+Rebalance`).
-public final class Agent: @unchecked Sendable {
-    public let config: PipelineConfig
-    public let runtime: ModelRuntime
+package final class Agent: @unchecked Sendable {
+    package let config: PipelineConfig
+    package let runtime: ModelRuntime
     /// Live versions served, at most `residency.max_adapters` in memory (evicted ones reload on demand).
-    public let live: LiveAdapters
-    public let drift: DriftMonitorHub
-    public let registryRoot: URL
+    package let live: LiveAdapters
+    package let drift: DriftMonitorHub
+    package let registryRoot: URL
     let logger: Logger
     let pipeline: IngestPipeline
     let started = ContinuousClock.now
@@ -63,7 +63,7 @@ public final class Agent: @unchecked Sendable {
 
     /// Loads the base model and every adapter already in the registry (each resumes from its
     /// newest durable version), and prepares the consumer. Nothing is consumed before `start()`.
-    public init(config: PipelineConfig, root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+    package init(config: PipelineConfig, root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
                 logger: Logger = Logger(label: "streamlora.agent")) throws {
         self.config = config
         self.logger = logger
@@ -114,7 +114,7 @@ public final class Agent: @unchecked Sendable {
     }
 
     /// Starts consuming and learning on the learner thread.
-    public func start() throws {
+    package func start() throws {
         rebalances.open()
         try pipeline.start()
         let thread = Thread { [self] in
@@ -128,7 +128,7 @@ public final class Agent: @unchecked Sendable {
 
     /// Asks the learner to finish the current batch, snapshot every adapter, commit and stop;
     /// waits until it has.
-    public func stop() {
+    package func stop() {
         stopRequested.withLock { $0 = true }
         finished.wait()
     }

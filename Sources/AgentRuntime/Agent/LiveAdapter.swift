@@ -10,11 +10,11 @@ import Stream
 /// version costs its parameters, not a copy of the target matrices. Immutable once published,
 /// so concurrent predictions need no lock (scratch comes from the runtime's workspace pool), and
 /// rows of many live adapters can share one forward pass (`LiveAdapter.predict(_:)` on a list).
-public final class LiveAdapter: @unchecked Sendable {
-    public let adapter: String
+package final class LiveAdapter: @unchecked Sendable {
+    package let adapter: String
     /// The registry version, or nil when no version is live (see ``nothingLive(adapter:runtime:)``).
-    public let version: Version?
-    public let labels: [String]
+    package let version: Version?
+    package let labels: [String]
     /// Read-only after init.
     let model: BertLoRAModel
     private let runtime: ModelRuntime
@@ -23,7 +23,7 @@ public final class LiveAdapter: @unchecked Sendable {
     /// alpha, rsLoRA and targets, not the pipeline's).
     /// - Throws: when the config or the tensors don't fit the base, or a weight is non-finite
     ///   (then nothing is published).
-    public init(adapter: String, version: Version?, labels: [String], tensors: [NamedTensor]?, config: PEFTLoRAConfig?,
+    package init(adapter: String, version: Version?, labels: [String], tensors: [NamedTensor]?, config: PEFTLoRAConfig?,
                 runtime: ModelRuntime) throws {
         let model = try runtime.makeModel(lora: config.map(runtime.loraConfig(of:)), labels: labels.count)
         if let tensors { try model.loadAdapter(tensors) }  // refuses non-finite tensors
@@ -36,12 +36,12 @@ public final class LiveAdapter: @unchecked Sendable {
 
     /// "No live version": what serves once a rollback past the first version withdrew the only
     /// live one. It knows no labels, so its predictions carry neither label nor version.
-    public static func nothingLive(adapter: String, runtime: ModelRuntime) throws -> LiveAdapter {
+    static func nothingLive(adapter: String, runtime: ModelRuntime) throws -> LiveAdapter {
         try LiveAdapter(adapter: adapter, version: nil, labels: [], tensors: nil, config: nil, runtime: runtime)
     }
 
     /// The live model of a stored version.
-    public convenience init(adapter: String, loaded: LoadedAdapter, runtime: ModelRuntime) throws {
+    package convenience init(adapter: String, loaded: LoadedAdapter, runtime: ModelRuntime) throws {
         try self.init(adapter: adapter, version: loaded.manifest.version, labels: loaded.snapshot.labels,
                       tensors: loaded.snapshot.tensors, config: loaded.snapshot.config, runtime: runtime)
     }
@@ -49,7 +49,7 @@ public final class LiveAdapter: @unchecked Sendable {
     /// The adapter's live version as the registry has it now (nothing live when `LIVE` names
     /// none); nil when the registry has no adapter of that name.
     /// - Throws: when the registry cannot be read or the version does not verify or build.
-    public static func registryLive(adapter: String, registryRoot: URL, runtime: ModelRuntime) throws -> LiveAdapter? {
+    package static func registryLive(adapter: String, registryRoot: URL, runtime: ModelRuntime) throws -> LiveAdapter? {
         guard AdapterRegistry.exists(root: registryRoot, adapter: adapter) else { return nil }
         let registry = try AdapterRegistry(root: registryRoot, adapter: adapter, create: false)
         guard let version = try registry.live() else { return try .nothingLive(adapter: adapter, runtime: runtime) }
@@ -57,13 +57,13 @@ public final class LiveAdapter: @unchecked Sendable {
     }
 
     /// Class probabilities of a token batch, in `labels` order.
-    public func probabilities(_ batch: TokenBatch) throws -> [[Float]] {
+    func probabilities(_ batch: TokenBatch) throws -> [[Float]] {
         try BertLoRAModel.predictMixed(batch, adapters: [model], rowAdapters: Array(repeating: 0, count: batch.batch))
             .map(BertLoRAModel.softmax)
     }
 
     /// The most probable label and every label's probability, for each text.
-    public func predict(_ texts: [String]) throws -> [LivePrediction] {
+    package func predict(_ texts: [String]) throws -> [LivePrediction] {
         guard !labels.isEmpty else { return texts.map { _ in prediction(nil) } }
         return try probabilities(runtime.batch(tokens(texts))).map(prediction)
     }
@@ -85,11 +85,11 @@ public final class LiveAdapter: @unchecked Sendable {
 }
 
 /// A prediction of the live version.
-public struct LivePrediction: Sendable, Codable, Equatable {
+package struct LivePrediction: Sendable, Codable, Equatable {
     /// The most probable label; nil when no version is live.
-    public var label: String?
+    package var label: String?
     /// Probability per label.
-    public var scores: [String: Double]
+    package var scores: [String: Double]
     /// The version that answered (nil: no version is live).
-    public var version: Version?
+    package var version: Version?
 }

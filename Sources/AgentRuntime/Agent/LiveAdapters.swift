@@ -14,7 +14,7 @@ import Threads
 /// `serving(_:)` loads any adapter of the registry that is not resident on demand (LoRAX's
 /// bounded cache): an evicted one, or one never loaded in this process. Adapters `remove`d
 /// (another agent owns them) are not loaded.
-public final class LiveAdapters: Sendable {
+package final class LiveAdapters: Sendable {
     private struct Slot {
         var live: LiveAdapter
         var used: UInt64
@@ -33,23 +33,23 @@ public final class LiveAdapters: Sendable {
 
     private let state = Locked(State())
     /// Most live versions held; nil: unbounded.
-    public let capacity: Int?
+    package let capacity: Int?
     /// Builds the registry's live version of an adapter (read, verify, build), off any lock; nil
     /// when the registry has no such adapter.
     private let load: (@Sendable (String) throws -> LiveAdapter?)?
 
     /// Histogram bounds of the load time (registry read + checksum verification + build).
-    public static let loadBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
+    static let loadBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
 
     /// - Parameters:
     ///   - capacity: most live versions held in memory (nil or 0: unbounded).
     ///   - load: how an evicted adapter's live version is rebuilt from the registry.
-    public init(capacity: Int? = nil, load: (@Sendable (String) throws -> LiveAdapter?)? = nil) {
+    package init(capacity: Int? = nil, load: (@Sendable (String) throws -> LiveAdapter?)? = nil) {
         self.capacity = capacity.flatMap { $0 > 0 ? $0 : nil }
         self.load = load
     }
 
-    public func publish(_ live: LiveAdapter) {
+    func publish(_ live: LiveAdapter) {
         state.withLock { s in
             s.evicted[live.adapter] = nil
             s.removed.remove(live.adapter)
@@ -58,7 +58,7 @@ public final class LiveAdapters: Sendable {
     }
 
     /// The resident live version (no load: for the learner's own bookkeeping).
-    public func current(_ adapter: String) -> LiveAdapter? {
+    package func current(_ adapter: String) -> LiveAdapter? {
         state.withLock { s in
             guard var slot = s.slots[adapter] else { return nil }
             s.clock += 1
@@ -71,7 +71,7 @@ public final class LiveAdapters: Sendable {
     /// The live version to serve: resident, or loaded from the registry (the load time is
     /// recorded). Nil for an adapter the registry does not have or that another agent owns.
     /// - Throws: when the registry's live version cannot be read or built.
-    public func serving(_ adapter: String) throws -> LiveAdapter? {
+    package func serving(_ adapter: String) throws -> LiveAdapter? {
         if let live = current(adapter) { return live }
         guard let load, !state.withLock({ $0.removed.contains(adapter) }) else { return nil }
         let started = ContinuousClock.now
@@ -89,7 +89,7 @@ public final class LiveAdapters: Sendable {
     }
 
     /// Stops serving `adapter` here (another agent owns it now).
-    public func remove(_ adapter: String) {
+    func remove(_ adapter: String) {
         state.withLock { s in
             s.slots[adapter] = nil
             s.evicted[adapter] = nil
@@ -98,21 +98,21 @@ public final class LiveAdapters: Sendable {
     }
 
     /// Adapters served here from memory, resident or evicted (not the ones never loaded).
-    public var names: [String] { state.withLock { Array(Set($0.slots.keys).union($0.evicted.keys)).sorted() } }
+    package var names: [String] { state.withLock { Array(Set($0.slots.keys).union($0.evicted.keys)).sorted() } }
 
     /// Whether `adapter` is served here (resident or evicted).
-    public func isServed(_ adapter: String) -> Bool { state.withLock { $0.slots[adapter] != nil || $0.evicted[adapter] != nil } }
+    func isServed(_ adapter: String) -> Bool { state.withLock { $0.slots[adapter] != nil || $0.evicted[adapter] != nil } }
 
     /// The version `adapter` serves, resident or evicted, without loading it (nil: none live or
     /// not served here). For bookkeeping that compares versions, not for predicting.
-    public func liveVersion(_ adapter: String) -> Version? {
+    package func liveVersion(_ adapter: String) -> Version? {
         state.withLock { s in s.slots[adapter].map { $0.live.version } ?? s.evicted[adapter] ?? nil }
     }
     /// Live versions in memory now.
-    public var residentCount: Int { state.withLock { $0.slots.count } }
+    var residentCount: Int { state.withLock { $0.slots.count } }
     /// Loads of evicted adapters so far, by duration.
-    public var loadSeconds: Histogram { state.withLock { $0.loads } }
-    public var evictions: Int { state.withLock { $0.evictions } }
+    var loadSeconds: Histogram { state.withLock { $0.loads } }
+    var evictions: Int { state.withLock { $0.evictions } }
 
     private static func insert(_ live: LiveAdapter, into s: inout State, capacity: Int?) {
         s.clock += 1

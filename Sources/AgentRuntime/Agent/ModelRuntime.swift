@@ -6,25 +6,25 @@ import Tensor
 
 /// What every adapter of a pipeline shares: the frozen base (loaded once, read-only), the
 /// tokenizer, the base model's checksum, and the pipeline's model and optimizer settings.
-public final class ModelRuntime: Sendable {
-    public let directory: URL
-    public let base: BertWeights
-    public let tokenizer: WordPieceTokenizer
+package final class ModelRuntime: Sendable {
+    package let directory: URL
+    package let base: BertWeights
+    package let tokenizer: WordPieceTokenizer
     /// sha256 of `model.safetensors`, recorded in every manifest.
-    public let baseSHA256: String
-    public let lora: LoRAConfig
-    public let maxLength: Int
+    package let baseSHA256: String
+    package let lora: LoRAConfig
+    package let maxLength: Int
     /// `model.precision` resolved on this machine, with the reason (and the probe's numbers for auto).
-    public let precision: PrecisionSetting.Resolution
+    package let precision: PrecisionSetting.Resolution
     /// The pipeline's AdamW and clipping settings (`training.weight_decay`, `betas`, `eps`,
     /// `clip_norm`); the learning rates are set per step by the worker's schedule.
-    public let optimizer: OptimizerConfig
+    package let optimizer: OptimizerConfig
     /// Scratch shared by every adapter's passes (workspaces belong to threads, not adapters).
-    public let workspaces = WorkspacePool()
+    let workspaces = WorkspacePool()
 
     /// Loads the base model named by the pipeline.
     /// - Throws: a clear error naming the missing or corrupt file.
-    public init(config: PipelineConfig, relativeTo root: URL? = nil) throws {
+    package init(config: PipelineConfig, relativeTo root: URL? = nil) throws {
         let path = config.model.path
         directory = path.hasPrefix("/") || root == nil
             ? URL(fileURLWithPath: path) : root!.appendingPathComponent(path)
@@ -50,7 +50,7 @@ public final class ModelRuntime: Sendable {
     /// A fresh adapter (B = 0: exactly the base model) with `labels` classifier rows, shaped by
     /// `lora` (default: the pipeline's LoRA settings), in the base's precision, taking its
     /// scratch from the runtime's shared pool, with the pipeline's optimizer settings.
-    public func makeModel(lora: LoRAConfig? = nil, labels: Int) throws -> BertLoRAModel {
+    package func makeModel(lora: LoRAConfig? = nil, labels: Int) throws -> BertLoRAModel {
         let model = try BertLoRAModel(base: base, lora: lora ?? self.lora, labels: max(labels, 1), optimizer: optimizer)
         model.workspacePool = workspaces
         return model
@@ -60,7 +60,7 @@ public final class ModelRuntime: Sendable {
     /// dropout are the version's; pooling and seed are the pipeline's, PEFT does not record them).
     /// A version is data: it is always loaded with its own config, never the pipeline's.
     /// - Throws: `ModelError.invalidConfig` when the config does not fit this base.
-    public func loraConfig(of peft: PEFTLoRAConfig) throws -> LoRAConfig {
+    func loraConfig(of peft: PEFTLoRAConfig) throws -> LoRAConfig {
         try peft.loraConfig(layerCount: base.config.numHiddenLayers, pooling: lora.pooling, seed: lora.seed)
     }
 
@@ -68,7 +68,7 @@ public final class ModelRuntime: Sendable {
     /// - Parameter labels: classifier rows to grow to after loading (a label vocabulary that
     ///   grew since the version was written).
     /// - Throws: when the config or the tensors do not fit the base.
-    public func model(of snapshot: AdapterSnapshot, labels: Int = 0) throws -> BertLoRAModel {
+    package func model(of snapshot: AdapterSnapshot, labels: Int = 0) throws -> BertLoRAModel {
         let model = try makeModel(lora: loraConfig(of: snapshot.config), labels: snapshot.labels.count)
         try model.loadAdapter(snapshot.tensors)
         if labels > model.labelCount { model.growLabels(to: labels) }
@@ -76,17 +76,17 @@ public final class ModelRuntime: Sendable {
     }
 
     /// The PEFT `LoraConfig` written next to every version of the pipeline's adapters.
-    public var peftConfig: PEFTLoRAConfig { peftConfig(for: lora) }
+    package var peftConfig: PEFTLoRAConfig { peftConfig(for: lora) }
 
     /// The PEFT `LoraConfig` describing `lora` on this base.
-    public func peftConfig(for lora: LoRAConfig) -> PEFTLoRAConfig {
+    package func peftConfig(for lora: LoRAConfig) -> PEFTLoRAConfig {
         PEFTLoRAConfig(lora: lora, layerCount: base.config.numHiddenLayers,
                        baseModelNameOrPath: directory.lastPathComponent == "all-MiniLM-L6-v2"
                            ? "sentence-transformers/all-MiniLM-L6-v2" : directory.path)
     }
 
     /// Token ids of `texts`, padded to the longest.
-    public func batch(_ rows: [[Int32]]) throws -> TokenBatch {
+    package func batch(_ rows: [[Int32]]) throws -> TokenBatch {
         try TokenBatch(rows: rows)
     }
 }
@@ -96,7 +96,7 @@ extension ModelRuntime {
     /// over its tokens (`[CLS]`/`[SEP]` included). The adapter's pooled output would move
     /// whenever the adapter learns, so its projections would report the model's progress as
     /// input drift; this vector changes only when the inputs do. O(tokens × hidden).
-    public func inputEmbedding(_ ids: [Int32]) -> [Float] {
+    func inputEmbedding(_ ids: [Int32]) -> [Float] {
         let hidden = base.config.hiddenSize
         var sum = [Float](repeating: 0, count: hidden)
         guard !ids.isEmpty else { return sum }

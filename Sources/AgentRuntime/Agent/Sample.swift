@@ -6,11 +6,11 @@ import Registry
 
 /// A tokenized example as the learner keeps it (in the batcher, the holdout buffer and the
 /// replay reservoir): token ids are computed once on arrival.
-public struct Sample: Sendable {
-    public let ids: [Int32]
-    public let label: String
-    public let weight: Float
-    public let oovRate: Double
+struct Sample: Sendable {
+    let ids: [Int32]
+    let label: String
+    let weight: Float
+    let oovRate: Double
 }
 
 extension PrequentialSnapshot {

@@ -11,7 +11,7 @@ extension Agent: Service {
     /// finishes the current batch, snapshots every adapter with new examples, commits the offsets
     /// those snapshots cover and returns. systemd (`Type=notify`) hears READY once consuming
     /// and STOPPING when the final snapshot begins.
-    public func run() async throws {
+    package func run() async throws {
         try start()
         SystemdNotify.ready(status: "learning from \(config.kafka.topic)")
         logger.info("learning; SIGINT or SIGTERM stops after a final snapshot")

@@ -13,7 +13,7 @@ import Stream
 /// most `maxRows` texts, so an idle server answers one request at once and a busy one shares
 /// passes. Each request keeps the `LiveAdapter` it was given, so a swap during the wait never
 /// mixes versions: a request is answered wholly by the version it was routed to.
-public final class PredictionBatcher: @unchecked Sendable {
+package final class PredictionBatcher: @unchecked Sendable {
     private struct Pending {
         let live: LiveAdapter
         let rows: [[Int32]]
@@ -21,8 +21,8 @@ public final class PredictionBatcher: @unchecked Sendable {
         let arrived: DispatchTime
     }
 
-    public let maxRows: Int
-    public let maxWait: Duration
+    package let maxRows: Int
+    let maxWait: Duration
     private let condition = NSCondition()
     private var queue: [Pending] = []
     private var stopping = false
@@ -30,7 +30,7 @@ public final class PredictionBatcher: @unchecked Sendable {
     private var passes = 0, rowsServed = 0
 
     /// Starts the batching thread, which keeps the batcher alive until `shutdown()`.
-    public init(maxRows: Int = 32, maxWait: Duration = .milliseconds(2)) {
+    package init(maxRows: Int = 32, maxWait: Duration = .milliseconds(2)) {
         self.maxRows = max(1, maxRows)
         self.maxWait = maxWait
         let thread = Thread { [self] in loop() }
@@ -39,7 +39,7 @@ public final class PredictionBatcher: @unchecked Sendable {
     }
 
     /// Stops the thread after the queued requests are answered.
-    public func shutdown() {
+    package func shutdown() {
         condition.withLock {
             stopping = true
             condition.broadcast()
@@ -47,7 +47,7 @@ public final class PredictionBatcher: @unchecked Sendable {
     }
 
     /// Predicts `texts` with `live`, batched with whatever else is queued.
-    public func predict(_ live: LiveAdapter, texts: [String]) async throws -> [LivePrediction] {
+    package func predict(_ live: LiveAdapter, texts: [String]) async throws -> [LivePrediction] {
         try await withCheckedThrowingContinuation { continuation in
             // Tokenizing on the caller's thread keeps the batching thread on BLAS.
             enqueue(live, rows: live.tokens(texts)) { continuation.resume(with: $0) }
@@ -55,7 +55,7 @@ public final class PredictionBatcher: @unchecked Sendable {
     }
 
     /// Blocking form for callers on their own threads (benchmarks, CLI), on token rows.
-    public func predictBlocking(_ live: LiveAdapter, tokens: [[Int32]]) throws -> [LivePrediction] {
+    package func predictBlocking(_ live: LiveAdapter, tokens: [[Int32]]) throws -> [LivePrediction] {
         let done = DispatchSemaphore(value: 0)
         let result = Locked<Result<[LivePrediction], any Error>?>(nil)
         enqueue(live, rows: tokens) { r in
@@ -67,7 +67,7 @@ public final class PredictionBatcher: @unchecked Sendable {
     }
 
     /// (passes, rows) so far: rows / passes is the mean batch size.
-    public var counts: (passes: Int, rows: Int) { condition.withLock { (passes, rowsServed) } }
+    package var counts: (passes: Int, rows: Int) { condition.withLock { (passes, rowsServed) } }
 
     private func enqueue(_ live: LiveAdapter, rows: [[Int32]], done: @escaping (Result<[LivePrediction], any Error>) -> Void) {
         guard !live.labels.isEmpty, !rows.isEmpty else { return done(.success(rows.map { _ in live.prediction(nil) })) }

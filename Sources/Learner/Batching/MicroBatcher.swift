@@ -9,14 +9,14 @@
 /// timeout so a partial batch is released on time even when no message arrives.
 ///
 /// Padding is not done here: the tokenizer pads a released batch to its longest sequence.
-public struct MicroBatcher<Element> {
+package struct MicroBatcher<Element> {
     /// A point in monotonic time.
-    public typealias Instant = ContinuousClock.Instant
+    package typealias Instant = ContinuousClock.Instant
 
     /// Maximum number of examples per batch (≥ 1).
-    public let maxSize: Int
+    let maxSize: Int
     /// Maximum time the oldest pending example may wait (≥ 0).
-    public let maxWait: Duration
+    let maxWait: Duration
 
     private var pending: [Element] = []
     private var oldestArrival: Instant?
@@ -24,7 +24,7 @@ public struct MicroBatcher<Element> {
     /// - Parameters:
     ///   - maxSize: size bound, ≥ 1 (for replay mixing use ``ReplayMix/freshCapacity``).
     ///   - maxWait: time bound, ≥ 0; zero releases every example on its own.
-    public init(maxSize: Int, maxWait: Duration) {
+    init(maxSize: Int, maxWait: Duration) {
         precondition(maxSize >= 1, "maxSize must be >= 1, got \(maxSize)")
         precondition(maxWait >= .zero, "maxWait must be >= 0")
         self.maxSize = maxSize
@@ -33,16 +33,16 @@ public struct MicroBatcher<Element> {
     }
 
     /// Number of examples waiting.
-    public var pendingCount: Int { pending.count }
+    var pendingCount: Int { pending.count }
 
     /// When the pending batch must be released, or `nil` when nothing waits.
-    public var deadline: Instant? {
+    var deadline: Instant? {
         oldestArrival.map { $0 + maxWait }
     }
 
     /// Adds an example that arrived at `now`.
     /// - Returns: a batch to train on when a bound is reached (size first, then time), else `nil`.
-    public mutating func append(_ element: Element, now: Instant) -> [Element]? {
+    mutating func append(_ element: Element, now: Instant) -> [Element]? {
         if pending.isEmpty { oldestArrival = now }
         pending.append(element)
         if pending.count >= maxSize {
@@ -52,13 +52,13 @@ public struct MicroBatcher<Element> {
     }
 
     /// Releases the pending batch if its oldest example has waited at least `maxWait` by `now`.
-    public mutating func poll(now: Instant) -> [Element]? {
+    mutating func poll(now: Instant) -> [Element]? {
         guard let deadline, now >= deadline else { return nil }
         return take()
     }
 
     /// Releases whatever is pending regardless of the bounds (partition revoke, shutdown).
-    public mutating func flush() -> [Element]? {
+    mutating func flush() -> [Element]? {
         pending.isEmpty ? nil : take()
     }
 

@@ -3,7 +3,7 @@ import Monitor
 extension PipelineConfig.DriftSettings {
     /// The drift monitor configuration these pipeline settings imply. Label and input parts
     /// alert below `p_alert` and warn below `p_warn`; PSI and JS thresholds mark large effects.
-    public var monitorConfiguration: DriftMonitorConfiguration {
+    package var monitorConfiguration: DriftMonitorConfiguration {
         var c = DriftMonitorConfiguration()
         c.referenceSize = referenceWindow
         c.currentSize = currentWindow

@@ -4,15 +4,15 @@
 /// so values may say `${SASL_PASSWORD}`. `$$` stands for a literal `$`; a `$` followed by
 /// anything else is kept as is. An unset variable is an error naming it — silently
 /// connecting with an empty password would fail far from the cause.
-public enum EnvironmentExpansion {
+enum EnvironmentExpansion {
     /// Why a value could not be expanded.
-    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// `${NAME}` where `NAME` is not set.
         case unset(String)
         /// `${` without a closing brace, or an invalid variable name.
         case malformed(String)
 
-        public var description: String {
+        var description: String {
             switch self {
             case .unset(let name): return "environment variable \(name) is not set"
             case .malformed(let detail): return "malformed ${…} reference: \(detail)"
@@ -22,7 +22,7 @@ public enum EnvironmentExpansion {
 
     /// Expands every `${NAME}` in `text`.
     /// - Throws: ``Failure`` naming the first unset variable or malformed reference.
-    public static func expand(_ text: String, environment: [String: String]) throws(Failure) -> String {
+    static func expand(_ text: String, environment: [String: String]) throws(Failure) -> String {
         guard text.contains("$") else { return text }
         var result = ""
         var rest = Substring(text)
@@ -54,7 +54,7 @@ public enum EnvironmentExpansion {
     }
 
     /// Whether `name` is a POSIX-style variable name (`[A-Za-z_][A-Za-z0-9_]*`).
-    public static func isVariableName(_ name: String) -> Bool {
+    static func isVariableName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first else { return false }
         func isLetter(_ s: Unicode.Scalar) -> Bool { (s >= "A" && s <= "Z") || (s >= "a" && s <= "z") || s == "_" }
         return isLetter(first) && name.unicodeScalars.allSatisfy { isLetter($0) || ($0 >= "0" && $0 <= "9") }

@@ -8,7 +8,7 @@ extension PipelineConfig.KafkaSettings {
     /// the truth); assignment is cooperative-sticky so rebalances move few adapters (§9).
     /// Pass-through properties may override the defaults below except the managed ones,
     /// which validation already refused.
-    public var consumerProperties: [String: String] {
+    package var consumerProperties: [String: String] {
         var result: [String: String] = [
             "bootstrap.servers": brokers.joined(separator: ","),
             "group.id": group,
@@ -27,7 +27,7 @@ extension PipelineConfig.KafkaSettings {
     /// Producer properties (DLQ and `feed`): acknowledged by all in-sync replicas, sized for
     /// the largest accepted message, plus the pass-through `properties` that make sense
     /// for a producer (security settings apply to both).
-    public var producerProperties: [String: String] {
+    package var producerProperties: [String: String] {
         var result: [String: String] = [
             "bootstrap.servers": brokers.joined(separator: ","),
             "acks": "all",
@@ -38,7 +38,7 @@ extension PipelineConfig.KafkaSettings {
     }
 
     /// `properties` with secret-looking values replaced by `***`, for logs and `/v1/status`.
-    public var redactedProperties: [String: String] {
+    var redactedProperties: [String: String] {
         properties.reduce(into: [:]) { result, entry in
             let key = entry.key.lowercased()
             let secret = ["password", "secret", "token", "jaas", ".key"].contains { key.contains($0) }
@@ -49,11 +49,11 @@ extension PipelineConfig.KafkaSettings {
 
 /// Printing a configuration (logs, `--json` status) must not leak secrets from `properties`.
 extension PipelineConfig.KafkaSettings: CustomStringConvertible, CustomDebugStringConvertible {
-    public var description: String {
+    package var description: String {
         let props = redactedProperties.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
         return "KafkaSettings(brokers: \(brokers), topic: \(topic), group: \(group), dlqTopic: \(dlqTopic), "
             + "maxMessageBytes: \(maxMessageBytes), properties: [\(props.joined(separator: ", "))])"
     }
 
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 }

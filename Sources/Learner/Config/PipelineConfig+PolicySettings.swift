@@ -3,57 +3,57 @@ import Monitor
 /// Settings of the policy, monitoring and service sections, with their defaults.
 extension PipelineConfig {
     /// `snapshot:` — when versions are written.
-    public struct SnapshotSettings: Sendable, Equatable {
+    package struct SnapshotSettings: Sendable, Equatable {
         /// Snapshot after this many trained examples (0 = only by time).
-        public var everyExamples = 500
+        var everyExamples = 500
         /// Snapshot after this many seconds with new training (0 = only by count).
-        public var everySeconds = 60.0
+        var everySeconds = 60.0
         /// Versions kept per adapter besides the live one and its parent (older ones are retired).
-        public var keepLast = 20
-        public init() {}
+        package var keepLast = 20
+        init() {}
 
         /// The policy these settings describe, starting at `start`.
-        public func policy(start: ContinuousClock.Instant) -> SnapshotPolicy {
+        func policy(start: ContinuousClock.Instant) -> SnapshotPolicy {
             SnapshotPolicy(everyExamples: everyExamples, every: .milliseconds(Int64((everySeconds * 1000).rounded())),
                            start: start)
         }
     }
 
     /// `gate:` — promotion of candidates.
-    public struct GateSettings: Sendable, Equatable {
-        public var metric = QualityMetric.accuracy
+    package struct GateSettings: Sendable, Equatable {
+        var metric = QualityMetric.accuracy
         /// Allowed regression vs live, in the metric's units.
-        public var tolerance = 0.02
+        var tolerance = 0.02
         /// Fewer holdout examples defer the decision.
-        public var minHoldout = 50
-        public init() {}
+        var minHoldout = 50
+        init() {}
 
-        public var gate: PromotionGate { PromotionGate(metric: metric, tolerance: tolerance, minHoldout: minHoldout) }
+        var gate: PromotionGate { PromotionGate(metric: metric, tolerance: tolerance, minHoldout: minHoldout) }
     }
 
     /// `rollback:` — automatic rollback after promotions.
-    public struct RollbackSettings: Sendable, Equatable {
-        public var enabled = true
+    package struct RollbackSettings: Sendable, Equatable {
+        var enabled = true
         /// Allowed worsening of the windowed metric (gate.metric) vs its pre-promotion level.
-        public var metricDrop = 0.05
-        public var window = 200
-        public var minExamples = 100
+        var metricDrop = 0.05
+        var window = 200
+        var minExamples = 100
         /// How long (in examples) a promotion stays under watch; 0 = until the next one.
-        public var watchExamples = 2_000
+        var watchExamples = 2_000
         /// Loss spike: `loss_spike_steps` consecutive steps above max(floor, k × median loss).
-        public var lossSpikeK = 3.0
-        public var lossSpikeFloor = 1.0
-        public var lossSpikeSteps = 3
-        public var lossHistory = 50
-        public var lossWarmupSteps = 20
+        var lossSpikeK = 3.0
+        var lossSpikeFloor = 1.0
+        var lossSpikeSteps = 3
+        var lossHistory = 50
+        var lossWarmupSteps = 20
         /// Significance of the paired test (live vs predecessor) that confirms a metric drop.
-        public var pairedAlpha = 0.01
+        package var pairedAlpha = 0.01
         /// A metric drop must also exceed this many standard errors (sampling noise); 0 = off.
-        public var noiseZ = 3.0
-        public init() {}
+        var noiseZ = 3.0
+        init() {}
 
         /// The monitor settings, judging `metric`.
-        public func monitorSettings(metric: QualityMetric) -> RollbackMonitor.Settings {
+        func monitorSettings(metric: QualityMetric) -> RollbackMonitor.Settings {
             RollbackMonitor.Settings(metric: metric, metricDrop: metricDrop, window: window, minExamples: minExamples,
                                      watchExamples: watchExamples, lossSpikeK: lossSpikeK,
                                      lossSpikeFloor: lossSpikeFloor, lossSpikeSteps: lossSpikeSteps,
@@ -62,133 +62,133 @@ extension PipelineConfig {
     }
 
     /// `drift:` — drift detection (computed by the Monitor module).
-    public struct DriftSettings: Sendable, Equatable {
+    package struct DriftSettings: Sendable, Equatable {
         /// Off: no monitor is fed, `/v1/drift` stays empty and no drift adaptation happens.
-        public var enabled = true
+        package var enabled = true
         /// Examples in the reference window (the distribution drift is measured against).
-        public var referenceWindow = 1_000
+        var referenceWindow = 1_000
         /// Examples in the current window.
-        public var currentWindow = 500
+        var currentWindow = 500
         /// Bins for PSI and the G-test of continuous statistics.
-        public var psiBins = 10
+        var psiBins = 10
         /// PSI reported as a large shift (an effect size; severity comes from `p_alert`).
-        public var psiThreshold = 0.2
+        var psiThreshold = 0.2
         /// Jensen–Shannon divergence (base 2) of labels reported as large (an effect size).
-        public var jsThreshold = 0.1
+        var jsThreshold = 0.1
         /// A label or input part alerts when its (Holm-corrected) G-test p-value is below this.
-        public var pAlert = 0.0001
+        var pAlert = 0.0001
         /// … and warns below this.
-        public var pWarn = 0.001
+        var pWarn = 0.001
         /// Cochran's minimum expected count per cell; rarer categories are pooled.
-        public var minimumExpected = 5.0
+        var minimumExpected = 5.0
         /// Random projections of the embedding tracked for input drift.
-        public var embeddingProjections = 8
+        var embeddingProjections = 8
         /// Examples before the concept detectors are fed (the learner's warm-up).
-        public var conceptWarmup = 500
+        var conceptWarmup = 500
         /// Only a rising error or loss is an ADWIN alarm (Page-Hinkley: its `mode`).
-        public var conceptOneSided = true
+        var conceptOneSided = true
         /// Page-Hinkley sees values in units of their warm-up standard deviation.
-        public var conceptStandardize = true
+        var conceptStandardize = true
         /// Page-Hinkley restarts at each ADWIN improvement cut of its signal.
-        public var conceptReanchor = true
-        public var adwin = ADWINOptions()
-        public var pageHinkley = PageHinkleySettings()
+        var conceptReanchor = true
+        var adwin = ADWINOptions()
+        var pageHinkley = PageHinkleySettings()
         /// Reacting to a confirmed concept alarm (see ``DriftAdaptation``).
-        public var adaptation = AdaptationSettings()
-        public init() {}
+        package var adaptation = AdaptationSettings()
+        init() {}
     }
 
     /// `drift.adwin:` — River's ADWIN parameters on the prequential error and loss.
-    public struct ADWINOptions: Sendable, Equatable {
+    struct ADWINOptions: Sendable, Equatable {
         /// Confidence δ.
-        public var delta = 0.002
-        public var clock = 32
-        public var maxBuckets = 5
-        public var minWindowLength = 5
-        public var gracePeriod = 10
-        public init() {}
+        var delta = 0.002
+        var clock = 32
+        var maxBuckets = 5
+        var minWindowLength = 5
+        var gracePeriod = 10
+        init() {}
     }
 
     /// `drift.page_hinkley:` — Page–Hinkley test on the prequential error and loss (River's
     /// defaults, except `mode: up`: only degradation alarms, and δ 0.1 in units of the signal's
     /// warm-up standard deviation when `concept_standardize`).
-    public struct PageHinkleySettings: Sendable, Equatable {
-        public var minInstances = 30
-        public var delta = 0.1
-        public var threshold = 50.0
+    struct PageHinkleySettings: Sendable, Equatable {
+        var minInstances = 30
+        var delta = 0.1
+        var threshold = 50.0
         /// Forgetting factor (1: none; see the Monitor's `PageHinkleySettings`).
-        public var alpha = 1.0
-        public var mode = PageHinkley.Mode.up
-        public init() {}
+        var alpha = 1.0
+        var mode = PageHinkley.Mode.up
+        init() {}
     }
 
     /// `drift.adaptation:` — what the learner does after a confirmed concept alarm.
-    public struct AdaptationSettings: Sendable, Equatable {
-        public var enabled = true
+    package struct AdaptationSettings: Sendable, Equatable {
+        var enabled = true
         /// Keep only this share of the replay reservoir (its oldest, pre-change examples
         /// otherwise keep teaching the old concept); 0 empties it.
-        public var replayKeep = 0.0
+        var replayKeep = 0.0
         /// Multiply the head learning rate by this for `boost_steps` steps. Measured on the
         /// Debian stream with its top-10 sections permuted (ops/bench/decisions, one seed):
         /// × 2 for 30 steps recovered in 696 examples, × 5 for 60 steps in 424 (PEFT: 1,067).
-        public var headLRBoost = 5.0
+        package var headLRBoost = 5.0
         /// …raised further so the boosted head learning rate is at least this (0: no floor):
         /// a multiplier alone leaves a low `training.head_lr` (PEFT's 1e-3) too low to relearn
         /// a relabelling fast.
-        public var headLRFloor = 0.02
-        public var boostSteps = 60
+        var headLRFloor = 0.02
+        package var boostSteps = 60
         /// During those `boost_steps` steps, add this many rows to each batch drawn from the
         /// examples trained since the alarm (0: off), whatever `training.replay` says.
-        public var postChangeReplay = 48
+        var postChangeReplay = 48
         /// Reset the AdamW moments (they point along the old concept's gradients).
-        public var resetOptimizer = true
+        var resetOptimizer = true
         /// Holdout examples from before the alarm are dropped, so the gate judges the new
         /// concept; until this many new ones arrived it judges on what it has (≥ 1).
-        public var minHoldoutAfter = 20
+        package var minHoldoutAfter = 20
         /// Alarms closer together than this many examples are one incident.
-        public var cooldownExamples = 1_000
+        var cooldownExamples = 1_000
         /// A label first seen after the warm-up (`drift.concept_warmup` examples) boosts the head
         /// learning rate likewise (`head_lr_boost` for `boost_steps` steps): its fresh row starts
         /// far behind the rows trained since the start.
-        public var newLabelBoost = true
-        public init() {}
+        var newLabelBoost = true
+        init() {}
     }
 
     /// `registry:` — where versions live.
-    public struct RegistrySettings: Sendable, Equatable {
+    package struct RegistrySettings: Sendable, Equatable {
         /// Root directory holding one folder per adapter.
-        public var path = "registry"
-        public init() {}
+        package var path = "registry"
+        init() {}
     }
 
     /// `server:` — HTTP control plane.
-    public struct ServerSettings: Sendable, Equatable {
-        public var host = "127.0.0.1"
+    package struct ServerSettings: Sendable, Equatable {
+        package var host = "127.0.0.1"
         /// TCP port; 0 picks a free one.
-        public var port = 8080
+        package var port = 8080
         /// Environment variable holding the bearer token for mutations.
-        public var tokenEnv = "STREAMLORA_TOKEN"
+        package var tokenEnv = "STREAMLORA_TOKEN"
         /// Most connections open at once (further ones wait in the listen backlog): below the
         /// usual `ulimit -n` of 1024, so a flood of sockets leaves descriptors for snapshots.
-        public var maxConnections = 512
+        package var maxConnections = 512
         /// Seconds a connection may sit without sending a request before it is closed.
-        public var idleTimeoutSeconds = 10
-        public init() {}
+        package var idleTimeoutSeconds = 10
+        init() {}
     }
 
     /// `residency:` — how many adapters stay in memory.
-    public struct ResidencySettings: Sendable, Equatable {
+    package struct ResidencySettings: Sendable, Equatable {
         /// Most adapters held in memory, for serving (live versions) and for training (trainers):
         /// the memory budget in adapters. The least recently used beyond it are evicted (a
         /// trainer after a durable snapshot) and reloaded from the registry on demand. 0: unbounded.
-        public var maxAdapters = 0
-        public init() {}
+        package var maxAdapters = 0
+        init() {}
     }
 
     /// `routing:` — message key → adapter.
-    public struct RoutingSettings: Sendable, Equatable {
+    package struct RoutingSettings: Sendable, Equatable {
         /// Adapter for messages without a key.
-        public var defaultAdapter = "default"
-        public init() {}
+        package var defaultAdapter = "default"
+        init() {}
     }
 }

@@ -3,25 +3,25 @@ import Tensor
 /// documents the same keys; keep the two in step (a test compares them).
 extension PipelineConfig {
     /// `kafka:` — the source topic and the client.
-    public struct KafkaSettings: Sendable, Equatable {
+    package struct KafkaSettings: Sendable, Equatable {
         /// `host:port` of bootstrap brokers.
-        public var brokers = ["127.0.0.1:9092"]
-        public var topic = "examples"
+        package var brokers = ["127.0.0.1:9092"]
+        package var topic = "examples"
         /// Consumer group; agents in one group split the adapters between them.
-        public var group = "streamlora"
+        package var group = "streamlora"
         /// librdkafka properties passed through verbatim (after `${VAR}` expansion), e.g. SASL/SSL.
-        public var properties: [String: String] = [:]
+        package var properties: [String: String] = [:]
         /// Dead-letter topic for undecodable messages; `nil` means `<topic>.dlq`.
-        public var dlqTopicOverride: String?
+        package var dlqTopicOverride: String?
         /// Record values larger than this (bytes) are not decoded but dead-lettered as `too_large`.
         /// One limit for the whole pipeline: 64 KiB, as the README documents.
-        public var maxMessageBytes = 65_536
+        package var maxMessageBytes = 65_536
         /// Where a partition starts that no manifest in the registry has recorded. Never at a
         /// committed group offset: someone else may have written it (§6).
-        public var unrecordedStart = UnrecordedStart.earliest
+        package var unrecordedStart = UnrecordedStart.earliest
 
         /// Start position of a partition the registry has never recorded.
-        public enum UnrecordedStart: String, Sendable, Equatable, CaseIterable {
+        package enum UnrecordedStart: String, Sendable, Equatable, CaseIterable {
             /// The log's first record: every record gets its fate.
             case earliest
             /// Records produced from now on (a new pipeline on an old topic).
@@ -30,26 +30,26 @@ extension PipelineConfig {
 
         /// What happens to the adapters of partitions lost without a handover (session timeout,
         /// broker down) while nobody demonstrably owns them.
-        public var lostPartitions = LostPartitions.serve
+        package var lostPartitions = LostPartitions.serve
 
         /// The serving policy for adapters whose partitions were lost.
-        public enum LostPartitions: String, Sendable, Equatable, CaseIterable {
+        package enum LostPartitions: String, Sendable, Equatable, CaseIterable {
             /// Keep serving their live version, following `LIVE` in the registry read-only (DESIGN §9).
             case serve
             /// Stop serving them until their partitions are assigned here again.
             case stop
         }
 
-        public init() {}
+        init() {}
 
         /// The dead-letter topic in effect.
-        public var dlqTopic: String { dlqTopicOverride ?? "\(topic).dlq" }
+        var dlqTopic: String { dlqTopicOverride ?? "\(topic).dlq" }
     }
 
     /// `model:` — the frozen base and the LoRA adapter's shape.
-    public struct ModelSettings: Sendable, Equatable {
+    package struct ModelSettings: Sendable, Equatable {
         /// How the sequence is pooled for the head.
-        public enum Pooling: String, Sendable, Equatable, CaseIterable {
+        package enum Pooling: String, Sendable, Equatable, CaseIterable {
             /// BERT pooler (dense + tanh) on `[CLS]`, as `BertForSequenceClassification` (PEFT-compatible).
             case cls
             /// Mask-weighted mean of the last hidden states (sentence-transformers style).
@@ -57,100 +57,100 @@ extension PipelineConfig {
         }
 
         /// Linear layers LoRA may target, named as PEFT's `target_modules` for BERT.
-        public static let knownTargets = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
+        static let knownTargets = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
 
         /// Directory with `model.safetensors`, `config.json`, `vocab.txt`.
-        public var path = "models/all-MiniLM-L6-v2"
-        public var pooling = Pooling.cls
+        package var path = "models/all-MiniLM-L6-v2"
+        package var pooling = Pooling.cls
         /// Token limit including `[CLS]` and `[SEP]`.
-        public var maxLength = 128
+        package var maxLength = 128
         /// LoRA target modules.
-        public var targets = ["query", "value"]
+        package var targets = ["query", "value"]
         /// LoRA rank r.
-        public var rank = 8
+        package var rank = 8
         /// LoRA alpha (scale = alpha / r).
-        public var alpha = 16.0
+        package var alpha = 16.0
         /// Dropout on the LoRA input during training.
-        public var dropout = 0.0
+        package var dropout = 0.0
         /// Seed for adapter initialization and dropout.
-        public var seed: UInt64 = 42
+        package var seed: UInt64 = 42
         /// Arithmetic of the frozen matrix products: fp32 (reference), bf16 (needs AVX512_BF16),
         /// or auto (bf16 only where the CPU has it and a probe finds it faster than fp32).
-        public var precision = PrecisionSetting.fp32
+        package var precision = PrecisionSetting.fp32
 
-        public init() {}
+        init() {}
     }
 
     /// `training:` — optimizer, schedule, micro-batching and replay.
-    public struct TrainingSettings: Sendable, Equatable {
+    package struct TrainingSettings: Sendable, Equatable {
         /// Learning rate of the LoRA matrices.
-        public var lr = 2e-3
+        package var lr = 2e-3
         /// Learning rate of the classification head (new, so it learns faster).
-        public var headLR = 6e-2
+        package var headLR = 6e-2
         /// AdamW decoupled weight decay.
-        public var weightDecay = 0.01
-        public var beta1 = 0.9
-        public var beta2 = 0.999
-        public var eps = 1e-8
-        public var warmupSteps = 10
+        package var weightDecay = 0.01
+        package var beta1 = 0.9
+        package var beta2 = 0.999
+        package var eps = 1e-8
+        var warmupSteps = 10
         /// Shape after warm-up.
-        public var schedule = LearningRateSchedule.Kind.constant
+        var schedule = LearningRateSchedule.Kind.constant
         /// Decay horizon in updates (for `linear` and `cosine`).
-        public var decaySteps = 10_000
+        var decaySteps = 10_000
         /// Floor of the decayed rate, as a fraction of the base rate.
-        public var minLRRatio = 0.0
+        var minLRRatio = 0.0
         /// Global gradient-norm clip; 0 disables clipping.
-        public var clipNorm = 1.0
+        package var clipNorm = 1.0
         /// Largest accepted example `weight`; records with a weight ≤ 0, above this or not finite are
         /// dead-lettered as `invalid_weight` (a weight of 1e30 turns the loss non-finite).
-        public var maxWeight = 100.0
+        package var maxWeight = 100.0
         /// Examples per train step (fresh + replay).
-        public var batchSize = 16
+        package var batchSize = 16
         /// Longest a partial batch waits before training anyway.
-        public var maxWaitMilliseconds = 200
-        public var replay = ReplaySettings()
+        var maxWaitMilliseconds = 200
+        var replay = ReplaySettings()
 
-        public init() {}
+        init() {}
 
         /// The schedule these settings describe.
-        public var learningRateSchedule: LearningRateSchedule {
+        var learningRateSchedule: LearningRateSchedule {
             LearningRateSchedule(kind: schedule, warmupSteps: warmupSteps, decaySteps: decaySteps, minRatio: minLRRatio)
         }
 
         /// The fresh/replay split of a batch.
-        public var replayMix: ReplayMix {
+        var replayMix: ReplayMix {
             ReplayMix(batchSize: batchSize, share: replay.capacity > 0 ? replay.share : 0)
         }
 
         /// The batcher's time bound.
-        public var maxWait: Duration { .milliseconds(maxWaitMilliseconds) }
+        package var maxWait: Duration { .milliseconds(maxWaitMilliseconds) }
     }
 
     /// `training.replay:` — the reservoir of past examples mixed into batches.
-    public struct ReplaySettings: Sendable, Equatable {
+    struct ReplaySettings: Sendable, Equatable {
         /// Reservoir size; 0 disables replay.
-        public var capacity = 1_000
+        var capacity = 1_000
         /// Target fraction of each batch taken from the reservoir.
-        public var share = 0.25
-        public init() {}
+        var share = 0.25
+        init() {}
     }
 
     /// `holdout:` — the slice never trained on.
-    public struct HoldoutSettings: Sendable, Equatable {
-        public var share = 0.05
+    package struct HoldoutSettings: Sendable, Equatable {
+        var share = 0.05
         /// How many of the most recent holdout examples the gate and the paired rollback test
         /// evaluate on. 400 at a 5 % share span the last ~8,000 stream examples: recent enough
         /// to judge the present, large enough for a paired comparison (saved with the registry).
-        public var buffer = 400
-        public init() {}
+        var buffer = 400
+        init() {}
 
-        public var splitter: HoldoutSplitter { HoldoutSplitter(share: share) }
+        var splitter: HoldoutSplitter { HoldoutSplitter(share: share) }
     }
 
     /// `metrics:` — prequential metric windows.
-    public struct MetricsSettings: Sendable, Equatable {
+    package struct MetricsSettings: Sendable, Equatable {
         /// Sliding window of the windowed prequential metrics.
-        public var window = 500
-        public init() {}
+        package var window = 500
+        init() {}
     }
 }

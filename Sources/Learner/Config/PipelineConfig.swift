@@ -8,25 +8,25 @@ import Yams
 /// what differs; `pipelines/template.yaml` documents every key. Loading validates all
 /// values and cross-field constraints, and reports every problem at once as a
 /// ``PipelineConfigError`` naming file, line, key path and reason.
-public struct PipelineConfig: Sendable, Equatable {
+package struct PipelineConfig: Sendable, Equatable {
     /// Pipeline name (letters, digits, `.`, `_`, `-`); defaults to the file's base name.
-    public var name: String
-    public var kafka = KafkaSettings()
-    public var model = ModelSettings()
-    public var training = TrainingSettings()
-    public var holdout = HoldoutSettings()
-    public var metrics = MetricsSettings()
-    public var snapshot = SnapshotSettings()
-    public var gate = GateSettings()
-    public var rollback = RollbackSettings()
-    public var drift = DriftSettings()
-    public var registry = RegistrySettings()
-    public var server = ServerSettings()
-    public var routing = RoutingSettings()
-    public var residency = ResidencySettings()
+    package var name: String
+    package var kafka = KafkaSettings()
+    package var model = ModelSettings()
+    package var training = TrainingSettings()
+    package var holdout = HoldoutSettings()
+    package var metrics = MetricsSettings()
+    package var snapshot = SnapshotSettings()
+    package var gate = GateSettings()
+    package var rollback = RollbackSettings()
+    package var drift = DriftSettings()
+    package var registry = RegistrySettings()
+    package var server = ServerSettings()
+    package var routing = RoutingSettings()
+    package var residency = ResidencySettings()
 
     /// A pipeline with every setting at its default.
-    public init(name: String = "default") {
+    package init(name: String = "default") {
         self.name = name
     }
 
@@ -35,7 +35,7 @@ public struct PipelineConfig: Sendable, Equatable {
     ///   - url: the YAML file.
     ///   - environment: variables for `${NAME}` references (defaults to the process environment).
     /// - Throws: ``PipelineConfigError`` listing every problem, including an unreadable file.
-    public static func load(
+    package static func load(
         contentsOf url: URL,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(PipelineConfigError) -> PipelineConfig {
@@ -62,7 +62,7 @@ public struct PipelineConfig: Sendable, Equatable {
     ///     written in the document is taken relative to it (so a pipeline means the same from any
     ///     working directory); paths left at their defaults stay relative to the working directory.
     /// - Throws: ``PipelineConfigError`` listing every problem.
-    public static func parse(
+    package static func parse(
         yaml: String,
         file: String,
         defaultName: String = "default",

@@ -4,12 +4,12 @@ import Registry
 /// type from the training loop to `manifest.json`, so the exactly-once check compares like with like.
 extension TrainedIDsDigest {
     /// Adds one trained example by its key (the stable hash of ``ExampleKey/canonical``).
-    public mutating func insert(_ key: ExampleKey) {
+    package mutating func insert(_ key: ExampleKey) {
         insert(hash: key.stableHash)
     }
 
     /// The digest of an expected collection of example keys, for crash and replay checks.
-    public init<Keys: Sequence>(_ keys: Keys) where Keys.Element == ExampleKey {
+    package init<Keys: Sequence>(_ keys: Keys) where Keys.Element == ExampleKey {
         self.init()
         for key in keys { insert(key) }
     }

@@ -5,7 +5,7 @@ import Registry
 /// Producers should send an `id`; when they don't, the example's position in the log
 /// (topic, partition, offset) identifies it. Both are stable across restarts and
 /// replays, which is what the holdout split and the exactly-once digest need.
-public enum ExampleKey: Hashable, Sendable, CustomStringConvertible {
+package enum ExampleKey: Hashable, Sendable, CustomStringConvertible {
     /// A producer-assigned example id.
     case id(String)
     /// The Kafka position of a message without an id.
@@ -13,7 +13,7 @@ public enum ExampleKey: Hashable, Sendable, CustomStringConvertible {
 
     /// Builds the key from an optional id, falling back to the log position.
     /// An empty id counts as absent.
-    public init(id: String?, topic: String, partition: Int32, offset: Int64) {
+    package init(id: String?, topic: String, partition: Int32, offset: Int64) {
         if let id, !id.isEmpty {
             self = .id(id)
         } else {
@@ -25,7 +25,7 @@ public enum ExampleKey: Hashable, Sendable, CustomStringConvertible {
     ///
     /// Ids and positions could in principle collide (an id spelled `t/0/5`); that is harmless,
     /// because a topic uses one scheme consistently.
-    public var canonical: String {
+    var canonical: String {
         switch self {
         case .id(let id):
             return id
@@ -35,7 +35,7 @@ public enum ExampleKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The stable 64-bit hash of ``canonical``.
-    public var stableHash: UInt64 { StableHash.hash(canonical) }
+    var stableHash: UInt64 { StableHash.hash(canonical) }
 
-    public var description: String { canonical }
+    package var description: String { canonical }
 }

@@ -10,24 +10,24 @@ import Registry
 /// Holdout examples are still *predicted* (they count in prequential metrics, because
 /// prediction is test-before-train anyway) and are appended to a `BoundedBuffer` (Monitor) that
 /// the ``PromotionGate`` evaluates candidates on.
-public struct HoldoutSplitter: Sendable, Equatable {
+package struct HoldoutSplitter: Sendable, Equatable {
     /// Fraction of the stream held out, in `[0, 1)`.
-    public let share: Double
+    package let share: Double
 
     /// - Parameter share: fraction in `[0, 1)`; `0` disables the holdout (and with it the gate's evidence).
     /// - Precondition: `0 <= share < 1` (validated earlier by ``PipelineConfig``).
-    public init(share: Double) {
+    package init(share: Double) {
         precondition(share >= 0 && share < 1, "holdout share must be in [0, 1), got \(share)")
         self.share = share
     }
 
     /// Whether the example with this key belongs to the holdout slice.
-    public func isHoldout(_ key: ExampleKey) -> Bool {
+    package func isHoldout(_ key: ExampleKey) -> Bool {
         isHoldout(hash: key.stableHash)
     }
 
     /// Whether an example whose stable hash is `hash` belongs to the holdout slice.
-    public func isHoldout(hash: UInt64) -> Bool {
+    package func isHoldout(hash: UInt64) -> Bool {
         StableHash.unitInterval(hash) < share
     }
 }

@@ -6,22 +6,22 @@ import Foundation
 /// Log-loss is the mean negative natural log of the probability the model gave the
 /// true label, with the probability clamped to at least ``MetricTotals/minProbability``
 /// (a label the model has never seen has probability 0, which would be an infinite loss).
-public struct MetricTotals: Sendable, Equatable, Codable {
+package struct MetricTotals: Sendable, Equatable, Codable {
     /// Probabilities are clamped to this floor before taking the log (sklearn's historic `eps`).
-    public static let minProbability = 1e-15
+    static let minProbability = 1e-15
 
     /// Number of outcomes added.
-    public private(set) var count: Int = 0
+    package private(set) var count: Int = 0
     /// Number of correct predictions.
-    public private(set) var correct: Int = 0
+    private(set) var correct: Int = 0
     /// Sum of per-example losses.
-    public private(set) var lossSum: Double = 0
+    private(set) var lossSum: Double = 0
 
-    public init() {}
+    package init() {}
 
     /// Restores totals persisted as counts (e.g. from a manifest's ``PrequentialSnapshot``).
     /// - Precondition: `0 <= correct <= count`.
-    public init(count: Int, correct: Int, lossSum: Double) {
+    package init(count: Int, correct: Int, lossSum: Double) {
         precondition(count >= 0 && correct >= 0 && correct <= count, "invalid totals \(correct)/\(count)")
         self.count = count
         self.correct = correct
@@ -29,7 +29,7 @@ public struct MetricTotals: Sendable, Equatable, Codable {
     }
 
     /// The loss of one prediction: `−ln(max(p, 1e-15))`; non-finite `p` counts as 0.
-    public static func loss(probabilityOfLabel p: Double) -> Double {
+    package static func loss(probabilityOfLabel p: Double) -> Double {
         let clamped = p.isFinite ? min(max(p, minProbability), 1) : minProbability
         return -Foundation.log(clamped)
     }
@@ -38,19 +38,19 @@ public struct MetricTotals: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - correct: whether the arg-max prediction equalled the true label.
     ///   - loss: the example's loss (see ``loss(probabilityOfLabel:)``).
-    public mutating func add(correct isCorrect: Bool, loss: Double) {
+    package mutating func add(correct isCorrect: Bool, loss: Double) {
         count += 1
         if isCorrect { correct += 1 }
         lossSum += loss
     }
 
     /// Adds one prediction (e.g. a candidate's or the live version's on a holdout example).
-    public mutating func add(_ outcome: PredictionOutcome) {
+    package mutating func add(_ outcome: PredictionOutcome) {
         add(correct: outcome.isCorrect, loss: outcome.loss)
     }
 
     /// Removes an outcome previously added (used by sliding windows).
-    public mutating func remove(correct isCorrect: Bool, loss: Double) {
+    package mutating func remove(correct isCorrect: Bool, loss: Double) {
         precondition(count > 0, "remove from empty MetricTotals")
         count -= 1
         if isCorrect { correct -= 1 }
@@ -59,17 +59,17 @@ public struct MetricTotals: Sendable, Equatable, Codable {
     }
 
     /// Fraction correct, or `nil` before the first outcome.
-    public var accuracy: Double? {
+    package var accuracy: Double? {
         count > 0 ? Double(correct) / Double(count) : nil
     }
 
     /// Mean log-loss, or `nil` before the first outcome.
-    public var logLoss: Double? {
+    package var logLoss: Double? {
         count > 0 ? lossSum / Double(count) : nil
     }
 
     /// The value of `metric` over these totals, or `nil` when empty.
-    public func value(_ metric: QualityMetric) -> Double? {
+    package func value(_ metric: QualityMetric) -> Double? {
         switch metric {
         case .accuracy: return accuracy
         case .logLoss: return logLoss
@@ -78,17 +78,17 @@ public struct MetricTotals: Sendable, Equatable, Codable {
 }
 
 /// The quality metric a gate or rollback decision is based on.
-public enum QualityMetric: String, Sendable, Equatable, Codable, CaseIterable {
+package enum QualityMetric: String, Sendable, Equatable, Codable, CaseIterable {
     /// Fraction of correct predictions; higher is better.
     case accuracy
     /// Mean negative log-likelihood of the true label; lower is better.
     case logLoss = "log_loss"
 
     /// Whether larger values mean a better model.
-    public var higherIsBetter: Bool { self == .accuracy }
+    var higherIsBetter: Bool { self == .accuracy }
 
     /// The name used in reason strings ("accuracy", "log-loss").
-    public var displayName: String {
+    var displayName: String {
         switch self {
         case .accuracy: return "accuracy"
         case .logLoss: return "log-loss"

@@ -1,15 +1,15 @@
 import Monitor
 
 /// One prequential observation: the model predicted *before* it trained on the example.
-public struct PredictionOutcome: Sendable, Equatable {
+package struct PredictionOutcome: Sendable, Equatable {
     /// The example's true label.
-    public var label: String
+    package var label: String
     /// The model's arg-max label (`nil` when the model has no labels yet).
-    public var predicted: String?
+    package var predicted: String?
     /// Probability the model assigned to `label` (0 for a label it has never seen).
-    public var probabilityOfLabel: Double
+    var probabilityOfLabel: Double
 
-    public init(label: String, predicted: String?, probabilityOfLabel: Double) {
+    package init(label: String, predicted: String?, probabilityOfLabel: Double) {
         self.label = label
         self.predicted = predicted
         self.probabilityOfLabel = probabilityOfLabel
@@ -22,7 +22,7 @@ public struct PredictionOutcome: Sendable, Equatable {
     ///   - labels: the adapter's label vocabulary, in head order.
     /// The prediction is the arg-max (the first one on ties, as `numpy.argmax`); a label not in
     /// the vocabulary yet has probability 0.
-    public init<P: BinaryFloatingPoint>(label: String, probabilities: [P], labels: [String]) {
+    package init<P: BinaryFloatingPoint>(label: String, probabilities: [P], labels: [String]) {
         precondition(probabilities.count == labels.count,
                      "\(probabilities.count) probabilities for \(labels.count) labels")
         var best: Int?
@@ -36,9 +36,9 @@ public struct PredictionOutcome: Sendable, Equatable {
     }
 
     /// Whether the prediction was right.
-    public var isCorrect: Bool { predicted == label }
+    package var isCorrect: Bool { predicted == label }
     /// The example's log-loss.
-    public var loss: Double { MetricTotals.loss(probabilityOfLabel: probabilityOfLabel) }
+    package var loss: Double { MetricTotals.loss(probabilityOfLabel: probabilityOfLabel) }
 }
 
 /// Test-then-train ("prequential") metrics of one adapter: cumulative and over a
@@ -49,7 +49,7 @@ public struct PredictionOutcome: Sendable, Equatable {
 /// without a separate test set. The window shows the *current* quality, which the
 /// rollback monitor and the concept-drift detectors care about; the cumulative
 /// numbers are the long-run average.
-public struct PrequentialMetrics: Sendable {
+package struct PrequentialMetrics: Sendable {
     private struct Sample: Sendable {
         var label: String
         var correct: Bool
@@ -57,20 +57,20 @@ public struct PrequentialMetrics: Sendable {
     }
 
     /// Size of the sliding window.
-    public let window: Int
+    let window: Int
     /// Totals over the whole stream.
-    public private(set) var cumulative = MetricTotals()
+    package private(set) var cumulative = MetricTotals()
     /// Totals over the last `window` outcomes (including what is left of a resumed window).
-    public var windowed: MetricTotals {
+    package var windowed: MetricTotals {
         guard carried.count > 0 else { return recent }
         return MetricTotals(count: recent.count + carried.count,
                             correct: recent.correct + min(carried.count, Int(carried.correct.rounded())),
                             lossSum: recent.lossSum + carried.lossSum)
     }
     /// Count of each true label over the whole stream.
-    public private(set) var labelCounts: [String: Int] = [:]
+    private(set) var labelCounts: [String: Int] = [:]
     /// Count of each true label over the window.
-    public private(set) var windowLabelCounts: [String: Int] = [:]
+    private(set) var windowLabelCounts: [String: Int] = [:]
 
     private var samples: BoundedBuffer<Sample>
     private var evictionsSinceResum = 0
@@ -81,13 +81,13 @@ public struct PrequentialMetrics: Sendable {
     private var carried = (count: 0, correct: 0.0, lossSum: 0.0)
 
     /// - Parameter window: sliding-window length, ≥ 1 (500 by default in pipelines).
-    public init(window: Int) {
+    init(window: Int) {
         self.window = window
         samples = BoundedBuffer(capacity: window)
     }
 
     /// Records one prequential outcome.
-    public mutating func record(_ outcome: PredictionOutcome) {
+    mutating func record(_ outcome: PredictionOutcome) {
         let sample = Sample(label: outcome.label, correct: outcome.isCorrect, loss: outcome.loss)
         cumulative.add(correct: sample.correct, loss: sample.loss)
         recent.add(correct: sample.correct, loss: sample.loss)
@@ -111,7 +111,7 @@ public struct PrequentialMetrics: Sendable {
     }
 
     /// A serializable view for manifests, `/metrics` and `/v1/status`.
-    public var snapshot: PrequentialSnapshot {
+    var snapshot: PrequentialSnapshot {
         PrequentialSnapshot(
             examples: cumulative.count,
             accuracy: cumulative.accuracy,
@@ -132,7 +132,7 @@ public struct PrequentialMetrics: Sendable {
     /// - Parameters:
     ///   - window: sliding-window length, ≥ 1.
     ///   - snapshot: the persisted metrics.
-    public init(window: Int, resuming snapshot: PrequentialSnapshot) {
+    init(window: Int, resuming snapshot: PrequentialSnapshot) {
         self.init(window: window)
         let count = max(snapshot.examples, 0)
         let correct = min(count, max(0, Int(((snapshot.accuracy ?? 0) * Double(count)).rounded())))
@@ -155,25 +155,25 @@ public struct PrequentialMetrics: Sendable {
 }
 
 /// Prequential metrics at one moment, as stored in a version's manifest (snake_case JSON keys).
-public struct PrequentialSnapshot: Sendable, Equatable, Codable {
+package struct PrequentialSnapshot: Sendable, Equatable, Codable {
     /// Outcomes recorded in total.
-    public var examples: Int
+    package var examples: Int
     /// Cumulative accuracy (`nil` before the first outcome).
-    public var accuracy: Double?
+    package var accuracy: Double?
     /// Cumulative mean log-loss.
-    public var logLoss: Double?
+    package var logLoss: Double?
     /// Configured window length.
-    public var window: Int
+    package var window: Int
     /// Outcomes currently in the window (≤ `window`).
-    public var windowExamples: Int
+    package var windowExamples: Int
     /// Accuracy over the window.
-    public var windowAccuracy: Double?
+    package var windowAccuracy: Double?
     /// Mean log-loss over the window.
-    public var windowLogLoss: Double?
+    package var windowLogLoss: Double?
     /// Count of each true label over the whole stream.
-    public var labelCounts: [String: Int]
+    package var labelCounts: [String: Int]
 
-    public init(
+    package init(
         examples: Int, accuracy: Double?, logLoss: Double?, window: Int, windowExamples: Int,
         windowAccuracy: Double?, windowLogLoss: Double?, labelCounts: [String: Int]
     ) {

@@ -15,24 +15,24 @@
 /// ``commitPositions(consumed:ledgers:)``); after a restart the consumer resumes from the
 /// committed position (or the beginning when there is none) and every adapter skips what
 /// its manifest already covers — so nothing is lost and nothing is trained twice.
-public struct OffsetLedger: Sendable, Equatable {
+package struct OffsetLedger: Sendable, Equatable {
     /// Next offsets covered by the newest durable snapshot (from its manifest).
-    public private(set) var durable: [Int32: Int64]
+    package private(set) var durable: [Int32: Int64]
     /// Next offsets whose effect is in memory.
-    public private(set) var applied: [Int32: Int64]
+    package private(set) var applied: [Int32: Int64]
     /// Offsets received but not yet applied, per partition, ascending.
-    public private(set) var pending: [Int32: [Int64]] = [:]
+    package private(set) var pending: [Int32: [Int64]] = [:]
     /// First offset per partition received since the last durable snapshot (applied or not).
-    public private(set) var firstUndurable: [Int32: Int64] = [:]
+    package private(set) var firstUndurable: [Int32: Int64] = [:]
 
     /// - Parameter durable: the next offsets stored in the adapter's newest durable manifest (empty for a new adapter).
-    public init(durable: [Int32: Int64] = [:]) {
+    package init(durable: [Int32: Int64] = [:]) {
         self.durable = durable
         self.applied = durable
     }
 
     /// Whether the message at `offset` is already reflected in this adapter's state and must be skipped.
-    public func isAlreadyApplied(partition: Int32, offset: Int64) -> Bool {
+    func isAlreadyApplied(partition: Int32, offset: Int64) -> Bool {
         if let next = applied[partition], offset < next { return true }
         if let waiting = pending[partition], let last = waiting.max(), offset <= last { return true }
         return false
@@ -40,7 +40,7 @@ public struct OffsetLedger: Sendable, Equatable {
 
     /// A message for this adapter arrived (call after ``isAlreadyApplied(partition:offset:)`` said no).
     /// Holdout examples and dropped ones may be ``apply(partition:offset:)``-ed right after.
-    public mutating func receive(partition: Int32, offset: Int64) {
+    package mutating func receive(partition: Int32, offset: Int64) {
         pending[partition, default: []].append(offset)
         // Not always in offset order: a group's held-out arrivals are received after its
         // training arrivals, so the first undurable offset is the lowest received, not the first.
@@ -49,7 +49,7 @@ public struct OffsetLedger: Sendable, Equatable {
 
     /// The message's effect is now in memory (its batch was trained, or it was evaluated as holdout).
     /// Holdout examples are applied at once and so may overtake training examples still batched.
-    public mutating func apply(partition: Int32, offset: Int64) {
+    package mutating func apply(partition: Int32, offset: Int64) {
         if var waiting = pending[partition], let index = waiting.firstIndex(of: offset) {
             waiting.remove(at: index)
             pending[partition] = waiting.isEmpty ? nil : waiting
@@ -61,7 +61,7 @@ public struct OffsetLedger: Sendable, Equatable {
     /// to the first example still waiting in the batcher (a snapshot must never claim an
     /// example its weights do not contain). Holdout examples past that point are evaluated
     /// again after a restart, which only re-counts them in the prequential metrics.
-    public var snapshotOffsets: [Int32: Int64] {
+    package var snapshotOffsets: [Int32: Int64] {
         var result = applied
         for (partition, waiting) in pending {
             if let first = waiting.min(), let next = result[partition], first < next {
@@ -72,7 +72,7 @@ public struct OffsetLedger: Sendable, Equatable {
     }
 
     /// The snapshot carrying `offsets` (from ``snapshotOffsets``) is durable.
-    public mutating func markDurable(_ offsets: [Int32: Int64]) {
+    package mutating func markDurable(_ offsets: [Int32: Int64]) {
         for (partition, next) in offsets {
             durable[partition] = max(durable[partition] ?? 0, next)
         }
@@ -97,7 +97,7 @@ public struct OffsetLedger: Sendable, Equatable {
     /// - Parameters:
     ///   - consumed: next offset (last polled + 1) per partition.
     ///   - ledgers: every adapter's ledger on this agent.
-    public static func commitPositions<Ledgers: Sequence>(consumed: [Int32: Int64], ledgers: Ledgers) -> [Int32: Int64]
+    package static func commitPositions<Ledgers: Sequence>(consumed: [Int32: Int64], ledgers: Ledgers) -> [Int32: Int64]
     where Ledgers.Element == OffsetLedger {
         var result = consumed
         for ledger in ledgers {

@@ -21,32 +21,32 @@ import Monitor
 ///
 /// Alarms within `cooldownExamples` of the incident's start belong to it. The caller carries the
 /// plan out and journals each action with ``Plan/reason``.
-public struct DriftAdaptation: Sendable {
-    public typealias Settings = PipelineConfig.AdaptationSettings
+package struct DriftAdaptation: Sendable {
+    typealias Settings = PipelineConfig.AdaptationSettings
 
-    public let settings: Settings
+    let settings: Settings
     /// Stream index of the current incident's first alarm.
-    public private(set) var incidentStart: Int?
+    private(set) var incidentStart: Int?
     /// Train steps left with the boosted head learning rate.
-    public private(set) var boostRemaining = 0
+    private(set) var boostRemaining = 0
     /// Train steps of the current incident left that replay post-change examples.
-    public private(set) var replayRemaining = 0
+    private(set) var replayRemaining = 0
     /// Post-change holdout examples still needed before the early snapshot (0: none pending).
-    public private(set) var holdoutPending = 0
+    private(set) var holdoutPending = 0
     /// Incidents so far.
-    public private(set) var incidents = 0
+    private(set) var incidents = 0
 
     /// The head learning-rate multiplier of a boost: `head_lr_boost`, raised so the boosted
     /// rate is at least `head_lr_floor`. A multiplier alone scales whatever the pipeline chose:
     /// from PEFT's head lr 1e-3, × 5 relearned a relabelling in 696 examples and a boosted rate
     /// of 0.02 in 552 (ops/bench/decisions, abrupt, seed 7); from the template's 0.06, × 5 is
     /// already far above the floor.
-    public let headBoost: Double
+    package let headBoost: Double
 
     /// - Parameters:
     ///   - settings: `drift.adaptation`.
     ///   - headLR: `training.head_lr`, against which `head_lr_floor` is applied (nil: no floor).
-    public init(settings: Settings, headLR: Double? = nil) {
+    init(settings: Settings, headLR: Double? = nil) {
         self.settings = settings
         let floor = headLR.map { $0 > 0 ? settings.headLRFloor / $0 : 1 } ?? 1
         // Rounded to 6 digits so reasons read "× 20", not "× 19.999999999999996".
@@ -54,17 +54,17 @@ public struct DriftAdaptation: Sendable {
     }
 
     /// What to do about an incident.
-    public struct Plan: Sendable, Equatable {
-        public let alarm: ConceptAlarm
-        public let replayKeep: Double
-        public let resetOptimizer: Bool
-        public let headLRBoost: Double
-        public let boostSteps: Int
-        public let postChangeReplay: Int
-        public let minHoldoutAfter: Int
+    package struct Plan: Sendable, Equatable {
+        let alarm: ConceptAlarm
+        package let replayKeep: Double
+        package let resetOptimizer: Bool
+        package let headLRBoost: Double
+        package let boostSteps: Int
+        package let postChangeReplay: Int
+        let minHoldoutAfter: Int
 
         /// One line quoting the alarm and the actions, for the journal.
-        public var reason: String {
+        package var reason: String {
             var actions = ["replay reservoir kept \(formatFixed(replayKeep * 100, 0)) %", "pre-alarm holdout dropped"]
             if resetOptimizer { actions.append("optimizer moments reset") }
             if boostSteps > 0 && headLRBoost > 1 {
@@ -79,7 +79,7 @@ public struct DriftAdaptation: Sendable {
     }
 
     /// A concept alarm. Returns a plan when it confirms a new incident.
-    public mutating func alarm(_ alarm: ConceptAlarm) -> Plan? {
+    mutating func alarm(_ alarm: ConceptAlarm) -> Plan? {
         guard settings.enabled, alarm.signal == "error" else { return nil }
         if let start = incidentStart, alarm.index - start < settings.cooldownExamples { return nil }
         incidentStart = alarm.index
@@ -95,7 +95,7 @@ public struct DriftAdaptation: Sendable {
     /// A label seen for the first time at stream index `index`, after a warm-up of `warmup`
     /// examples (before it, every label is new and the head learns them all at once).
     /// - Returns: the journal line when the head learning rate is boosted for it.
-    public mutating func newLabel(_ label: String, at index: Int, warmup: Int) -> String? {
+    mutating func newLabel(_ label: String, at index: Int, warmup: Int) -> String? {
         guard settings.enabled, settings.newLabelBoost, index >= warmup,
               settings.boostSteps > 0, headBoost > 1 else { return nil }
         boostRemaining = max(boostRemaining, settings.boostSteps)
@@ -104,36 +104,36 @@ public struct DriftAdaptation: Sendable {
     }
 
     /// The head learning-rate multiplier for the next train step (consumes one boosted step).
-    public mutating func nextHeadMultiplier() -> Double {
+    mutating func nextHeadMultiplier() -> Double {
         guard boostRemaining > 0 else { return 1 }
         boostRemaining -= 1
         return headBoost
     }
 
     /// Post-change examples to replay in the next train step (consumes one replaying step).
-    public mutating func nextPostChangeReplay() -> Int {
+    mutating func nextPostChangeReplay() -> Int {
         guard replayRemaining > 0 else { return 0 }
         replayRemaining -= 1
         return settings.postChangeReplay
     }
 
     /// Whether trained examples are collected for the post-change replay (an incident replays).
-    public var collectsPostChange: Bool { replayRemaining > 0 }
+    var collectsPostChange: Bool { replayRemaining > 0 }
 
     /// The trainer went back to a version (rollback, or the incident's candidate was rejected):
     /// the examples since the alarm are no longer in the weights, or were the harm; stop
     /// replaying them.
-    public mutating func trainerReloaded() {
+    mutating func trainerReloaded() {
         replayRemaining = 0
     }
 
     /// A post-change held-out example arrived. Returns true once enough arrived for the early snapshot.
-    public mutating func heldOutAfterAlarm() -> Bool {
+    mutating func heldOutAfterAlarm() -> Bool {
         guard holdoutPending > 0 else { return false }
         holdoutPending -= 1
         return holdoutPending == 0
     }
 
     /// Whether the gate should accept fewer holdout examples (the buffer was just emptied).
-    public var isRefillingHoldout: Bool { incidentStart != nil }
+    var isRefillingHoldout: Bool { incidentStart != nil }
 }

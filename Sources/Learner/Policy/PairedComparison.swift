@@ -9,14 +9,14 @@ import Foundation
 /// wrong. Under "equally good", each discordant pair goes either way with probability ½, so
 /// `P(Bin(b + c, ½) ≥ b)` is the exact one-sided p-value. A drop the predecessor shares gives
 /// b ≈ c: no rollback (the caller adapts to drift instead).
-public struct PairedComparison: Sendable, Equatable {
+package struct PairedComparison: Sendable, Equatable {
     /// Outcomes on the same examples, in the same order.
-    public let live: [Bool]
-    public let predecessor: [Bool]
+    package let live: [Bool]
+    package let predecessor: [Bool]
     /// Significance below which live counts as worse.
-    public let alpha: Double
+    package let alpha: Double
 
-    public init(live: [Bool], predecessor: [Bool], alpha: Double = 0.01) {
+    package init(live: [Bool], predecessor: [Bool], alpha: Double = 0.01) {
         precondition(live.count == predecessor.count, "paired outcomes must align")
         precondition(alpha > 0 && alpha < 1, "alpha must be in (0, 1)")
         self.live = live
@@ -25,20 +25,20 @@ public struct PairedComparison: Sendable, Equatable {
     }
 
     /// Pairs the predecessor got right and live wrong.
-    public var predecessorOnly: Int { zip(live, predecessor).filter { !$0 && $1 }.count }
+    package var predecessorOnly: Int { zip(live, predecessor).filter { !$0 && $1 }.count }
     /// Pairs live got right and the predecessor wrong.
-    public var liveOnly: Int { zip(live, predecessor).filter { $0 && !$1 }.count }
+    package var liveOnly: Int { zip(live, predecessor).filter { $0 && !$1 }.count }
 
     /// One-sided exact p-value of "live is worse".
-    public var pValue: Double {
+    package var pValue: Double {
         Self.binomialUpperTail(successes: predecessorOnly, trials: predecessorOnly + liveOnly)
     }
 
     /// Whether live is significantly worse than its predecessor.
-    public var liveIsWorse: Bool { predecessorOnly > liveOnly && pValue < alpha }
+    package var liveIsWorse: Bool { predecessorOnly > liveOnly && pValue < alpha }
 
     /// The numbers, for the journal.
-    public var description: String {
+    package var description: String {
         let accLive = live.isEmpty ? 0 : Double(live.filter { $0 }.count) / Double(live.count)
         let accPrev = predecessor.isEmpty ? 0 : Double(predecessor.filter { $0 }.count) / Double(predecessor.count)
         return "paired on \(live.count) recent holdout examples: live accuracy \(formatFixed(accLive, 3)), "

@@ -10,18 +10,18 @@
 ///
 /// Pure: it compares numbers and explains itself; the caller writes the journal entry,
 /// marks the version and swaps `LIVE`.
-public struct PromotionGate: Sendable, Equatable {
+package struct PromotionGate: Sendable, Equatable {
     /// Metric compared.
-    public let metric: QualityMetric
+    let metric: QualityMetric
     /// Allowed regression, ≥ 0, in the metric's units.
-    public let tolerance: Double
+    let tolerance: Double
     /// Fewer holdout examples than this make the comparison noise: the candidate is deferred.
-    public let minHoldout: Int
+    let minHoldout: Int
 
     /// Slack for floating-point rounding in `live − tolerance`.
     static let epsilon = 1e-12
 
-    public init(metric: QualityMetric, tolerance: Double, minHoldout: Int) {
+    init(metric: QualityMetric, tolerance: Double, minHoldout: Int) {
         precondition(tolerance >= 0, "tolerance must be >= 0")
         precondition(minHoldout >= 0, "minHoldout must be >= 0")
         self.metric = metric
@@ -36,7 +36,7 @@ public struct PromotionGate: Sendable, Equatable {
     ///   - weightsFinite: whether every candidate weight is finite.
     ///   - nonFiniteOutputs: holdout examples on which the candidate's probabilities were not finite.
     /// - Returns: promote, reject or defer, with a reason that quotes the numbers.
-    public func decide(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool,
+    func decide(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool,
                        nonFiniteOutputs: Int = 0) -> GateDecision {
         guard weightsFinite else {
             return GateDecision(verdict: .reject, reason: "candidate has non-finite weights",
@@ -83,9 +83,9 @@ public struct PromotionGate: Sendable, Equatable {
 }
 
 /// The gate's verdict on one candidate.
-public struct GateDecision: Sendable, Equatable, CustomStringConvertible {
+package struct GateDecision: Sendable, Equatable, CustomStringConvertible {
     /// What happens to the candidate.
-    public enum Verdict: String, Sendable, Equatable, Codable {
+    package enum Verdict: String, Sendable, Equatable, Codable {
         /// Write `LIVE`, journal `promote`.
         case promote
         /// Mark the version `rejected` (kept on disk), journal `reject` with the reason.
@@ -94,13 +94,13 @@ public struct GateDecision: Sendable, Equatable, CustomStringConvertible {
         case `defer`
     }
 
-    public let verdict: Verdict
+    package let verdict: Verdict
     /// Human-readable explanation quoting the numbers, for the journal and the manifest.
-    public let reason: String
+    package let reason: String
     /// The candidate's holdout metric, when computable.
-    public let candidateValue: Double?
+    let candidateValue: Double?
     /// The live version's holdout metric, when there is one.
-    public let liveValue: Double?
+    let liveValue: Double?
 
-    public var description: String { "\(verdict.rawValue): \(reason)" }
+    package var description: String { "\(verdict.rawValue): \(reason)" }
 }

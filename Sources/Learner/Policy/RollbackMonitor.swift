@@ -29,34 +29,34 @@ import Monitor
 /// ``RollbackDecision``; it then calls ``rolledBack()`` (or ``promoted(version:previous:baseline:)`` on the
 /// next promotion). After a decision the monitor stays quiet until one of those calls, so
 /// one incident yields one decision.
-public struct RollbackMonitor: Sendable {
+struct RollbackMonitor: Sendable {
     /// Thresholds (from `rollback:` and `gate.metric` in the pipeline).
-    public struct Settings: Sendable, Equatable {
-        public var metric: QualityMetric
+    struct Settings: Sendable, Equatable {
+        var metric: QualityMetric
         /// Allowed worsening of the windowed metric vs the pre-promotion level (> 0).
-        public var metricDrop: Double
+        var metricDrop: Double
         /// Window of prequential outcomes since the promotion (≥ 1).
-        public var window: Int
+        var window: Int
         /// Outcomes since the promotion before the metric check may fire (≥ 1).
-        public var minExamples: Int
+        var minExamples: Int
         /// Outcomes after a promotion during which it stays under watch (0 = until the next promotion).
         /// After that, the version is trusted: incidents reload live instead of rolling it back.
-        public var watchExamples: Int
+        var watchExamples: Int
         /// Spike factor k on the median loss (> 1).
-        public var lossSpikeK: Double
+        var lossSpikeK: Double
         /// Absolute loss a spike must exceed (≥ 0).
-        public var lossSpikeFloor: Double
+        var lossSpikeFloor: Double
         /// Consecutive spiking steps that trip the rule (≥ 1).
-        public var lossSpikeSteps: Int
+        var lossSpikeSteps: Int
         /// Ordinary losses the median is taken over (≥ 1).
-        public var lossHistory: Int
+        var lossHistory: Int
         /// Train steps recorded before spikes are judged.
-        public var lossWarmupSteps: Int
+        var lossWarmupSteps: Int
         /// A metric drop must also exceed this many standard errors of the difference (≥ 0;
         /// 0 = the fixed `metricDrop` alone).
-        public var noiseZ: Double
+        var noiseZ: Double
 
-        public init(metric: QualityMetric = .accuracy, metricDrop: Double = 0.05, window: Int = 200,
+        init(metric: QualityMetric = .accuracy, metricDrop: Double = 0.05, window: Int = 200,
                     minExamples: Int = 100, watchExamples: Int = 2000, lossSpikeK: Double = 3,
                     lossSpikeFloor: Double = 1, lossSpikeSteps: Int = 3, lossHistory: Int = 50,
                     lossWarmupSteps: Int = 20, noiseZ: Double = 3) {
@@ -74,31 +74,31 @@ public struct RollbackMonitor: Sendable {
         }
     }
 
-    public let settings: Settings
+    let settings: Settings
 
     /// Pre-promotion metric level while a promotion is watched.
-    public private(set) var baseline: Double?
+    private(set) var baseline: Double?
     /// Outcomes the baseline was measured on (0: unknown, treated as exact).
-    public private(set) var baselineCount = 0
+    private(set) var baselineCount = 0
     /// Outcomes observed since the watched promotion.
-    public private(set) var examplesSincePromotion = 0
+    private(set) var examplesSincePromotion = 0
     /// Recent ordinary (non-spiking) train-step losses.
     private var losses: BoundedBuffer<Double>
     /// Finite train losses recorded since the last reset.
-    public private(set) var lossSteps = 0
+    private(set) var lossSteps = 0
     /// Losses of the current run of spiking steps.
-    public private(set) var spikeRun: [Double] = []
+    private(set) var spikeRun: [Double] = []
     /// Whether a decision was returned and not yet acknowledged.
-    public private(set) var isTripped = false
+    private(set) var isTripped = false
 
     /// The watched promotion: the version made live and the one it replaced.
-    public private(set) var watched: (version: String, previous: String?)?
+    private(set) var watched: (version: String, previous: String?)?
     private var recent: BoundedBuffer<(correct: Bool, loss: Double)>
     private var recentTotals = MetricTotals()
     /// Sum of squared losses in `recent` (the log-loss spread).
     private var recentSquares = 0.0
 
-    public init(settings: Settings) {
+    init(settings: Settings) {
         precondition(settings.window >= 1, "rollback window must be >= 1")
         precondition(settings.lossHistory >= 1 && settings.lossSpikeSteps >= 1, "loss history and spike steps must be >= 1")
         self.settings = settings
@@ -107,7 +107,7 @@ public struct RollbackMonitor: Sendable {
     }
 
     /// Median of the recent ordinary losses (`nil` before any).
-    public var lossMedian: Double? {
+    var lossMedian: Double? {
         let sorted = losses.elements.sorted()
         guard !sorted.isEmpty else { return nil }
         let mid = sorted.count / 2
@@ -121,7 +121,7 @@ public struct RollbackMonitor: Sendable {
     ///   - baseline: the windowed prequential metric just before the promotion (`nil` when
     ///     unknown: then only loss and finiteness are watched).
     ///   - baselineCount: how many outcomes `baseline` was measured on (0: unknown).
-    public mutating func promoted(version: String, previous: String?, baseline: Double?, baselineCount: Int = 0) {
+    mutating func promoted(version: String, previous: String?, baseline: Double?, baselineCount: Int = 0) {
         self.baseline = baseline
         self.baselineCount = max(baselineCount, 0)
         watched = (version, previous)
@@ -137,7 +137,7 @@ public struct RollbackMonitor: Sendable {
     }
 
     /// A rollback (or reload) was carried out: forget the incident and re-learn the loss level.
-    public mutating func rolledBack() {
+    mutating func rolledBack() {
         baseline = nil
         baselineCount = 0
         watched = nil
@@ -149,7 +149,7 @@ public struct RollbackMonitor: Sendable {
 
     /// The concept detectors confirmed a change of the stream: the pre-promotion level no longer
     /// describes it, and the loss level is a new regime. The watch on non-finite values goes on.
-    public mutating func driftConfirmed() {
+    mutating func driftConfirmed() {
         baseline = nil
         baselineCount = 0
         clearRecent()
@@ -158,7 +158,7 @@ public struct RollbackMonitor: Sendable {
 
     /// The returned decision was looked at and not carried out (a paired test found the drop
     /// shared by the predecessor): watch again.
-    public mutating func acknowledge() {
+    mutating func acknowledge() {
         isTripped = false
     }
 
@@ -169,7 +169,7 @@ public struct RollbackMonitor: Sendable {
     }
 
     /// Feeds one prequential outcome (predicted before training).
-    public mutating func observe(_ outcome: PredictionOutcome) -> RollbackDecision? {
+    mutating func observe(_ outcome: PredictionOutcome) -> RollbackDecision? {
         guard watched != nil, !isTripped else { return nil }
         examplesSincePromotion += 1
         if settings.watchExamples > 0, examplesSincePromotion > settings.watchExamples {
@@ -224,7 +224,7 @@ public struct RollbackMonitor: Sendable {
     ///
     /// A non-finite loss with finite weights is a step the guard skipped: it neither trips the
     /// monitor nor enters the loss history (a skipped step must not move live versions).
-    public mutating func observeTrainStep(loss: Double, weightsFinite: Bool) -> RollbackDecision? {
+    mutating func observeTrainStep(loss: Double, weightsFinite: Bool) -> RollbackDecision? {
         guard !isTripped else { return nil }
         if !weightsFinite {
             return trip(.nonFiniteWeights, "non-finite weights after a train step (loss \(loss))")
@@ -261,9 +261,9 @@ public struct RollbackMonitor: Sendable {
 }
 
 /// What the rollback monitor wants done, and why.
-public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
+package struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
     /// What was observed.
-    public enum Trigger: String, Sendable, Equatable, Codable, CaseIterable {
+    package enum Trigger: String, Sendable, Equatable, Codable, CaseIterable {
         case metricDrop = "metric_drop"
         case lossSpike = "loss_spike"
         case nonFiniteWeights = "non_finite_weights"
@@ -273,7 +273,7 @@ public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// What the loop should do.
-    public enum Action: Sendable, Equatable, CustomStringConvertible {
+    package enum Action: Sendable, Equatable, CustomStringConvertible {
         /// A promotion is under watch: make `to` live again (`nil`: no version, serve the base
         /// model), journal `rollback`, and continue training from it.
         case rollBack(from: String, to: String?)
@@ -281,7 +281,7 @@ public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
         /// since the live version and continue training from live.
         case reloadLive
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .rollBack(let from, let to): return "rollback \(from) → \(to ?? "base model")"
             case .reloadLive: return "reload live"
@@ -289,14 +289,14 @@ public struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public let trigger: Trigger
-    public let action: Action
+    package let trigger: Trigger
+    package let action: Action
     /// Explanation quoting the numbers, for the journal.
-    public let reason: String
+    package let reason: String
 
-    public var description: String { "\(action) (\(trigger.rawValue)): \(reason)" }
+    package var description: String { "\(action) (\(trigger.rawValue)): \(reason)" }
 
-    public init(trigger: Trigger, action: Action, reason: String) {
+    package init(trigger: Trigger, action: Action, reason: String) {
         self.trigger = trigger
         self.action = action
         self.reason = reason

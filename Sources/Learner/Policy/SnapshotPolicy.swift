@@ -10,17 +10,17 @@
 /// calls ``recordTrained(_:now:)`` after each train step and ``poll(now:)`` on idle
 /// wake-ups; on a trigger it writes the snapshot and reports back with
 /// ``snapshotSucceeded(now:)`` or ``snapshotFailed(now:)``.
-public struct SnapshotPolicy: Sendable {
-    public typealias Instant = ContinuousClock.Instant
+package struct SnapshotPolicy: Sendable {
+    package typealias Instant = ContinuousClock.Instant
 
     /// Why a snapshot is due.
-    public enum Trigger: Sendable, Equatable, CustomStringConvertible {
+    package enum Trigger: Sendable, Equatable, CustomStringConvertible {
         /// `count` examples were trained since the last attempt (≥ `everyExamples`).
         case examples(count: Int)
         /// `elapsed` passed since the last attempt with `pending` examples not yet durable.
         case elapsed(Duration, pending: Int)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .examples(let count):
                 return "\(count) examples trained since the last snapshot"
@@ -32,22 +32,22 @@ public struct SnapshotPolicy: Sendable {
     }
 
     /// Example-count bound (0 disables it).
-    public let everyExamples: Int
+    let everyExamples: Int
     /// Time bound (`.zero` disables it).
-    public let every: Duration
+    let every: Duration
 
     /// Examples trained since the last *durable* snapshot.
-    public private(set) var pendingExamples = 0
+    private(set) var pendingExamples = 0
     /// Examples trained since the last snapshot *attempt* (successful or not).
-    public private(set) var examplesSinceAttempt = 0
+    private(set) var examplesSinceAttempt = 0
     /// When the last attempt (or the start) happened.
-    public private(set) var lastAttempt: Instant
+    private(set) var lastAttempt: Instant
 
     /// - Parameters:
     ///   - everyExamples: count bound, ≥ 0 (0 = off).
     ///   - every: time bound, ≥ 0 (`.zero` = off).
     ///   - start: the moment the clock starts (adapter loaded).
-    public init(everyExamples: Int, every: Duration, start: Instant) {
+    init(everyExamples: Int, every: Duration, start: Instant) {
         precondition(everyExamples >= 0, "everyExamples must be >= 0")
         precondition(every >= .zero, "every must be >= 0")
         self.everyExamples = everyExamples
@@ -57,14 +57,14 @@ public struct SnapshotPolicy: Sendable {
 
     /// Records `count` newly trained (fresh, not replayed) examples.
     /// - Returns: a trigger when a snapshot is now due.
-    public mutating func recordTrained(_ count: Int, now: Instant) -> Trigger? {
+    mutating func recordTrained(_ count: Int, now: Instant) -> Trigger? {
         pendingExamples += count
         examplesSinceAttempt += count
         return poll(now: now)
     }
 
     /// Whether a snapshot is due at `now`.
-    public func poll(now: Instant) -> Trigger? {
+    package func poll(now: Instant) -> Trigger? {
         guard pendingExamples > 0 else { return nil }
         if everyExamples > 0, examplesSinceAttempt >= everyExamples {
             return .examples(count: examplesSinceAttempt)
@@ -76,13 +76,13 @@ public struct SnapshotPolicy: Sendable {
     }
 
     /// When the time bound fires next, or `nil` while nothing is pending (use as a poll timeout bound).
-    public var deadline: Instant? {
+    var deadline: Instant? {
         guard pendingExamples > 0, every > .zero else { return nil }
         return lastAttempt + every
     }
 
     /// The snapshot is durable: everything trained so far is covered.
-    public mutating func snapshotSucceeded(now: Instant) {
+    mutating func snapshotSucceeded(now: Instant) {
         pendingExamples = 0
         examplesSinceAttempt = 0
         lastAttempt = now
@@ -90,7 +90,7 @@ public struct SnapshotPolicy: Sendable {
 
     /// The snapshot was aborted (e.g. fsync failed): the pending examples stay pending,
     /// and the next attempt waits for a fresh bound instead of retrying in a tight loop.
-    public mutating func snapshotFailed(now: Instant) {
+    mutating func snapshotFailed(now: Instant) {
         examplesSinceAttempt = 0
         lastAttempt = now
     }

@@ -9,19 +9,19 @@ import Model
 /// new examples are equally represented. The generator is seeded, so runs are
 /// reproducible. The reservoir is working memory, not state: it is not persisted in
 /// snapshots and starts empty after a restart.
-public struct ReplayReservoir<Element> {
+struct ReplayReservoir<Element> {
     /// Maximum number of elements kept; `0` disables replay.
-    public let capacity: Int
+    let capacity: Int
     /// How many elements have been offered in total.
-    public private(set) var seen: UInt64 = 0
+    private(set) var seen: UInt64 = 0
     /// The current sample (unordered).
-    public private(set) var elements: [Element] = []
+    private(set) var elements: [Element] = []
     private var rng: SplitMix64
 
     /// - Parameters:
     ///   - capacity: maximum sample size, ≥ 0.
     ///   - seed: seed of the sampling generator.
-    public init(capacity: Int, seed: UInt64) {
+    init(capacity: Int, seed: UInt64) {
         precondition(capacity >= 0, "reservoir capacity must be >= 0, got \(capacity)")
         self.capacity = capacity
         self.rng = SplitMix64(seed: seed)
@@ -29,10 +29,10 @@ public struct ReplayReservoir<Element> {
     }
 
     /// Number of elements currently held.
-    public var count: Int { elements.count }
+    var count: Int { elements.count }
 
     /// Offers a trained example to the reservoir; it is kept with probability `capacity / seen`.
-    public mutating func offer(_ element: Element) {
+    mutating func offer(_ element: Element) {
         seen += 1
         guard capacity > 0 else { return }
         if elements.count < capacity {
@@ -47,7 +47,7 @@ public struct ReplayReservoir<Element> {
 
     /// Draws up to `count` distinct held elements uniformly at random (partial Fisher–Yates).
     /// - Returns: `min(count, self.count)` elements; the reservoir is unchanged.
-    public mutating func draw(_ count: Int) -> [Element] {
+    mutating func draw(_ count: Int) -> [Element] {
         let k = min(max(count, 0), elements.count)
         guard k > 0 else { return [] }
         var indices = Array(elements.indices)
@@ -64,14 +64,14 @@ public struct ReplayReservoir<Element> {
     /// Keeps a uniformly drawn `fraction` of the sample and restarts the count, so the examples
     /// offered next fill the reservoir (and stay in it) preferentially: after a concept drift
     /// the sample shifts to the new concept within `capacity` offers instead of `seen`.
-    public mutating func keep(fraction: Double) {
+    mutating func keep(fraction: Double) {
         let k = Int((Double(elements.count) * min(max(fraction, 0), 1)).rounded())
         elements = draw(k)
         seen = UInt64(elements.count)
     }
 
     /// Forgets the sample (e.g. after a rollback to an older version); the generator keeps its state.
-    public mutating func removeAll() {
+    mutating func removeAll() {
         elements.removeAll(keepingCapacity: true)
         seen = 0
     }
@@ -85,14 +85,14 @@ extension ReplayReservoir: Sendable where Element: Sendable {}
 /// B − ⌊B·s⌋ fresh examples, and ``replayCount(fresh:available:)`` tops the batch up
 /// so that replay is ≈ s of it: a full batch is exactly B long; a partial batch (flushed
 /// by the wait-time bound) gets proportionally fewer replayed examples.
-public struct ReplayMix: Sendable, Equatable {
+package struct ReplayMix: Sendable, Equatable {
     /// Total batch size B (fresh + replay).
-    public let batchSize: Int
+    let batchSize: Int
     /// Target replay fraction of a batch, in `[0, 1)`.
-    public let share: Double
+    let share: Double
 
     /// - Precondition: `batchSize >= 1`, `0 <= share < 1`.
-    public init(batchSize: Int, share: Double) {
+    init(batchSize: Int, share: Double) {
         precondition(batchSize >= 1, "batch size must be >= 1")
         precondition(share >= 0 && share < 1, "replay share must be in [0, 1)")
         self.batchSize = batchSize
@@ -100,7 +100,7 @@ public struct ReplayMix: Sendable, Equatable {
     }
 
     /// Maximum number of fresh examples per batch (the ``MicroBatcher``'s size bound); at least 1.
-    public var freshCapacity: Int {
+    package var freshCapacity: Int {
         max(1, batchSize - Int((Double(batchSize) * share).rounded(.down)))
     }
 
@@ -109,7 +109,7 @@ public struct ReplayMix: Sendable, Equatable {
     ///   - fresh: fresh examples in the batch.
     ///   - available: examples currently in the reservoir.
     /// - Returns: `round(fresh · s / (1 − s))`, capped by `available` and by `batchSize − fresh`.
-    public func replayCount(fresh: Int, available: Int) -> Int {
+    func replayCount(fresh: Int, available: Int) -> Int {
         guard share > 0, fresh > 0 else { return 0 }
         let wanted = Int((Double(fresh) * share / (1 - share)).rounded())
         return max(0, min(wanted, available, batchSize - fresh))

@@ -13,9 +13,9 @@ import Foundation
 /// `get_cosine_with_min_lr_schedule_with_warmup` (`num_training_steps` = `decaySteps`),
 /// evaluated at the 1-based number of the update being taken — so the very first update
 /// uses `1 / warmupSteps`, not 0 — and with progress clamped at the end of the horizon.
-public struct LearningRateSchedule: Sendable, Equatable {
+struct LearningRateSchedule: Sendable, Equatable {
     /// The shape after warm-up.
-    public enum Kind: String, Sendable, Equatable, CaseIterable, Codable {
+    enum Kind: String, Sendable, Equatable, CaseIterable, Codable {
         /// Stay at the base rate.
         case constant
         /// Decrease linearly to `minRatio` at `decaySteps`.
@@ -25,16 +25,16 @@ public struct LearningRateSchedule: Sendable, Equatable {
     }
 
     /// Shape after warm-up.
-    public let kind: Kind
+    let kind: Kind
     /// Number of warm-up updates (0 = none).
-    public let warmupSteps: Int
+    let warmupSteps: Int
     /// Update number at which decay reaches `minRatio` (counted from the first update, warm-up included).
-    public let decaySteps: Int
+    let decaySteps: Int
     /// Floor of the multiplier after warm-up, in `[0, 1]`.
-    public let minRatio: Double
+    let minRatio: Double
 
     /// - Precondition: `warmupSteps >= 0`, `decaySteps >= 0`, `0 <= minRatio <= 1`.
-    public init(kind: Kind = .constant, warmupSteps: Int, decaySteps: Int = 0, minRatio: Double = 0) {
+    init(kind: Kind = .constant, warmupSteps: Int, decaySteps: Int = 0, minRatio: Double = 0) {
         precondition(warmupSteps >= 0 && decaySteps >= 0, "schedule steps must be >= 0")
         precondition(minRatio >= 0 && minRatio <= 1, "minRatio must be in [0, 1]")
         self.kind = kind
@@ -44,7 +44,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
     }
 
     /// The learning-rate multiplier for update number `step` (1 for the first update).
-    public func multiplier(step: Int) -> Double {
+    func multiplier(step: Int) -> Double {
         let step = max(step, 0)
         if step < warmupSteps {
             return Double(step) / Double(max(1, warmupSteps))
@@ -63,7 +63,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
     }
 
     /// `base × multiplier(step:)`.
-    public func learningRate(base: Double, step: Int) -> Double {
+    func learningRate(base: Double, step: Int) -> Double {
         base * multiplier(step: step)
     }
 }

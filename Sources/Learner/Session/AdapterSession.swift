@@ -40,22 +40,22 @@ import Registry
 /// Poison messages (§6: their offset may pass only after the DLQ acknowledged them): keep one
 /// extra ``OffsetLedger`` for the DLQ — `receive` when producing, `apply` and `markDurable`
 /// on the delivery report — and include it in `commitPositions`.
-public struct AdapterSession<Example: Sendable>: Sendable {
-    public typealias Instant = ContinuousClock.Instant
+package struct AdapterSession<Example: Sendable>: Sendable {
+    package typealias Instant = ContinuousClock.Instant
 
     /// Adapter name (for logs and reasons).
-    public let adapter: String
-    public let splitter: HoldoutSplitter
-    public private(set) var metrics: PrequentialMetrics
-    public private(set) var holdout: BoundedBuffer<Example>
-    public private(set) var ledger: OffsetLedger
-    public private(set) var lineage: Lineage
-    public private(set) var snapshotPolicy: SnapshotPolicy
-    public private(set) var monitor: RollbackMonitor
-    public let gate: PromotionGate
-    public let schedule: LearningRateSchedule
-    public let mix: ReplayMix
-    public private(set) var adaptation: DriftAdaptation
+    package let adapter: String
+    package let splitter: HoldoutSplitter
+    package private(set) var metrics: PrequentialMetrics
+    package private(set) var holdout: BoundedBuffer<Example>
+    package private(set) var ledger: OffsetLedger
+    package private(set) var lineage: Lineage
+    package private(set) var snapshotPolicy: SnapshotPolicy
+    private(set) var monitor: RollbackMonitor
+    package let gate: PromotionGate
+    let schedule: LearningRateSchedule
+    package let mix: ReplayMix
+    package private(set) var adaptation: DriftAdaptation
     /// Examples before a label's first appearance counts as new (`drift.concept_warmup`).
     private let newLabelWarmup: Int
     private var batcher: MicroBatcher<Fresh>
@@ -74,7 +74,7 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     ///   - lineage: counters from that manifest.
     ///   - prequential: that manifest's prequential metrics, to continue the cumulative numbers.
     ///   - start: now.
-    public init(adapter: String, config: PipelineConfig, durableOffsets: [Int32: Int64] = [:],
+    package init(adapter: String, config: PipelineConfig, durableOffsets: [Int32: Int64] = [:],
                 lineage: Lineage = Lineage(), prequential: PrequentialSnapshot? = nil, start: Instant) {
         self.adapter = adapter
         splitter = config.holdout.splitter
@@ -105,14 +105,14 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     // MARK: Arrival
 
     /// Classifies an arriving message.
-    public func admit(key: ExampleKey, partition: Int32, offset: Int64) -> Admission {
+    package func admit(key: ExampleKey, partition: Int32, offset: Int64) -> Admission {
         if ledger.isAlreadyApplied(partition: partition, offset: offset) { return .skip }
         return splitter.isHoldout(key) ? .holdout : .train
     }
 
     /// Records the prediction made before training (holdout and train examples alike).
     /// - Returns: a rollback decision when the live lineage regressed after a promotion.
-    public mutating func recordPrediction(_ outcome: PredictionOutcome) -> RollbackDecision? {
+    package mutating func recordPrediction(_ outcome: PredictionOutcome) -> RollbackDecision? {
         metrics.record(outcome)
         guard rollbackEnabled else { return nil }
         return monitor.observe(outcome)
@@ -122,7 +122,7 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     /// - Returns: whether, after a drift adaptation, enough post-change holdout examples are in
     ///   for the early snapshot.
     @discardableResult
-    public mutating func addHoldout(_ example: Example, partition: Int32, offset: Int64) -> Bool {
+    package mutating func addHoldout(_ example: Example, partition: Int32, offset: Int64) -> Bool {
         holdout.append(example)
         ledger.receive(partition: partition, offset: offset)
         ledger.apply(partition: partition, offset: offset)
@@ -131,13 +131,13 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     }
 
     /// Installs held-out examples saved with the registry (oldest first), before any arrive.
-    public mutating func restoreHoldout(_ examples: [Example]) {
+    package mutating func restoreHoldout(_ examples: [Example]) {
         for example in examples { holdout.append(example) }
     }
 
     /// Queues a training example.
     /// - Returns: a batch to train now, if a bound was reached.
-    public mutating func enqueue(_ example: Example, key: ExampleKey, partition: Int32, offset: Int64,
+    package mutating func enqueue(_ example: Example, key: ExampleKey, partition: Int32, offset: Int64,
                                  now: Instant) -> TrainBatch? {
         ledger.receive(partition: partition, offset: offset)
         let fresh = Fresh(example: example, key: key, partition: partition, offset: offset)
@@ -146,19 +146,19 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     }
 
     /// Releases a batch whose oldest example waited `max_wait_ms`.
-    public mutating func poll(now: Instant) -> TrainBatch? {
+    package mutating func poll(now: Instant) -> TrainBatch? {
         guard let released = batcher.poll(now: now) else { return nil }
         return makeBatch(released)
     }
 
     /// Releases whatever is queued (before a snapshot, on revoke, at shutdown).
-    public mutating func flush() -> TrainBatch? {
+    package mutating func flush() -> TrainBatch? {
         guard let released = batcher.flush() else { return nil }
         return makeBatch(released)
     }
 
     /// The earliest moment something is due (batch release or time-based snapshot).
-    public var nextDeadline: Instant? {
+    package var nextDeadline: Instant? {
         switch (batcher.deadline, snapshotPolicy.deadline) {
         case let (a?, b?): return min(a, b)
         case let (a, b): return a ?? b
@@ -166,7 +166,7 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     }
 
     /// Examples queued for the next batch.
-    public var queuedCount: Int { batcher.pendingCount }
+    package var queuedCount: Int { batcher.pendingCount }
 
     /// Post-change examples kept for the incident's replay: the boost's steps see at most
     /// `boost_steps × batch_size` of them (60 × 16 at the defaults), so a reservoir of 1,024
@@ -189,7 +189,7 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     /// holdout emptied (the gate accepts `minHoldoutAfter` examples until it refills), the
     /// rollback monitor's pre-drift baseline dropped — and the plan is returned so the caller
     /// resets the optimizer and journals it.
-    public mutating func conceptAlarm(_ alarm: ConceptAlarm) -> DriftAdaptation.Plan? {
+    package mutating func conceptAlarm(_ alarm: ConceptAlarm) -> DriftAdaptation.Plan? {
         guard let plan = adaptation.alarm(alarm) else { return nil }
         reservoir.keep(fraction: plan.replayKeep)
         postChange.removeAll()
@@ -201,7 +201,7 @@ public struct AdapterSession<Example: Sendable>: Sendable {
 
     /// A label never seen before arrived (before its prediction is recorded).
     /// - Returns: the journal line when the learner adapts to it (see ``DriftAdaptation/newLabel(_:at:warmup:)``).
-    public mutating func newLabel(_ label: String) -> String? {
+    package mutating func newLabel(_ label: String) -> String? {
         adaptation.newLabel(label, at: metrics.cumulative.count, warmup: newLabelWarmup)
     }
 
@@ -211,7 +211,7 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     /// examples are consumed (their offsets pass) but not trained, so they stay out of the
     /// trained count, the digest and the replay reservoir, and the rollback monitor never sees
     /// the non-finite loss — a skipped step cannot make live versions or rollback state move.
-    public mutating func skipped(_ batch: TrainBatch) {
+    package mutating func skipped(_ batch: TrainBatch) {
         for item in batch.fresh { ledger.apply(partition: item.partition, offset: item.offset) }
         lineage.examplesSkipped += batch.fresh.count
         lineage.steps = max(lineage.steps, batch.step)
@@ -223,7 +223,7 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     ///   - loss: its mean loss.
     ///   - weightsFinite: whether all trainable weights are finite after the step.
     /// - Returns: a rollback decision and/or a due snapshot.
-    public mutating func trained(_ batch: TrainBatch, loss: Double, weightsFinite: Bool, now: Instant) -> StepOutcome {
+    package mutating func trained(_ batch: TrainBatch, loss: Double, weightsFinite: Bool, now: Instant) -> StepOutcome {
         for item in batch.fresh {
             ledger.apply(partition: item.partition, offset: item.offset)
             lineage.digest.insert(item.key)
@@ -247,27 +247,27 @@ public struct AdapterSession<Example: Sendable>: Sendable {
     // MARK: Snapshots and promotion
 
     /// What a snapshot taken now records.
-    public var snapshotContents: SnapshotContents {
+    package var snapshotContents: SnapshotContents {
         SnapshotContents(lineage: lineage, offsets: ledger.snapshotOffsets, prequential: metrics.snapshot)
     }
 
     /// The snapshot with `contents` is durable.
-    public mutating func snapshotSucceeded(_ contents: SnapshotContents, now: Instant) {
+    package mutating func snapshotSucceeded(_ contents: SnapshotContents, now: Instant) {
         ledger.markDurable(contents.offsets)
         snapshotPolicy.snapshotSucceeded(now: now)
     }
 
     /// The snapshot was aborted.
-    public mutating func snapshotFailed(now: Instant) {
+    package mutating func snapshotFailed(now: Instant) {
         snapshotPolicy.snapshotFailed(now: now)
     }
 
     /// The held-out examples the gate evaluates on, oldest first.
-    public var holdoutExamples: [Example] { holdout.elements }
+    package var holdoutExamples: [Example] { holdout.elements }
 
     /// Judges a candidate against live on ``holdoutExamples`` (with a smaller minimum while the
     /// holdout refills after a drift).
-    public func judge(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool, nonFiniteOutputs: Int = 0) -> GateDecision {
+    package func judge(candidate: MetricTotals, live: MetricTotals?, weightsFinite: Bool, nonFiniteOutputs: Int = 0) -> GateDecision {
         let effective = refillMinHoldout.map {
             PromotionGate(metric: gate.metric, tolerance: gate.tolerance, minHoldout: min($0, gate.minHoldout))
         } ?? gate
@@ -276,19 +276,19 @@ public struct AdapterSession<Example: Sendable>: Sendable {
 
     /// A metric drop was judged drift, not regression: the monitor stops comparing with the
     /// pre-promotion level and watches on.
-    public mutating func declinedRollback() {
+    package mutating func declinedRollback() {
         monitor.driftConfirmed()
         monitor.acknowledge()
     }
 
     /// A version was promoted; the rollback monitor watches it against the current windowed metric.
-    public mutating func promoted(version: String, previous: String?) {
+    package mutating func promoted(version: String, previous: String?) {
         let level = metrics.windowed
         monitor.promoted(version: version, previous: previous, baseline: level.value(gate.metric), baselineCount: level.count)
     }
 
     /// The trainer was reloaded from a version (rollback or reload); continue its lineage.
-    public mutating func rolledBack(to lineage: Lineage) {
+    package mutating func rolledBack(to lineage: Lineage) {
         self.lineage = lineage
         monitor.rolledBack()
         adaptation.trainerReloaded()

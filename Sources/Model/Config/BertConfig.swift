@@ -4,16 +4,16 @@ import Foundation
 ///
 /// Unknown fields are ignored; dropout probabilities are irrelevant because the frozen encoder
 /// always runs in eval mode (only the adapter's own dropout is applied when training).
-public struct BertConfig: Codable, Sendable, Equatable {
-    public var vocabSize: Int
-    public var hiddenSize: Int
-    public var numHiddenLayers: Int
-    public var numAttentionHeads: Int
-    public var intermediateSize: Int
-    public var maxPositionEmbeddings: Int
-    public var typeVocabSize: Int
-    public var layerNormEps: Float
-    public var hiddenAct: String
+package struct BertConfig: Codable, Sendable, Equatable {
+    package var vocabSize: Int
+    package var hiddenSize: Int
+    package var numHiddenLayers: Int
+    package var numAttentionHeads: Int
+    package var intermediateSize: Int
+    var maxPositionEmbeddings: Int
+    var typeVocabSize: Int
+    var layerNormEps: Float
+    var hiddenAct: String
 
     enum CodingKeys: String, CodingKey {
         case vocabSize = "vocab_size", hiddenSize = "hidden_size", numHiddenLayers = "num_hidden_layers"
@@ -22,7 +22,7 @@ public struct BertConfig: Codable, Sendable, Equatable {
         case layerNormEps = "layer_norm_eps", hiddenAct = "hidden_act"
     }
 
-    public init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int,
+    package init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int,
                 intermediateSize: Int, maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2,
                 layerNormEps: Float = 1e-12, hiddenAct: String = "gelu") {
         self.vocabSize = vocabSize
@@ -36,7 +36,7 @@ public struct BertConfig: Codable, Sendable, Equatable {
         self.hiddenAct = hiddenAct
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         vocabSize = try c.decode(Int.self, forKey: .vocabSize)
         hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
@@ -52,7 +52,7 @@ public struct BertConfig: Codable, Sendable, Equatable {
 
     /// Reads and validates `config.json`.
     /// - Throws: `ModelError.invalidConfig` naming the file and the offending field.
-    public init(contentsOf url: URL) throws {
+    package init(contentsOf url: URL) throws {
         do {
             self = try JSONDecoder().decode(BertConfig.self, from: Data(contentsOf: url))
         } catch let error as ModelError {
@@ -63,10 +63,10 @@ public struct BertConfig: Codable, Sendable, Equatable {
     }
 
     /// Size of one attention head.
-    public var headSize: Int { hiddenSize / numAttentionHeads }
+    var headSize: Int { hiddenSize / numAttentionHeads }
 
     /// Parameters of BertModel for this config (embeddings, encoder, pooler), as transformers counts them.
-    public var parameterCount: Int {
+    package var parameterCount: Int {
         let h = hiddenSize, i = intermediateSize
         let embeddings = (vocabSize + maxPositionEmbeddings + typeVocabSize) * h + 2 * h
         let layer = 4 * (h * h + h) + (h * i + i) + (i * h + h) + 4 * h
@@ -74,7 +74,7 @@ public struct BertConfig: Codable, Sendable, Equatable {
     }
 
     /// Rejects architectures the encoder does not implement.
-    public func validate() throws {
+    package func validate() throws {
         guard hiddenSize > 0, numAttentionHeads > 0, hiddenSize % numAttentionHeads == 0 else {
             throw ModelError.invalidConfig("hidden_size \(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)")
         }
@@ -88,7 +88,7 @@ public struct BertConfig: Codable, Sendable, Equatable {
 }
 
 /// Errors of the Model module; each message names what was wrong.
-public enum ModelError: Error, CustomStringConvertible, Equatable {
+package enum ModelError: Error, CustomStringConvertible, Equatable {
     case invalidConfig(String)
     case missingTensor(String)
     /// The model directory, or a file it must hold, does not exist.
@@ -98,7 +98,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case invalidAdapter(String)
     case nonFinite(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidConfig(let s): "invalid config: \(s)"
         case .missingTensor(let s): "missing tensor: \(s)"

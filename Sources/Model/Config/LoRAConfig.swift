@@ -1,14 +1,14 @@
 import Foundation
 
 /// A module of a BERT layer that can carry a LoRA pair, named as PEFT's `target_modules`.
-public enum LoRATarget: String, Codable, Sendable, CaseIterable, Comparable {
+package enum LoRATarget: String, Codable, Sendable, CaseIterable, Comparable {
     case query, key, value
     case attentionOutput = "attention.output.dense"
     case intermediate = "intermediate.dense"
     case output = "output.dense"
 
     /// Path of the module inside `encoder.layer.N`, as in the PEFT key layout.
-    public var modulePath: String {
+    package var modulePath: String {
         switch self {
         case .query: "attention.self.query"
         case .key: "attention.self.key"
@@ -29,13 +29,13 @@ public enum LoRATarget: String, Codable, Sendable, CaseIterable, Comparable {
         }
     }
 
-    public static func < (a: LoRATarget, b: LoRATarget) -> Bool {
+    package static func < (a: LoRATarget, b: LoRATarget) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 
     /// Parses a comma-separated PEFT-style list such as `query,value`.
     /// - Throws: `ModelError.invalidConfig` naming the unknown module.
-    public static func parseList(_ s: String) throws -> [LoRATarget] {
+    package static func parseList(_ s: String) throws -> [LoRATarget] {
         try s.split(separator: ",").map { part in
             let name = part.trimmingCharacters(in: .whitespaces)
             guard let t = LoRATarget(rawValue: name) else {
@@ -47,7 +47,7 @@ public enum LoRATarget: String, Codable, Sendable, CaseIterable, Comparable {
 }
 
 /// How the encoder output becomes one vector per example before the classifier.
-public enum Pooling: String, Codable, Sendable {
+package enum Pooling: String, Codable, Sendable {
     /// BertForSequenceClassification: frozen pooler dense + tanh on `[CLS]` (PEFT-compatible).
     case cls
     /// Masked mean of the last hidden states (sentence-transformers style).
@@ -55,20 +55,20 @@ public enum Pooling: String, Codable, Sendable {
 }
 
 /// LoRA hyper-parameters (PEFT `LoraConfig` fields) plus the head.
-public struct LoRAConfig: Codable, Sendable, Equatable {
-    public var rank: Int
-    public var alpha: Float
-    public var dropout: Float
-    public var targets: [LoRATarget]
+package struct LoRAConfig: Codable, Sendable, Equatable {
+    package var rank: Int
+    package var alpha: Float
+    package var dropout: Float
+    package var targets: [LoRATarget]
     /// Layers that carry adapters (PEFT `layers_to_transform`); nil means every layer.
-    public var layers: [Int]?
-    public var pooling: Pooling
+    package var layers: [Int]?
+    package var pooling: Pooling
     /// Rank-stabilized LoRA (PEFT `use_rslora`): the update is scaled by alpha/√r instead of alpha/r.
-    public var useRSLoRA: Bool
+    package var useRSLoRA: Bool
     /// Seed for the A initialization, the classifier initialization and adapter dropout.
-    public var seed: UInt64
+    package var seed: UInt64
 
-    public init(rank: Int = 8, alpha: Float = 16, dropout: Float = 0, targets: [LoRATarget] = [.query, .value],
+    package init(rank: Int = 8, alpha: Float = 16, dropout: Float = 0, targets: [LoRATarget] = [.query, .value],
                 layers: [Int]? = nil, pooling: Pooling = .cls, useRSLoRA: Bool = false, seed: UInt64 = 0) {
         self.rank = rank
         self.alpha = alpha
@@ -81,9 +81,9 @@ public struct LoRAConfig: Codable, Sendable, Equatable {
     }
 
     /// The factor s in W·x + s·B·A·x: alpha / r, or alpha / √r with rsLoRA (PEFT's `scaling`).
-    public var scaling: Float { useRSLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank) }
+    package var scaling: Float { useRSLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank) }
 
-    public func validate(layerCount: Int) throws {
+    package func validate(layerCount: Int) throws {
         guard rank > 0 else { throw ModelError.invalidConfig("LoRA rank must be positive, got \(rank)") }
         guard dropout >= 0, dropout < 1 else { throw ModelError.invalidConfig("LoRA dropout must be in [0, 1), got \(dropout)") }
         if let layers, let bad = layers.first(where: { $0 < 0 || $0 >= layerCount }) {

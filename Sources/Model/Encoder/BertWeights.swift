@@ -3,26 +3,26 @@ import Tensor
 
 /// A frozen dense layer: weight (out, in) as PyTorch stores it (in the base's precision), bias
 /// (out, always fp32).
-public struct FrozenLinear: Sendable {
-    public let weight: FrozenMatrix
-    public let bias: Tensor
-    public let outFeatures: Int
-    public let inFeatures: Int
+package struct FrozenLinear: Sendable {
+    let weight: FrozenMatrix
+    let bias: Tensor
+    let outFeatures: Int
+    let inFeatures: Int
 }
 
 /// A frozen LayerNorm's affine parameters.
-public struct FrozenLayerNorm: Sendable {
-    public let gamma: Tensor
-    public let beta: Tensor
+struct FrozenLayerNorm: Sendable {
+    let gamma: Tensor
+    let beta: Tensor
 }
 
 /// One encoder layer's frozen weights.
-public struct BertLayerWeights: Sendable {
-    public let query, key, value, attentionOutput, intermediate, output: FrozenLinear
-    public let attentionNorm, outputNorm: FrozenLayerNorm
+package struct BertLayerWeights: Sendable {
+    let query, key, value, attentionOutput, intermediate, output: FrozenLinear
+    let attentionNorm, outputNorm: FrozenLayerNorm
 
     /// The dense module a LoRA target attaches to.
-    public func linear(_ target: LoRATarget) -> FrozenLinear {
+    func linear(_ target: LoRATarget) -> FrozenLinear {
         switch target {
         case .query: query
         case .key: key
@@ -41,15 +41,15 @@ public struct BertLayerWeights: Sendable {
 /// dense weights and the word embeddings are stored only in bf16 (half the bytes of the base;
 /// no fp32 copy is kept), and every model on the base runs its frozen products in bf16. Biases,
 /// LayerNorm parameters and the small position and token-type tables stay fp32.
-public final class BertWeights: Sendable {
-    public let config: BertConfig
+package final class BertWeights: Sendable {
+    package let config: BertConfig
     /// Storage and arithmetic of the frozen denses and word embeddings.
-    public let precision: ComputePrecision
-    public let wordEmbeddings: FrozenRows
-    public let positionEmbeddings, tokenTypeEmbeddings: Tensor
-    public let embeddingNorm: FrozenLayerNorm
-    public let layers: [BertLayerWeights]
-    public let pooler: FrozenLinear
+    package let precision: ComputePrecision
+    package let wordEmbeddings: FrozenRows
+    let positionEmbeddings, tokenTypeEmbeddings: Tensor
+    let embeddingNorm: FrozenLayerNorm
+    package let layers: [BertLayerWeights]
+    package let pooler: FrozenLinear
 
     /// Builds the weights from a tensor source.
     /// - Parameters:
@@ -58,7 +58,7 @@ public final class BertWeights: Sendable {
     ///     does not exist (then the `bert.`-prefixed name is tried).
     /// - Throws: `ModelError.missingTensor` naming the first absent tensor, or the source's error;
     ///   `PrecisionError.bf16Unavailable` for bf16 on a CPU without AVX512_BF16.
-    public init(config: BertConfig, precision: ComputePrecision = .fp32, tensor: (String, [Int]) throws -> [Float]?) throws {
+    package init(config: BertConfig, precision: ComputePrecision = .fp32, tensor: (String, [Int]) throws -> [Float]?) throws {
         try config.validate()
         if precision == .bf16 && !BF16Support.available { throw PrecisionError.bf16Unavailable }
         self.config = config
@@ -103,7 +103,7 @@ public final class BertWeights: Sendable {
     }
 
     /// Loads from an opened safetensors file.
-    public convenience init(config: BertConfig, file: SafeTensorsFile, precision: ComputePrecision = .fp32) throws {
+    package convenience init(config: BertConfig, file: SafeTensorsFile, precision: ComputePrecision = .fp32) throws {
         try self.init(config: config, precision: precision) { name, shape in
             file.shape(of: name) == nil ? nil : try file.floats(name, shape: shape)
         }
@@ -111,7 +111,7 @@ public final class BertWeights: Sendable {
 
     /// Loads `config.json` and `model.safetensors` from a model directory.
     /// - Throws: a clear error naming the directory when either file is missing.
-    public convenience init(directory: URL, precision: ComputePrecision = .fp32) throws {
+    package convenience init(directory: URL, precision: ComputePrecision = .fp32) throws {
         let configURL = directory.appendingPathComponent("config.json")
         let weightsURL = directory.appendingPathComponent("model.safetensors")
         var isDirectory: ObjCBool = false
@@ -126,7 +126,7 @@ public final class BertWeights: Sendable {
     }
 
     /// Number of frozen parameters (embeddings, encoder, pooler).
-    public var parameterCount: Int {
+    package var parameterCount: Int {
         var n = wordEmbeddings.count + positionEmbeddings.count + tokenTypeEmbeddings.count + 2 * config.hiddenSize
         for layer in layers {
             for t in LoRATarget.allCases { n += layer.linear(t).weight.count + layer.linear(t).bias.count }
@@ -137,7 +137,7 @@ public final class BertWeights: Sendable {
 
     /// Bytes held by the frozen parameters (what the precision halves: denses and word
     /// embeddings; biases, norms and the small tables are fp32 in both).
-    public var byteCount: Int {
+    package var byteCount: Int {
         let floats = MemoryLayout<Float>.stride
         var n = wordEmbeddings.byteCount + (positionEmbeddings.count + tokenTypeEmbeddings.count + 2 * config.hiddenSize) * floats
         for layer in layers {

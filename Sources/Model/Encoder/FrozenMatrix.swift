@@ -6,14 +6,14 @@ import Tensor
 /// always did. bf16 keeps only the packing the AVX512-BF16 kernel streams (half the bytes); the
 /// same packing serves the forward product x·Wᵀ and the input gradient dy·W (the kernel reads it
 /// transposed), so no fp32 copy and no second orientation is kept.
-public enum FrozenMatrix: Sendable {
+enum FrozenMatrix: Sendable {
     case fp32(Tensor)
     case bf16(PackedBF16Matrix)
 
     /// Stores `values` (row-major (out, in)) in `precision`.
     /// - Precondition: `values.count == out · in`; for bf16, `BF16Support.available` is not
     ///   needed to pack, only to multiply.
-    public init(_ values: UnsafePointer<Float>, out: Int, in inF: Int, precision: ComputePrecision) {
+    init(_ values: UnsafePointer<Float>, out: Int, in inF: Int, precision: ComputePrecision) {
         switch precision {
         case .fp32:
             let t = Tensor(shape: [out, inF])
@@ -24,7 +24,7 @@ public enum FrozenMatrix: Sendable {
         }
     }
 
-    public var precision: ComputePrecision {
+    var precision: ComputePrecision {
         switch self {
         case .fp32: .fp32
         case .bf16: .bf16
@@ -32,7 +32,7 @@ public enum FrozenMatrix: Sendable {
     }
 
     /// out × in.
-    public var count: Int {
+    var count: Int {
         switch self {
         case .fp32(let t): t.count
         case .bf16(let p): p.k * p.n
@@ -40,7 +40,7 @@ public enum FrozenMatrix: Sendable {
     }
 
     /// Bytes held (fp32: 4 per value; bf16: 2 per value plus the panels' padding).
-    public var byteCount: Int {
+    var byteCount: Int {
         switch self {
         case .fp32(let t): t.count * MemoryLayout<Float>.stride
         case .bf16(let p): p.byteCount
@@ -49,7 +49,7 @@ public enum FrozenMatrix: Sendable {
 
     /// W as fp32 values, row-major (out, in): the tensor itself, or the exact bf16 values widened
     /// (merging and export of a bf16 base).
-    public func floats() -> Tensor {
+    func floats() -> Tensor {
         switch self {
         case .fp32(let t):
             return t
@@ -63,12 +63,12 @@ public enum FrozenMatrix: Sendable {
 /// fp32 as loaded, or bf16 rows widened on lookup. It is the largest tensor of a BERT base (30522
 /// × 384 = 47 MB in fp32 for MiniLM, half the model), so a bf16 base that kept it in fp32 would
 /// not halve the base's memory; the lookup costs the same either way (rows × hidden loads).
-public enum FrozenRows: Sendable {
+package enum FrozenRows: Sendable {
     case fp32(Tensor)
     case bf16(BF16Rows)
 
     /// Stores `values` (rows × cols, row-major) in `precision`.
-    public init(_ values: UnsafePointer<Float>, rows: Int, cols: Int, precision: ComputePrecision) {
+    init(_ values: UnsafePointer<Float>, rows: Int, cols: Int, precision: ComputePrecision) {
         switch precision {
         case .fp32:
             let t = Tensor(shape: [rows, cols])
@@ -80,14 +80,14 @@ public enum FrozenRows: Sendable {
     }
 
     /// rows × cols.
-    public var count: Int {
+    var count: Int {
         switch self {
         case .fp32(let t): t.count
         case .bf16(let r): r.rows * r.cols
         }
     }
 
-    public var byteCount: Int {
+    var byteCount: Int {
         switch self {
         case .fp32(let t): t.count * MemoryLayout<Float>.stride
         case .bf16(let r): r.byteCount
@@ -95,7 +95,7 @@ public enum FrozenRows: Sendable {
     }
 
     /// sum[c] += table[row][c] (fp32).
-    public func accumulate(_ row: Int, into sum: UnsafeMutablePointer<Float>) {
+    package func accumulate(_ row: Int, into sum: UnsafeMutablePointer<Float>) {
         switch self {
         case .fp32(let t):
             let src = t.ptr + row * t.shape[1]

@@ -3,15 +3,15 @@ import Tensor
 /// Adapter I/O in PEFT's key layout, and classifier growth.
 extension BertLoRAModel {
     /// PEFT key of the classifier weight / bias (`modules_to_save: ["classifier"]`).
-    public static let classifierWeightKey = "base_model.model.classifier.weight"
-    public static let classifierBiasKey = "base_model.model.classifier.bias"
+    static let classifierWeightKey = "base_model.model.classifier.weight"
+    static let classifierBiasKey = "base_model.model.classifier.bias"
 
     /// The adapter and head as PEFT-named tensors: `…lora_A.weight` (r, in), `…lora_B.weight`
     /// (out, r), classifier weight (labels, hidden) and bias (labels). Sorted by name.
-    public func adapterTensors() -> [NamedTensor] { namedTensors(from: params) }
+    package func adapterTensors() -> [NamedTensor] { namedTensors(from: params) }
 
     /// Gradients of the last `computeGradients`/`trainStep`, under the same names.
-    public func gradientTensors() -> [NamedTensor] {
+    package func gradientTensors() -> [NamedTensor] {
         if grads.capacity < layout.count { grads = Tensor(shape: [layout.count]) }
         return namedTensors(from: grads)
     }
@@ -35,7 +35,7 @@ extension BertLoRAModel {
     /// The label count follows the classifier's rows. Adam moments and the step count restart at
     /// zero (optimizer state is not part of a PEFT adapter); merged weights are dropped.
     /// - Throws: `ModelError.invalidAdapter` naming a missing, unexpected, mis-shaped or non-finite tensor.
-    public func loadAdapter(_ tensors: [NamedTensor]) throws {
+    package func loadAdapter(_ tensors: [NamedTensor]) throws {
         var byName: [String: NamedTensor] = [:]
         for t in tensors {
             guard t.data.count == t.shape.reduce(1, *) else {
@@ -92,7 +92,7 @@ extension BertLoRAModel {
 
     /// Grows the classifier to `count` labels: new rows initialized as nn.Linear would, existing
     /// rows (hence existing logits) unchanged, Adam moments of the new rows zero.
-    public func growLabels(to count: Int) {
+    package func growLabels(to count: Int) {
         guard count > layout.labels else { return }
         let old = layout
         let oldParams = params, oldM = adamM, oldV = adamV, trained = hasOptimizerState
@@ -109,7 +109,7 @@ extension BertLoRAModel {
     /// Copies the classifier rows (weight and bias) of the labels `rows` from `other`, whose
     /// head must have them; everything else is unchanged. A rollback to a version that predates
     /// these labels keeps what the newer weights learned about them instead of a fresh row.
-    public func copyClassifierRows(_ rows: Range<Int>, from other: BertLoRAModel) {
+    package func copyClassifierRows(_ rows: Range<Int>, from other: BertLoRAModel) {
         precondition(rows.upperBound <= layout.labels && rows.upperBound <= other.layout.labels
                      && layout.hidden == other.layout.hidden, "classifier rows \(rows) out of range")
         guard !rows.isEmpty else { return }
@@ -125,7 +125,7 @@ extension BertLoRAModel {
     /// An independent copy sharing the frozen base: adapter, head, Adam moments, step count and
     /// dropout RNG state are copied; merged weights are not; the workspace pool is shared. Use it to fork a
     /// candidate from the live adapter (or the other way round) without touching the original.
-    public func clone() throws -> BertLoRAModel {
+    package func clone() throws -> BertLoRAModel {
         let c = try BertLoRAModel(base: base, lora: lora, labels: layout.labels, optimizer: optimizer)
         c.params.ptr.update(from: params.ptr, count: layout.count)
         if hasOptimizerState {

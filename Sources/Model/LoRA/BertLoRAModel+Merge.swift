@@ -4,13 +4,13 @@ import Tensor
 /// exactly what the base costs. The base weights are never modified; merged copies live beside them.
 extension BertLoRAModel {
     /// True while forward passes use merged weights (training unmerges automatically).
-    public var isMerged: Bool { !merged.isEmpty }
+    var isMerged: Bool { !merged.isEmpty }
 
     /// Computes every merged weight and switches inference to them. Merged weights are stored
     /// like the base's (in bf16, W' is computed in fp32 from the bf16 W and rounded once).
     /// - Throws: `ModelError.nonFinite` naming the first module whose merged weight has NaN/inf;
     ///   nothing is published then (the model stays unmerged).
-    public func merge() throws {
+    package func merge() throws {
         var out: [Int: FrozenMatrix] = [:]
         for (i, m) in layout.modules.enumerated() {
             let w = mergedWeight(m)
@@ -23,11 +23,11 @@ extension BertLoRAModel {
     }
 
     /// Returns to the unmerged path (base W plus the LoRA branch).
-    public func unmerge() { merged.removeAll() }
+    func unmerge() { merged.removeAll() }
 
     /// Merged dense weights under BertModel names (`encoder.layer.N.….weight`), for export.
     /// - Throws: `ModelError.nonFinite` like `merge()`.
-    public func mergedWeights() throws -> [NamedTensor] {
+    func mergedWeights() throws -> [NamedTensor] {
         try layout.modules.map { m in
             let w = mergedWeight(m)
             guard w.isFinite else { throw ModelError.nonFinite("merged weight of \(m.peftPrefix)") }

@@ -12,7 +12,7 @@ extension BertLoRAModel {
     /// are safe while nobody trains them.
     /// - Throws: `ModelError.invalidBatch` for a bad batch or adapter index,
     ///   `ModelError.invalidConfig` when the adapters do not share one base and pooling.
-    public static func predictMixed(_ batch: TokenBatch, adapters: [BertLoRAModel], rowAdapters: [Int]) throws -> [[Float]] {
+    package static func predictMixed(_ batch: TokenBatch, adapters: [BertLoRAModel], rowAdapters: [Int]) throws -> [[Float]] {
         let lead = try validateMixed(batch, adapters: adapters, rowAdapters: rowAdapters)
         let layout = MixedLayout(adapters)
         let plan = ShardPlan(batch, count: lead.shardCount(batch.batch), groupedBy: rowAdapters)

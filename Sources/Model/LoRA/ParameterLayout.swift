@@ -1,34 +1,34 @@
 /// One LoRA pair inside the flat trainable buffer.
-public struct LoRAModule: Sendable, Equatable {
-    public let layer: Int
-    public let target: LoRATarget
-    public let inFeatures: Int
-    public let outFeatures: Int
+package struct LoRAModule: Sendable, Equatable {
+    let layer: Int
+    let target: LoRATarget
+    let inFeatures: Int
+    let outFeatures: Int
     /// Offsets (in floats) of A (r, in) and B (out, r) in the flat buffers.
-    public let aOffset: Int
-    public let bOffset: Int
+    let aOffset: Int
+    let bOffset: Int
 
     /// PEFT key prefix, e.g. `base_model.model.bert.encoder.layer.0.attention.self.query`.
-    public var peftPrefix: String { "base_model.model.bert.encoder.layer.\(layer).\(target.modulePath)" }
+    var peftPrefix: String { "base_model.model.bert.encoder.layer.\(layer).\(target.modulePath)" }
 }
 
 /// Where every trainable tensor lives in the single contiguous parameter buffer (llm.c style):
 /// LoRA pairs by layer and target, then the classifier weight (labels, hidden) and bias (labels).
 /// Gradients and Adam moments use the same layout, so AdamW and clipping are flat loops.
-public struct ParameterLayout: Sendable, Equatable {
-    public let modules: [LoRAModule]
-    public let rank: Int
-    public let hidden: Int
-    public let labels: Int
-    public let classifierWeightOffset: Int
-    public let classifierBiasOffset: Int
-    public let count: Int
+package struct ParameterLayout: Sendable, Equatable {
+    package let modules: [LoRAModule]
+    package let rank: Int
+    package let hidden: Int
+    package let labels: Int
+    let classifierWeightOffset: Int
+    let classifierBiasOffset: Int
+    package let count: Int
     /// Per layer: the targets carrying an adapter there (precomputed so the backward pass does
     /// not allocate).
     let targetsByLayer: [[LoRATarget]]
 
     /// Lays out the adapter for `config` (no weights needed, e.g. for `inspect`).
-    public init(config: BertConfig, lora: LoRAConfig, labels: Int) {
+    package init(config: BertConfig, lora: LoRAConfig, labels: Int) {
         var mods: [LoRAModule] = []
         var off = 0
         for l in 0..<config.numHiddenLayers where lora.applies(toLayer: l) {
@@ -54,13 +54,13 @@ public struct ParameterLayout: Sendable, Equatable {
     }
 
     /// Number of LoRA parameters (everything but the classifier).
-    public var loraCount: Int { classifierWeightOffset }
+    package var loraCount: Int { classifierWeightOffset }
 
     /// Index of the module for (layer, target), if that pair carries an adapter.
-    public func module(layer: Int, target: LoRATarget) -> Int? {
+    package func module(layer: Int, target: LoRATarget) -> Int? {
         modules.firstIndex { $0.layer == layer && $0.target == target }
     }
 
     /// Lowest layer holding any LoRA pair; the backward pass stops there.
-    public var lowestLoRALayer: Int? { modules.map(\.layer).min() }
+    var lowestLoRALayer: Int? { modules.map(\.layer).min() }
 }

@@ -1,12 +1,12 @@
 import Foundation
 
 /// A named float tensor as stored in a safetensors file: row-major `data` of `shape`.
-public struct NamedTensor: Sendable, Equatable {
-    public var name: String
-    public var shape: [Int]
-    public var data: [Float]
+package struct NamedTensor: Sendable, Equatable {
+    package var name: String
+    package var shape: [Int]
+    package var data: [Float]
 
-    public init(name: String, shape: [Int], data: [Float]) {
+    package init(name: String, shape: [Int], data: [Float]) {
         precondition(shape.reduce(1, *) == data.count, "\(name): shape \(shape) does not hold \(data.count) values")
         self.name = name
         self.shape = shape
@@ -16,13 +16,13 @@ public struct NamedTensor: Sendable, Equatable {
 
 /// Element types of the safetensors format. Float types are widened to `Float`;
 /// integer and bool tensors (such as BERT's `position_ids`) are listed but not loadable.
-public enum SafeTensorsDType: String, Sendable {
+enum SafeTensorsDType: String, Sendable {
     case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
     case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8"
     case u64 = "U64", u32 = "U32", u16 = "U16", u8 = "U8", bool = "BOOL"
 
     /// Bytes per element.
-    public var size: Int {
+    var size: Int {
         switch self {
         case .f64, .i64, .u64: 8
         case .f32, .i32, .u32: 4
@@ -32,7 +32,7 @@ public enum SafeTensorsDType: String, Sendable {
     }
 
     /// Whether the tensor holds floating-point values that load as `Float`.
-    public var isFloat: Bool {
+    var isFloat: Bool {
         switch self {
         case .f64, .f32, .f16, .bf16: true
         default: false
@@ -42,8 +42,8 @@ public enum SafeTensorsDType: String, Sendable {
 
 /// Everything that can be wrong with a safetensors file, each naming the file and, where
 /// there is one, the tensor.
-public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
-    public enum Kind: Sendable, Equatable {
+struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
+    enum Kind: Sendable, Equatable {
         case unreadable
         case truncated
         case badHeader
@@ -55,19 +55,19 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case writeFailed
     }
 
-    public let kind: Kind
-    public let file: String
-    public let tensor: String?
-    public let detail: String
+    let kind: Kind
+    let file: String
+    let tensor: String?
+    let detail: String
 
-    public init(_ kind: Kind, file: String, tensor: String? = nil, detail: String) {
+    init(_ kind: Kind, file: String, tensor: String? = nil, detail: String) {
         self.kind = kind
         self.file = file
         self.tensor = tensor
         self.detail = detail
     }
 
-    public var description: String {
+    var description: String {
         var s = "safetensors file \(file)"
         if let tensor { s += ", tensor '\(tensor)'" }
         return s + ": " + detail

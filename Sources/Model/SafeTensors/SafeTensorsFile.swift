@@ -3,30 +3,30 @@ import Foundation
 /// A memory-mapped safetensors file, validated completely when opened: header JSON,
 /// dtypes, and that every tensor's byte range lies inside the data section and matches
 /// its shape. A file that fails any check is refused whole, so nothing is half-loaded.
-public struct SafeTensorsFile: Sendable {
+package struct SafeTensorsFile: Sendable {
     /// One tensor's entry in the header.
-    public struct Entry: Sendable {
-        public let dtype: SafeTensorsDType
-        public let shape: [Int]
+    package struct Entry: Sendable {
+        let dtype: SafeTensorsDType
+        let shape: [Int]
         /// Byte range inside the data section.
-        public let range: Range<Int>
+        let range: Range<Int>
     }
 
-    public let url: URL
-    public let metadata: [String: String]
+    package let url: URL
+    package let metadata: [String: String]
     /// Every entry, including integer tensors.
-    public let entries: [String: Entry]
+    package let entries: [String: Entry]
     private let bytes: Data
     private let dataStart: Int
 
     /// Names of the float tensors, sorted.
-    public var names: [String] {
+    package var names: [String] {
         entries.filter { $0.value.dtype.isFloat }.keys.sorted()
     }
 
     /// Opens and validates `url`.
     /// - Throws: `SafeTensorsError` naming the file and the offending tensor.
-    public init(contentsOf url: URL) throws {
+    package init(contentsOf url: URL) throws {
         self.url = url
         let file = url.path
         let data: Data
@@ -111,14 +111,14 @@ public struct SafeTensorsFile: Sendable {
     }
 
     /// The shape of a tensor, or nil when there is none by that name.
-    public func shape(of name: String) -> [Int]? {
+    package func shape(of name: String) -> [Int]? {
         entries[name]?.shape
     }
 
     /// The values of a float tensor, widened to `Float`.
     /// - Parameter shape: when given, the shape the tensor must have.
     /// - Throws: `SafeTensorsError` when the tensor is missing, not a float tensor, or of another shape.
-    public func floats(_ name: String, shape expected: [Int]? = nil) throws -> [Float] {
+    package func floats(_ name: String, shape expected: [Int]? = nil) throws -> [Float] {
         guard let entry = entries[name] else {
             throw SafeTensorsError(.missingTensor, file: url.path, tensor: name, detail: "no such tensor")
         }
@@ -134,7 +134,7 @@ public struct SafeTensorsFile: Sendable {
     }
 
     /// Loads several tensors at once; either all load with their expected shapes or none does.
-    public func load(_ specs: [String: [Int]]) throws -> [String: [Float]] {
+    package func load(_ specs: [String: [Int]]) throws -> [String: [Float]] {
         for (name, shape) in specs.sorted(by: { $0.key < $1.key }) {
             guard let entry = entries[name] else {
                 throw SafeTensorsError(.missingTensor, file: url.path, tensor: name, detail: "no such tensor")
@@ -152,7 +152,7 @@ public struct SafeTensorsFile: Sendable {
     }
 
     /// Every float tensor in the file, sorted by name.
-    public func all() -> [NamedTensor] {
+    package func all() -> [NamedTensor] {
         names.map { NamedTensor(name: $0, shape: entries[$0]!.shape, data: decode(entries[$0]!)) }
     }
 

@@ -4,18 +4,18 @@ import Glibc
 #endif
 
 /// Writes F32 safetensors files that PyTorch's `safetensors` reads.
-public enum SafeTensorsWriter {
+package enum SafeTensorsWriter {
     /// Writes `tensors` to `url` (replacing it) and fsyncs the file before returning.
     /// Making the write atomic (temp file + rename + directory fsync) is the caller's job.
     /// - Throws: `SafeTensorsError` with kind `.writeFailed` naming the file; a failed
     ///   fsync is reported, never retried.
-    public static func write(_ tensors: [NamedTensor], metadata: [String: String] = [:], to url: URL) throws {
+    package static func write(_ tensors: [NamedTensor], metadata: [String: String] = [:], to url: URL) throws {
         let bytes = try encode(tensors, metadata: metadata, file: url.path)
         try FileIO.writeAndSync(bytes, to: url)
     }
 
     /// The complete file contents for `tensors`, in name order.
-    public static func encode(_ tensors: [NamedTensor], metadata: [String: String] = [:], file: String = "<memory>") throws -> [UInt8] {
+    package static func encode(_ tensors: [NamedTensor], metadata: [String: String] = [:], file: String = "<memory>") throws -> [UInt8] {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
@@ -46,9 +46,9 @@ public enum SafeTensorsWriter {
 }
 
 /// Small POSIX file helpers with honest error reporting (fsync failures surface, never retried).
-public enum FileIO {
+enum FileIO {
     /// Creates or truncates `url`, writes all of `bytes`, fsyncs and closes it.
-    public static func writeAndSync(_ bytes: [UInt8], to url: URL) throws {
+    static func writeAndSync(_ bytes: [UInt8], to url: URL) throws {
         let path = url.path
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure(path, "open") }
@@ -71,7 +71,7 @@ public enum FileIO {
     }
 
     /// fsyncs a directory so that renames and creations inside it are durable.
-    public static func syncDirectory(_ url: URL) throws {
+    static func syncDirectory(_ url: URL) throws {
         let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw failure(url.path, "open directory") }
         defer { close(fd) }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a WordPiece vocabulary could not be loaded. Every case names the file.
-public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The file does not exist or could not be read.
     case vocabularyUnreadable(path: String, reason: String)
     /// The file is not valid UTF-8 (the reference reads it as strict UTF-8).
@@ -11,7 +11,7 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible,
     /// A special token the encoder relies on is not in the file.
     case missingSpecialToken(String, path: String)
 
-    public var description: String {
+    var description: String {
         switch self {
         case let .vocabularyUnreadable(path, reason):
             return "cannot read vocabulary file '\(path)': \(reason)"
@@ -24,5 +24,5 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible,
         }
     }
 
-    public var errorDescription: String? { description }
+    var errorDescription: String? { description }
 }

@@ -1,18 +1,18 @@
 /// Token ids of several texts padded to a common length, row-major `[batchSize, sequenceLength]`.
-public struct EncodedBatch: Sendable, Equatable {
+struct EncodedBatch: Sendable, Equatable {
     /// Number of rows (texts).
-    public let batchSize: Int
+    let batchSize: Int
     /// Columns: the longest encoded text (after truncation).
-    public let sequenceLength: Int
+    let sequenceLength: Int
     /// `[batchSize, sequenceLength]`, each row `[CLS] … [SEP]` then `[PAD]`s.
-    public let inputIDs: [Int32]
+    let inputIDs: [Int32]
     /// `[batchSize, sequenceLength]`: 1 for real tokens, 0 for padding.
-    public let attentionMask: [Int32]
+    let attentionMask: [Int32]
     /// Unpadded length of each row.
-    public let lengths: [Int]
+    let lengths: [Int]
 
     /// The ids of row `row` (with padding).
-    public func row(_ row: Int) -> ArraySlice<Int32> {
+    func row(_ row: Int) -> ArraySlice<Int32> {
         inputIDs[row * sequenceLength..<(row + 1) * sequenceLength]
     }
 }
@@ -21,7 +21,7 @@ extension WordPieceTokenizer {
     /// Encodes each text (truncated to `maxLength`) and pads with `[PAD]` to the longest,
     /// like the reference called with `padding=True, truncation=True, max_length=maxLength`.
     /// - Precondition: `maxLength >= 2`.
-    public func encodeBatch(_ texts: [String], maxLength: Int = 128) -> EncodedBatch {
+    func encodeBatch(_ texts: [String], maxLength: Int = 128) -> EncodedBatch {
         let rows = texts.map { encode($0, maxLength: maxLength) }
         let width = rows.map(\.count).max() ?? 0
         var ids = [Int32](repeating: padID, count: rows.count * width)

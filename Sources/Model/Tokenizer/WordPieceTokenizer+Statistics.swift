@@ -1,40 +1,40 @@
 /// Out-of-vocabulary statistics of one text, for input-drift monitoring (OOV rate, length).
-public struct TokenizationStatistics: Sendable, Equatable {
+package struct TokenizationStatistics: Sendable, Equatable {
     /// Words after basic tokenization (whitespace and punctuation split); special tokens
     /// written in the text are not counted.
-    public var words: Int
+    var words: Int
     /// Words that became a single `[UNK]` (no WordPiece cover, or longer than 100 scalars).
-    public var unknownWords: Int
+    var unknownWords: Int
     /// Tokens before truncation (what `tokenize` returns), without the added `[CLS]`/`[SEP]`.
-    public var pieces: Int
+    var pieces: Int
 
-    public init(words: Int, unknownWords: Int, pieces: Int) {
+    init(words: Int, unknownWords: Int, pieces: Int) {
         self.words = words
         self.unknownWords = unknownWords
         self.pieces = pieces
     }
 
     /// Fraction of words that became `[UNK]`; 0 for a text without words.
-    public var unknownRate: Double {
+    package var unknownRate: Double {
         words == 0 ? 0 : Double(unknownWords) / Double(words)
     }
 }
 
 extension WordPieceTokenizer {
     /// Word and `[UNK]` counts of `text` (the whole text, regardless of any truncation).
-    public func statistics(of text: String) -> TokenizationStatistics {
+    package func statistics(of text: String) -> TokenizationStatistics {
         var run = TokenizationRun(limit: .max)
         run.process(text, with: self)
         return TokenizationStatistics(words: run.words, unknownWords: run.unknownWords, pieces: run.pieces)
     }
 
     /// Fraction of the words of `text` that became `[UNK]`.
-    public func unknownRate(_ text: String) -> Double {
+    package func unknownRate(_ text: String) -> Double {
         statistics(of: text).unknownRate
     }
 
     /// `encode(_:maxLength:)` and `statistics(of:)` in one pass over the text.
-    public func encodeWithStatistics(_ text: String, maxLength: Int = 128) -> (ids: [Int32], statistics: TokenizationStatistics) {
+    package func encodeWithStatistics(_ text: String, maxLength: Int = 128) -> (ids: [Int32], statistics: TokenizationStatistics) {
         precondition(maxLength >= 2, "maxLength must leave room for [CLS] and [SEP]")
         var run = TokenizationRun(limit: .max)
         run.ids.append(clsID)

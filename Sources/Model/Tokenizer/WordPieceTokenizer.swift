@@ -12,18 +12,18 @@ import Foundation
 ///
 /// Works on Unicode scalars, never `Character`s: grapheme clusters would glue combining marks
 /// and emoji sequences together differently from Python's code-point strings.
-public struct WordPieceTokenizer: Sendable {
+package struct WordPieceTokenizer: Sendable {
     /// Words longer than this many scalars become `[UNK]` (the reference's `max_input_chars_per_word`).
-    public static let maxScalarsPerWord = 100
+    static let maxScalarsPerWord = 100
 
     let vocabulary: WordPieceVocabulary
     /// Whether text is lower-cased and stripped of accents (an uncased model).
-    public let lowercase: Bool
+    let lowercase: Bool
 
-    public let clsID: Int32
-    public let sepID: Int32
-    public let padID: Int32
-    public let unknownID: Int32
+    let clsID: Int32
+    let sepID: Int32
+    let padID: Int32
+    let unknownID: Int32
     /// Special tokens recognized verbatim in the input, with their ids (UTF-8 bytes).
     let specialTokens: [(bytes: [UInt8], scalars: [UInt32], id: Int32)]
 
@@ -33,7 +33,7 @@ public struct WordPieceTokenizer: Sendable {
     ///   - lowercase: `true` for uncased models (lower-case and strip accents).
     /// - Throws: `TokenizerError` naming the file if it is missing, unreadable, empty, or lacks
     ///   `[CLS]`, `[SEP]`, `[UNK]` or `[PAD]`.
-    public init(vocabularyAt url: URL, lowercase: Bool = true) throws {
+    package init(vocabularyAt url: URL, lowercase: Bool = true) throws {
         let vocabulary = try WordPieceVocabulary(contentsOf: url)
         func require(_ token: String) throws -> Int32 {
             guard let id = vocabulary.trie.id(of: token.unicodeScalars) else {
@@ -56,25 +56,25 @@ public struct WordPieceTokenizer: Sendable {
 
     /// Loads `vocab.txt` from a model directory (e.g. `models/all-MiniLM-L6-v2`).
     /// - Throws: `TokenizerError` naming `<directory>/vocab.txt` when it is missing or invalid.
-    public init(modelDirectory: URL, lowercase: Bool = true) throws {
+    package init(modelDirectory: URL, lowercase: Bool = true) throws {
         try self.init(vocabularyAt: modelDirectory.appendingPathComponent("vocab.txt"), lowercase: lowercase)
     }
 
     /// Number of ids (lines of the vocabulary file); the embedding table has this many rows.
-    public var vocabularySize: Int { vocabulary.tokens.count }
+    package var vocabularySize: Int { vocabulary.tokens.count }
 
     /// The id of a token, compared scalar by scalar (for a repeated line, the last one).
-    public func id(of token: String) -> Int32? {
+    package func id(of token: String) -> Int32? {
         vocabulary.trie.id(of: token.unicodeScalars)
     }
 
     /// The token text of an id (the line of the file), or nil when out of range.
-    public func token(of id: Int32) -> String? {
+    package func token(of id: Int32) -> String? {
         vocabulary.tokens.indices.contains(Int(id)) ? vocabulary.tokens[Int(id)] : nil
     }
 
     /// The wordpieces of `text`, without `[CLS]`/`[SEP]` (the reference's `tokenize`).
-    public func tokenize(_ text: String) -> [String] {
+    func tokenize(_ text: String) -> [String] {
         var run = TokenizationRun(limit: .max)
         run.process(text, with: self)
         return run.ids.map { vocabulary.tokens[Int($0)] }
@@ -82,7 +82,7 @@ public struct WordPieceTokenizer: Sendable {
 
     /// `[CLS] pieces… [SEP]`, truncated to `maxLength` ids with `[SEP]` kept last.
     /// - Precondition: `maxLength >= 2`.
-    public func encode(_ text: String, maxLength: Int = 128) -> [Int32] {
+    package func encode(_ text: String, maxLength: Int = 128) -> [Int32] {
         precondition(maxLength >= 2, "maxLength must leave room for [CLS] and [SEP]")
         var run = TokenizationRun(limit: maxLength - 2)
         run.ids.reserveCapacity(min(maxLength, 64))

@@ -39,7 +39,7 @@ extension Workspace {
 
 extension BertLoRAModel {
     /// Floating-point operations of all matrix products since the last `resetFlops()`.
-    public var matmulFlops: Double { flopCount }
+    package var matmulFlops: Double { flopCount }
 
-    public func resetFlops() { flopCount = 0 }
+    package func resetFlops() { flopCount = 0 }
 }

@@ -20,7 +20,7 @@ extension BertLoRAModel {
     /// - Throws: `ModelError.invalidBatch` for a bad batch, label, adapter index, an adapter with
     ///   no rows or listed twice; `ModelError.invalidConfig` when the adapters do not share one
     ///   base and pooling.
-    public static func trainStepMixed(_ batch: TokenBatch, adapters: [BertLoRAModel], rowAdapters: [Int],
+    package static func trainStepMixed(_ batch: TokenBatch, adapters: [BertLoRAModel], rowAdapters: [Int],
                                       labels: [Int], weights: [Float]? = nil) throws -> [TrainStepResult] {
         let lead = try validateMixed(batch, adapters: adapters, rowAdapters: rowAdapters)
         let offsets = adapters.reduce(into: [0]) { $0.append($0.last! + $1.layout.count) }
@@ -39,7 +39,7 @@ extension BertLoRAModel {
     /// `gradientTensors()` (for tests and tools).
     /// - Returns: each adapter's loss, in `adapters` order.
     @discardableResult
-    public static func computeGradientsMixed(_ batch: TokenBatch, adapters: [BertLoRAModel], rowAdapters: [Int],
+    package static func computeGradientsMixed(_ batch: TokenBatch, adapters: [BertLoRAModel], rowAdapters: [Int],
                                              labels: [Int], weights: [Float]? = nil) throws -> [Float] {
         for a in adapters where a.grads.capacity < a.layout.count { a.grads = Tensor(shape: [a.layout.count]) }
         return try mixedGradients(batch, adapters: adapters, rowAdapters: rowAdapters, labels: labels, weights: weights,

@@ -5,7 +5,7 @@ extension BertLoRAModel {
     /// drift the moments average the old concept's gradients and the bias correction treats
     /// them as settled; restarting them lets the first steps on the new concept move at the
     /// full learning rate in its own direction.
-    public func resetOptimizerState() {
+    package func resetOptimizerState() {
         adamM.zero()
         adamV.zero()
         step = 0

@@ -5,7 +5,7 @@ import Tensor
 extension BertLoRAModel {
     /// Logits (batch rows of `labelCount`) for a batch; uses merged weights when merged.
     /// - Throws: `ModelError.invalidBatch` for ids outside the vocabulary or too-long sequences.
-    public func predict(_ batch: TokenBatch) throws -> [[Float]] {
+    package func predict(_ batch: TokenBatch) throws -> [[Float]] {
         try batch.validate(config: config)
         return runShards(batch) { slice, ws in
             forward(slice, ws: ws, training: false)
@@ -15,12 +15,12 @@ extension BertLoRAModel {
     }
 
     /// Class probabilities (softmax of `predict`).
-    public func probabilities(_ batch: TokenBatch) throws -> [[Float]] {
+    package func probabilities(_ batch: TokenBatch) throws -> [[Float]] {
         try predict(batch).map(Self.softmax)
     }
 
     /// Softmax of one row of logits.
-    public static func softmax(_ logits: [Float]) -> [Float] {
+    package static func softmax(_ logits: [Float]) -> [Float] {
         let mx = logits.max() ?? 0
         let e = logits.map { exp($0 - mx) }
         let s = e.reduce(0, +)
@@ -29,7 +29,7 @@ extension BertLoRAModel {
 
     /// Sentence embeddings: masked mean of the last hidden states (the adapter applies), L2-normalized
     /// when asked — sentence-transformers' all-MiniLM-L6-v2 pipeline. Independent of the head.
-    public func embeddings(_ batch: TokenBatch, normalize: Bool = true) throws -> [[Float]] {
+    package func embeddings(_ batch: TokenBatch, normalize: Bool = true) throws -> [[Float]] {
         try batch.validate(config: config)
         let H = config.hiddenSize
         return runShards(batch) { slice, ws in
@@ -76,7 +76,7 @@ extension BertLoRAModel {
     ///   - labels: class index per row, in 0..<labelCount.
     ///   - weights: optional per-example weights; loss = mean over the batch of wᵢ·CEᵢ.
     @discardableResult
-    public func computeGradients(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> Float {
+    func computeGradients(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> Float {
         if grads.capacity < layout.count { grads = Tensor(shape: [layout.count]) }
         return try gradients(batch, labels: labels, weights: weights, into: grads.ptr).loss
     }
@@ -137,7 +137,7 @@ extension BertLoRAModel {
     ///
     /// A non-finite loss, gradient norm or updated parameter leaves parameters, Adam moments and
     /// the step count bitwise unchanged and reports why (`applied == false`).
-    public func trainStep(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> TrainStepResult {
+    package func trainStep(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> TrainStepResult {
         ensureOptimizerState()
         let n = layout.count
         // Summed gradients and the rollback copy are per-step scratch: the pool's, not the adapter's.
@@ -188,7 +188,7 @@ extension BertLoRAModel {
     }
 
     /// Mean loss of a batch without touching gradients or parameters (for holdout evaluation).
-    public func loss(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> Float {
+    package func loss(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> Float {
         let logits = try predict(batch)
         guard labels.count == batch.batch, labels.allSatisfy({ $0 >= 0 && $0 < layout.labels }) else {
             throw ModelError.invalidBatch("labels must be \(batch.batch) values in 0..<\(layout.labels)")

@@ -9,11 +9,11 @@ import Tensor
 /// learner owns it); the frozen `BertWeights` are shared read-only between instances. Every
 /// method that runs the network blocks (BLAS, worker threads): call it from a dedicated thread,
 /// never from Swift's cooperative pool.
-public final class BertLoRAModel: @unchecked Sendable {
-    public let base: BertWeights
-    public let lora: LoRAConfig
-    public var optimizer: OptimizerConfig
-    public internal(set) var layout: ParameterLayout
+package final class BertLoRAModel: @unchecked Sendable {
+    package let base: BertWeights
+    package let lora: LoRAConfig
+    package var optimizer: OptimizerConfig
+    package internal(set) var layout: ParameterLayout
     /// Flat trainable parameters and AdamW moments (same layout). The moments are allocated by
     /// the first training step (`ensureOptimizerState`), so a model that only serves holds its
     /// parameters alone.
@@ -22,28 +22,28 @@ public final class BertLoRAModel: @unchecked Sendable {
     /// use); `trainStep` sums gradients in the pool's scratch instead.
     var grads: Tensor
     /// Completed AdamW steps (t in the bias correction).
-    public internal(set) var step: Int = 0
+    package internal(set) var step: Int = 0
     /// Merged weights W + (alpha/r)·B·A per module index when `isMerged`, stored like the base's.
     var merged: [Int: FrozenMatrix] = [:]
     var rng: SplitMix64
     /// Where passes take their workspaces and per-step scratch from; the runtime shares one
     /// pool between all its adapters (a standalone model has its own).
-    public var workspacePool = WorkspacePool()
+    package var workspacePool = WorkspacePool()
     var flopCount: Double = 0
     /// Worker threads per step. A batch is split into up to this many shards of examples that
     /// run concurrently, each with single-threaded BLAS (examples never interact in the
     /// encoder, so this avoids BLAS thread handoffs and parallelizes the elementwise kernels
     /// and the many small attention products too); a single example runs with this many BLAS
     /// threads instead.
-    public var threads: Int = Kernels.defaultThreads
+    package var threads: Int = Kernels.defaultThreads
     /// Split batches into per-thread shards (default); false uses multithreaded BLAS on the whole
     /// batch instead (kept for benchmarking the two strategies against each other).
-    public var dataParallel = true
+    package var dataParallel = true
 
     /// A new adapter: A ~ U(−1/√in, 1/√in) (Kaiming-uniform, a = √5, like nn.Linear), B = 0, so
     /// the model computes exactly the base; classifier initialized as nn.Linear.
     /// - Throws: `ModelError.invalidConfig` for an impossible LoRA configuration.
-    public init(base: BertWeights, lora: LoRAConfig = LoRAConfig(), labels: Int,
+    package init(base: BertWeights, lora: LoRAConfig = LoRAConfig(), labels: Int,
                 optimizer: OptimizerConfig = OptimizerConfig()) throws {
         try lora.validate(layerCount: base.config.numHiddenLayers)
         guard labels > 0 else { throw ModelError.invalidConfig("label count must be positive, got \(labels)") }
@@ -71,15 +71,15 @@ public final class BertLoRAModel: @unchecked Sendable {
         for r in rows { params[layout.classifierBiasOffset + r] = rng.uniform(bound) }
     }
 
-    public var config: BertConfig { base.config }
+    package var config: BertConfig { base.config }
     /// Arithmetic of the frozen matrix products: the base's storage precision.
-    public var precision: ComputePrecision { base.precision }
-    public var labelCount: Int { layout.labels }
+    package var precision: ComputePrecision { base.precision }
+    package var labelCount: Int { layout.labels }
 
     /// Trainable parameters: LoRA A and B plus the classifier.
-    public var trainableParameterCount: Int { layout.count }
+    package var trainableParameterCount: Int { layout.count }
     /// Frozen base (embeddings, encoder, pooler) plus every trainable parameter.
-    public var totalParameterCount: Int { base.parameterCount + layout.count }
+    var totalParameterCount: Int { base.parameterCount + layout.count }
 
     /// Number of shards for a batch.
     func shardCount(_ batch: Int) -> Int { dataParallel ? max(1, min(threads, batch)) : 1 }

@@ -1,12 +1,12 @@
 /// A padded batch of token ids with its attention mask, row-major (batch, seq).
-public struct TokenBatch: Sendable, Equatable {
-    public var ids: [Int32]
-    public var mask: [Int32]
-    public var batch: Int
-    public var seq: Int
+package struct TokenBatch: Sendable, Equatable {
+    package var ids: [Int32]
+    package var mask: [Int32]
+    package var batch: Int
+    package var seq: Int
 
     /// - Throws: `ModelError.invalidBatch` when the arrays do not fill (batch, seq).
-    public init(ids: [Int32], mask: [Int32], batch: Int, seq: Int) throws {
+    package init(ids: [Int32], mask: [Int32], batch: Int, seq: Int) throws {
         guard batch > 0, seq > 0, ids.count == batch * seq, mask.count == batch * seq else {
             throw ModelError.invalidBatch("ids \(ids.count) / mask \(mask.count) values do not fill batch \(batch) × seq \(seq)")
         }
@@ -17,7 +17,7 @@ public struct TokenBatch: Sendable, Equatable {
     }
 
     /// Pads rows of ids to the longest with `padID` and mask 0.
-    public init(rows: [[Int32]], padID: Int32 = 0) throws {
+    package init(rows: [[Int32]], padID: Int32 = 0) throws {
         let seq = rows.map(\.count).max() ?? 0
         var ids: [Int32] = [], mask: [Int32] = []
         for r in rows {
@@ -38,35 +38,35 @@ public struct TokenBatch: Sendable, Equatable {
 }
 
 /// Outcome of one training step.
-public struct TrainStepResult: Sendable, Equatable {
+package struct TrainStepResult: Sendable, Equatable {
     /// Loss of the batch before the update.
-    public var loss: Float
+    package var loss: Float
     /// Total L2 norm of the gradients before clipping.
-    public var gradNorm: Float
+    var gradNorm: Float
     /// False when a non-finite loss, gradient or update was detected; weights are then unchanged.
-    public var applied: Bool
+    package var applied: Bool
     /// Why the step was not applied.
-    public var skipReason: String?
+    package var skipReason: String?
     /// Logits of the step's forward pass (before the update), one row per example in batch
     /// order. Without dropout this is exactly what `predict` gives for the same weights, so a
     /// learner can read its test-then-train predictions from the training pass itself.
-    public var logits: [[Float]] = []
+    package var logits: [[Float]] = []
 }
 
 /// torch.optim.AdamW hyper-parameters plus the clipping threshold.
-public struct OptimizerConfig: Codable, Sendable, Equatable {
+package struct OptimizerConfig: Codable, Sendable, Equatable {
     /// Learning rate of the LoRA parameters.
-    public var learningRate: Float
+    package var learningRate: Float
     /// Learning rate of the classifier head; nil: `learningRate`.
-    public var headLearningRate: Float?
-    public var beta1: Float
-    public var beta2: Float
-    public var eps: Float
-    public var weightDecay: Float
+    package var headLearningRate: Float?
+    package var beta1: Float
+    package var beta2: Float
+    package var eps: Float
+    package var weightDecay: Float
     /// clip_grad_norm_ max_norm; nil disables clipping.
-    public var maxGradNorm: Float?
+    package var maxGradNorm: Float?
 
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
+    package init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
                 weightDecay: Float = 0.01, maxGradNorm: Float? = 1.0, headLearningRate: Float? = nil) {
         self.learningRate = learningRate
         self.headLearningRate = headLearningRate

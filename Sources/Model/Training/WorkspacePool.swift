@@ -9,12 +9,12 @@ import Tensor
 /// them back, so the pool holds as many as ran at once (peak concurrency × shards), whatever
 /// the number of adapters. A workspace too small for a request is replaced by one holding both,
 /// so capacities only grow and the pool does not accumulate sizes.
-public final class WorkspacePool: @unchecked Sendable {
+package final class WorkspacePool: @unchecked Sendable {
     private let lock = NSLock()
     private var free: [Workspace] = []
     private var scratch: [Tensor] = []
 
-    public init() {}
+    package init() {}
 
     /// `count` workspaces fitting `needs` and `shape`, taken out of the pool until `giveBack`.
     func checkout(_ count: Int, needs: WorkspaceNeeds, shape: WorkspaceShape, config: BertConfig) -> [Workspace] {
@@ -50,5 +50,5 @@ public final class WorkspacePool: @unchecked Sendable {
     }
 
     /// Workspaces and scratch buffers currently held (free ones; checked-out ones are in use).
-    public var idleCount: Int { lock.withLock { free.count + scratch.count } }
+    var idleCount: Int { lock.withLock { free.count + scratch.count } }
 }

@@ -11,35 +11,35 @@ import Foundation
 /// arithmetic order of every update (Welford-style variance, bucket merge, delete) is the same
 /// as River's Rust core, so detections happen at exactly River's indices. As in River, after a
 /// detection the *next* `update` starts from a fresh window.
-public struct ADWIN: ConceptDriftDetector, Sendable {
+package struct ADWIN: ConceptDriftDetector, Sendable {
     /// Significance of the cut test (smaller: fewer false alarms, later detections).
-    public let delta: Double
+    package let delta: Double
     /// Check for a change every `clock` values.
-    public let clock: Int
+    package let clock: Int
     /// Summaries per row before the two oldest are merged into the next row.
-    public let maxBuckets: Int
+    package let maxBuckets: Int
     /// Minimum size of each sub-window considered by the cut test.
-    public let minWindowLength: Int
+    package let minWindowLength: Int
     /// No change detection before the window holds more than this many values.
-    public let gracePeriod: Int
+    package let gracePeriod: Int
 
     /// Whether the last `update` detected a drift.
-    public private(set) var driftDetected = false
+    package private(set) var driftDetected = false
 
     var rows: [BucketRow]
     /// Number of values in the window (River keeps it as a double; so do we for parity).
     var windowWidth = 0.0
     /// Sum of the values in the window.
-    public internal(set) var total = 0.0
+    package internal(set) var total = 0.0
     /// Sum of squared deviations from the window mean (River's `variance`, not divided by width).
-    public internal(set) var variance = 0.0
+    package internal(set) var variance = 0.0
     var tick = 0
     var helperDetections = 0
     /// The mean gap |μ₀ − μ₁| and ADWIN's bound ε at the last cut (the alarm's statistic and threshold).
-    public private(set) var lastCut: (gap: Double, bound: Double)?
+    private(set) var lastCut: (gap: Double, bound: Double)?
 
     /// Creates a detector with River's defaults unless told otherwise.
-    public init(delta: Double = 0.002, clock: Int = 32, maxBuckets: Int = 5,
+    init(delta: Double = 0.002, clock: Int = 32, maxBuckets: Int = 5,
                 minWindowLength: Int = 5, gracePeriod: Int = 10) {
         precondition(delta > 0 && delta < 1, "ADWIN delta must be in (0, 1), got \(delta)")
         precondition(clock >= 1, "ADWIN clock must be >= 1, got \(clock)")
@@ -53,22 +53,22 @@ public struct ADWIN: ConceptDriftDetector, Sendable {
     }
 
     /// Number of values currently in the adaptive window.
-    public var width: Int { Int(windowWidth) }
+    package var width: Int { Int(windowWidth) }
 
     /// |μ₀ − μ₁| and the bound ε at the last cut.
-    public var alarmStatistic: (statistic: Double, threshold: Double)? { lastCut.map { ($0.gap, $0.bound) } }
+    package var alarmStatistic: (statistic: Double, threshold: Double)? { lastCut.map { ($0.gap, $0.bound) } }
 
     /// Mean of the window (0 when empty), River's `estimation`.
-    public var estimation: Double { windowWidth == 0 ? 0 : total / windowWidth }
+    package var estimation: Double { windowWidth == 0 ? 0 : total / windowWidth }
 
     /// Detections since the last reset. Like River's `n_detections` this restarts at zero when
     /// the detector resets itself after a detection, so it is at most 1; count detections
     /// yourself (as `DriftMonitor` does) for a lifetime total.
-    public var nDetections: Int { helperDetections }
+    var nDetections: Int { helperDetections }
 
     /// Feeds one value; returns whether it triggered a drift.
     @discardableResult
-    public mutating func update(_ x: Double) -> Bool {
+    package mutating func update(_ x: Double) -> Bool {
         if driftDetected { reset() }
         insert(x)
         driftDetected = detectChange()
@@ -76,7 +76,7 @@ public struct ADWIN: ConceptDriftDetector, Sendable {
     }
 
     /// Empties the window and clears the detection flag; parameters are kept.
-    public mutating func reset() {
+    package mutating func reset() {
         driftDetected = false
         rows = [BucketRow(capacity: maxBuckets + 1)]
         windowWidth = 0

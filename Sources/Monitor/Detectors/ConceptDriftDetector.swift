@@ -3,7 +3,7 @@
 /// Semantics follow River's `DriftDetector`: `update` consumes one value and reports whether a
 /// drift was detected *by that value*; the detector resets itself at the start of the next
 /// `update` after a detection, exactly as River 0.26.1 does.
-public protocol ConceptDriftDetector: Sendable {
+package protocol ConceptDriftDetector: Sendable {
     /// Whether the last `update` detected a drift.
     var driftDetected: Bool { get }
 

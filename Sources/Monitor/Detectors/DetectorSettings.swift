@@ -1,15 +1,15 @@
 /// ADWIN parameters as configuration data (River 0.26.1 defaults).
-public struct ADWINSettings: Sendable, Codable, Equatable {
-    public var delta = 0.002
-    public var clock = 32
-    public var maxBuckets = 5
-    public var minWindowLength = 5
-    public var gracePeriod = 10
+package struct ADWINSettings: Sendable, Codable, Equatable {
+    package var delta = 0.002
+    package var clock = 32
+    package var maxBuckets = 5
+    package var minWindowLength = 5
+    package var gracePeriod = 10
 
-    public init() {}
+    init() {}
 
     /// A fresh detector with these parameters.
-    public func makeDetector() -> ADWIN {
+    func makeDetector() -> ADWIN {
         ADWIN(delta: delta, clock: clock, maxBuckets: maxBuckets,
               minWindowLength: minWindowLength, gracePeriod: gracePeriod)
     }
@@ -19,7 +19,7 @@ public struct ADWINSettings: Sendable, Codable, Equatable {
         case gracePeriod = "grace_period"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         delta = try c.decodeIfPresent(Double.self, forKey: .delta) ?? delta
         clock = try c.decodeIfPresent(Int.self, forKey: .clock) ?? clock
@@ -36,20 +36,20 @@ public struct ADWINSettings: Sendable, Codable, Equatable {
 /// `DriftMonitorConfiguration.conceptStandardize`), and `alpha` 1: with River's 0.9999 the sum
 /// S⁺ settles near −δ/(1−α), where the drift that keeps a stationary stream quiet is cancelled,
 /// and a long stationary stream alarms as a driftless random walk would.
-public struct PageHinkleySettings: Sendable, Codable, Equatable {
-    public var minInstances = 30
-    public var delta = 0.1
-    public var threshold = 50.0
-    public var alpha = 1.0
-    public var mode = PageHinkley.Mode.up
+package struct PageHinkleySettings: Sendable, Codable, Equatable {
+    package var minInstances = 30
+    package var delta = 0.1
+    package var threshold = 50.0
+    package var alpha = 1.0
+    package var mode = PageHinkley.Mode.up
 
-    public init(delta: Double = 0.1, mode: PageHinkley.Mode = .up) {
+    package init(delta: Double = 0.1, mode: PageHinkley.Mode = .up) {
         self.delta = delta
         self.mode = mode
     }
 
     /// A fresh detector with these parameters.
-    public func makeDetector() -> PageHinkley {
+    func makeDetector() -> PageHinkley {
         PageHinkley(minInstances: minInstances, delta: delta, threshold: threshold, alpha: alpha, mode: mode)
     }
 
@@ -57,7 +57,7 @@ public struct PageHinkleySettings: Sendable, Codable, Equatable {
         case minInstances = "min_instances", delta, threshold, alpha, mode
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         minInstances = try c.decodeIfPresent(Int.self, forKey: .minInstances) ?? minInstances
         delta = try c.decodeIfPresent(Double.self, forKey: .delta) ?? delta

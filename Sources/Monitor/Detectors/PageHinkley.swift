@@ -8,42 +8,42 @@
 /// A drift is signalled once `n ≥ minInstances` and the test for `mode` exceeds `threshold`.
 /// River starts `m⁺ = +∞` and `M⁻ = -1` (not -∞); kept for parity. Like River, the detector
 /// resets at the start of the `update` after a detection.
-public struct PageHinkley: ConceptDriftDetector, Sendable {
+package struct PageHinkley: ConceptDriftDetector, Sendable {
     /// Which direction of mean change to detect.
-    public enum Mode: String, Sendable, Codable, CaseIterable {
+    package enum Mode: String, Sendable, Codable, CaseIterable {
         case up, down, both
     }
 
     /// Values needed before any detection.
-    public let minInstances: Int
+    package let minInstances: Int
     /// Magnitude of change tolerated per value (δ).
-    public let delta: Double
+    package let delta: Double
     /// Detection threshold (λ).
-    public let threshold: Double
+    package let threshold: Double
     /// Forgetting factor applied to the cumulative sums (α).
-    public let alpha: Double
+    package let alpha: Double
     /// Direction(s) tested.
-    public let mode: Mode
+    package let mode: Mode
 
     /// Whether the last `update` detected a drift.
-    public private(set) var driftDetected = false
+    package private(set) var driftDetected = false
     /// Values since the last reset.
-    public private(set) var count = 0.0
+    package private(set) var count = 0.0
     /// Running mean since the last reset.
-    public private(set) var mean = 0.0
+    package private(set) var mean = 0.0
     /// Cumulative sum for increases, S⁺.
-    public private(set) var sumIncrease = 0.0
+    private(set) var sumIncrease = 0.0
     /// Cumulative sum for decreases, S⁻.
-    public private(set) var sumDecrease = 0.0
+    private(set) var sumDecrease = 0.0
     /// Minimum of S⁺ so far, m⁺.
-    public private(set) var minIncrease = Double.infinity
+    private(set) var minIncrease = Double.infinity
     /// Maximum of S⁻ so far, M⁻.
-    public private(set) var maxDecrease = -1.0
+    private(set) var maxDecrease = -1.0
     /// `count` at the last ``reanchor(mean:count:)`` (0 otherwise).
     private var countAtAnchor = 0.0
 
     /// Creates a detector with River's defaults unless told otherwise.
-    public init(minInstances: Int = 30, delta: Double = 0.005, threshold: Double = 50.0,
+    init(minInstances: Int = 30, delta: Double = 0.005, threshold: Double = 50.0,
                 alpha: Double = 1 - 0.0001, mode: Mode = .both) {
         precondition(minInstances >= 1, "PageHinkley minInstances must be >= 1, got \(minInstances)")
         precondition(threshold > 0, "PageHinkley threshold must be > 0, got \(threshold)")
@@ -55,16 +55,16 @@ public struct PageHinkley: ConceptDriftDetector, Sendable {
     }
 
     /// The running mean (what the detector compares new values against).
-    public var estimation: Double { mean }
+    package var estimation: Double { mean }
 
     /// Test statistic for an increase of the mean, S⁺ - m⁺.
-    public var increaseStatistic: Double { sumIncrease - minIncrease }
+    var increaseStatistic: Double { sumIncrease - minIncrease }
 
     /// Test statistic for a decrease of the mean, M⁻ - S⁻.
-    public var decreaseStatistic: Double { maxDecrease - sumDecrease }
+    var decreaseStatistic: Double { maxDecrease - sumDecrease }
 
     /// The statistic of the tested direction (the larger one for `both`) and λ, while a drift is flagged.
-    public var alarmStatistic: (statistic: Double, threshold: Double)? {
+    package var alarmStatistic: (statistic: Double, threshold: Double)? {
         guard driftDetected else { return nil }
         switch mode {
         case .up: return (increaseStatistic, threshold)
@@ -75,7 +75,7 @@ public struct PageHinkley: ConceptDriftDetector, Sendable {
 
     /// Feeds one value; returns whether it triggered a drift.
     @discardableResult
-    public mutating func update(_ x: Double) -> Bool {
+    package mutating func update(_ x: Double) -> Bool {
         if driftDetected { reset() }
         count += 1
         mean += (1.0 / count) * (x - mean)
@@ -100,7 +100,7 @@ public struct PageHinkley: ConceptDriftDetector, Sendable {
     /// as if `count` values with that mean had been seen (no detection before `minInstances`
     /// further values). A restart from nothing would judge the next values against the noisy
     /// mean of its first few; an estimate from many values keeps the false-alarm rate.
-    public mutating func reanchor(mean: Double, count: Double) {
+    mutating func reanchor(mean: Double, count: Double) {
         reset()
         self.mean = mean
         self.count = max(0, count)
@@ -108,7 +108,7 @@ public struct PageHinkley: ConceptDriftDetector, Sendable {
     }
 
     /// Clears the statistics and the detection flag; parameters are kept.
-    public mutating func reset() {
+    package mutating func reset() {
         driftDetected = false
         count = 0
         mean = 0

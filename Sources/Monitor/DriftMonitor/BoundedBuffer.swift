@@ -5,30 +5,30 @@
 /// O(1) and never allocates after the buffer has filled once. It lives in Monitor, the lowest
 /// module that needs it, and also backs the drift monitor's sliding current windows, where the
 /// evicted element lets window counts update in O(1).
-public struct BoundedBuffer<Element> {
+package struct BoundedBuffer<Element> {
     /// Maximum number of elements kept.
-    public let capacity: Int
+    package let capacity: Int
     private var storage: [Element] = []
     /// Index of the oldest element once the buffer is full.
     private var head = 0
 
     /// - Parameter capacity: at least 1.
-    public init(capacity: Int) {
+    package init(capacity: Int) {
         precondition(capacity >= 1, "BoundedBuffer capacity must be >= 1, got \(capacity)")
         self.capacity = capacity
         storage.reserveCapacity(capacity)
     }
 
     /// Number of elements currently held (≤ ``capacity``).
-    public var count: Int { storage.count }
+    package var count: Int { storage.count }
     /// Whether nothing is held.
-    public var isEmpty: Bool { storage.isEmpty }
+    package var isEmpty: Bool { storage.isEmpty }
     /// Whether the next append evicts the oldest element.
-    public var isFull: Bool { storage.count == capacity }
+    var isFull: Bool { storage.count == capacity }
 
     /// Appends `element`, evicting and returning the oldest one when full.
     @discardableResult
-    public mutating func append(_ element: Element) -> Element? {
+    package mutating func append(_ element: Element) -> Element? {
         if storage.count < capacity {
             storage.append(element)
             return nil
@@ -40,12 +40,12 @@ public struct BoundedBuffer<Element> {
     }
 
     /// The held elements, oldest first.
-    public var elements: [Element] {
+    package var elements: [Element] {
         Array(storage[head...] + storage[..<head])
     }
 
     /// Removes everything (capacity is kept).
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         storage.removeAll(keepingCapacity: true)
         head = 0
     }

@@ -5,7 +5,7 @@ extension DriftMonitor {
     static func projectionFeature(_ j: Int) -> String { "projection_\(j)" }
 
     /// The frozen reference, for storing with an adapter version (`nil` while collecting).
-    public func referenceSnapshot() -> DriftReference? {
+    func referenceSnapshot() -> DriftReference? {
         guard isReferenceFrozen else { return nil }
         var features: [String: DriftReference.Feature] = [:]
         func add(_ name: String, _ w: NumericFeatureWindow) {
@@ -21,7 +21,7 @@ extension DriftMonitor {
     /// Installs a stored reference and empties the current window (detectors are untouched).
     /// - Throws: `DriftMonitorError.referenceMismatch` when the snapshot's projections were made
     ///   with another seed, or a feature's edges and counts do not fit together.
-    public mutating func restoreReference(_ reference: DriftReference) throws(DriftMonitorError) {
+    mutating func restoreReference(_ reference: DriftReference) throws(DriftMonitorError) {
         let hasProjections = reference.features.keys.contains { $0.hasPrefix("projection_") }
         if hasProjections {
             guard reference.projectionSeed == configuration.projectionSeed else {

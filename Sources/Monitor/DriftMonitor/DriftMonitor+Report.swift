@@ -1,7 +1,7 @@
 extension DriftMonitor {
     /// Computes every statistic now. O(labels + bins·features); no allocation proportional to
     /// the window sizes.
-    public func report() -> DriftReport {
+    package func report() -> DriftReport {
         let t = configuration.thresholds
         let label = labelDrift()
         let input = inputDrift()

@@ -18,20 +18,20 @@
 /// model's error and loss form a new regime), while the data's reference stays unless it
 /// already shows drift.
 /// A value type: the learner owns one per adapter inside its own isolation domain.
-public struct DriftMonitor: Sendable {
-    public let adapter: String
-    public let configuration: DriftMonitorConfiguration
+package struct DriftMonitor: Sendable {
+    package let adapter: String
+    package let configuration: DriftMonitorConfiguration
 
     /// Examples observed since creation; the stream index of the next example.
-    public private(set) var examplesSeen = 0
+    package private(set) var examplesSeen = 0
     /// Stream index at which the current reference froze (`nil` while collecting).
-    public internal(set) var referenceFrozenAt: Int?
+    var referenceFrozenAt: Int?
     /// Examples in the reference so far.
-    public internal(set) var referenceExamples = 0
+    var referenceExamples = 0
     /// Embeddings ignored because their dimension differed from the first one seen.
-    public private(set) var skippedEmbeddings = 0
+    package private(set) var skippedEmbeddings = 0
     /// Losses ignored by the loss detectors because they were not finite.
-    public private(set) var skippedLosses = 0
+    package private(set) var skippedLosses = 0
 
     var labels: LabelWindow
     var tokenLength: NumericFeatureWindow
@@ -48,7 +48,7 @@ public struct DriftMonitor: Sendable {
     var lossScale = RunningSpread()
 
     /// - Throws: `DriftMonitorError.invalidConfiguration` naming the bad field.
-    public init(adapter: String, configuration: DriftMonitorConfiguration = .init()) throws(DriftMonitorError) {
+    package init(adapter: String, configuration: DriftMonitorConfiguration = .init()) throws(DriftMonitorError) {
         try configuration.validate()
         self.adapter = adapter
         self.configuration = configuration
@@ -76,15 +76,15 @@ public struct DriftMonitor: Sendable {
     }
 
     /// Whether the reference window is frozen (statistics can be computed).
-    public var isReferenceFrozen: Bool { referenceFrozenAt != nil }
+    var isReferenceFrozen: Bool { referenceFrozenAt != nil }
 
     /// Whether the concept detectors are being fed (the learner's warm-up is over).
-    public var isConceptWarm: Bool { examplesSeen > configuration.conceptWarmup }
+    var isConceptWarm: Bool { examplesSeen > configuration.conceptWarmup }
 
     /// Feeds one example.
     /// - Returns: the first concept alarm this example triggered (error detectors first).
     @discardableResult
-    public mutating func observe(_ o: DriftObservation) -> ConceptAlarm? {
+    package mutating func observe(_ o: DriftObservation) -> ConceptAlarm? {
         let index = examplesSeen
         examplesSeen += 1
 
@@ -139,7 +139,7 @@ public struct DriftMonitor: Sendable {
     /// current window empties. Call it after promoting a new adapter version.
     /// - Parameter resetDetectors: also restart ADWIN / Page-Hinkley (lifetime counts are kept),
     ///   since a new model's error and loss form a new regime.
-    public mutating func resetReference(resetDetectors: Bool = true) {
+    mutating func resetReference(resetDetectors: Bool = true) {
         referenceFrozenAt = nil
         referenceExamples = 0
         labels.reset()
@@ -153,7 +153,7 @@ public struct DriftMonitor: Sendable {
     /// loss (measured with the trainer) form the same regime, so the detectors keep their
     /// windows. Label and input drift that already alert become the new reference, as in
     /// ``modelChanged()``.
-    public mutating func versionPromoted() {
+    package mutating func versionPromoted() {
         let report = report()
         if max(report.label?.severity ?? .ok, report.input?.severity ?? .ok) == .alert {
             adoptCurrentWindowAsReference()
@@ -166,7 +166,7 @@ public struct DriftMonitor: Sendable {
     /// collecting forever when versions are promoted more often than `referenceSize` examples.
     /// Only when they already show an alert does the current window become the reference: the
     /// new version has learned from the drifted stream, which is the new normal.
-    public mutating func modelChanged() {
+    package mutating func modelChanged() {
         resetDetectors()
         let report = report()
         if max(report.label?.severity ?? .ok, report.input?.severity ?? .ok) == .alert {
@@ -176,7 +176,7 @@ public struct DriftMonitor: Sendable {
 
     /// Makes the current window the new reference (e.g. "accept this drift as the new normal").
     /// Does nothing while the reference is still being collected or the window is empty.
-    public mutating func adoptCurrentWindowAsReference() {
+    mutating func adoptCurrentWindowAsReference() {
         guard isReferenceFrozen, labels.currentCount > 0 else { return }
         let current = labels.currentCounts
         labels.setReference(current)
@@ -194,7 +194,7 @@ public struct DriftMonitor: Sendable {
     }
 
     /// Restarts the four concept-drift detectors.
-    public mutating func resetDetectors() {
+    mutating func resetDetectors() {
         adwinError.reset()
         adwinLoss.reset()
         pageHinkleyError.reset()

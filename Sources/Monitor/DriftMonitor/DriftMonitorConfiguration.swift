@@ -1,9 +1,9 @@
 /// How worried a drift statistic should make an operator.
-public enum DriftSeverity: String, Sendable, Codable, Comparable, CaseIterable {
+package enum DriftSeverity: String, Sendable, Codable, Comparable, CaseIterable {
     case ok, warn, alert
 
     /// 0, 1, 2 — for gauges and sorting.
-    public var level: Int {
+    package var level: Int {
         switch self {
         case .ok: 0
         case .warn: 1
@@ -11,7 +11,7 @@ public enum DriftSeverity: String, Sendable, Codable, Comparable, CaseIterable {
         }
     }
 
-    public static func < (lhs: DriftSeverity, rhs: DriftSeverity) -> Bool { lhs.level < rhs.level }
+    package static func < (lhs: DriftSeverity, rhs: DriftSeverity) -> Bool { lhs.level < rhs.level }
 }
 
 /// Thresholds that turn statistics into severities.
@@ -28,38 +28,38 @@ public enum DriftSeverity: String, Sendable, Codable, Comparable, CaseIterable {
 /// stream the Holm-adjusted input p-value dipped to 5e-4 in 2,000 examples (ops/bench/decisions):
 /// 1e-3 alerted there; 1e-4 keeps ~40 independent windows of 20,000 examples below a 0.4 %
 /// chance of one false alert.
-public struct DriftThresholds: Sendable, Codable, Equatable {
-    public var pWarn = 0.001
-    public var pAlert = 0.0001
-    public var psiWarn = 0.1
-    public var psiAlert = 0.25
-    public var jsWarn = 0.02
-    public var jsAlert = 0.05
-    public var conceptAlertSpan = 500
-    public var conceptWarnSpan = 5_000
+package struct DriftThresholds: Sendable, Codable, Equatable {
+    package var pWarn = 0.001
+    package var pAlert = 0.0001
+    package var psiWarn = 0.1
+    package var psiAlert = 0.25
+    package var jsWarn = 0.02
+    package var jsAlert = 0.05
+    package var conceptAlertSpan = 500
+    package var conceptWarnSpan = 5_000
 
-    public init() {}
+    init() {}
 
     /// Severity of a (corrected) p-value (`ok` when there is none yet).
-    public func severity(pValue: Double?) -> DriftSeverity {
+    func severity(pValue: Double?) -> DriftSeverity {
         guard let pValue else { return .ok }
         return pValue < pAlert ? .alert : pValue < pWarn ? .warn : .ok
     }
 
     /// Severity of a PSI value (`ok` when there is none yet).
-    public func severity(psi: Double?) -> DriftSeverity {
+    package func severity(psi: Double?) -> DriftSeverity {
         guard let psi else { return .ok }
         return psi >= psiAlert ? .alert : psi >= psiWarn ? .warn : .ok
     }
 
     /// Severity of a JS divergence value (`ok` when there is none yet).
-    public func severity(js: Double?) -> DriftSeverity {
+    package func severity(js: Double?) -> DriftSeverity {
         guard let js else { return .ok }
         return js >= jsAlert ? .alert : js >= jsWarn ? .warn : .ok
     }
 
     /// Severity of a detector whose last detection was `examplesAgo` examples ago.
-    public func severity(detectionExamplesAgo examplesAgo: Int?) -> DriftSeverity {
+    func severity(detectionExamplesAgo examplesAgo: Int?) -> DriftSeverity {
         guard let examplesAgo else { return .ok }
         return examplesAgo < conceptAlertSpan ? .alert : examplesAgo < conceptWarnSpan ? .warn : .ok
     }
@@ -70,7 +70,7 @@ public struct DriftThresholds: Sendable, Codable, Equatable {
         case conceptAlertSpan = "concept_alert_span", conceptWarnSpan = "concept_warn_span"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         pWarn = try c.decodeIfPresent(Double.self, forKey: .pWarn) ?? pWarn
         pAlert = try c.decodeIfPresent(Double.self, forKey: .pAlert) ?? pAlert
@@ -85,53 +85,53 @@ public struct DriftThresholds: Sendable, Codable, Equatable {
 
 /// Settings of a `DriftMonitor`. Decodes from partial JSON/YAML (missing keys keep defaults),
 /// with snake_case keys as in `pipelines/*.yaml`.
-public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
+package struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
     /// Examples collected into the reference window before it freezes.
-    public var referenceSize = 1_000
+    package var referenceSize = 1_000
     /// Capacity of the sliding current window.
-    public var currentSize = 1_000
+    package var currentSize = 1_000
     /// Statistics are reported only once the current window holds this many examples.
-    public var minimumCurrentCount = 100
+    package var minimumCurrentCount = 100
     /// Quantile bins per numeric feature.
-    public var bins = 10
+    package var bins = 10
     /// Random projections of the embedding (0 disables embedding drift).
-    public var projections = 8
+    package var projections = 8
     /// Seed of the projection directions; keep it fixed so restarts compare like with like.
-    public var projectionSeed: UInt64 = 0x5EED_D21F7
+    var projectionSeed: UInt64 = 0x5EED_D21F7
     /// Floor for empty PSI bins.
-    public var psiEpsilon = DistributionDrift.defaultPSIEpsilon
+    var psiEpsilon = DistributionDrift.defaultPSIEpsilon
     /// Additive smoothing for label JS divergence (0 = none; see `DistributionDrift`).
-    public var jsPseudocount = 0.0
+    var jsPseudocount = 0.0
     /// Minimum expected count per cell of the G-tests; rarer categories are pooled (Cochran: 5).
-    public var minimumExpected = HomogeneityTest.defaultMinimumExpected
+    package var minimumExpected = HomogeneityTest.defaultMinimumExpected
     /// ADWIN parameters (River defaults).
-    public var adwin = ADWINSettings()
+    package var adwin = ADWINSettings()
     /// Page-Hinkley parameters (River's, except `mode: up` and δ 0.1 in σ units).
-    public var pageHinkley = PageHinkleySettings()
+    package var pageHinkley = PageHinkleySettings()
     /// Examples before the concept detectors are fed (the learner's warm-up: its error falls
     /// steeply from chance level, which is learning, not drift).
-    public var conceptWarmup = 500
+    package var conceptWarmup = 500
     /// Count an ADWIN cut as an alarm only when the mean rose (worse error or loss).
-    public var conceptOneSided = true
+    package var conceptOneSided = true
     /// Feed Page-Hinkley the error and loss divided by their standard deviation over the
     /// warm-up, so δ and λ are in units of the signal's noise. Page-Hinkley's false-alarm rate
     /// per excursion is ≈ exp(−2δλ/σ²): River's δ 0.005, λ 50 on a loss with σ ≈ 0.65 alarm
     /// about every 3,000 stationary examples; in σ units with δ 0.1 it is ≈ exp(−10).
-    public var conceptStandardize = true
+    package var conceptStandardize = true
     /// Restart Page-Hinkley on a signal whenever ADWIN finds that signal's mean fell (an
     /// improvement cut). Page-Hinkley compares each value with the mean since it started; while
     /// the learner learns, that mean holds the early, high error, so a later rise back towards
     /// it — a gradual drift the learner half keeps up with — never exceeds it. Restarted at the
     /// improved level (ADWIN's mean after the cut, weighted by its width), it measures the rise
     /// from where the learner got to.
-    public var conceptReanchor = true
+    package var conceptReanchor = true
     /// Severity thresholds.
-    public var thresholds = DriftThresholds()
+    package var thresholds = DriftThresholds()
 
-    public init() {}
+    package init() {}
 
     /// Checks the settings and names the first bad field.
-    public func validate() throws(DriftMonitorError) {
+    package func validate() throws(DriftMonitorError) {
         func require(_ ok: Bool, _ field: String, _ why: String) throws(DriftMonitorError) {
             if !ok { throw DriftMonitorError.invalidConfiguration(field: field, reason: why) }
         }
@@ -168,7 +168,7 @@ public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
         case conceptStandardize = "concept_standardize", conceptReanchor = "concept_reanchor"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         referenceSize = try c.decodeIfPresent(Int.self, forKey: .referenceSize) ?? referenceSize
         currentSize = try c.decodeIfPresent(Int.self, forKey: .currentSize) ?? currentSize
@@ -190,11 +190,11 @@ public struct DriftMonitorConfiguration: Sendable, Codable, Equatable {
 }
 
 /// Errors of the drift monitor, naming the offending field.
-public enum DriftMonitorError: Error, Equatable, CustomStringConvertible {
+package enum DriftMonitorError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(field: String, reason: String)
     case referenceMismatch(field: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidConfiguration(let f, let r): "drift monitor configuration: \(f) \(r)"
         case .referenceMismatch(let f, let r): "drift reference snapshot: \(f) \(r)"

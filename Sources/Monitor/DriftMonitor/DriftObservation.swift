@@ -1,19 +1,19 @@
 /// What the learner knows about one example after predicting it (prequential: test, then train).
-public struct DriftObservation: Sendable, Equatable {
+package struct DriftObservation: Sendable, Equatable {
     /// The true label.
-    public var label: String
+    package var label: String
     /// Whether the prediction was wrong (fed to the detectors as 1/0).
-    public var error: Bool
+    package var error: Bool
     /// The example's loss before the train step; non-finite losses skip the loss detectors.
-    public var loss: Double
+    package var loss: Double
     /// Tokens after truncation, `[CLS]`/`[SEP]` included.
-    public var tokenLength: Int
+    package var tokenLength: Int
     /// Fraction of word pieces that were `[UNK]`, in [0, 1].
-    public var oovRate: Double
+    package var oovRate: Double
     /// The pooled sentence embedding, if the learner computed one.
-    public var embedding: [Float]?
+    package var embedding: [Float]?
 
-    public init(label: String, error: Bool, loss: Double, tokenLength: Int, oovRate: Double,
+    package init(label: String, error: Bool, loss: Double, tokenLength: Int, oovRate: Double,
                 embedding: [Float]? = nil) {
         self.label = label
         self.error = error

@@ -7,7 +7,7 @@ extension DriftReport {
     ///       label    ALERT  G 41.20 df 3 p 1.2e-08 < 0.001  js 0.1250  psi 2.5000  new [spam]  missing [neg]
     ///       input    WARN   token_length psi 0.0500 p 0.41 ok, projection_0 psi 0.2000 p 0.004 warn (Holm)
     ///       concept  ALERT  adwin/error 2 (last #1599: 0.2100 > 0.1300, est 0.3750, width 768) warn; …
-    public var textSummary: String {
+    var textSummary: String {
         var lines: [String] = []
         var head = "\(adapter): \(severity.tag)  examples \(examplesSeen)  reference \(reference.state) "
             + "\(reference.examples)/\(reference.target)"

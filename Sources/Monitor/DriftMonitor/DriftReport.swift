@@ -1,17 +1,17 @@
 /// Everything a `DriftMonitor` knows, as JSON-friendly data for `/v1/drift`, the CLI and the
 /// dashboard. Keys are snake_case; statistics not computable yet (reference still collecting,
 /// current window below `minimum_current_count`) are absent.
-public struct DriftReport: Sendable, Codable, Equatable {
+package struct DriftReport: Sendable, Codable, Equatable {
     /// State of the reference window.
-    public struct Reference: Sendable, Codable, Equatable {
+    package struct Reference: Sendable, Codable, Equatable {
         /// `collecting` or `frozen`.
-        public var state: String
+        package var state: String
         /// Examples in the reference.
-        public var examples: Int
+        package var examples: Int
         /// Examples the reference is collected from (`reference_size`).
-        public var target: Int
+        package var target: Int
         /// Stream index at which it froze.
-        public var frozenAtIndex: Int?
+        package var frozenAtIndex: Int?
 
         enum CodingKeys: String, CodingKey {
             case state, examples, target, frozenAtIndex = "frozen_at_index"
@@ -19,25 +19,25 @@ public struct DriftReport: Sendable, Codable, Equatable {
     }
 
     /// Label drift: a G-test of the label counts (the decision), JS divergence and PSI (effect sizes).
-    public struct LabelDrift: Sendable, Codable, Equatable {
-        public var jsDivergence: Double
-        public var psi: Double
-        public var referenceCounts: [String: Int]
-        public var currentCounts: [String: Int]
+    package struct LabelDrift: Sendable, Codable, Equatable {
+        package var jsDivergence: Double
+        package var psi: Double
+        var referenceCounts: [String: Int]
+        var currentCounts: [String: Int]
         /// Labels in the current window that the reference never saw, significantly (Bonferroni
         /// over all labels at `thresholds.p_alert`): a label seen twice is not "new".
-        public var newLabels: [String]
+        package var newLabels: [String]
         /// Reference labels absent from the current window, significantly (same test).
-        public var missingLabels: [String]
+        package var missingLabels: [String]
         /// Severity from `pValue`.
-        public var severity: DriftSeverity
+        package var severity: DriftSeverity
         /// The G-test of homogeneity (rare labels pooled).
-        public var test: HomogeneityTest.Result?
+        var test: HomogeneityTest.Result?
         /// The p-value below which the part alerts.
-        public var threshold: Double?
+        var threshold: Double?
 
         /// The G-test's p-value.
-        public var pValue: Double? { test?.pValue }
+        package var pValue: Double? { test?.pValue }
 
         enum CodingKeys: String, CodingKey {
             case jsDivergence = "js_divergence", psi, referenceCounts = "reference_counts"
@@ -47,17 +47,17 @@ public struct DriftReport: Sendable, Codable, Equatable {
     }
 
     /// One numeric input feature: G-test on its reference quantile bins, PSI as effect size.
-    public struct FeatureDrift: Sendable, Codable, Equatable {
+    package struct FeatureDrift: Sendable, Codable, Equatable {
         /// `token_length`, `oov_rate`, `projection_<i>`.
-        public var feature: String
-        public var psi: Double
-        public var referenceCount: Int
-        public var currentCount: Int
+        package var feature: String
+        package var psi: Double
+        var referenceCount: Int
+        var currentCount: Int
         /// Severity from `adjustedPValue`.
-        public var severity: DriftSeverity
-        public var test: HomogeneityTest.Result?
+        package var severity: DriftSeverity
+        var test: HomogeneityTest.Result?
         /// The p-value after Holm's correction over all features.
-        public var adjustedPValue: Double?
+        var adjustedPValue: Double?
 
         enum CodingKeys: String, CodingKey {
             case feature, psi, referenceCount = "reference_count", currentCount = "current_count", severity
@@ -66,19 +66,19 @@ public struct DriftReport: Sendable, Codable, Equatable {
     }
 
     /// Input drift: one test per numeric feature, Holm-corrected.
-    public struct InputDrift: Sendable, Codable, Equatable {
-        public var features: [FeatureDrift]
+    package struct InputDrift: Sendable, Codable, Equatable {
+        package var features: [FeatureDrift]
         /// Largest PSI over all features.
-        public var maxPSI: Double
+        package var maxPSI: Double
         /// Worst feature severity.
-        public var severity: DriftSeverity
+        package var severity: DriftSeverity
         /// Smallest Holm-adjusted p-value over the features.
-        public var minAdjustedPValue: Double?
+        package var minAdjustedPValue: Double?
         /// The p-value below which the part alerts.
-        public var threshold: Double?
+        package var threshold: Double?
 
         /// The PSI of a feature by name.
-        public func psi(_ feature: String) -> Double? { features.first { $0.feature == feature }?.psi }
+        func psi(_ feature: String) -> Double? { features.first { $0.feature == feature }?.psi }
 
         enum CodingKeys: String, CodingKey {
             case features, maxPSI = "max_psi", severity, minAdjustedPValue = "min_adjusted_p_value", threshold
@@ -86,26 +86,26 @@ public struct DriftReport: Sendable, Codable, Equatable {
     }
 
     /// One concept-drift detector's state.
-    public struct Detector: Sendable, Codable, Equatable {
+    package struct Detector: Sendable, Codable, Equatable {
         /// `adwin` or `page_hinkley`.
-        public var name: String
+        package var name: String
         /// `error` or `loss`.
-        public var signal: String
+        package var signal: String
         /// Whether the last value fed triggered a detection.
-        public var driftDetected: Bool
+        package var driftDetected: Bool
         /// Detections over the monitor's lifetime.
-        public var detections: Int
+        package var detections: Int
         /// Stream index of the last detection.
-        public var lastDetectionIndex: Int?
+        package var lastDetectionIndex: Int?
         /// Mean estimate (ADWIN window mean; Page-Hinkley running mean).
-        public var estimation: Double
+        package var estimation: Double
         /// ADWIN window width; Page-Hinkley values since its last reset.
-        public var width: Int
-        public var severity: DriftSeverity
+        package var width: Int
+        package var severity: DriftSeverity
         /// The last alarm with its statistic and threshold.
-        public var lastAlarm: ConceptAlarm?
+        package var lastAlarm: ConceptAlarm?
         /// Cuts on a falling mean (the learner improving), not alarmed when one-sided.
-        public var improvements: Int?
+        var improvements: Int?
 
         enum CodingKeys: String, CodingKey {
             case name, signal, driftDetected = "drift_detected", detections
@@ -115,16 +115,16 @@ public struct DriftReport: Sendable, Codable, Equatable {
     }
 
     /// Concept drift: the four detectors.
-    public struct ConceptDrift: Sendable, Codable, Equatable {
-        public var detectors: [Detector]
-        public var detections: Int
-        public var lastDetectionIndex: Int?
-        public var severity: DriftSeverity
+    package struct ConceptDrift: Sendable, Codable, Equatable {
+        package var detectors: [Detector]
+        package var detections: Int
+        var lastDetectionIndex: Int?
+        package var severity: DriftSeverity
         /// Whether the detectors are fed yet (after `concept_warmup` examples).
-        public var warm: Bool?
+        var warm: Bool?
 
         /// A detector by name and signal.
-        public func detector(_ name: String, _ signal: String) -> Detector? {
+        func detector(_ name: String, _ signal: String) -> Detector? {
             detectors.first { $0.name == name && $0.signal == signal }
         }
 
@@ -133,19 +133,19 @@ public struct DriftReport: Sendable, Codable, Equatable {
         }
     }
 
-    public var adapter: String
-    public var examplesSeen: Int
-    public var reference: Reference
-    public var currentExamples: Int
-    public var currentCapacity: Int
-    public var label: LabelDrift?
-    public var input: InputDrift?
-    public var concept: ConceptDrift
+    package var adapter: String
+    package var examplesSeen: Int
+    package var reference: Reference
+    package var currentExamples: Int
+    package var currentCapacity: Int
+    package var label: LabelDrift?
+    package var input: InputDrift?
+    package var concept: ConceptDrift
     /// Worst of label, input and concept severity.
-    public var severity: DriftSeverity
-    public var thresholds: DriftThresholds
-    public var skippedEmbeddings: Int
-    public var skippedLosses: Int
+    package var severity: DriftSeverity
+    package var thresholds: DriftThresholds
+    package var skippedEmbeddings: Int
+    package var skippedLosses: Int
 
     enum CodingKeys: String, CodingKey {
         case adapter, examplesSeen = "examples_seen", reference, currentExamples = "current_examples"

@@ -42,23 +42,23 @@ struct TrackedDetector<Detector: ConceptDriftDetector>: Sendable {
 }
 
 /// One concept-drift alarm: which detector on which signal, where, and the numbers behind it.
-public struct ConceptAlarm: Sendable, Codable, Equatable {
+package struct ConceptAlarm: Sendable, Codable, Equatable {
     /// `adwin` or `page_hinkley`.
-    public var detector: String
+    package var detector: String
     /// `error` or `loss`.
-    public var signal: String
+    package var signal: String
     /// Stream index of the example that triggered it.
-    public var index: Int
+    package var index: Int
     /// ADWIN: the gap |μ₀ − μ₁| between the sub-windows; Page-Hinkley: S⁺ − m⁺ (or S⁻ side).
-    public var statistic: Double
+    package var statistic: Double
     /// ADWIN: the bound ε (at confidence δ); Page-Hinkley: λ.
-    public var threshold: Double
+    package var threshold: Double
     /// The detector's mean estimate before and after the value (ADWIN: whole window, then the
     /// window after the cut; Page-Hinkley: its running mean).
-    public var meanBefore: Double
-    public var meanAfter: Double
+    package var meanBefore: Double
+    package var meanAfter: Double
 
-    public init(detector: String, signal: String, index: Int, statistic: Double, threshold: Double,
+    package init(detector: String, signal: String, index: Int, statistic: Double, threshold: Double,
                 meanBefore: Double, meanAfter: Double) {
         self.detector = detector
         self.signal = signal
@@ -74,7 +74,7 @@ public struct ConceptAlarm: Sendable, Codable, Equatable {
     }
 
     /// One line for logs and the journal.
-    public var description: String {
+    package var description: String {
         "\(detector) on \(signal) at example \(index): statistic \(formatted(statistic)) > threshold \(formatted(threshold)), mean \(formatted(meanBefore)) → \(formatted(meanAfter))"
     }
 

@@ -11,7 +11,7 @@ extension DriftReport {
     /// `…_detections_total{detector,signal}`, `…_detector_estimation{detector,signal}`,
     /// `…_detector_width{detector,signal}`, `…_last_detection_index{detector,signal}`,
     /// `…_severity{scope}` (0 ok, 1 warn, 2 alert).
-    public func appendMetrics(to text: inout PrometheusText) throws {
+    package func appendMetrics(to text: inout PrometheusText) throws {
         let a = ["adapter": adapter]
         try text.counter("streamlora_drift_examples_total", help: "Examples observed by the drift monitor.",
                          labels: a, value: Double(examplesSeen))

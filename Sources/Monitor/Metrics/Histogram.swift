@@ -4,27 +4,27 @@
 /// publish copies; shared owners put it behind their own lock. Buckets are fixed at creation so
 /// that every exposition of a family has the same `le` set (Prometheus' `histogram_quantile`
 /// needs that across scrapes).
-public struct Histogram: Sendable, Equatable, Codable {
+package struct Histogram: Sendable, Equatable, Codable {
     /// Upper bounds, ascending; `+Inf` is implicit.
-    public let bounds: [Double]
+    package let bounds: [Double]
     /// Observations per bucket (not cumulative); the last entry counts values above every bound.
-    public private(set) var counts: [Int]
-    public private(set) var sum: Double = 0
-    public private(set) var count: Int = 0
+    package private(set) var counts: [Int]
+    package private(set) var sum: Double = 0
+    package private(set) var count: Int = 0
 
     /// Request latencies in seconds: 1 ms … 10 s.
-    public static let latencyBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    package static let latencyBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
     /// Durable snapshot writes in seconds (evaluation + fsyncs): 10 ms … 2 min.
-    public static let snapshotBounds: [Double] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+    package static let snapshotBounds: [Double] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 
-    public init(bounds: [Double]) {
+    package init(bounds: [Double]) {
         precondition(zip(bounds, bounds.dropFirst()).allSatisfy { $0 < $1 }, "histogram bounds must ascend")
         self.bounds = bounds
         counts = Array(repeating: 0, count: bounds.count + 1)
     }
 
     /// Counts one observation (NaN is ignored: it belongs in no bucket).
-    public mutating func observe(_ value: Double) {
+    package mutating func observe(_ value: Double) {
         guard !value.isNaN else { return }
         let i = bounds.firstIndex { value <= $0 } ?? bounds.count
         counts[i] += 1
@@ -33,7 +33,7 @@ public struct Histogram: Sendable, Equatable, Codable {
     }
 
     /// `(le, cumulative count)` pairs ending with `+Inf`.
-    public var cumulativeBuckets: [(le: Double, count: Int)] {
+    var cumulativeBuckets: [(le: Double, count: Int)] {
         var running = 0
         return zip(bounds + [.infinity], counts).map { bound, n in
             running += n
@@ -47,7 +47,7 @@ extension PrometheusText {
     ///
     /// By convention `name` carries the unit (`…_seconds`, `…_bytes`) and no `_total`.
     /// - Throws: like `gauge`, and `.invalidLabelName` for a user label named `le`.
-    public mutating func histogram(_ name: String, help: String, labels: [String: String] = [:],
+    package mutating func histogram(_ name: String, help: String, labels: [String: String] = [:],
                                    _ histogram: Histogram) throws {
         guard Self.isValidMetricName(name) else { throw Error.invalidMetricName(name) }
         for label in labels.keys where !Self.isValidLabelName(label) || label == "le" {

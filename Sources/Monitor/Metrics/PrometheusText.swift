@@ -5,38 +5,38 @@
 /// samples of a family to be contiguous); labels are written sorted by name, so output is
 /// deterministic and testable byte for byte. Serve the result with
 /// `Content-Type: text/plain; version=0.0.4; charset=utf-8` (`PrometheusText.contentType`).
-public struct PrometheusText: Sendable {
+package struct PrometheusText: Sendable {
     /// The HTTP content type for the rendered text.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// Metric kinds this renderer writes.
-    public enum MetricType: String, Sendable, Codable {
+    package enum MetricType: String, Sendable, Codable {
         case gauge, counter, histogram, untyped
     }
 
     /// One sample line: a label set and a value.
-    public struct Sample: Sendable, Equatable {
+    package struct Sample: Sendable, Equatable {
         /// Appended to the family name: `_bucket`, `_sum`, `_count` for a histogram, else empty.
-        public var suffix: String = ""
-        public var labels: [String: String]
-        public var value: Double
+        package var suffix: String = ""
+        package var labels: [String: String]
+        package var value: Double
     }
 
     /// A metric family: name, help, type and its samples.
-    public struct Family: Sendable {
-        public let name: String
-        public let help: String
-        public let type: MetricType
-        public fileprivate(set) var samples: [Sample]
+    package struct Family: Sendable {
+        let name: String
+        let help: String
+        let type: MetricType
+        fileprivate(set) var samples: [Sample]
     }
 
     /// Why a metric could not be added.
-    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
+    package enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case invalidMetricName(String)
         case invalidLabelName(metric: String, label: String)
         case conflictingDefinition(metric: String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .invalidMetricName(let n):
                 "invalid Prometheus metric name '\(n)' (must match [a-zA-Z_:][a-zA-Z0-9_:]*)"
@@ -48,25 +48,25 @@ public struct PrometheusText: Sendable {
         }
     }
 
-    public private(set) var families: [Family] = []
+    package private(set) var families: [Family] = []
     private var indexByName: [String: Int] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Adds a gauge sample (a value that can go up and down).
-    public mutating func gauge(_ name: String, help: String, labels: [String: String] = [:], value: Double) throws {
+    package mutating func gauge(_ name: String, help: String, labels: [String: String] = [:], value: Double) throws {
         try add(name, type: .gauge, help: help, labels: labels, value: value)
     }
 
     /// Adds a counter sample (monotonic; by convention the name ends in `_total`).
-    public mutating func counter(_ name: String, help: String, labels: [String: String] = [:], value: Double) throws {
+    package mutating func counter(_ name: String, help: String, labels: [String: String] = [:], value: Double) throws {
         try add(name, type: .counter, help: help, labels: labels, value: value)
     }
 
     /// Adds a sample to family `name`, creating the family on first use.
     /// - Throws: `PrometheusText.Error` for an invalid metric or label name, or when `name`
     ///   already exists with a different type or help.
-    public mutating func add(_ name: String, type: MetricType, help: String,
+    package mutating func add(_ name: String, type: MetricType, help: String,
                              labels: [String: String], value: Double) throws {
         guard Self.isValidMetricName(name) else { throw Error.invalidMetricName(name) }
         for label in labels.keys where !Self.isValidLabelName(label) {
@@ -89,7 +89,7 @@ public struct PrometheusText: Sendable {
     }
 
     /// The exposition text, ending with a newline (empty string when there are no metrics).
-    public func render() -> String {
+    package func render() -> String {
         var out = ""
         for family in families {
             out += "# HELP \(family.name) \(Self.escapeHelp(family.help))\n"

@@ -7,9 +7,9 @@ import Foundation
 /// Lentz's continued fraction above it. Relative accuracy ~1e-12, also deep in the tail
 /// (p = 1e-30), which matters because Holm multiplies small p-values by the number of tests.
 /// The fixtures compare it with `scipy.stats.chi2.sf`.
-public enum ChiSquare {
+enum ChiSquare {
     /// Upper-tail probability `P(X > x)` of a chi-square variable with `degreesOfFreedom` (> 0).
-    public static func survival(_ x: Double, degreesOfFreedom: Double) -> Double {
+    static func survival(_ x: Double, degreesOfFreedom: Double) -> Double {
         precondition(degreesOfFreedom > 0, "degrees of freedom must be > 0, got \(degreesOfFreedom)")
         guard x > 0 else { return 1 }
         guard x.isFinite else { return 0 }

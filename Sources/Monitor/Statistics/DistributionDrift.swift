@@ -18,13 +18,13 @@ import Foundation
 ///   finite term. Rule of thumb: < 0.1 stable, 0.1–0.25 moderate shift, ≥ 0.25 major shift.
 ///
 /// Categories are the union of both windows' keys, in sorted order (so sums are reproducible).
-public enum DistributionDrift {
+enum DistributionDrift {
     /// Default floor for empty PSI bins.
-    public static let defaultPSIEpsilon = 1e-4
+    static let defaultPSIEpsilon = 1e-4
 
     /// Jensen–Shannon divergence (base 2) between two categorical count tables.
     /// - Returns: `nil` when either table has no mass (the divergence is undefined).
-    public static func jensenShannon<Key: Hashable & Comparable>(
+    static func jensenShannon<Key: Hashable & Comparable>(
         reference: [Key: Double], current: [Key: Double], pseudocount: Double = 0
     ) -> Double? {
         let (p, q) = aligned(reference, current)
@@ -33,7 +33,7 @@ public enum DistributionDrift {
 
     /// Jensen–Shannon divergence (base 2) between two aligned count (or probability) vectors.
     /// - Returns: `nil` when either vector sums to zero, or the lengths differ.
-    public static func jensenShannon(p rawP: [Double], q rawQ: [Double]) -> Double? {
+    static func jensenShannon(p rawP: [Double], q rawQ: [Double]) -> Double? {
         guard rawP.count == rawQ.count, let p = normalised(rawP), let q = normalised(rawQ) else { return nil }
         var left = 0.0, right = 0.0
         for i in p.indices {
@@ -46,7 +46,7 @@ public enum DistributionDrift {
 
     /// PSI between two categorical count tables (current vs reference).
     /// - Returns: `nil` when either table has no mass.
-    public static func populationStabilityIndex<Key: Hashable & Comparable>(
+    static func populationStabilityIndex<Key: Hashable & Comparable>(
         reference: [Key: Double], current: [Key: Double], epsilon: Double = defaultPSIEpsilon
     ) -> Double? {
         let (e, a) = aligned(reference, current)
@@ -55,7 +55,7 @@ public enum DistributionDrift {
 
     /// PSI between two aligned vectors of bin counts (current vs reference).
     /// - Returns: `nil` when either vector sums to zero, or the lengths differ.
-    public static func populationStabilityIndex(
+    static func populationStabilityIndex(
         referenceCounts: [Double], currentCounts: [Double], epsilon: Double = defaultPSIEpsilon
     ) -> Double? {
         guard referenceCounts.count == currentCounts.count,

@@ -16,17 +16,17 @@ import Foundation
 ///   that all n landed in one window, `(C/N)ⁿ` for "new" and `(R/N)ⁿ` for "gone" — the exact
 ///   conditional (binomial) test. A label absent from a window is only reported when that is
 ///   unlikely after a Bonferroni correction over all labels.
-public enum HomogeneityTest {
+package enum HomogeneityTest {
     /// Outcome of a G-test.
-    public struct Result: Sendable, Codable, Equatable {
+    struct Result: Sendable, Codable, Equatable {
         /// G = 2 Σ O ln(O/E) over the pooled 2 × K′ table.
-        public var statistic: Double
+        var statistic: Double
         /// K′ − 1 (0 when fewer than two categories remain: no test, p = 1).
-        public var degreesOfFreedom: Int
+        var degreesOfFreedom: Int
         /// P(χ²(df) > G).
-        public var pValue: Double
+        var pValue: Double
         /// Categories pooled into the "rare" cell.
-        public var pooledCategories: Int
+        var pooledCategories: Int
 
         enum CodingKeys: String, CodingKey {
             case statistic, degreesOfFreedom = "degrees_of_freedom", pValue = "p_value"
@@ -35,11 +35,11 @@ public enum HomogeneityTest {
     }
 
     /// Cochran's minimum expected count per cell.
-    public static let defaultMinimumExpected = 5.0
+    static let defaultMinimumExpected = 5.0
 
     /// G-test of homogeneity between two aligned count vectors (same categories, same order).
     /// - Returns: `nil` when either side has no mass or the lengths differ.
-    public static func gTest(reference: [Double], current: [Double],
+    static func gTest(reference: [Double], current: [Double],
                              minimumExpected: Double = defaultMinimumExpected) -> Result? {
         guard reference.count == current.count else { return nil }
         let r = reference.reduce(0, +), c = current.reduce(0, +)
@@ -73,7 +73,7 @@ public enum HomogeneityTest {
     }
 
     /// G-test of two keyed count tables over the sorted union of their keys.
-    public static func gTest<Key: Hashable & Comparable>(reference: [Key: Double], current: [Key: Double],
+    static func gTest<Key: Hashable & Comparable>(reference: [Key: Double], current: [Key: Double],
                                                          minimumExpected: Double = defaultMinimumExpected) -> Result? {
         let (e, a) = DistributionDrift.aligned(reference, current)
         return gTest(reference: e, current: a, minimumExpected: minimumExpected)
@@ -81,13 +81,13 @@ public enum HomogeneityTest {
 
     /// The chance, if both windows share one distribution, that all of a category's
     /// `count` occurrences fell into the window holding `share` of the examples.
-    public static func appearance(count: Int, share: Double) -> Double {
+    static func appearance(count: Int, share: Double) -> Double {
         pow(share, Double(count))
     }
 
     /// Holm's step-down adjustment: adjusted p-values in the input order (each ≤ 1, and a
     /// rejection at level α on adjusted values controls the family-wise error at α).
-    public static func holm(_ pValues: [Double]) -> [Double] {
+    static func holm(_ pValues: [Double]) -> [Double] {
         let m = pValues.count
         let order = pValues.indices.sorted { (pValues[$0], $0) < (pValues[$1], $1) }
         var adjusted = Array(repeating: 1.0, count: m)

@@ -5,13 +5,13 @@
 /// length, or mostly-zero OOV rates, produce ties). Bin `j` holds `edges[j-1] < x ≤ edges[j]`
 /// (NumPy `searchsorted(edges, x, side="left")`); the outer bins are open-ended, so current
 /// values outside the reference range still land in a bin.
-public struct QuantileBins: Sendable, Codable, Equatable {
+struct QuantileBins: Sendable, Codable, Equatable {
     /// Sorted, distinct inner bin edges.
-    public let edges: [Double]
+    let edges: [Double]
 
     /// Creates bins from explicit edges (e.g. restored from a snapshot).
     /// - Precondition: `edges` sorted ascending and distinct.
-    public init(edges: [Double]) {
+    init(edges: [Double]) {
         precondition(zip(edges, edges.dropFirst()).allSatisfy { $0 < $1 },
                      "QuantileBins edges must be strictly increasing")
         self.edges = edges
@@ -19,7 +19,7 @@ public struct QuantileBins: Sendable, Codable, Equatable {
 
     /// Cuts `bins` quantile bins from a reference sample.
     /// - Precondition: `bins >= 2`, `reference` not empty.
-    public init(reference: [Double], bins: Int) {
+    init(reference: [Double], bins: Int) {
         precondition(bins >= 2, "QuantileBins needs at least 2 bins, got \(bins)")
         precondition(!reference.isEmpty, "QuantileBins needs a non-empty reference sample")
         let sorted = reference.sorted()
@@ -35,10 +35,10 @@ public struct QuantileBins: Sendable, Codable, Equatable {
     }
 
     /// Number of bins (`edges.count + 1`).
-    public var binCount: Int { edges.count + 1 }
+    var binCount: Int { edges.count + 1 }
 
     /// The bin of `x`: the first `j` with `edges[j] >= x` (binary search, O(log bins)).
-    public func index(of x: Double) -> Int {
+    func index(of x: Double) -> Int {
         var lo = 0, hi = edges.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -48,7 +48,7 @@ public struct QuantileBins: Sendable, Codable, Equatable {
     }
 
     /// Counts per bin for a sample.
-    public func counts<S: Sequence>(_ values: S) -> [Int] where S.Element == Double {
+    func counts<S: Sequence>(_ values: S) -> [Int] where S.Element == Double {
         var out = Array(repeating: 0, count: binCount)
         for v in values { out[index(of: v)] += 1 }
         return out

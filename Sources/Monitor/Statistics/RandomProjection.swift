@@ -25,14 +25,14 @@ extension SplitMix64 {
 /// projection): random directions preserve distances on average (Johnson–Lindenstrauss), are
 /// cheap (O(count·dim) per example), and the same seed gives the same directions after a restart,
 /// so reference and current windows stay comparable.
-public struct RandomProjection: Sendable, Codable, Equatable {
-    public let seed: UInt64
-    public let dimension: Int
+struct RandomProjection: Sendable, Codable, Equatable {
+    let seed: UInt64
+    let dimension: Int
     /// `count` unit vectors of length `dimension`.
-    public let directions: [[Double]]
+    let directions: [[Double]]
 
     /// Draws `count` Gaussian directions of length `dimension` and normalises each.
-    public init(seed: UInt64, count: Int, dimension: Int) {
+    init(seed: UInt64, count: Int, dimension: Int) {
         precondition(count >= 1 && dimension >= 1,
                      "RandomProjection needs count >= 1 and dimension >= 1, got \(count) × \(dimension)")
         var rng = SplitMix64(seed: seed)
@@ -50,11 +50,11 @@ public struct RandomProjection: Sendable, Codable, Equatable {
     }
 
     /// Number of directions.
-    public var count: Int { directions.count }
+    var count: Int { directions.count }
 
     /// Dot products of `vector` with each direction.
     /// - Precondition: `vector.count == dimension`.
-    public func project<V: Collection>(_ vector: V) -> [Double] where V.Element: BinaryFloatingPoint {
+    func project<V: Collection>(_ vector: V) -> [Double] where V.Element: BinaryFloatingPoint {
         precondition(vector.count == dimension,
                      "RandomProjection expects \(dimension)-dim vectors, got \(vector.count)")
         return directions.map { direction in

@@ -2,15 +2,15 @@ import Foundation
 import Model
 
 /// How two versions differ: per tensor (how far the weights moved) and per manifest/config field.
-public struct AdapterDiff: Codable, Sendable {
-    public var from: Version
-    public var to: Version
+package struct AdapterDiff: Codable, Sendable {
+    var from: Version
+    var to: Version
     /// Tensors present in both, by name.
-    public var tensors: [TensorDiff]
-    public var onlyInFrom: [String]
-    public var onlyInTo: [String]
+    var tensors: [TensorDiff]
+    var onlyInFrom: [String]
+    var onlyInTo: [String]
     /// Manifest and config fields whose values differ (`holdout_metrics.accuracy`, `config.r`, …).
-    public var fields: [FieldDiff]
+    var fields: [FieldDiff]
 
     enum CodingKeys: String, CodingKey {
         case from, to, tensors, fields
@@ -19,7 +19,7 @@ public struct AdapterDiff: Codable, Sendable {
     }
 
     /// Compares two loaded versions (`to` relative to `from`).
-    public init(from a: LoadedAdapter, to b: LoadedAdapter) {
+    init(from a: LoadedAdapter, to b: LoadedAdapter) {
         from = a.manifest.version
         to = b.manifest.version
         let left = Dictionary(a.snapshot.tensors.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
@@ -32,18 +32,18 @@ public struct AdapterDiff: Codable, Sendable {
 }
 
 /// The movement of one tensor between two versions, in double precision.
-public struct TensorDiff: Codable, Sendable, Hashable {
-    public var name: String
-    public var shapeFrom: [Int]
-    public var shapeTo: [Int]
+struct TensorDiff: Codable, Sendable, Hashable {
+    var name: String
+    var shapeFrom: [Int]
+    var shapeTo: [Int]
     /// ‖b − a‖₂ over all elements (nil when the shapes differ).
-    public var l2: Double?
+    var l2: Double?
     /// max |b − a| (nil when the shapes differ).
-    public var maxAbs: Double?
+    var maxAbs: Double?
     /// a·b / (‖a‖‖b‖); nil when shapes differ or either tensor is all zeros (e.g. a fresh `lora_B`).
-    public var cosine: Double?
-    public var normFrom: Double
-    public var normTo: Double
+    var cosine: Double?
+    var normFrom: Double
+    var normTo: Double
 
     enum CodingKeys: String, CodingKey {
         case name, l2, cosine
@@ -54,7 +54,7 @@ public struct TensorDiff: Codable, Sendable, Hashable {
         case normTo = "norm_to"
     }
 
-    public init(from a: NamedTensor, to b: NamedTensor) {
+    init(from a: NamedTensor, to b: NamedTensor) {
         name = a.name
         shapeFrom = a.shape
         shapeTo = b.shape
@@ -75,10 +75,10 @@ public struct TensorDiff: Codable, Sendable, Hashable {
 }
 
 /// One field with different values in the two versions, both rendered as compact JSON.
-public struct FieldDiff: Codable, Sendable, Hashable {
-    public var field: String
-    public var from: String
-    public var to: String
+struct FieldDiff: Codable, Sendable, Hashable {
+    var field: String
+    var from: String
+    var to: String
 
     /// Top-level fields of two encodable values, one level of nesting flattened
     /// (`offsets.topic`, `holdout_metrics.accuracy`).
@@ -117,7 +117,7 @@ public struct FieldDiff: Codable, Sendable, Hashable {
 
 extension AdapterRegistry {
     /// Loads (verifying) both versions and compares them.
-    public func diff(_ a: Version, _ b: Version) throws -> AdapterDiff {
+    package func diff(_ a: Version, _ b: Version) throws -> AdapterDiff {
         AdapterDiff(from: try load(a), to: try load(b))
     }
 }

@@ -2,17 +2,17 @@ import Foundation
 
 /// Human-readable renderings of registry state for the CLI (aligned columns, `*` marks live).
 /// Scripts use `--json`; these strings are for people and may change.
-public enum RegistryText {
+package enum RegistryText {
     /// The metric shown in a version table: `preferred` if given, else `accuracy`, else the first
     /// holdout metric name in alphabetical order.
-    public static func metricName(_ manifests: [Manifest], preferred: String?) -> String? {
+    static func metricName(_ manifests: [Manifest], preferred: String?) -> String? {
         if let preferred { return preferred }
         let names = Set(manifests.flatMap(\.holdoutMetrics.keys))
         return names.contains("accuracy") ? "accuracy" : names.sorted().first
     }
 
     /// One row per version, oldest first.
-    public static func versionTable(_ manifests: [Manifest], live: Version?, metric preferred: String? = nil) -> String {
+    package static func versionTable(_ manifests: [Manifest], live: Version?, metric preferred: String? = nil) -> String {
         let metric = metricName(manifests, preferred: preferred)
         var rows = [["", "VERSION", "STATUS", "CREATED", "EXAMPLES", metric.map { "HOLDOUT \($0)" } ?? "HOLDOUT", "PIN", "REASON"]]
         for m in manifests {
@@ -31,7 +31,7 @@ public enum RegistryText {
     }
 
     /// Journal entries, oldest first.
-    public static func journalTable(_ entries: [JournalEntry]) -> String {
+    package static func journalTable(_ entries: [JournalEntry]) -> String {
         var rows = [["TIME", "EVENT", "VERSION", "FROM", "STATUS", "REASON"]]
         for e in entries {
             rows.append([shortDate(e.time), e.event.rawValue, e.version.name, e.previous?.name ?? "", e.status.rawValue, e.reason])
@@ -40,7 +40,7 @@ public enum RegistryText {
     }
 
     /// A manifest as `key  value` lines, then the tensors.
-    public static func details(_ loaded: LoadedAdapter, live: Version?) -> String {
+    package static func details(_ loaded: LoadedAdapter, live: Version?) -> String {
         let m = loaded.manifest
         let c = loaded.snapshot.config
         var lines: [(String, String)] = [
@@ -76,7 +76,7 @@ public enum RegistryText {
     }
 
     /// Per-tensor movement, then changed fields.
-    public static func diff(_ d: AdapterDiff) -> String {
+    package static func diff(_ d: AdapterDiff) -> String {
         var rows = [["TENSOR", "SHAPE", "L2(Δ)", "MAX|Δ|", "COSINE", "NORM \(d.from)", "NORM \(d.to)"]]
         for t in d.tensors {
             let shape = t.shapeFrom == t.shapeTo ? dims(t.shapeFrom) : "\(dims(t.shapeFrom))→\(dims(t.shapeTo))"

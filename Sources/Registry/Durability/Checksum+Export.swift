@@ -8,7 +8,7 @@ import Foundation
 extension SHA256 {
     /// Lower-case hex digest and size of a file, read in 1 MiB chunks.
     /// - Throws: `RegistryError.io` naming the file.
-    public static func hex(ofFileAt url: URL) throws -> (sha256: String, bytes: Int) {
+    package static func hex(ofFileAt url: URL) throws -> (sha256: String, bytes: Int) {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw RegistryError.io(path: url.path, operation: "open for checksum", errno: errno)
         }

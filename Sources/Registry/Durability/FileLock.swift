@@ -12,8 +12,8 @@ import Foundation
 /// (kill -9 included) — no stale lock files to clean up. Waiting polls with a deadline instead of
 /// blocking forever, so an operator gets an answer ("held by pid 4242") rather than a hang.
 /// Waiting blocks the calling thread: call from a dedicated thread, not Swift's cooperative pool.
-public final class FileLock {
-    public let path: String
+final class FileLock {
+    let path: String
     private var fd: Int32
     private let exclusive: Bool
 
@@ -27,7 +27,7 @@ public final class FileLock {
 
     /// Takes the lock, polling every 10 ms for up to `timeout` seconds (0 = try once).
     /// - Throws: `RegistryError.lockHeld` naming the holder recorded in the file, or `.io`.
-    public static func acquire(at url: URL, exclusive: Bool, timeout: Double) throws -> FileLock {
+    static func acquire(at url: URL, exclusive: Bool, timeout: Double) throws -> FileLock {
         let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RegistryError.io(path: url.path, operation: "open lock file", errno: errno) }
         let start = Date()
@@ -50,7 +50,7 @@ public final class FileLock {
 
     /// Releases the lock (idempotent). The holder note is erased first, so a later holder that is not
     /// a registry (e.g. `flock(1)` in a script) is not reported under a stale pid.
-    public func release() {
+    func release() {
         guard fd >= 0 else { return }
         if exclusive { _ = ftruncate(fd, 0) }
         flock(fd, LOCK_UN)

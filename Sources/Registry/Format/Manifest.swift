@@ -5,41 +5,41 @@ import Foundation
 ///
 /// Field names are stable (snake_case, checked by a test) because scripts, dashboards and older
 /// agents read them. The manifest is the source of truth for consumer offsets (DESIGN §6).
-public struct Manifest: Codable, Sendable, Hashable {
+package struct Manifest: Codable, Sendable, Hashable {
     /// Bumped if the meaning of a field changes; readers refuse a newer format.
-    public static let currentFormat = 1
+    static let currentFormat = 1
 
-    public var format: Int
-    public var adapter: String
-    public var version: Version
+    package var format: Int
+    package var adapter: String
+    package var version: Version
     /// The version this one was trained from (nil for a fresh adapter or an import).
-    public var parent: Version?
-    public var createdAt: Date
+    package var parent: Version?
+    package var createdAt: Date
     /// sha256 (hex) of the frozen base model's weights file; an adapter is meaningless on another base.
-    public var baseModelSHA256: String
+    package var baseModelSHA256: String
     /// Label vocabulary in classifier-row order; grows as new labels appear.
-    public var labels: [String]
-    public var examplesTrained: Int
+    package var labels: [String]
+    package var examplesTrained: Int
     /// Fresh examples whose train step the non-finite guard skipped: consumed, in no weights,
     /// not in `trained_ids`. nil in manifests written before this count existed.
-    public var examplesSkipped: Int?
-    public var steps: Int
+    package var examplesSkipped: Int?
+    package var steps: Int
     /// Next offsets (last + 1) per topic and partition.
-    public var offsets: PartitionOffsets
-    public var trainedIDs: TrainedIDsDigest
-    public var holdoutMetrics: [String: Double]
-    public var prequentialMetrics: [String: Double]
+    package var offsets: PartitionOffsets
+    package var trainedIDs: TrainedIDsDigest
+    package var holdoutMetrics: [String: Double]
+    package var prequentialMetrics: [String: Double]
     /// sha256 and size of every other file in the version directory.
-    public var files: [String: FileDigest]
-    public var status: VersionStatus
+    package var files: [String: FileDigest]
+    package var status: VersionStatus
     /// Why the status is what it is ("gate: accuracy 0.81 < live 0.84 - 0.01", "manual rollback: …").
-    public var reason: String
+    package var reason: String
     /// Pinned versions survive retention.
-    public var pinned: Bool
+    package var pinned: Bool
     /// Last status change (nil until the first one after writing).
-    public var statusChangedAt: Date?
+    var statusChangedAt: Date?
 
-    public init(
+    init(
         adapter: String, version: Version, parent: Version?, createdAt: Date, baseModelSHA256: String,
         labels: [String], examplesTrained: Int, steps: Int, offsets: PartitionOffsets,
         trainedIDs: TrainedIDsDigest, holdoutMetrics: [String: Double], prequentialMetrics: [String: Double],
@@ -90,11 +90,11 @@ public struct Manifest: Codable, Sendable, Hashable {
 }
 
 /// Checksum and size of one file of a version; the size gives a clearer message for a truncated file.
-public struct FileDigest: Codable, Sendable, Hashable {
-    public var sha256: String
-    public var bytes: Int
+package struct FileDigest: Codable, Sendable, Hashable {
+    var sha256: String
+    var bytes: Int
 
-    public init(sha256: String, bytes: Int) {
+    init(sha256: String, bytes: Int) {
         self.sha256 = sha256
         self.bytes = bytes
     }
@@ -102,7 +102,7 @@ public struct FileDigest: Codable, Sendable, Hashable {
 
 extension Manifest {
     /// Writes every field, `null` included, so a reader sees the same set of keys in every manifest.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(format, forKey: .format)
         try c.encode(adapter, forKey: .adapter)

@@ -3,33 +3,33 @@
 /// Each value is the offset of the last example folded into the snapshot plus one, i.e. exactly what
 /// a consumer seeks to on restart. Partitions are string keys so the JSON stays an object, as Kafka
 /// tooling prints it.
-public struct PartitionOffsets: Hashable, Sendable, Codable {
-    public var topics: [String: [String: Int64]]
+package struct PartitionOffsets: Hashable, Sendable, Codable {
+    package var topics: [String: [String: Int64]]
 
-    public init(_ topics: [String: [String: Int64]] = [:]) {
+    package init(_ topics: [String: [String: Int64]] = [:]) {
         self.topics = topics
     }
 
     /// The next offset for one partition, or nil if the snapshot never saw it.
-    public func next(topic: String, partition: Int32) -> Int64? {
+    package func next(topic: String, partition: Int32) -> Int64? {
         topics[topic]?[String(partition)]
     }
 
     /// Records that everything before `next` in this partition is folded into the snapshot.
-    public mutating func set(topic: String, partition: Int32, next: Int64) {
+    package mutating func set(topic: String, partition: Int32, next: Int64) {
         topics[topic, default: [:]][String(partition)] = next
     }
 
     /// Total number of offsets covered from zero (useful for a quick "how far are we" display).
-    public var total: Int64 {
+    package var total: Int64 {
         topics.values.reduce(0) { $0 + $1.values.reduce(0, +) }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         topics = try decoder.singleValueContainer().decode([String: [String: Int64]].self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(topics)
     }

@@ -2,8 +2,8 @@ import Foundation
 
 /// The one JSON dialect of the registry: sorted keys (stable diffs), ISO 8601 dates with
 /// milliseconds, and non-finite metrics as strings (a diverged loss must still be recordable).
-public enum RegistryJSON {
-    public static func encoder(pretty: Bool = true) -> JSONEncoder {
+package enum RegistryJSON {
+    package static func encoder(pretty: Bool = true) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -15,7 +15,7 @@ public enum RegistryJSON {
         return encoder
     }
 
-    public static func decoder() -> JSONDecoder {
+    package static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let c = try decoder.singleValueContainer()
@@ -31,11 +31,11 @@ public enum RegistryJSON {
     }
 
     /// `2026-11-29T04:12:33.481Z`
-    public static func formatDate(_ date: Date) -> String {
+    static func formatDate(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    public static func parseDate(_ text: String) -> Date? {
+    static func parseDate(_ text: String) -> Date? {
         if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return d }
         return try? Date.ISO8601FormatStyle().parse(text)
     }

@@ -13,16 +13,16 @@
 /// `fmix64` finalizer so that every output bit depends on every input bit (plain
 /// FNV-1a leaves the low bits weakly mixed for keys that differ only at the end,
 /// such as `ex-1`, `ex-2`, …). A Python twin lives in `Tests/RegistryTests/StableHashTests.swift`.
-public enum StableHash {
+package enum StableHash {
     /// FNV-1a 64 offset basis.
-    public static let fnvOffsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    static let fnvOffsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
     /// FNV-1a 64 prime.
-    public static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
+    static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
 
     /// FNV-1a 64 of raw bytes.
     /// - Parameter bytes: the bytes to hash, in order.
     /// - Returns: the unfinalized FNV-1a 64 value.
-    public static func fnv1a64<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
+    static func fnv1a64<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
         var hash = fnvOffsetBasis
         for byte in bytes {
             hash ^= UInt64(byte)
@@ -32,7 +32,7 @@ public enum StableHash {
     }
 
     /// MurmurHash3's 64-bit finalizer: a bijection that spreads every input bit over the output.
-    public static func fmix64(_ value: UInt64) -> UInt64 {
+    static func fmix64(_ value: UInt64) -> UInt64 {
         var k = value
         k ^= k >> 33
         k &*= 0xff51_afd7_ed55_8ccd
@@ -43,12 +43,12 @@ public enum StableHash {
     }
 
     /// The stable hash of a string: `fmix64(fnv1a64(utf8))`.
-    public static func hash(_ string: String) -> UInt64 {
+    package static func hash(_ string: String) -> UInt64 {
         fmix64(fnv1a64(string.utf8))
     }
 
     /// Maps a hash to a uniform number in `[0, 1)` using its top 53 bits (exact in a `Double`).
-    public static func unitInterval(_ hash: UInt64) -> Double {
+    package static func unitInterval(_ hash: UInt64) -> Double {
         Double(hash >> 11) * 0x1.0p-53
     }
 }

@@ -9,69 +9,69 @@
 /// does not matter (both operations commute), so batches and replays after a restart may arrive in any
 /// interleaving. A duplicate changes the count and the sum; a substitution changes sum and xor. It is a
 /// checksum, not a proof: accidental collisions have probability about 2⁻⁶⁴ per comparison.
-public struct TrainedIDsDigest: Hashable, Sendable, Codable, CustomStringConvertible {
+package struct TrainedIDsDigest: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Number of ids inserted.
-    public private(set) var count: Int
+    package private(set) var count: Int
     /// Wrapping sum of the id hashes.
-    public private(set) var sum: UInt64
+    package private(set) var sum: UInt64
     /// XOR of the id hashes.
-    public private(set) var xor: UInt64
+    private(set) var xor: UInt64
 
     /// The digest of no examples.
-    public init() {
+    package init() {
         count = 0
         sum = 0
         xor = 0
     }
 
     /// The digest of a whole collection of ids.
-    public init<S: Sequence>(_ ids: S) where S.Element == String {
+    package init<S: Sequence>(_ ids: S) where S.Element == String {
         self.init()
         for id in ids { insert(id) }
     }
 
     /// Adds one trained example.
-    public mutating func insert(_ id: String) {
+    package mutating func insert(_ id: String) {
         insert(hash: StableHash.hash(id))
     }
 
     /// Adds one trained example by its precomputed ``StableHash/hash(_:)``.
-    public mutating func insert(hash: UInt64) {
+    package mutating func insert(hash: UInt64) {
         count += 1
         sum &+= hash
         xor ^= hash
     }
 
     /// Adds every example of another digest (e.g. to combine two partitions' digests).
-    public mutating func merge(_ other: TrainedIDsDigest) {
+    package mutating func merge(_ other: TrainedIDsDigest) {
         count += other.count
         sum &+= other.sum
         xor ^= other.xor
     }
 
     /// The digest of two disjoint batches together (e.g. a version's digest plus a new batch).
-    public func merged(with other: TrainedIDsDigest) -> TrainedIDsDigest {
+    package func merged(with other: TrainedIDsDigest) -> TrainedIDsDigest {
         var result = self
         result.merge(other)
         return result
     }
 
     /// Compact text form for logs: `count:sum:xor` with 16-digit hex hashes.
-    public var description: String {
+    package var description: String {
         "\(count):\(Self.hex(sum)):\(Self.hex(xor))"
     }
 
     private enum CodingKeys: String, CodingKey { case count, sum, xor }
 
     /// Hashes are written as 16 hex digits: JSON numbers above 2^53 lose precision in many readers.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         count = try c.decode(Int.self, forKey: .count)
         sum = try Self.parseHex(c.decode(String.self, forKey: .sum), key: .sum, in: c)
         xor = try Self.parseHex(c.decode(String.self, forKey: .xor), key: .xor, in: c)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(count, forKey: .count)
         try c.encode(Self.hex(sum), forKey: .sum)

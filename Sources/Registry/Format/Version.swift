@@ -2,25 +2,25 @@
 ///
 /// Version numbers only grow; a number is never reused, even after its directory was retired,
 /// so a journal line or a log message names one snapshot forever.
-public struct Version: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible,
+package struct Version: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible,
     ExpressibleByIntegerLiteral
 {
     /// The largest number that still fits the six-digit directory name.
-    public static let maximum = 999_999
+    package static let maximum = 999_999
 
-    public let rawValue: Int
+    package let rawValue: Int
 
-    public init(rawValue: Int) {
+    package init(rawValue: Int) {
         precondition(rawValue >= 0 && rawValue <= Self.maximum, "version \(rawValue) outside 0...\(Self.maximum)")
         self.rawValue = rawValue
     }
 
-    public init(integerLiteral value: Int) {
+    package init(integerLiteral value: Int) {
         self.init(rawValue: value)
     }
 
     /// Parses `42`, `000042` or `v42`; returns nil for anything else.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         var digits = Substring(text)
         if digits.first == "v" || digits.first == "V" { digits = digits.dropFirst() }
         guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy(\.isASCII),
@@ -30,20 +30,20 @@ public struct Version: RawRepresentable, Hashable, Comparable, Sendable, Codable
     }
 
     /// The six-digit name used for the version directory and the `LIVE` pointer.
-    public var name: String {
+    package var name: String {
         let digits = String(rawValue)
         return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
-    public var description: String { name }
+    package var description: String { name }
 
     /// The number after this one.
-    public var next: Version { Version(rawValue: rawValue + 1) }
+    package var next: Version { Version(rawValue: rawValue + 1) }
 
-    public static func < (lhs: Version, rhs: Version) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: Version, rhs: Version) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// Encoded as a plain integer so scripts can compare versions numerically.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let value = try container.decode(Int.self)
         guard value >= 0 && value <= Self.maximum else {
@@ -53,7 +53,7 @@ public struct Version: RawRepresentable, Hashable, Comparable, Sendable, Codable
         self.init(rawValue: value)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }

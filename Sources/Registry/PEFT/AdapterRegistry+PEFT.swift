@@ -9,7 +9,7 @@ extension AdapterRegistry {
     /// `config.json` carries the label names as `id2label`/`label2id` (see `PEFTLabels`).
     /// - Parameter baseConfig: the base model's `config.json`, extended into the export's.
     /// - Throws: `.unknownVersion`, `.corruptVersion` (refuses to export a corrupt version), `.io`.
-    public func exportPEFT(_ version: Version, to directory: URL, baseConfig: Data? = nil) throws {
+    package func exportPEFT(_ version: Version, to directory: URL, baseConfig: Data? = nil) throws {
         let manifest = try verify(version)
         try files.makeDirectory(directory)
         let source = layout.directory(of: version)
@@ -38,7 +38,7 @@ extension AdapterRegistry {
     /// - Returns: the manifest of the new version (status `candidate`).
     /// - Throws: `.invalidPEFT` naming the file and what is wrong, plus the errors of `write`.
     @discardableResult
-    public func importPEFT(
+    package func importPEFT(
         from directory: URL, baseModelSHA256: String? = nil, labels: [String]? = nil, reason: String
     ) throws -> Manifest {
         let peft = try PEFTDirectory(directory)

@@ -44,7 +44,7 @@ extension PEFTLoRAConfig {
     /// Every (layer, target) PEFT wraps for this config on a base of `layerCount` layers.
     /// - Throws: `ModelError.invalidConfig` when a key matches a module StreamLoRA cannot adapt
     ///   (embeddings, pooler, classifier) or matches nothing (PEFT refuses that too).
-    public func adaptedSites(layerCount: Int) throws -> [(layer: Int, target: LoRATarget)] {
+    func adaptedSites(layerCount: Int) throws -> [(layer: Int, target: LoRATarget)] {
         let modules = Self.moduleNames(layerCount: layerCount)
         var sites: [(layer: Int, target: LoRATarget)] = []
         for key in targetModules {
@@ -70,7 +70,7 @@ extension PEFTLoRAConfig {
     /// - Throws: `ModelError.invalidConfig` for what `LoRAConfig` cannot represent: unsupported
     ///   features, unadaptable modules, or a set of adapted modules that is not "these targets on
     ///   these layers" (e.g. query on layer 0 and value on layer 1 only).
-    public func loraConfig(layerCount: Int, pooling: Pooling = .cls, seed: UInt64 = 0) throws -> LoRAConfig {
+    package func loraConfig(layerCount: Int, pooling: Pooling = .cls, seed: UInt64 = 0) throws -> LoRAConfig {
         if let problem = unsupportedFeatures.first { throw ModelError.invalidConfig("unsupported \(problem)") }
         if let bad = modulesToSave.first(where: { key in
             Self.moduleNames(layerCount: layerCount).contains { $0.name != "classifier" && Self.key(key, matches: $0.name) }
@@ -92,7 +92,7 @@ extension PEFTLoRAConfig {
     /// own name when PEFT would wrap exactly the intended modules with it; otherwise (e.g.
     /// `output.dense` without `attention.output.dense`, or a subset of layers) per layer, as
     /// `layer.N.output.dense`, which PEFT's suffix rule matches only there.
-    public init(lora: LoRAConfig, layerCount: Int, baseModelNameOrPath: String) {
+    package init(lora: LoRAConfig, layerCount: Int, baseModelNameOrPath: String) {
         let wanted = Set((0..<layerCount).filter { lora.layers?.contains($0) ?? true }.flatMap { l in
             lora.targets.map { "bert.encoder.layer.\(l).\($0.modulePath)" }
         })

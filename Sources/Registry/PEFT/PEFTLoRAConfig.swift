@@ -6,26 +6,26 @@ import Foundation
 ///
 /// Written with the field names of PEFT 0.21 so `PeftModel.from_pretrained` loads an export
 /// unchanged; fields PEFT adds and we do not model are left out (PEFT fills in its defaults).
-public struct PEFTLoRAConfig: Sendable, Hashable {
-    public var peftType: String
-    public var taskType: String
+package struct PEFTLoRAConfig: Sendable, Hashable {
+    var peftType: String
+    var taskType: String
     /// Rank of the low-rank update.
-    public var r: Int
-    public var loraAlpha: Double
-    public var loraDropout: Double
+    package var r: Int
+    var loraAlpha: Double
+    var loraDropout: Double
     /// Module name suffixes that carry LoRA (e.g. `["query", "value"]`).
-    public var targetModules: [String]
+    package var targetModules: [String]
     /// Modules trained in full and saved with the adapter (the classification head).
-    public var modulesToSave: [String]
-    public var baseModelNameOrPath: String
-    public var bias: String
-    public var fanInFanOut: Bool
-    public var inferenceMode: Bool
-    public var useRSLoRA: Bool
-    public var useDoRA: Bool
-    public var initLoRAWeights: Bool
+    var modulesToSave: [String]
+    package var baseModelNameOrPath: String
+    package var bias: String
+    var fanInFanOut: Bool
+    var inferenceMode: Bool
+    package var useRSLoRA: Bool
+    var useDoRA: Bool
+    var initLoRAWeights: Bool
 
-    public init(
+    package init(
         r: Int, loraAlpha: Double, loraDropout: Double = 0, targetModules: [String] = ["query", "value"],
         modulesToSave: [String] = ["classifier"], baseModelNameOrPath: String = "sentence-transformers/all-MiniLM-L6-v2",
         inferenceMode: Bool = true
@@ -47,12 +47,12 @@ public struct PEFTLoRAConfig: Sendable, Hashable {
     }
 
     /// The factor in `y = W·x + scaling · B·(A·x)`: `alpha / r`, or `alpha / √r` with rsLoRA.
-    public var scaling: Double {
+    package var scaling: Double {
         useRSLoRA ? loraAlpha / Double(r).squareRoot() : loraAlpha / Double(r)
     }
 
     /// Reasons this config cannot be used by StreamLoRA's LoRA layers (empty when it can).
-    public var unsupportedFeatures: [String] {
+    var unsupportedFeatures: [String] {
         var problems: [String] = []
         if peftType != "LORA" { problems.append("peft_type '\(peftType)' (only LORA)") }
         if taskType != "SEQ_CLS" { problems.append("task_type '\(taskType)' (only SEQ_CLS)") }
@@ -90,7 +90,7 @@ extension PEFTLoRAConfig: Codable {
 
     /// Lenient about what PEFT writes (optional fields, extra fields), strict about what would change
     /// the arithmetic: per-module rank/alpha patterns and a regex `target_modules` are refused.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         peftType = try c.decodeIfPresent(String.self, forKey: .peftType) ?? "LORA"
         taskType = try c.decodeIfPresent(String.self, forKey: .taskType) ?? "SEQ_CLS"
@@ -128,7 +128,7 @@ extension PEFTLoRAConfig: Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(peftType, forKey: .peftType)
         try c.encode(taskType, forKey: .taskType)

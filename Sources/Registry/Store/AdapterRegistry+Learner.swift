@@ -6,7 +6,7 @@ extension AdapterRegistry {
     /// Journals a learner decision that changes no version (a drift adaptation, a declined
     /// rollback, a reload of live discarding the trainer's progress).
     /// - Parameter version: the version the decision concerns (live, or the trainer's parent).
-    public func note(_ event: JournalEntry.Event, version: Version, reason: String,
+    package func note(_ event: JournalEntry.Event, version: Version, reason: String,
                      numbers: [String: Double] = [:]) throws {
         try exclusively {
             let status = try normalized(readManifest(version), live: try live()).status
@@ -17,12 +17,12 @@ extension AdapterRegistry {
 
     /// Replaces `holdout.json` (write to a temporary file, fsync, rename, fsync the directory):
     /// the recent held-out examples, so a restarted agent's gate does not wait for a new buffer.
-    public func writeHoldout(_ data: Data) throws {
+    package func writeHoldout(_ data: Data) throws {
         try exclusively { try files.replaceAtomically(data, at: layout.holdoutFile) }
     }
 
     /// The stored holdout (`nil` when none was written).
-    public func readHoldout() -> Data? {
+    package func readHoldout() -> Data? {
         FileManager.default.contents(atPath: layout.holdoutFile.path)
     }
 }

@@ -9,7 +9,7 @@ extension AdapterRegistry {
     /// - Returns: the versions retired, oldest first.
     /// - Throws: `.lockHeld`, `.io`, `.syncFailed`, `.invalidSnapshot` for a negative `keep`.
     @discardableResult
-    public func applyRetention(keep: Int, reason: String = "retention") throws -> [Version] {
+    package func applyRetention(keep: Int, reason: String = "retention") throws -> [Version] {
         guard keep >= 0 else { throw RegistryError.invalidSnapshot(detail: "retention keep must be ≥ 0, got \(keep)") }
         return try exclusively {
             let live = try live()

@@ -8,14 +8,14 @@ extension AdapterRegistry {
     /// - Throws: `.unknownVersion`, `.corruptVersion`, `.nonFinite`, `.invalidTransition` (already
     ///   live), `.lockHeld`, `.io`, `.syncFailed`.
     @discardableResult
-    public func promote(_ version: Version, reason: String, numbers: [String: Double] = [:]) throws -> Manifest {
+    package func promote(_ version: Version, reason: String, numbers: [String: Double] = [:]) throws -> Manifest {
         try exclusively { try promoteLocked(version, reason: reason, event: .promote, numbers: numbers) }
     }
 
     /// Marks a non-live version rejected, keeping it (and its reason) for the record.
     /// - Throws: `.invalidTransition` for the live version (roll back instead), `.unknownVersion`.
     @discardableResult
-    public func reject(_ version: Version, reason: String, numbers: [String: Double] = [:]) throws -> Manifest {
+    package func reject(_ version: Version, reason: String, numbers: [String: Double] = [:]) throws -> Manifest {
         try exclusively {
             var manifest = try normalized(readManifest(version), live: try live())
             guard manifest.status != .live else {
@@ -37,7 +37,7 @@ extension AdapterRegistry {
     /// - Throws: `.noRollbackTarget`, `.invalidTransition` (target rejected or already live),
     ///   `.corruptVersion` (target fails its checksums), `.lockHeld`, …
     @discardableResult
-    public func rollback(to target: Version? = nil, reason: String, numbers: [String: Double] = [:]) throws -> Version {
+    package func rollback(to target: Version? = nil, reason: String, numbers: [String: Double] = [:]) throws -> Version {
         try exclusively {
             guard let current = try live() else {
                 throw RegistryError.noRollbackTarget(adapter: adapter, detail: "nothing is live")
@@ -70,7 +70,7 @@ extension AdapterRegistry {
     /// - Throws: `.noRollbackTarget` when nothing is live, `.invalidTransition` when another
     ///   version is live, `.lockHeld`, `.io`, `.syncFailed`.
     @discardableResult
-    public func clearLive(_ version: Version, reason: String, numbers: [String: Double] = [:]) throws -> Manifest {
+    package func clearLive(_ version: Version, reason: String, numbers: [String: Double] = [:]) throws -> Manifest {
         try exclusively {
             guard let current = try live() else {
                 throw RegistryError.noRollbackTarget(adapter: adapter, detail: "nothing is live")
@@ -96,7 +96,7 @@ extension AdapterRegistry {
 
     /// Protects a version from retention (or lifts the protection).
     @discardableResult
-    public func pin(_ version: Version, _ pinned: Bool = true, reason: String) throws -> Manifest {
+    package func pin(_ version: Version, _ pinned: Bool = true, reason: String) throws -> Manifest {
         try exclusively {
             var manifest = try readManifest(version)
             manifest.pinned = pinned
@@ -112,7 +112,7 @@ extension AdapterRegistry {
     /// one (per the journal), is still on disk and was not rejected since; failing that, the newest
     /// `superseded` version.
     /// - Throws: `.noRollbackTarget` when there is none.
-    public func defaultRollbackTarget(current: Version? = nil) throws -> Version {
+    func defaultRollbackTarget(current: Version? = nil) throws -> Version {
         let current = try current ?? live()
         let present = Set(layout.versionNumbers())
         func isGood(_ v: Version) -> Bool {

@@ -17,7 +17,7 @@ extension AdapterRegistry {
     /// - Throws: `.invalidSnapshot`, `.nonFinite` (non-finite weights may only be written as rejected),
     ///   `.lockHeld`, `.io`, `.syncFailed`, `.versionsExhausted`.
     @discardableResult
-    public func write(_ snapshot: AdapterSnapshot, status: VersionStatus = .candidate, reason: String) throws -> Manifest {
+    package func write(_ snapshot: AdapterSnapshot, status: VersionStatus = .candidate, reason: String) throws -> Manifest {
         guard [.candidate, .live, .rejected].contains(status) else {
             throw RegistryError.invalidSnapshot(detail: "a new version can be written as candidate, live or rejected, not \(status)")
         }

@@ -10,11 +10,11 @@ import Model
 /// saying `live` after a crash mid-promotion reads as `superseded`). All methods are synchronous and
 /// may block on the lock for up to `lockTimeout` seconds: call them from a dedicated thread, not from
 /// Swift's cooperative pool.
-public final class AdapterRegistry: Sendable {
-    public let root: URL
-    public let adapter: String
+package final class AdapterRegistry: Sendable {
+    package let root: URL
+    package let adapter: String
     /// How long a mutation waits for another holder of the lock before failing with `.lockHeld`.
-    public let lockTimeout: Double
+    package let lockTimeout: Double
 
     let layout: RegistryLayout
     let files: DurableFiles
@@ -24,7 +24,7 @@ public final class AdapterRegistry: Sendable {
     /// - Parameters:
     ///   - create: false to fail with `.unknownAdapter` instead of creating an empty store (CLI reads).
     /// - Throws: `.invalidAdapterName`, `.unknownAdapter`, `.io`, `.syncFailed`.
-    public convenience init(root: URL, adapter: String, lockTimeout: Double = 5, create: Bool = true) throws {
+    package convenience init(root: URL, adapter: String, lockTimeout: Double = 5, create: Bool = true) throws {
         try self.init(root: root, adapter: adapter, lockTimeout: lockTimeout, create: create, files: .posix)
     }
 
@@ -43,13 +43,13 @@ public final class AdapterRegistry: Sendable {
     }
 
     /// Whether `root` stores an adapter of that name (a valid name with a `versions/` folder).
-    public static func exists(root: URL, adapter: String) -> Bool {
+    package static func exists(root: URL, adapter: String) -> Bool {
         RegistryLayout.isValidAdapterName(adapter)
             && FileManager.default.fileExists(atPath: RegistryLayout(root: root, adapter: adapter).versionsDirectory.path)
     }
 
     /// Names of the adapters stored under `root` (directories with a `versions/` folder), sorted.
-    public static func adapters(in root: URL) -> [String] {
+    package static func adapters(in root: URL) -> [String] {
         let fm = FileManager.default
         let names = (try? fm.contentsOfDirectory(atPath: root.path)) ?? []
         return names.filter { name in
@@ -62,7 +62,7 @@ public final class AdapterRegistry: Sendable {
 
     /// The live version, or nil if none was ever promoted.
     /// - Throws: `.io` if `LIVE` exists but does not hold a version number.
-    public func live() throws -> Version? {
+    package func live() throws -> Version? {
         guard let data = FileManager.default.contents(atPath: layout.liveFile.path) else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let version = Version(text) else {
@@ -74,32 +74,32 @@ public final class AdapterRegistry: Sendable {
     /// The manifest of one version, its status read through `LIVE`. Does not verify file checksums
     /// (see `verify`).
     /// - Throws: `.unknownVersion`, `.corruptVersion` naming manifest.json.
-    public func manifest(_ version: Version) throws -> Manifest {
+    package func manifest(_ version: Version) throws -> Manifest {
         try normalized(readManifest(version), live: try live())
     }
 
     /// Every version present on disk with a readable manifest, oldest first. Unreadable ones are
     /// listed by `problems()`.
-    public func versions() throws -> [Manifest] {
+    package func versions() throws -> [Manifest] {
         let live = try live()
         return layout.versionNumbers().compactMap { try? normalized(readManifest($0), live: live) }
     }
 
     /// Versions whose manifest cannot be read, with the reason (torn or corrupt directories).
-    public func problems() -> [(version: Version, problem: String)] {
+    package func problems() -> [(version: Version, problem: String)] {
         layout.versionNumbers().compactMap { v in
             do { _ = try readManifest(v); return nil } catch { return (v, "\(error)") }
         }
     }
 
     /// Where the journal lives, so a reader can tell from its size whether anything was appended.
-    public var journalURL: URL { layout.journalFile }
+    package var journalURL: URL { layout.journalFile }
 
     /// The directory of a written version (its files' sizes are the snapshot's size on disk).
-    public func directory(of version: Version) -> URL { layout.directory(of: version) }
+    package func directory(of version: Version) -> URL { layout.directory(of: version) }
 
     /// The journal, oldest entry first.
-    public func journal() throws -> [JournalEntry] {
+    package func journal() throws -> [JournalEntry] {
         try Journal(url: layout.journalFile, files: files).entries()
     }
 
@@ -107,7 +107,7 @@ public final class AdapterRegistry: Sendable {
     /// - Returns: the (normalized) manifest.
     /// - Throws: `.unknownVersion`, `.corruptVersion` naming the first file that does not match.
     @discardableResult
-    public func verify(_ version: Version) throws -> Manifest {
+    package func verify(_ version: Version) throws -> Manifest {
         let manifest = try readManifest(version)
         let directory = layout.directory(of: version)
         for name in RegistryLayout.checksummedFiles {
@@ -135,7 +135,7 @@ public final class AdapterRegistry: Sendable {
 
     /// Reads a version after verifying its checksums: tensors, LoRA config and manifest.
     /// - Throws: `.unknownVersion`, `.corruptVersion` naming the file (checksum, JSON or safetensors).
-    public func load(_ version: Version) throws -> LoadedAdapter {
+    package func load(_ version: Version) throws -> LoadedAdapter {
         let manifest = try verify(version)
         let directory = layout.directory(of: version)
         let config = try loraConfig(of: version)
@@ -161,7 +161,7 @@ public final class AdapterRegistry: Sendable {
     /// The PEFT LoRA config a version was written with (its `adapter_config.json`), without
     /// reading its tensors or verifying checksums (`load` does both).
     /// - Throws: `.corruptVersion` when the file is missing or not a LoRA config.
-    public func loraConfig(of version: Version) throws -> PEFTLoRAConfig {
+    package func loraConfig(of version: Version) throws -> PEFTLoRAConfig {
         let url = layout.directory(of: version).appendingPathComponent(RegistryLayout.configFile)
         do {
             return try RegistryJSON.decoder().decode(PEFTLoRAConfig.self, from: Data(contentsOf: url))
@@ -173,7 +173,7 @@ public final class AdapterRegistry: Sendable {
     /// The newest version that is completely on disk and verifies — where a restarting agent takes its
     /// offsets and trained-ids digest from (DESIGN §6). Rejected versions count: their examples were
     /// consumed. Nil for an empty store.
-    public func newestDurable() -> Manifest? {
+    package func newestDurable() -> Manifest? {
         for version in layout.versionNumbers().reversed() {
             if let manifest = try? verify(version) { return manifest }
         }

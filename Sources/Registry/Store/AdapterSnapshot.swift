@@ -3,26 +3,26 @@ import Model
 
 /// One adapter state as data: PEFT-layout tensors, the LoRA config, and what the learner knows about
 /// how it was made (the manifest fields it owns). The registry treats tensors as opaque named arrays.
-public struct AdapterSnapshot: Sendable {
+package struct AdapterSnapshot: Sendable {
     /// PEFT keys (`base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight`, …).
-    public var tensors: [NamedTensor]
-    public var config: PEFTLoRAConfig
-    public var parent: Version?
-    public var baseModelSHA256: String
-    public var labels: [String]
-    public var examplesTrained: Int
+    package var tensors: [NamedTensor]
+    package var config: PEFTLoRAConfig
+    package var parent: Version?
+    package var baseModelSHA256: String
+    package var labels: [String]
+    package var examplesTrained: Int
     /// Fresh examples of train steps the non-finite guard skipped (see `Manifest.examplesSkipped`).
-    public var examplesSkipped: Int
-    public var steps: Int
+    package var examplesSkipped: Int
+    package var steps: Int
     /// Next offsets (last + 1) per topic/partition, folded into this state.
-    public var offsets: PartitionOffsets
-    public var trainedIDs: TrainedIDsDigest
-    public var holdoutMetrics: [String: Double]
-    public var prequentialMetrics: [String: Double]
+    package var offsets: PartitionOffsets
+    package var trainedIDs: TrainedIDsDigest
+    package var holdoutMetrics: [String: Double]
+    package var prequentialMetrics: [String: Double]
     /// Protects the version from retention.
-    public var pinned: Bool
+    package var pinned: Bool
 
-    public init(
+    package init(
         tensors: [NamedTensor], config: PEFTLoRAConfig, parent: Version? = nil, baseModelSHA256: String,
         labels: [String], examplesTrained: Int = 0, steps: Int = 0, offsets: PartitionOffsets = .init(),
         trainedIDs: TrainedIDsDigest = .init(), holdoutMetrics: [String: Double] = [:],
@@ -44,18 +44,18 @@ public struct AdapterSnapshot: Sendable {
     }
 
     /// The tensor with this name, if present.
-    public func tensor(named name: String) -> NamedTensor? {
+    package func tensor(named name: String) -> NamedTensor? {
         tensors.first { $0.name == name }
     }
 
     /// Name of the first tensor holding NaN or ±inf, if any (a gate and promote refuse such weights).
-    public var firstNonFiniteTensor: String? {
+    var firstNonFiniteTensor: String? {
         tensors.first { $0.data.contains { !$0.isFinite } }?.name
     }
 
     /// Checks shapes against data lengths and names for duplicates.
     /// - Throws: `RegistryError.invalidSnapshot` naming the tensor.
-    public func validate() throws {
+    package func validate() throws {
         var seen = Set<String>()
         for t in tensors {
             guard seen.insert(t.name).inserted else { throw RegistryError.invalidSnapshot(detail: "tensor '\(t.name)' appears twice") }
@@ -73,12 +73,12 @@ public struct AdapterSnapshot: Sendable {
 }
 
 /// A version read back from disk, checksums verified.
-public struct LoadedAdapter: Sendable {
-    public var manifest: Manifest
-    public var snapshot: AdapterSnapshot
+package struct LoadedAdapter: Sendable {
+    package var manifest: Manifest
+    package var snapshot: AdapterSnapshot
 
     /// The state to continue training from: same tensors and counters, parent = this version.
-    public var continuation: AdapterSnapshot {
+    package var continuation: AdapterSnapshot {
         var next = snapshot
         next.parent = manifest.version
         next.pinned = false

@@ -4,8 +4,8 @@ import Foundation
 /// What happened to an adapter, one JSON object per line in `journal.jsonl`, appended and fsynced
 /// under the adapter lock. The journal is the history (which versions were live, when, and why);
 /// manifests hold the current state.
-public struct JournalEntry: Codable, Sendable, Hashable {
-    public enum Event: String, Codable, Sendable {
+package struct JournalEntry: Codable, Sendable, Hashable {
+    package enum Event: String, Codable, Sendable {
         /// A version was written (status in `status`).
         case snapshot
         /// A version was imported from a PEFT directory.
@@ -31,18 +31,18 @@ public struct JournalEntry: Codable, Sendable, Hashable {
         case reload
     }
 
-    public var time: Date
-    public var event: Event
-    public var version: Version
+    package var time: Date
+    package var event: Event
+    package var version: Version
     /// The live version before this entry (for promote and rollback).
-    public var previous: Version?
+    package var previous: Version?
     /// The version's status after this entry.
-    public var status: VersionStatus
-    public var reason: String
+    package var status: VersionStatus
+    package var reason: String
     /// Numbers worth keeping with the decision (holdout metrics, examples trained, …).
-    public var numbers: [String: Double]
+    package var numbers: [String: Double]
 
-    public init(
+    init(
         time: Date = Date(), event: Event, version: Version, previous: Version? = nil, status: VersionStatus,
         reason: String, numbers: [String: Double] = [:]
     ) {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Everything the registry refuses, each naming the adapter, version, file or tensor at fault.
-public enum RegistryError: Error, CustomStringConvertible, LocalizedError, Equatable {
+package enum RegistryError: Error, CustomStringConvertible, LocalizedError, Equatable {
     /// A file-system call failed (not an fsync; see `syncFailed`).
     case io(path: String, operation: String, errno: Int32)
     /// fsync failed: the data may not be on disk, so the operation was aborted and must not be retried
@@ -24,7 +24,7 @@ public enum RegistryError: Error, CustomStringConvertible, LocalizedError, Equat
     /// A journal line other than a torn last line does not parse.
     case corruptJournal(path: String, line: Int, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .io(path, operation, code):
             return code == 0 ? "\(operation) failed for \(path)" : "\(operation) failed for \(path): \(String(cString: strerror(code)))"
@@ -59,5 +59,5 @@ public enum RegistryError: Error, CustomStringConvertible, LocalizedError, Equat
         }
     }
 
-    public var errorDescription: String? { description }
+    package var errorDescription: String? { description }
 }

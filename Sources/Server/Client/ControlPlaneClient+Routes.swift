@@ -6,38 +6,38 @@ import Monitor
 extension ControlPlaneClient {
     /// A decoded answer together with the response it came from, for callers that also want
     /// the server's own bytes (`streamlora status --json` prints them unchanged).
-    public struct Fetched<Value: Sendable>: Sendable {
-        public var value: Value
-        public var response: ControlPlaneHTTPResponse
+    package struct Fetched<Value: Sendable>: Sendable {
+        package var value: Value
+        package var response: ControlPlaneHTTPResponse
     }
 
     /// `GET /v1/status`.
-    public func status() async throws(ControlPlaneClientError) -> AgentStatus {
+    package func status() async throws(ControlPlaneClientError) -> AgentStatus {
         try await get(AgentStatus.self, Self.statusPath).value
     }
 
     /// `GET /v1/drift[?adapter=]`: every adapter's report, or just `adapter`'s.
-    public func drift(adapter: String? = nil) async throws(ControlPlaneClientError) -> DriftList {
+    package func drift(adapter: String? = nil) async throws(ControlPlaneClientError) -> DriftList {
         try await get(DriftList.self, Self.driftPath(adapter: adapter)).value
     }
 
     /// `GET /v1/adapters`.
-    public func adapters() async throws(ControlPlaneClientError) -> AdapterList {
+    package func adapters() async throws(ControlPlaneClientError) -> AdapterList {
         try await get(AdapterList.self, "/v1/adapters").value
     }
 
     /// `GET /v1/adapters/{name}`: the adapter and its versions.
-    public func adapter(_ name: String) async throws(ControlPlaneClientError) -> AdapterDetail {
+    package func adapter(_ name: String) async throws(ControlPlaneClientError) -> AdapterDetail {
         try await get(AdapterDetail.self, "/v1/adapters/" + Self.escape(name)).value
     }
 
     /// `GET /healthz`: true when the process answers 200.
-    public func isAlive() async throws(ControlPlaneClientError) -> Bool {
+    func isAlive() async throws(ControlPlaneClientError) -> Bool {
         try await send("GET", "/healthz").status == 200
     }
 
     /// `GET /readyz`: 200 → true, 503 → false; any other status throws.
-    public func isReady() async throws(ControlPlaneClientError) -> Bool {
+    func isReady() async throws(ControlPlaneClientError) -> Bool {
         let response = try await send("GET", "/readyz")
         switch response.status {
         case 200: return true
@@ -49,12 +49,12 @@ extension ControlPlaneClient {
     }
 
     /// `GET /metrics`: the Prometheus text exposition.
-    public func metrics() async throws(ControlPlaneClientError) -> String {
+    package func metrics() async throws(ControlPlaneClientError) -> String {
         try await sendExpectingSuccess("GET", "/metrics").text
     }
 
     /// `POST /v1/predict` with `texts` (one or more), using `adapter` or the default adapter.
-    public func predict(_ texts: [String], adapter: String? = nil) async throws(ControlPlaneClientError) -> PredictResponse {
+    package func predict(_ texts: [String], adapter: String? = nil) async throws(ControlPlaneClientError) -> PredictResponse {
         struct Body: Encodable {
             var adapter: String?
             var texts: [String]
@@ -72,7 +72,7 @@ extension ControlPlaneClient {
     /// - Parameters:
     ///   - version: e.g. `000042` or `42`.
     ///   - reason: journaled by the agent.
-    public func promote(adapter: String, version: String,
+    package func promote(adapter: String, version: String,
                         reason: String? = nil) async throws(ControlPlaneClientError) -> MutationResponse {
         return try await post(MutationResponse.self, "/v1/adapters/\(Self.escape(adapter))/promote",
                               PromoteBody(version: version, reason: reason), authorized: true)
@@ -80,7 +80,7 @@ extension ControlPlaneClient {
 
     /// `POST /v1/adapters/{name}/rollback` with the bearer token; `to` nil rolls back to the
     /// previous good version.
-    public func rollback(adapter: String, to version: String? = nil,
+    package func rollback(adapter: String, to version: String? = nil,
                          reason: String? = nil) async throws(ControlPlaneClientError) -> MutationResponse {
         return try await post(MutationResponse.self, "/v1/adapters/\(Self.escape(adapter))/rollback",
                               RollbackBody(to: version, reason: reason), authorized: true)
@@ -88,16 +88,16 @@ extension ControlPlaneClient {
 
     /// GETs `path` and decodes a 2xx answer as `type`.
     /// - Throws: `.status` for a non-2xx answer, `.undecodable` naming the field that failed.
-    public func get<T: Decodable & Sendable>(_ type: T.Type, _ path: String) async throws(ControlPlaneClientError) -> Fetched<T> {
+    package func get<T: Decodable & Sendable>(_ type: T.Type, _ path: String) async throws(ControlPlaneClientError) -> Fetched<T> {
         let response = try await sendExpectingSuccess("GET", path)
         return Fetched(value: try decode(type, from: response, path: path), response: response)
     }
 
     /// `/v1/status`.
-    public static let statusPath = "/v1/status"
+    package static let statusPath = "/v1/status"
 
     /// `/v1/drift`, with `?adapter=` when one is named.
-    public static func driftPath(adapter: String?) -> String {
+    package static func driftPath(adapter: String?) -> String {
         adapter.map { "/v1/drift?adapter=" + escape($0) } ?? "/v1/drift"
     }
 
@@ -168,7 +168,7 @@ extension ControlPlaneClient {
 extension ControlPlaneClient {
     /// `GET /metrics`, parsed into samples.
     /// - Throws: `.undecodable` when a line is not a Prometheus sample.
-    public func metricSamples() async throws(ControlPlaneClientError) -> [MetricSample] {
+    package func metricSamples() async throws(ControlPlaneClientError) -> [MetricSample] {
         let text = try await metrics()
         do {
             return try MetricSample.parse(text)

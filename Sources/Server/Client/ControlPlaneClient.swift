@@ -10,18 +10,18 @@ import Foundation
 ///
 ///     let client = try ControlPlaneClient(url: "http://127.0.0.1:8080")
 ///     let status = try await client.status()
-public struct ControlPlaneClient: Sendable {
+package struct ControlPlaneClient: Sendable {
     /// Where an agent listens unless told otherwise (`ServerConfiguration`'s default).
-    public static let defaultURL = "http://127.0.0.1:8080"
+    package static let defaultURL = "http://127.0.0.1:8080"
 
     /// The base URL as given, without a trailing slash, e.g. `http://127.0.0.1:8080`.
-    public let baseURL: String
+    package let baseURL: String
     /// Bearer token for promote and rollback; nil sends no `Authorization` header.
-    public var token: String?
+    package var token: String?
     /// The longest a request may take, connect to last byte.
-    public var timeout: Duration
+    package var timeout: Duration
     /// The largest answer accepted.
-    public var maxResponseBytes: Int = 32 << 20
+    var maxResponseBytes: Int = 32 << 20
 
     private let host: String
     private let port: Int
@@ -32,7 +32,7 @@ public struct ControlPlaneClient: Sendable {
     ///   - token: bearer token for mutations.
     ///   - timeout: per request.
     /// - Throws: `ControlPlaneClientError.invalidURL` naming what is wrong with `url`.
-    public init(url: String, token: String? = nil, timeout: Duration = .seconds(10)) throws(ControlPlaneClientError) {
+    package init(url: String, token: String? = nil, timeout: Duration = .seconds(10)) throws(ControlPlaneClientError) {
         let trimmed = url.trimmingCharacters(in: .whitespaces)
         let full = trimmed.contains("://") ? trimmed : "http://" + trimmed
         guard let components = URLComponents(string: full), let scheme = components.scheme?.lowercased() else {
@@ -65,7 +65,7 @@ public struct ControlPlaneClient: Sendable {
     ///   - path: absolute path with query, e.g. `/v1/drift?adapter=sentiment`.
     ///   - body: JSON to send (`Content-Type: application/json`).
     ///   - authorized: whether to send `Authorization: Bearer <token>` (when a token is set).
-    public func send(_ method: String, _ path: String, body: [UInt8]? = nil,
+    package func send(_ method: String, _ path: String, body: [UInt8]? = nil,
                      authorized: Bool = false) async throws(ControlPlaneClientError) -> ControlPlaneHTTPResponse {
         let request = encodeRequest(method, path, body: body, authorized: authorized)
         let (url, base) = (self.url(path), baseURL)
@@ -96,7 +96,7 @@ public struct ControlPlaneClient: Sendable {
 
     /// `send`, then a non-2xx answer becomes `ControlPlaneClientError.status` with the server's
     /// `error` message.
-    public func sendExpectingSuccess(_ method: String, _ path: String, body: [UInt8]? = nil,
+    func sendExpectingSuccess(_ method: String, _ path: String, body: [UInt8]? = nil,
                                      authorized: Bool = false) async throws(ControlPlaneClientError) -> ControlPlaneHTTPResponse {
         let response = try await send(method, path, body: body, authorized: authorized)
         guard response.isSuccess else {
@@ -107,7 +107,7 @@ public struct ControlPlaneClient: Sendable {
     }
 
     /// The full URL of `path`.
-    public func url(_ path: String) -> String { baseURL + path }
+    package func url(_ path: String) -> String { baseURL + path }
 
     // MARK: Internals
 

@@ -1,6 +1,6 @@
 /// Why a `ControlPlaneClient` call failed, phrased for the operator at the terminal: every
 /// message names the URL and says what to do where there is something to do.
-public enum ControlPlaneClientError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ControlPlaneClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The base URL cannot be used (not http, no host, bad port).
     case invalidURL(String, reason: String)
     /// Nothing listens at the address.
@@ -19,7 +19,7 @@ public enum ControlPlaneClientError: Error, Sendable, Equatable, CustomStringCon
     /// A 2xx answer whose body is not the expected JSON document.
     case undecodable(url: String, type: String, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidURL(let url, let reason):
             "invalid agent URL '\(url)': \(reason) (expected e.g. http://127.0.0.1:8080)"
@@ -41,7 +41,7 @@ public enum ControlPlaneClientError: Error, Sendable, Equatable, CustomStringCon
     }
 
     /// The HTTP status code of a `.status` error, nil for every other case.
-    public var statusCode: Int? {
+    var statusCode: Int? {
         if case .status(_, _, let code, _, _) = self { return code }
         return nil
     }

@@ -1,15 +1,15 @@
 /// An HTTP answer as the control-plane client received it: status, headers and the decoded body
 /// (chunked transfer coding already removed).
-public struct ControlPlaneHTTPResponse: Sendable, Equatable {
+package struct ControlPlaneHTTPResponse: Sendable, Equatable {
     /// e.g. 200, 404.
-    public var status: Int
+    package var status: Int
     /// The reason phrase of the status line, e.g. `Not Found` (may be empty).
-    public var reason: String
+    package var reason: String
     /// Header fields in arrival order; names as sent.
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    var headers: [(name: String, value: String)]
+    package var body: [UInt8]
 
-    public init(status: Int, reason: String = "", headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    init(status: Int, reason: String = "", headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
         self.reason = reason
         self.headers = headers
@@ -17,18 +17,18 @@ public struct ControlPlaneHTTPResponse: Sendable, Equatable {
     }
 
     /// The first value of a header, compared case-insensitively.
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         let wanted = name.lowercased()
         return headers.first { $0.name.lowercased() == wanted }?.value
     }
 
     /// The body as UTF-8 text (invalid bytes replaced).
-    public var text: String { String(decoding: body, as: UTF8.self) }
+    package var text: String { String(decoding: body, as: UTF8.self) }
 
     /// Whether the status is 2xx.
-    public var isSuccess: Bool { (200..<300).contains(status) }
+    var isSuccess: Bool { (200..<300).contains(status) }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool {
+    package static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.status == rhs.status && lhs.reason == rhs.reason && lhs.body == rhs.body
             && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }

@@ -1,12 +1,12 @@
 /// One sample of a Prometheus text exposition (`name{label="value",…} 42`), as `GET /metrics`
 /// serves it. Lets a client read counters that `/v1/status` does not carry (snapshots,
 /// promotions, rejections, rollbacks per adapter).
-public struct MetricSample: Sendable, Equatable {
-    public var name: String
-    public var labels: [String: String]
-    public var value: Double
+package struct MetricSample: Sendable, Equatable {
+    package var name: String
+    package var labels: [String: String]
+    package var value: Double
 
-    public init(name: String, labels: [String: String] = [:], value: Double) {
+    init(name: String, labels: [String: String] = [:], value: Double) {
         self.name = name
         self.labels = labels
         self.value = value
@@ -15,7 +15,7 @@ public struct MetricSample: Sendable, Equatable {
     /// Parses exposition format 0.0.4: comment lines are skipped; a timestamp after the value
     /// is ignored; label values may contain `\\`, `\"` and `\n` escapes.
     /// - Throws: `MetricParseError` naming the line that is not a sample.
-    public static func parse(_ text: String) throws(MetricParseError) -> [MetricSample] {
+    static func parse(_ text: String) throws(MetricParseError) -> [MetricSample] {
         var samples: [MetricSample] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.drop { $0 == " " || $0 == "\t" }
@@ -78,24 +78,24 @@ public struct MetricSample: Sendable, Equatable {
 
 extension Array where Element == MetricSample {
     /// The value of the first sample named `name` whose labels include `labels`.
-    public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    package func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         first { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }?.value
     }
 
     /// The sum over every sample of `name` whose labels include `labels` (e.g. all `cause`s of one
     /// adapter's promotions), or nil when there is none.
-    public func sum(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    package func sum(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         let matching = filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }
         return matching.isEmpty ? nil : matching.reduce(0) { $0 + $1.value }
     }
 }
 
 /// A `/metrics` line that is not a Prometheus sample.
-public struct MetricParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var line: Int
-    public var text: String
+struct MetricParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    var line: Int
+    var text: String
 
-    public var description: String { "metrics line \(line) is not a Prometheus sample: '\(text)'" }
+    var description: String { "metrics line \(line) is not a Prometheus sample: '\(text)'" }
 }
 
 extension Substring {

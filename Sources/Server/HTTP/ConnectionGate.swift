@@ -12,17 +12,17 @@ import ServiceLifecycle
 /// Closing the listener while an accepted connection is still on its way to the serving loop
 /// traps in NIO ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#2637 and
 /// #2813): with no accept in flight and every accepted connection closed there is nothing to drop.
-public final class ConnectionGate: Sendable {
-    public let maxConnections: Int
+package final class ConnectionGate: Sendable {
+    package let maxConnections: Int
     private let state = LockedCounter()
 
-    public init(maxConnections: Int) {
+    package init(maxConnections: Int) {
         precondition(maxConnections >= 1, "maxConnections must be >= 1")
         self.maxConnections = maxConnections
     }
 
     /// Connections accepted and not yet closed.
-    public var open: Int { state.read().open }
+    package var open: Int { state.read().open }
 
     /// The delegate Hummingbird's accept handler asks before each accept.
     var delegate: Delegate { Delegate(gate: self) }
@@ -47,19 +47,19 @@ public final class ConnectionGate: Sendable {
 /// their request is answered — and only then lets the group shut the server down. Accepting
 /// stopped, an accepted connection reaches the serving loop within moments, so a short
 /// `patience` suffices; the server's graceful shutdown closes what is still open.
-public struct ConnectionDrain: Service {
+package struct ConnectionDrain: Service {
     let gate: ConnectionGate
     let patience: Duration
     let logger: Logger
 
     /// - Parameter patience: the longest wait; the idle timeout plus a margin covers idle sockets.
-    public init(gate: ConnectionGate, patience: Duration, logger: Logger) {
+    package init(gate: ConnectionGate, patience: Duration, logger: Logger) {
         self.gate = gate
         self.patience = patience
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         do { try await gracefulShutdown() } catch {
             // Cancelled, not shut down gracefully: nothing to wait for.
             gate.close()

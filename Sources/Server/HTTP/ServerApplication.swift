@@ -16,7 +16,7 @@ import Logging
 ///     port when `configuration.port` is 0).
 ///   - gate: counts and limits the open connections (`configuration.maxConnections`); pass one
 ///     to run a ``ConnectionDrain`` on it after the application in the same service group.
-public func makeServerApplication(
+package func makeServerApplication(
     controlPlane: some ControlPlane,
     configuration: ServerConfiguration = .init(),
     recorder: StatusRecorder = StatusRecorder(),
@@ -59,7 +59,7 @@ public func makeServerApplication(
 /// | `POST /v1/predict` | `PredictResponse` |
 /// | `POST /v1/adapters/{name}/promote` | `MutationResponse` (bearer token) |
 /// | `POST /v1/adapters/{name}/rollback` | `MutationResponse` (bearer token) |
-public func makeServerRouter(
+func makeServerRouter(
     controlPlane: some ControlPlane,
     configuration: ServerConfiguration = .init(),
     metrics: HTTPMetrics = HTTPMetrics(),

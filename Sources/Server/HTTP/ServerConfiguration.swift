@@ -1,29 +1,29 @@
 /// Where the control plane listens and how it guards mutations.
-public struct ServerConfiguration: Sendable, Equatable {
+package struct ServerConfiguration: Sendable, Equatable {
     /// Interface to bind; the default keeps the control plane on this machine.
-    public var host: String
+    package var host: String
     /// TCP port; 0 lets the system pick a free one.
-    public var port: Int
+    package var port: Int
     /// Bearer token required by promote and rollback. Nil (or empty) disables mutations over
     /// HTTP altogether: an unauthenticated control plane must never move the live version.
-    public var token: String?
+    package var token: String?
     /// Largest request body accepted (413 beyond).
-    public var maxBodyBytes: Int
+    var maxBodyBytes: Int
     /// Largest `texts` batch accepted by `POST /v1/predict`.
-    public var maxPredictTexts: Int
+    var maxPredictTexts: Int
     /// Told to a client whose mutation was refused because no token is configured.
-    public var tokenHint: String
+    var tokenHint: String
     /// Most connections open at once; further ones wait in the listen backlog. Kept well below
     /// the usual `ulimit -n` of 1024 so the learner always has descriptors for its snapshots.
-    public var maxConnections: Int
+    package var maxConnections: Int
     /// Seconds a connection may sit without sending a request before it is closed.
-    public var idleTimeoutSeconds: Int
+    package var idleTimeoutSeconds: Int
 
     /// The hint matching `pipelines/*.yaml` (`server.token_env`).
-    public static let defaultTokenHint =
+    static let defaultTokenHint =
         "set the environment variable named by server.token_env in the pipeline (default STREAMLORA_TOKEN) and restart the agent"
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, maxBodyBytes: Int = 1 << 20,
+    package init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, maxBodyBytes: Int = 1 << 20,
                 maxPredictTexts: Int = 64, tokenHint: String = Self.defaultTokenHint,
                 maxConnections: Int = 512, idleTimeoutSeconds: Int = 10) {
         self.host = host

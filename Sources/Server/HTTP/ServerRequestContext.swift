@@ -5,14 +5,14 @@ import Hummingbird
 /// Its own type (rather than `BasicRequestContext`) so routes and middleware of this module can
 /// grow per-request state without touching call sites, and so Hummingbird's built-in decoders
 /// share the 1 MiB default limit.
-public struct ServerRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+struct ServerRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
 
-    public init(source: Source) {
+    init(source: Source) {
         coreContext = .init(source: source)
     }
 
     /// Hummingbird's own decoding limit; the routes read bodies with
     /// `ServerConfiguration.maxBodyBytes`.
-    public var maxUploadSize: Int { 1 << 20 }
+    var maxUploadSize: Int { 1 << 20 }
 }

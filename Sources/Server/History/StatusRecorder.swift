@@ -12,10 +12,10 @@ import Synchronization
 /// server) or by a test through ``sample(_:)``. Every browser reads the same history, so a
 /// reload or a second tab shows the same picture. Memory is bounded: `capacity` points per
 /// adapter and `eventCapacity` events.
-public final class StatusRecorder: Sendable {
-    public let interval: Duration
-    public let capacity: Int
-    public let eventCapacity: Int
+package final class StatusRecorder: Sendable {
+    let interval: Duration
+    let capacity: Int
+    let eventCapacity: Int
 
     private struct Previous {
         var detections: [String: Int] = [:]
@@ -35,7 +35,7 @@ public final class StatusRecorder: Sendable {
     /// - Parameters:
     ///   - interval: time between samples (the dashboard polls every 2 s).
     ///   - capacity: points kept per adapter (900 × 2 s = 30 minutes).
-    public init(interval: Duration = .seconds(2), capacity: Int = 900, eventCapacity: Int = 500) {
+    init(interval: Duration = .seconds(2), capacity: Int = 900, eventCapacity: Int = 500) {
         self.interval = interval
         self.capacity = capacity
         self.eventCapacity = eventCapacity
@@ -43,7 +43,7 @@ public final class StatusRecorder: Sendable {
 
     /// Samples until the task is cancelled; a failed sample is skipped (the agent may be busy
     /// starting), never fatal.
-    public func run(controlPlane: some ControlPlane) async {
+    func run(controlPlane: some ControlPlane) async {
         while !Task.isCancelled {
             try? await sample(controlPlane)
             try? await Task.sleep(for: interval)
@@ -51,14 +51,14 @@ public final class StatusRecorder: Sendable {
     }
 
     /// Takes one sample of the agent's status and drift reports.
-    public func sample(_ controlPlane: some ControlPlane) async throws {
+    func sample(_ controlPlane: some ControlPlane) async throws {
         let status = try await controlPlane.status()
         let drift = try await controlPlane.drift(adapter: nil)
         record(status: status, drift: drift, at: Date())
     }
 
     /// Adds one sample: a point per adapter, and events for what changed since the last one.
-    public func record(status: AgentStatus, drift: [DriftReport], at time: Date) {
+    func record(status: AgentStatus, drift: [DriftReport], at time: Date) {
         let reports = Dictionary(drift.map { ($0.adapter, $0) }) { a, _ in a }
         state.withLock { s in
             var new: [AgentEvent] = []
@@ -119,7 +119,7 @@ public final class StatusRecorder: Sendable {
     }
 
     /// The recorded curves.
-    public var history: HistoryList {
+    var history: HistoryList {
         let points = state.withLock { $0.points }
         return HistoryList(intervalSeconds: Double(interval.components.seconds)
                                + Double(interval.components.attoseconds) / 1e18,
@@ -127,7 +127,7 @@ public final class StatusRecorder: Sendable {
     }
 
     /// The recorded events, oldest first.
-    public var events: [AgentEvent] { state.withLock { $0.events } }
+    var events: [AgentEvent] { state.withLock { $0.events } }
 }
 
 extension StatusRecorder {

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// Keyed by route pattern (`/v1/adapters/{name}`), never by raw path, so a client probing random
 /// URLs cannot grow the label set without bound.
-public final class HTTPMetrics: Sendable {
+final class HTTPMetrics: Sendable {
     private struct Key: Hashable, Comparable {
         var method: String
         var route: String
@@ -31,7 +31,7 @@ public final class HTTPMetrics: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    init() {}
 
     /// Counts one completed request.
     func record(method: String, route: String, status: Int, seconds: Double) {

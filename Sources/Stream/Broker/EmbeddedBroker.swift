@@ -14,9 +14,9 @@ import Foundation
 /// Retention: each mock partition keeps at most 5 MiB (or 100,000 batches); older
 /// batches are dropped and the low watermark moves up. Spread large data sets over
 /// more partitions.
-public final class EmbeddedBroker: @unchecked Sendable {
+package final class EmbeddedBroker: @unchecked Sendable {
     /// Kafka protocol request types, for fault injection.
-    public enum API: Int16, Sendable {
+    package enum API: Int16, Sendable {
         case produce = 0, fetch = 1, listOffsets = 2, metadata = 3
         case offsetCommit = 8, offsetFetch = 9, findCoordinator = 10
         case joinGroup = 11, heartbeat = 12, leaveGroup = 13, syncGroup = 14
@@ -24,10 +24,10 @@ public final class EmbeddedBroker: @unchecked Sendable {
     }
 
     /// `host:port[,host:port…]` to give clients as `bootstrap.servers`.
-    public let bootstrapServers: String
+    package let bootstrapServers: String
     /// The brokers' own listeners (what metadata advertises).
-    public let brokerAddresses: String
-    public let brokerCount: Int32
+    package let brokerAddresses: String
+    let brokerCount: Int32
     // Destroy order: proxy, then cluster, then the handle the cluster was created on.
     private let handle: OpaquePointer
     private let cluster: OpaquePointer
@@ -38,7 +38,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
     ///   - brokers: number of mock brokers (ids 1…n).
     ///   - port: fixed loopback port for the bootstrap address, or nil for ephemeral ports only.
     /// - Throws: `KafkaError` if the cluster cannot start, `POSIXError` if `port` cannot be bound.
-    public init(brokers: Int32 = 1, port: UInt16? = nil) throws {
+    package init(brokers: Int32 = 1, port: UInt16? = nil) throws {
         let conf = try KafkaConfig(["log_level": "3"]).makeConf()
         rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
         handle = try makeKafkaHandle(RD_KAFKA_PRODUCER, conf: conf)
@@ -73,24 +73,24 @@ public final class EmbeddedBroker: @unchecked Sendable {
     }
 
     /// Creates `topic` with `partitions` partitions (mock brokers have no CreateTopics API).
-    public func createTopic(_ topic: String, partitions: Int32, replicationFactor: Int32 = 1) throws {
+    package func createTopic(_ topic: String, partitions: Int32, replicationFactor: Int32 = 1) throws {
         let err = rd_kafka_mock_topic_create(cluster, topic, partitions, replicationFactor)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "create topic \(topic)") }
     }
 
     /// The next `errors.count` requests of type `api` (any broker) fail with these errors, in order.
     /// `_TRANSPORT` closes the connection instead of answering.
-    public func pushRequestErrors(_ api: API, _ errors: [rd_kafka_resp_err_t]) {
+    func pushRequestErrors(_ api: API, _ errors: [rd_kafka_resp_err_t]) {
         rd_kafka_mock_push_request_errors_array(cluster, api.rawValue, errors.count, errors)
     }
 
     /// Closes the broker's connections and refuses new ones until `setBrokerUp`.
-    public func setBrokerDown(_ id: Int32 = 1) throws {
+    func setBrokerDown(_ id: Int32 = 1) throws {
         let err = rd_kafka_mock_broker_set_down(cluster, id)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "broker \(id) down") }
     }
 
-    public func setBrokerUp(_ id: Int32 = 1) throws {
+    func setBrokerUp(_ id: Int32 = 1) throws {
         let err = rd_kafka_mock_broker_set_up(cluster, id)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "broker \(id) up") }
     }

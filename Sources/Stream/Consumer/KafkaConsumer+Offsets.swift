@@ -10,7 +10,7 @@ extension KafkaConsumer {
     /// - Returns: the offsets actually committed.
     /// - Throws: `KafkaError` when the coordinator rejects the commit (nothing is retried here).
     @discardableResult
-    public func commitSync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
+    package func commitSync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
         try commitOwned(offsets, waiting: true)
     }
 
@@ -21,7 +21,7 @@ extension KafkaConsumer {
     /// handover and shutdown commits, which must land, call it directly.
     /// - Throws: the last `KafkaError` once attempts are exhausted or the error is permanent.
     @discardableResult
-    public func commitSyncRetrying(_ offsets: [TopicPartition: Int64], attempts: Int = 6) throws -> [TopicPartition: Int64] {
+    package func commitSyncRetrying(_ offsets: [TopicPartition: Int64], attempts: Int = 6) throws -> [TopicPartition: Int64] {
         var delay = 0.1
         for attempt in 1...max(1, attempts) {
             do {
@@ -47,7 +47,7 @@ extension KafkaConsumer {
     /// - Returns: the offsets queued for commit.
     /// - Throws: `KafkaError` when librdkafka refuses to queue the commit.
     @discardableResult
-    public func commitAsync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
+    package func commitAsync(_ offsets: [TopicPartition: Int64]) throws -> [TopicPartition: Int64] {
         try commitOwned(offsets, waiting: false)
     }
 
@@ -68,7 +68,7 @@ extension KafkaConsumer {
     }
 
     /// The group's committed offsets for `partitions` (absent = nothing committed). Blocking.
-    public func committed(_ partitions: [TopicPartition], timeoutMs: Int32 = 10_000) throws -> [TopicPartition: Int64] {
+    package func committed(_ partitions: [TopicPartition], timeoutMs: Int32 = 10_000) throws -> [TopicPartition: Int64] {
         let list = PartitionList(partitions)
         let err = rd_kafka_committed(handle, list.pointer, timeoutMs)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "committed \(partitions)") }
@@ -78,7 +78,7 @@ extension KafkaConsumer {
     }
 
     /// Next offset the consumer will return per partition (absent = nothing consumed yet).
-    public func position(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+    package func position(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         let list = PartitionList(partitions)
         _ = rd_kafka_position(handle, list.pointer)
         var result: [TopicPartition: Int64] = [:]
@@ -87,11 +87,11 @@ extension KafkaConsumer {
     }
 
     /// Explicit start offsets: the log's first record, and its end (records produced from now on).
-    public static let beginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
-    public static let end = Int64(RD_KAFKA_OFFSET_END)
+    package static let beginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
+    package static let end = Int64(RD_KAFKA_OFFSET_END)
 
     /// Stops fetching `partitions` until `resume`; records already returned stay returned.
-    public func pause(_ partitions: [TopicPartition]) throws {
+    func pause(_ partitions: [TopicPartition]) throws {
         guard !partitions.isEmpty else { return }
         let list = PartitionList(partitions)
         let err = rd_kafka_pause_partitions(handle, list.pointer)
@@ -99,7 +99,7 @@ extension KafkaConsumer {
     }
 
     /// Resumes fetching `partitions` from where the application left off.
-    public func resume(_ partitions: [TopicPartition]) throws {
+    package func resume(_ partitions: [TopicPartition]) throws {
         guard !partitions.isEmpty else { return }
         let list = PartitionList(partitions)
         let err = rd_kafka_resume_partitions(handle, list.pointer)
@@ -107,7 +107,7 @@ extension KafkaConsumer {
     }
 
     /// Moves the fetch position of assigned partitions (asynchronously; takes effect on later polls).
-    public func seek(_ offsets: [TopicPartition: Int64]) throws {
+    func seek(_ offsets: [TopicPartition: Int64]) throws {
         guard !offsets.isEmpty else { return }
         let list = PartitionList(offsets: offsets)
         if let error = rd_kafka_seek_partitions(handle, list.pointer, 0) {
@@ -116,7 +116,7 @@ extension KafkaConsumer {
     }
 
     /// Low and high watermarks of a partition, asked of the leader. Blocking.
-    public func watermarks(_ tp: TopicPartition, timeoutMs: Int32 = 5_000) throws -> (low: Int64, high: Int64) {
+    package func watermarks(_ tp: TopicPartition, timeoutMs: Int32 = 5_000) throws -> (low: Int64, high: Int64) {
         var low: Int64 = -1
         var high: Int64 = -1
         let err = rd_kafka_query_watermark_offsets(handle, tp.topic, tp.partition, &low, &high, timeoutMs)
@@ -126,7 +126,7 @@ extension KafkaConsumer {
 
     /// Records not yet consumed per assigned partition: high watermark − position
     /// (position falls back to the committed offset, then to the low watermark). Blocking.
-    public func lag(timeoutMs: Int32 = 5_000) throws -> [TopicPartition: Int64] {
+    package func lag(timeoutMs: Int32 = 5_000) throws -> [TopicPartition: Int64] {
         let partitions = assignment.sorted()
         guard !partitions.isEmpty else { return [:] }
         let positions = position(partitions)
@@ -146,7 +146,7 @@ extension KafkaConsumer {
     /// Reads `partitions` without group management (tools, tests, DLQ inspection),
     /// each from its given offset, else the committed one, else `auto.offset.reset`.
     /// Do not mix with `subscribe`.
-    public func assign(_ partitions: [TopicPartition], offsets: [TopicPartition: Int64] = [:]) throws {
+    package func assign(_ partitions: [TopicPartition], offsets: [TopicPartition: Int64] = [:]) throws {
         let list = PartitionList(partitions, offsets: offsets)
         let err = rd_kafka_assign(handle, list.pointer)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "assign \(partitions)") }

@@ -4,25 +4,25 @@ import Logging
 
 /// What the owner of a consumer wants to hear about, and decide, during a rebalance.
 /// All closures run on the polling thread, inside `KafkaConsumer.poll`.
-public struct RebalanceHooks: Sendable {
+package struct RebalanceHooks: Sendable {
     /// Where each newly assigned partition starts. Partitions left out start at
     /// their committed offset, else at `auto.offset.reset`. The learner answers from
     /// its newest durable snapshot manifest (next offset = last handled + 1).
-    public var startOffsets: @Sendable ([TopicPartition]) -> [TopicPartition: Int64]
+    package var startOffsets: @Sendable ([TopicPartition]) -> [TopicPartition: Int64]
     /// Called after partitions were assigned, with the start offsets `startOffsets` chose.
-    public var onAssigned: @Sendable (_ partitions: [TopicPartition], _ starts: [TopicPartition: Int64]) -> Void
+    package var onAssigned: @Sendable (_ partitions: [TopicPartition], _ starts: [TopicPartition: Int64]) -> Void
     /// Called before partitions are released, so their state can be snapshotted;
     /// the partitions are already marked not-owned (`owns` is false), but while this
     /// hook runs `commitSync` still accepts their final offsets. `lost` is true when
     /// the group already gave them to someone else (session timeout): then commits
     /// for them are refused.
-    public var onRevoke: @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void
+    package var onRevoke: @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void
     /// Called (before `onAssigned`) for each assigned partition whose log ends before the explicit
     /// start offset (a recreated or truncated topic): the partition is left paused, since
     /// reading on from wherever `auto.offset.reset` lands would skip or misattribute records.
-    public var onLogBehindStart: @Sendable (_ partition: TopicPartition, _ start: Int64, _ highWatermark: Int64) -> Void
+    package var onLogBehindStart: @Sendable (_ partition: TopicPartition, _ start: Int64, _ highWatermark: Int64) -> Void
 
-    public init(startOffsets: @escaping @Sendable ([TopicPartition]) -> [TopicPartition: Int64] = { _ in [:] },
+    package init(startOffsets: @escaping @Sendable ([TopicPartition]) -> [TopicPartition: Int64] = { _ in [:] },
                 onAssigned: @escaping @Sendable (_ partitions: [TopicPartition], _ starts: [TopicPartition: Int64]) -> Void = { _, _ in },
                 onRevoke: @escaping @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void = { _, _ in },
                 onLogBehindStart: @escaping @Sendable (TopicPartition, Int64, Int64) -> Void = { _, _, _ in }) {

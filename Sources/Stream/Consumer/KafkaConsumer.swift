@@ -12,9 +12,9 @@ import Logging
 ///
 /// `poll(timeoutMs:)` blocks and is meant for one dedicated thread (see `IngestPipeline`);
 /// rebalance hooks run on that thread, inside the poll call.
-public final class KafkaConsumer: @unchecked Sendable {
+package final class KafkaConsumer: @unchecked Sendable {
     /// How partitions move between group members.
-    public enum RebalanceProtocol: String, Sendable {
+    package enum RebalanceProtocol: String, Sendable {
         /// Stop-the-world: every rebalance revokes everything, then assigns.
         case eager = "range,roundrobin"
         /// KIP-429: only the partitions that move are revoked (`cooperative-sticky`).
@@ -22,12 +22,12 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// One poll result: a record, or a consumer-level error that does not stop consumption.
-    public enum Event: Sendable {
+    package enum Event: Sendable {
         case message(KafkaMessage)
         case error(KafkaError)
     }
 
-    public let groupID: String
+    package let groupID: String
     let logger: Logger
     // Order matters: `context` is referenced by the C handle's callbacks and is
     // released only after `deinit` has destroyed `handle`.
@@ -41,7 +41,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     ///   - rebalance: eager or cooperative-sticky assignment.
     ///   - hooks: start offsets on assignment; notification on assign and before revocation.
     /// - Throws: `KafkaError` when a property is invalid or the client cannot be created.
-    public init(config: KafkaConfig, groupID: String, rebalance: RebalanceProtocol = .cooperativeSticky,
+    package init(config: KafkaConfig, groupID: String, rebalance: RebalanceProtocol = .cooperativeSticky,
                 hooks: RebalanceHooks = RebalanceHooks(), logger: Logger = Logger(label: "streamlora.consumer")) throws {
         self.groupID = groupID
         self.logger = logger
@@ -76,7 +76,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Joins the group for `topics`; assignment arrives later through the rebalance hooks.
-    public func subscribe(_ topics: [String]) throws {
+    func subscribe(_ topics: [String]) throws {
         let list = PartitionList([])
         for topic in topics {
             rd_kafka_topic_partition_list_add(list.pointer, topic, RD_KAFKA_PARTITION_UA)
@@ -87,7 +87,7 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Waits up to `timeoutMs` for the next record. Blocking: call from a dedicated thread.
     /// Rebalance hooks run inside this call.
-    public func poll(timeoutMs: Int32) -> Event? {
+    package func poll(timeoutMs: Int32) -> Event? {
         guard let m = rd_kafka_consumer_poll(handle, timeoutMs) else { return nil }
         defer { rd_kafka_message_destroy(m) }
         if m.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -102,25 +102,25 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Partitions currently assigned to this member: commits go only to these.
-    public var assignment: Set<TopicPartition> { context.owned.withLock { $0 } }
+    package var assignment: Set<TopicPartition> { context.owned.withLock { $0 } }
 
     /// Whether librdkafka's last statistics (every `statistics.interval.ms`, served by `poll`)
     /// showed at least one broker connection up; nil before the first statistics arrived.
-    public var brokersReachable: Bool? { context.brokersUp.withLock { $0 } }
+    package var brokersReachable: Bool? { context.brokersUp.withLock { $0 } }
 
     /// Whether `partition` is still owned; check it (under your own lock) before
     /// acting on a record, since a revocation can happen between poll and use.
-    public func owns(_ partition: TopicPartition) -> Bool {
+    package func owns(_ partition: TopicPartition) -> Bool {
         context.owned.withLock { $0.contains(partition) }
     }
 
     /// The rebalance protocol the group settled on ("COOPERATIVE", "EAGER" or "NONE").
-    public var rebalanceProtocol: String {
+    var rebalanceProtocol: String {
         rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } ?? "NONE"
     }
 
     /// Leaves the group (running the revocation hook) and stops fetching. Blocking; idempotent.
-    public func close() {
+    package func close() {
         let first = closed.withLock { wasClosed -> Bool in
             defer { wasClosed = true }
             return !wasClosed

@@ -6,7 +6,7 @@ extension DeadLetterWriter {
     /// few dozen bytes more than key + value + headers).
     static let framingAllowance = 512
     /// The smallest limit a truncation aims for: the error headers alone must fit.
-    public static let minimumLimit = 4_096
+    static let minimumLimit = 4_096
 
     struct Fitted {
         var key: [UInt8]?

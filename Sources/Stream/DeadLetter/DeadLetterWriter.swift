@@ -6,35 +6,35 @@
 /// producer's `message.max.bytes` (or that the broker refused as too large) is written with its
 /// key and value cut to their first bytes, and headers giving each cut part's original size and
 /// sha256 (see `DeadLetterWriter+Truncation`). A tombstone stays a tombstone (null value).
-public struct DeadLetterWriter: Sendable {
+package struct DeadLetterWriter: Sendable {
     /// Header names added to every dead letter.
-    public enum Header {
-        public static let reason = "streamlora.error.reason"
-        public static let detail = "streamlora.error.detail"
-        public static let originalTopic = "streamlora.original.topic"
-        public static let originalPartition = "streamlora.original.partition"
-        public static let originalOffset = "streamlora.original.offset"
-        public static let consumerGroup = "streamlora.consumer.group"
+    package enum Header {
+        package static let reason = "streamlora.error.reason"
+        package static let detail = "streamlora.error.detail"
+        package static let originalTopic = "streamlora.original.topic"
+        package static let originalPartition = "streamlora.original.partition"
+        package static let originalOffset = "streamlora.original.offset"
+        static let consumerGroup = "streamlora.consumer.group"
         /// What was cut to fit the DLQ: `value`, `key`, `headers`, comma-separated. Absent: nothing.
-        public static let truncated = "streamlora.truncated"
+        package static let truncated = "streamlora.truncated"
         /// Original size in bytes and lower-case hex sha256 of a cut value or key.
-        public static let originalValueSize = "streamlora.original.value.size"
-        public static let originalValueSHA256 = "streamlora.original.value.sha256"
-        public static let originalKeySize = "streamlora.original.key.size"
-        public static let originalKeySHA256 = "streamlora.original.key.sha256"
+        package static let originalValueSize = "streamlora.original.value.size"
+        package static let originalValueSHA256 = "streamlora.original.value.sha256"
+        package static let originalKeySize = "streamlora.original.key.size"
+        package static let originalKeySHA256 = "streamlora.original.key.sha256"
         /// How many original headers were dropped, and their total size, when they alone were too large.
-        public static let droppedHeaders = "streamlora.original.headers.dropped"
+        static let droppedHeaders = "streamlora.original.headers.dropped"
     }
 
-    public let producer: KafkaProducer
-    public let groupID: String
-    public let suffix: String
+    package let producer: KafkaProducer
+    package let groupID: String
+    package let suffix: String
     /// One dead-letter topic for every source topic, overriding `<topic><suffix>`.
-    public let fixedTopic: String?
+    let fixedTopic: String?
     /// The largest dead letter (key + value + headers) the producer accepts: its `message.max.bytes`.
-    public let maxRecordBytes: Int
+    let maxRecordBytes: Int
 
-    public init(producer: KafkaProducer, groupID: String, suffix: String = ".dlq", fixedTopic: String? = nil,
+    init(producer: KafkaProducer, groupID: String, suffix: String = ".dlq", fixedTopic: String? = nil,
                 maxRecordBytes: Int = 1_000_000) {
         self.producer = producer
         self.groupID = groupID
@@ -44,11 +44,11 @@ public struct DeadLetterWriter: Sendable {
     }
 
     /// The dead-letter topic for `topic`.
-    public func topic(for topic: String) -> String { fixedTopic ?? topic + suffix }
+    package func topic(for topic: String) -> String { fixedTopic ?? topic + suffix }
 
     /// The dead letter for `message`: same key, value, headers and timestamp, plus error headers;
     /// cut to fit `limit` bytes (default: `maxRecordBytes`) as the type's documentation says.
-    public func record(for message: KafkaMessage, rejection: Rejection, limit: Int? = nil) -> ProducerRecord {
+    package func record(for message: KafkaMessage, rejection: Rejection, limit: Int? = nil) -> ProducerRecord {
         var errorHeaders = [
             KafkaHeader(Header.reason, rejection.reason.rawValue),
             KafkaHeader(Header.detail, String(rejection.detail.prefix(1_000))),
@@ -63,14 +63,14 @@ public struct DeadLetterWriter: Sendable {
     }
 
     /// Sends the dead letter; `completion` runs once the DLQ acknowledged it or delivery failed.
-    public func write(_ message: KafkaMessage, rejection: Rejection, limit: Int? = nil,
+    package func write(_ message: KafkaMessage, rejection: Rejection, limit: Int? = nil,
                       completion: @escaping KafkaProducer.Completion) {
         producer.send(record(for: message, rejection: rejection, limit: limit), completion: completion)
     }
 
     /// Sends the dead letter and returns once the DLQ acknowledged it.
     @discardableResult
-    public func write(_ message: KafkaMessage, rejection: Rejection) async throws -> DeliveryReport {
+    package func write(_ message: KafkaMessage, rejection: Rejection) async throws -> DeliveryReport {
         try await producer.send(record(for: message, rejection: rejection))
     }
 }

@@ -1,18 +1,18 @@
 import Foundation
 
 /// Turns rows of JSONL or CSV into schema-conforming records for `streamlora feed`.
-public struct FeedNormalizer: Sendable {
+package struct FeedNormalizer: Sendable {
     /// Source field holding the text (renamed to `text`).
-    public var textField: String
+    package var textField: String
     /// Source field holding the label (renamed to `label`).
-    public var labelField: String
+    package var labelField: String
     /// Field whose value becomes the record key (adapter name); removed from the value.
-    public var keyField: String?
+    package var keyField: String?
     /// Fixed key for every record (wins over `keyField`).
-    public var key: String?
+    package var key: String?
     private let validator = ExampleDecoder()
 
-    public init(textField: String = "text", labelField: String = "label", keyField: String? = nil, key: String? = nil) {
+    package init(textField: String = "text", labelField: String = "label", keyField: String? = nil, key: String? = nil) {
         self.textField = textField
         self.labelField = labelField
         self.keyField = keyField
@@ -20,14 +20,14 @@ public struct FeedNormalizer: Sendable {
     }
 
     /// A row that could not be normalized: where and why.
-    public struct Invalid: Error, Sendable, CustomStringConvertible {
-        public let line: Int
-        public let reason: String
-        public var description: String { "line \(line): \(reason)" }
+    package struct Invalid: Error, Sendable, CustomStringConvertible {
+        package let line: Int
+        package let reason: String
+        package var description: String { "line \(line): \(reason)" }
     }
 
     /// Normalizes one JSON object (a JSONL line).
-    public func normalize(jsonLine: String, line: Int) -> Result<(key: String?, value: [UInt8]), Invalid> {
+    package func normalize(jsonLine: String, line: Int) -> Result<(key: String?, value: [UInt8]), Invalid> {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(jsonLine.utf8))) as? [String: Any] else {
             return .failure(Invalid(line: line, reason: "not a JSON object"))
         }
@@ -35,7 +35,7 @@ public struct FeedNormalizer: Sendable {
     }
 
     /// Normalizes one CSV row given the header.
-    public func normalize(csvRow row: [String], header: [String], line: Int) -> Result<(key: String?, value: [UInt8]), Invalid> {
+    package func normalize(csvRow row: [String], header: [String], line: Int) -> Result<(key: String?, value: [UInt8]), Invalid> {
         guard row.count == header.count else {
             return .failure(Invalid(line: line, reason: "\(row.count) columns, header has \(header.count)"))
         }
@@ -84,7 +84,7 @@ public struct FeedNormalizer: Sendable {
 }
 
 /// Splits CSV text (RFC 4180: quoted fields, doubled quotes, newlines inside quotes) into rows.
-public func parseCSV(_ text: String) -> [[String]] {
+package func parseCSV(_ text: String) -> [[String]] {
     var rows: [[String]] = []
     var row: [String] = []
     var field = ""

@@ -2,35 +2,35 @@ import Threads
 import Foundation
 
 /// Produces records at an optional rate, counting every delivery report.
-public final class Feeder: @unchecked Sendable {
+package final class Feeder: @unchecked Sendable {
     /// Totals so far; `sent == acknowledged + failed + inFlight`.
-    public struct Progress: Sendable, Equatable, Codable {
-        public var sent = 0
-        public var acknowledged = 0
-        public var failed = 0
+    package struct Progress: Sendable, Equatable, Codable {
+        package var sent = 0
+        package var acknowledged = 0
+        package var failed = 0
         /// Input rows that could not be normalized (never sent).
-        public var invalid = 0
-        public var firstError: String?
-        public init() {}
-        public var inFlight: Int { sent - acknowledged - failed }
+        package var invalid = 0
+        package var firstError: String?
+        init() {}
+        var inFlight: Int { sent - acknowledged - failed }
     }
 
-    public let producer: KafkaProducer
-    public let topic: String
+    package let producer: KafkaProducer
+    package let topic: String
     /// Records per second, or nil for as fast as the producer takes them.
-    public let rate: Double?
+    package let rate: Double?
     private let progressBox = Locked(Progress())
 
-    public init(producer: KafkaProducer, topic: String, rate: Double? = nil) {
+    package init(producer: KafkaProducer, topic: String, rate: Double? = nil) {
         self.producer = producer
         self.topic = topic
         self.rate = rate
     }
 
-    public var progress: Progress { progressBox.withLock { $0 } }
+    package var progress: Progress { progressBox.withLock { $0 } }
 
     /// Notes an input row that could not be normalized.
-    public func invalid(_ reason: String) {
+    package func invalid(_ reason: String) {
         progressBox.withLock { p in
             p.invalid += 1
             if p.firstError == nil { p.firstError = reason }
@@ -38,7 +38,7 @@ public final class Feeder: @unchecked Sendable {
     }
 
     /// Sends one record, pacing to `rate`; returns once it is queued (not yet acknowledged).
-    public func send(key: String?, value: [UInt8], started: Date) async {
+    package func send(key: String?, value: [UInt8], started: Date) async {
         if let rate, rate > 0 {
             let due = started.addingTimeInterval(Double(progressBox.withLock { $0.sent }) / rate)
             let wait = due.timeIntervalSinceNow
@@ -59,7 +59,7 @@ public final class Feeder: @unchecked Sendable {
     }
 
     /// `send` for a plain thread (streaming input): paces with a blocking sleep.
-    public func sendBlocking(key: String?, value: [UInt8], started: Date) {
+    package func sendBlocking(key: String?, value: [UInt8], started: Date) {
         if let rate, rate > 0 {
             let due = started.addingTimeInterval(Double(progressBox.withLock { $0.sent }) / rate)
             let wait = due.timeIntervalSinceNow
@@ -82,7 +82,7 @@ public final class Feeder: @unchecked Sendable {
     /// Waits until every sent record has its delivery report (bounded by `timeout` seconds).
     /// Watches the report counters rather than calling `rd_kafka_flush`, which competes
     /// with the producer's own poll thread and can add a poll interval of delay.
-    public func finish(timeout: Double = 60) async -> Progress {
+    package func finish(timeout: Double = 60) async -> Progress {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while progress.inFlight > 0, Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
         return progress

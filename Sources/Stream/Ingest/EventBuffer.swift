@@ -134,7 +134,7 @@ final class EventBuffer<Element: Sendable>: @unchecked Sendable {
 }
 
 /// What a blocking read of an ``EventBuffer`` found.
-public enum Polled<Element: Sendable>: Sendable {
+package enum Polled<Element: Sendable>: Sendable {
     case element(Element)
     case timedOut
     case closed

@@ -19,31 +19,31 @@ import Logging
 /// not-owned and their buffered events dropped (the next owner re-reads them). A
 /// learner that takes its own lock both in its revoke hook and while handling an
 /// event, and checks `owns(_:)` under that lock, never acts on a record it no longer owns.
-public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
-    public typealias Element = IngestEvent
+package final class IngestPipeline: @unchecked Sendable, AsyncSequence {
+    package typealias Element = IngestEvent
 
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// librdkafka properties for both the consumer and the DLQ producer
         /// (`bootstrap.servers`, SASL/SSL…).
-        public var kafka: KafkaConfig
+        package var kafka: KafkaConfig
         /// Extra properties only for the DLQ producer (e.g. `message.timeout.ms`).
-        public var deadLetterProducer: KafkaConfig
-        public var groupID: String
-        public var topics: [String]
-        public var rebalance: KafkaConsumer.RebalanceProtocol
-        public var decoder: ExampleDecoder
+        package var deadLetterProducer: KafkaConfig
+        package var groupID: String
+        package var topics: [String]
+        package var rebalance: KafkaConsumer.RebalanceProtocol
+        package var decoder: ExampleDecoder
         /// Events buffered ahead of the learner before polling waits.
-        public var bufferCapacity: Int
-        public var deadLetterSuffix: String
+        var bufferCapacity: Int
+        var deadLetterSuffix: String
         /// A dead-letter topic named outright (e.g. a pipeline's `kafka.dlq_topic`); nil: `<topic><suffix>`.
-        public var deadLetterTopic: String?
+        package var deadLetterTopic: String?
         /// First and largest wait between DLQ retries, in seconds.
-        public var retryBackoff: (initial: Double, max: Double)
+        var retryBackoff: (initial: Double, max: Double)
         /// How long the polling thread waits for a dead letter's acknowledgement before
         /// pausing the partition instead (other partitions keep flowing while paused).
-        public var deadLetterWaitMs: Int = 250
+        var deadLetterWaitMs: Int = 250
 
-        public init(kafka: KafkaConfig, groupID: String, topics: [String],
+        package init(kafka: KafkaConfig, groupID: String, topics: [String],
                     rebalance: KafkaConsumer.RebalanceProtocol = .cooperativeSticky,
                     decoder: ExampleDecoder = ExampleDecoder(), bufferCapacity: Int = 4096,
                     deadLetterProducer: KafkaConfig = [:], deadLetterSuffix: String = ".dlq",
@@ -60,10 +60,10 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
         }
     }
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     /// The consumer, for `commit`, `lag`, `assignment`, `owns`, `pause`/`resume`.
-    public let consumer: KafkaConsumer
-    public let deadLetters: DeadLetterWriter
+    package let consumer: KafkaConsumer
+    let deadLetters: DeadLetterWriter
     let logger: Logger
     let buffer: EventBuffer<IngestEvent>
     let running = Locked(false)
@@ -75,7 +75,7 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
     var stalls: [TopicPartition: Stall] = [:]
 
     /// - Parameter hooks: start offsets and assignment/revocation notifications (see `RebalanceHooks`).
-    public init(_ configuration: Configuration, hooks: RebalanceHooks = RebalanceHooks(),
+    package init(_ configuration: Configuration, hooks: RebalanceHooks = RebalanceHooks(),
                 logger: Logger = Logger(label: "streamlora.ingest")) throws {
         self.configuration = configuration
         self.logger = logger
@@ -96,7 +96,7 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
     }
 
     /// Subscribes and starts the polling thread.
-    public func start() throws {
+    package func start() throws {
         try consumer.subscribe(configuration.topics)
         running.withLock { $0 = true }
         let thread = Thread { [self] in
@@ -108,21 +108,21 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
     }
 
     /// The next event; nil after `stop()` once the buffer is drained.
-    public func next() async -> IngestEvent? { await buffer.next() }
+    package func next() async -> IngestEvent? { await buffer.next() }
 
     /// The next event, blocking the calling thread until one arrives or `deadline` passes.
     /// For a consumer of events that runs on its own thread (never call it from a task).
-    public func next(waitingUntil deadline: Date) -> Polled<IngestEvent> { buffer.next(waitingUntil: deadline) }
+    package func next(waitingUntil deadline: Date) -> Polled<IngestEvent> { buffer.next(waitingUntil: deadline) }
 
     /// Iterates in batches taken from the buffer, one event at a time. An event taken
     /// before a revocation can still come out after it: check `owns(_:)` under the lock
     /// your revoke hook also takes (see the type's documentation).
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         let pipeline: IngestPipeline
         var batch: [IngestEvent] = []
         var index = 0
 
-        public mutating func next() async -> IngestEvent? {
+        package mutating func next() async -> IngestEvent? {
             if index == batch.count {
                 batch = await pipeline.buffer.nextBatch(limit: 512)
                 index = 0
@@ -133,23 +133,23 @@ public final class IngestPipeline: @unchecked Sendable, AsyncSequence {
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pipeline: self) }
+    package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pipeline: self) }
 
-    public var stats: IngestStats { statsBox.withLock { $0 } }
+    package var stats: IngestStats { statsBox.withLock { $0 } }
 
     /// Whether `partition` is still assigned to this member.
-    public func owns(_ partition: TopicPartition) -> Bool { consumer.owns(partition) }
+    package func owns(_ partition: TopicPartition) -> Bool { consumer.owns(partition) }
 
     /// Stops polling, leaves the group (running the revocation hook), flushes the DLQ
     /// producer and ends the event stream. Blocking; see `stop() async`.
-    public func stopSync() {
+    package func stopSync() {
         let wasRunning = running.withLock { r -> Bool in defer { r = false }; return r }
         if wasRunning { finished.wait() } else { consumer.close() }
         deadLetters.producer.close(timeoutMs: 5_000)
         buffer.close()
     }
 
-    public func stop() async {
+    package func stop() async {
         await Blocking.run { self.stopSync() }
     }
 

@@ -2,23 +2,23 @@ import Crdkafka
 
 /// librdkafka configuration as plain key/value pairs, so any property (SASL, SSL,
 /// timeouts, `debug`…) passes straight through to the library.
-public struct KafkaConfig: Sendable, ExpressibleByDictionaryLiteral {
-    public var properties: [String: String]
+package struct KafkaConfig: Sendable, ExpressibleByDictionaryLiteral {
+    package var properties: [String: String]
 
-    public init(_ properties: [String: String] = [:]) { self.properties = properties }
+    package init(_ properties: [String: String] = [:]) { self.properties = properties }
 
-    public init(dictionaryLiteral elements: (String, String)...) {
+    package init(dictionaryLiteral elements: (String, String)...) {
         self.properties = Dictionary(elements, uniquingKeysWith: { _, last in last })
     }
 
-    public subscript(key: String) -> String? {
+    package subscript(key: String) -> String? {
         get { properties[key] }
         set { properties[key] = newValue }
     }
 
     /// Properties only a consumer reads (librdkafka 2.0.2's CONFIGURATION.md marks them `C`, global
     /// and topic level). A producer given one logs a CONFWARN and ignores it.
-    public static let consumerOnlyProperties: Set<String> = [
+    package static let consumerOnlyProperties: Set<String> = [
         "group.id", "group.instance.id", "partition.assignment.strategy", "session.timeout.ms",
         "heartbeat.interval.ms", "group.protocol.type", "coordinator.query.interval.ms", "max.poll.interval.ms",
         "enable.auto.commit", "auto.commit.enable", "auto.commit.interval.ms", "enable.auto.offset.store",
@@ -30,7 +30,7 @@ public struct KafkaConfig: Sendable, ExpressibleByDictionaryLiteral {
 
     /// The properties a producer sharing a consumer's settings (brokers, security, client id …)
     /// should get: everything but ``consumerOnlyProperties``.
-    public func forProducer() -> KafkaConfig {
+    package func forProducer() -> KafkaConfig {
         KafkaConfig(properties.filter { !Self.consumerOnlyProperties.contains($0.key) })
     }
 

@@ -2,15 +2,15 @@ import Crdkafka
 
 /// An error reported by librdkafka, carrying its numeric code so callers can tell
 /// retriable transport hiccups from permanent failures.
-public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
+package struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The raw `rd_kafka_resp_err_t` value (negative values are librdkafka-internal).
-    public let code: Int32
+    let code: Int32
     /// What was being attempted when the error occurred (e.g. "commit", "produce to t.dlq").
-    public let context: String
+    let context: String
     /// librdkafka's own description or the detail it returned.
-    public let message: String
+    let message: String
 
-    public init(code: Int32, context: String, message: String? = nil) {
+    init(code: Int32, context: String, message: String? = nil) {
         self.code = code
         self.context = context
         self.message = message ?? String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(code)))
@@ -29,10 +29,10 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// The symbolic librdkafka name, e.g. `_TRANSPORT` or `NOT_COORDINATOR`.
-    public var name: String { String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(code))) }
+    var name: String { String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(code))) }
 
     /// Transient conditions worth another attempt (coordinator moving, timeouts, connection loss).
-    public var isRetriable: Bool {
+    var isRetriable: Bool {
         let retriable: [rd_kafka_resp_err_t] = [
             RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__WAIT_COORD,
             RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
@@ -43,9 +43,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// The group is rebalancing: a commit may succeed once the coordinator has settled.
-    public var isRebalanceInProgress: Bool { rd_kafka_resp_err_t(code) == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS }
+    var isRebalanceInProgress: Bool { rd_kafka_resp_err_t(code) == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS }
 
-    public var description: String { "\(context): \(message) (\(name))" }
+    package var description: String { "\(context): \(message) (\(name))" }
 
     /// A configuration value librdkafka refused.
     static func config(_ key: String, _ detail: String) -> KafkaError {

@@ -1,21 +1,21 @@
 import Crdkafka
 
 /// A record read from Kafka, copied out of librdkafka's buffers so it can outlive the poll.
-public struct KafkaMessage: Sendable {
-    public let topic: String
-    public let partition: Int32
-    public let offset: Int64
-    public let key: [UInt8]?
+package struct KafkaMessage: Sendable {
+    package let topic: String
+    package let partition: Int32
+    package let offset: Int64
+    package let key: [UInt8]?
     /// The value's bytes; empty for a tombstone (see `isTombstone`).
-    public let value: [UInt8]
+    package let value: [UInt8]
     /// The value is null (a compaction tombstone), which Kafka distinguishes from an empty value.
-    public let isTombstone: Bool
+    package let isTombstone: Bool
     /// Headers in wire order; a `nil` value is a header with a null value.
-    public let headers: [KafkaHeader]
+    package let headers: [KafkaHeader]
     /// Milliseconds since the epoch (create or log-append time), if the broker supplied one.
-    public let timestamp: Int64?
+    let timestamp: Int64?
 
-    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
+    init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
                 headers: [KafkaHeader] = [], timestamp: Int64? = nil) {
         self.topic = topic
         self.partition = partition
@@ -27,10 +27,10 @@ public struct KafkaMessage: Sendable {
         self.timestamp = timestamp
     }
 
-    public var topicPartition: TopicPartition { TopicPartition(topic, partition) }
+    package var topicPartition: TopicPartition { TopicPartition(topic, partition) }
 
     /// The key as UTF-8 text (adapter names are text); nil when absent or not UTF-8.
-    public var keyString: String? {
+    var keyString: String? {
         key.flatMap { String(validating: $0, as: UTF8.self) }
     }
 
@@ -50,21 +50,21 @@ public struct KafkaMessage: Sendable {
 }
 
 /// One Kafka record header.
-public struct KafkaHeader: Sendable, Equatable {
-    public let name: String
-    public let value: [UInt8]?
+package struct KafkaHeader: Sendable, Equatable {
+    let name: String
+    let value: [UInt8]?
 
-    public init(_ name: String, _ value: [UInt8]?) {
+    init(_ name: String, _ value: [UInt8]?) {
         self.name = name
         self.value = value
     }
 
-    public init(_ name: String, _ text: String) {
+    init(_ name: String, _ text: String) {
         self.init(name, Array(text.utf8))
     }
 
     /// The value as UTF-8 text, for the textual headers the DLQ writes.
-    public var text: String? { value.flatMap { String(validating: $0, as: UTF8.self) } }
+    var text: String? { value.flatMap { String(validating: $0, as: UTF8.self) } }
 
     static func read(from m: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
         var hdrs: OpaquePointer?
@@ -85,7 +85,7 @@ public struct KafkaHeader: Sendable, Equatable {
 
 extension [KafkaHeader] {
     /// The last value of header `name` as text (later headers win, as Kafka clients do).
-    public func text(_ name: String) -> String? {
+    package func text(_ name: String) -> String? {
         last(where: { $0.name == name })?.text
     }
 }

@@ -1,18 +1,18 @@
 import Crdkafka
 
 /// One partition of one topic: the unit Kafka assigns, pauses and commits.
-public struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let topic: String
-    public let partition: Int32
+package struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let topic: String
+    package let partition: Int32
 
-    public init(_ topic: String, _ partition: Int32) {
+    package init(_ topic: String, _ partition: Int32) {
         self.topic = topic
         self.partition = partition
     }
 
-    public var description: String { "\(topic)[\(partition)]" }
+    package var description: String { "\(topic)[\(partition)]" }
 
-    public static func < (lhs: TopicPartition, rhs: TopicPartition) -> Bool {
+    package static func < (lhs: TopicPartition, rhs: TopicPartition) -> Bool {
         (lhs.topic, lhs.partition) < (rhs.topic, rhs.partition)
     }
 }

@@ -4,18 +4,18 @@ import Foundation
 import Logging
 
 /// A record to produce.
-public struct ProducerRecord: Sendable {
-    public var topic: String
+package struct ProducerRecord: Sendable {
+    package var topic: String
     /// Explicit partition, or nil to let the partitioner hash the key.
-    public var partition: Int32?
-    public var key: [UInt8]?
+    package var partition: Int32?
+    package var key: [UInt8]?
     /// nil produces a tombstone (a null value, unlike an empty one).
-    public var value: [UInt8]?
-    public var headers: [KafkaHeader]
+    package var value: [UInt8]?
+    package var headers: [KafkaHeader]
     /// Milliseconds since the epoch; nil → now.
-    public var timestamp: Int64?
+    var timestamp: Int64?
 
-    public init(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]?,
+    package init(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]?,
                 headers: [KafkaHeader] = [], timestamp: Int64? = nil) {
         self.topic = topic
         self.partition = partition
@@ -27,17 +27,17 @@ public struct ProducerRecord: Sendable {
 }
 
 /// Where an acknowledged record landed.
-public struct DeliveryReport: Sendable, Equatable {
-    public let topic: String
-    public let partition: Int32
-    public let offset: Int64
+package struct DeliveryReport: Sendable, Equatable {
+    package let topic: String
+    package let partition: Int32
+    package let offset: Int64
 }
 
 /// An idempotent producer whose every record ends in a delivery report: acknowledged
 /// by the broker or failed with the reason. Reports are served by a dedicated thread
 /// (`rd_kafka_poll`), never by Swift's cooperative pool.
-public final class KafkaProducer: @unchecked Sendable {
-    public typealias Completion = @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+package final class KafkaProducer: @unchecked Sendable {
+    package typealias Completion = @Sendable (Result<DeliveryReport, KafkaError>) -> Void
 
     let logger: Logger
     let handle: OpaquePointer
@@ -48,7 +48,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// - Parameter config: any librdkafka properties; `bootstrap.servers` is required.
     ///   Defaults: `enable.idempotence=true`, `partitioner=murmur2_random` (same key →
     ///   same partition as the Java client).
-    public init(config: KafkaConfig, logger: Logger = Logger(label: "streamlora.producer")) throws {
+    package init(config: KafkaConfig, logger: Logger = Logger(label: "streamlora.producer")) throws {
         self.logger = logger
         let conf = try config.withDefaults([
             "enable.idempotence": "true",
@@ -76,7 +76,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Enqueues `record`; `completion` runs on the poll thread once the broker acknowledged
     /// it or librdkafka gave up (`message.timeout.ms`). When the local queue is full this
     /// waits (briefly blocking the caller) until there is room.
-    public func send(_ record: ProducerRecord, completion: @escaping Completion) {
+    package func send(_ record: ProducerRecord, completion: @escaping Completion) {
         let box = Unmanaged.passRetained(DeliveryBox(completion)).toOpaque()
         while true {
             let err = enqueue(record, opaque: box)
@@ -94,24 +94,24 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Produces `record` and returns when it is acknowledged.
     /// - Throws: `KafkaError` with the delivery failure.
     @discardableResult
-    public func send(_ record: ProducerRecord) async throws -> DeliveryReport {
+    package func send(_ record: ProducerRecord) async throws -> DeliveryReport {
         try await withCheckedThrowingContinuation { continuation in
             send(record) { continuation.resume(with: $0) }
         }
     }
 
     /// Waits until every queued record has a delivery report. Blocking.
-    public func flush(timeoutMs: Int32 = 30_000) throws {
+    package func flush(timeoutMs: Int32 = 30_000) throws {
         let err = rd_kafka_flush(handle, timeoutMs)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "flush") }
     }
 
     /// Number of records still waiting for a delivery report.
-    public var outstanding: Int { Int(rd_kafka_outq_len(handle)) }
+    var outstanding: Int { Int(rd_kafka_outq_len(handle)) }
 
     /// Flushes (bounded by `timeoutMs`), then stops the poll thread. Idempotent; blocking.
     /// Records still undelivered after the timeout fail with `_PURGE_QUEUE`.
-    public func close(timeoutMs: Int32 = 30_000) {
+    package func close(timeoutMs: Int32 = 30_000) {
         let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
         guard first else { return }
         do { try flush(timeoutMs: timeoutMs) } catch {

@@ -4,11 +4,11 @@
 /// ASCII letters, digits, `-`, `_` and `.`, not starting with `.`, at most 128 characters. The
 /// registry enforces the same rule (`RegistryLayout.isValidAdapterName`; a test keeps the two equal);
 /// checking it here sends a bad key to the DLQ instead of failing deep in the learner.
-public enum AdapterName {
-    public static let maxLength = 128
+enum AdapterName {
+    static let maxLength = 128
 
     /// Why `name` cannot name an adapter, or nil when it can.
-    public static func problem(_ name: String) -> String? {
+    static func problem(_ name: String) -> String? {
         guard let first = name.first else { return "adapter name is empty" }
         guard name.utf8.count <= maxLength else {
             return "adapter name is \(name.utf8.count) bytes, limit is \(maxLength)"
@@ -20,7 +20,7 @@ public enum AdapterName {
         return nil
     }
 
-    public static func isValid(_ name: String) -> Bool { problem(name) == nil }
+    static func isValid(_ name: String) -> Bool { problem(name) == nil }
 
     private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {

@@ -6,27 +6,27 @@
 ///      "id"?: "…", "ts"?: number, "weight"?: number}
 ///
 /// The record key, when present, names the adapter the example trains (absent → default adapter).
-public struct Example: Sendable, Equatable {
+package struct Example: Sendable, Equatable {
     /// What the model sees: raw text for the encoder, or a precomputed feature vector.
-    public enum Input: Sendable, Equatable {
+    package enum Input: Sendable, Equatable {
         case text(String)
         case features([Float])
     }
 
-    public var input: Input
+    package var input: Input
     /// The class label; integer labels are kept as their decimal text ("3"), since
     /// label vocabularies are strings.
-    public var label: String
+    package var label: String
     /// Producer-assigned id (used for the deterministic holdout split when present).
-    public var id: String?
+    package var id: String?
     /// Producer timestamp, in whatever unit the producer chose (not interpreted here).
-    public var timestamp: Double?
+    var timestamp: Double?
     /// Loss weight, finite, > 0 and ≤ the decoder's `maxWeight`; 1 when absent.
-    public var weight: Double
+    package var weight: Double
     /// Adapter named by the record key; nil → the default adapter.
-    public var adapter: String?
+    package var adapter: String?
 
-    public init(input: Input, label: String, id: String? = nil, timestamp: Double? = nil,
+    package init(input: Input, label: String, id: String? = nil, timestamp: Double? = nil,
                 weight: Double = 1, adapter: String? = nil) {
         self.input = input
         self.label = label
@@ -37,14 +37,14 @@ public struct Example: Sendable, Equatable {
     }
 
     /// The text, when the input is text.
-    public var text: String? {
+    package var text: String? {
         if case .text(let text) = input { return text }
         return nil
     }
 }
 
 /// Why a record was refused; written to the DLQ as `streamlora.error.reason`.
-public enum RejectReason: String, Sendable, CaseIterable, Codable {
+package enum RejectReason: String, Sendable, CaseIterable, Codable {
     case tooLarge = "too_large"
     case invalidUTF8 = "invalid_utf8"
     case invalidJSON = "invalid_json"
@@ -77,14 +77,14 @@ public enum RejectReason: String, Sendable, CaseIterable, Codable {
 }
 
 /// A refused record: the reason code plus a human-readable detail naming the field.
-public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
-    public let reason: RejectReason
-    public let detail: String
+package struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
+    let reason: RejectReason
+    let detail: String
 
-    public init(_ reason: RejectReason, _ detail: String) {
+    init(_ reason: RejectReason, _ detail: String) {
         self.reason = reason
         self.detail = detail
     }
 
-    public var description: String { "\(reason.rawValue): \(detail)" }
+    package var description: String { "\(reason.rawValue): \(detail)" }
 }

@@ -13,19 +13,19 @@
 /// Unknown fields are ignored by default (tolerant reader: producers may add metadata
 /// without breaking consumers; typos in required fields still fail as `missing_field`).
 /// Set `rejectUnknownFields` for a strict schema.
-public struct ExampleDecoder: Sendable {
+package struct ExampleDecoder: Sendable {
     /// Largest accepted record value, in bytes (default 64 KiB); larger values are refused as `too_large`.
-    public var maxValueBytes: Int
-    public var rejectUnknownFields: Bool
+    package var maxValueBytes: Int
+    var rejectUnknownFields: Bool
     /// Whether a `features` vector is a usable input; a pipeline whose model reads text sets
     /// this to false, so features-only records are dead-lettered as `unsupported_input`.
-    public var acceptsFeatures: Bool
+    package var acceptsFeatures: Bool
     /// Largest accepted `weight` (weights must also be finite and > 0).
-    public var maxWeight: Double
+    package var maxWeight: Double
     /// Longest accepted label, in UTF-8 bytes (labels are stored in every manifest).
-    public var maxLabelBytes: Int
+    var maxLabelBytes: Int
 
-    public init(maxValueBytes: Int = 64 * 1024, rejectUnknownFields: Bool = false, acceptsFeatures: Bool = true,
+    package init(maxValueBytes: Int = 64 * 1024, rejectUnknownFields: Bool = false, acceptsFeatures: Bool = true,
                 maxWeight: Double = 100, maxLabelBytes: Int = 256) {
         self.maxValueBytes = maxValueBytes
         self.rejectUnknownFields = rejectUnknownFields
@@ -36,7 +36,7 @@ public struct ExampleDecoder: Sendable {
 
     /// Decodes a record: the value is the example, the key names the adapter (no key or an
     /// empty key: the default adapter).
-    public func decode(key: [UInt8]?, value: [UInt8]) -> Result<Example, Rejection> {
+    package func decode(key: [UInt8]?, value: [UInt8]) -> Result<Example, Rejection> {
         var adapter: String?
         if let key, !key.isEmpty {
             guard let name = String(validating: key, as: UTF8.self) else {
@@ -54,13 +54,13 @@ public struct ExampleDecoder: Sendable {
         }
     }
 
-    public func decode(_ message: KafkaMessage) -> Result<Example, Rejection> {
+    package func decode(_ message: KafkaMessage) -> Result<Example, Rejection> {
         if message.isTombstone { return .failure(Rejection(.tombstone, "the record's value is null")) }
         return decode(key: message.key, value: message.value)
     }
 
     /// Decodes a record value (no adapter).
-    public func decode(_ bytes: UnsafeRawBufferPointer) -> Result<Example, Rejection> {
+    package func decode(_ bytes: UnsafeRawBufferPointer) -> Result<Example, Rejection> {
         guard bytes.count <= maxValueBytes else {
             return .failure(Rejection(.tooLarge, "value is \(bytes.count) bytes, limit is \(maxValueBytes)"))
         }

@@ -3,14 +3,14 @@ import CBFloat16
 /// A frozen row table (e.g. word embeddings, vocabulary × hidden) stored in bf16, row-major: half
 /// the bytes of fp32. Rows are widened to fp32 when gathered, which is exact, so everything
 /// downstream of a lookup stays fp32. Immutable after init; shared read-only by every thread.
-public final class BF16Rows: @unchecked Sendable {
-    public let rows: Int
-    public let cols: Int
+package final class BF16Rows: @unchecked Sendable {
+    package let rows: Int
+    package let cols: Int
     /// bf16 bit patterns (the upper half of the fp32 pattern after rounding), row-major.
     let storage: UnsafeMutablePointer<UInt16>
 
     /// Rounds `values` (rows × cols, row-major) to bf16, nearest-even.
-    public init(_ values: UnsafePointer<Float>, rows: Int, cols: Int) {
+    package init(_ values: UnsafePointer<Float>, rows: Int, cols: Int) {
         precondition(rows >= 0 && cols >= 0, "negative dimension \(rows)×\(cols)")
         self.rows = rows
         self.cols = cols
@@ -21,10 +21,10 @@ public final class BF16Rows: @unchecked Sendable {
     deinit { storage.deallocate() }
 
     /// Bytes held.
-    public var byteCount: Int { rows * cols * 2 }
+    package var byteCount: Int { rows * cols * 2 }
 
     /// The exact fp32 value of element (row, col) (not for hot loops).
-    public subscript(row: Int, col: Int) -> Float { Float(bitPattern: UInt32(storage[row * cols + col]) << 16) }
+    package subscript(row: Int, col: Int) -> Float { Float(bitPattern: UInt32(storage[row * cols + col]) << 16) }
 
     /// out[c] = row[c] + a[c] + b[c] for c < cols: a row widened to fp32 plus two fp32 rows (the
     /// embedding sum's inner loop).
@@ -35,7 +35,7 @@ public final class BF16Rows: @unchecked Sendable {
     }
 
     /// sum[c] += row[c] (fp32 accumulation of a widened row).
-    public func accumulate(_ row: Int, into sum: UnsafeMutablePointer<Float>) {
+    package func accumulate(_ row: Int, into sum: UnsafeMutablePointer<Float>) {
         let src = storage + row * cols
         for c in 0..<cols { sum[c] += Float(bitPattern: UInt32(src[c]) << 16) }
     }
@@ -44,7 +44,7 @@ public final class BF16Rows: @unchecked Sendable {
 extension Kernels {
     /// `embeddingSum` with the word table in bf16: the same sum, each word row widened (exactly)
     /// to fp32 first.
-    public static func embeddingSum(
+    package static func embeddingSum(
         _ out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, word: BF16Rows,
         position: UnsafePointer<Float>, tokenType: UnsafePointer<Float>, batch: Int, seq: Int, cols: Int
     ) {

@@ -4,37 +4,37 @@
 /// weights packed in bf16 and multiplies bf16-rounded activations with fp32 accumulation (the
 /// frozen denses forward and the input gradients through them); LoRA A/B, the head, attention,
 /// LayerNorm, softmax, loss, gradients and AdamW stay fp32.
-public enum ComputePrecision: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+package enum ComputePrecision: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case fp32, bf16
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 /// A requested precision: a concrete one, or `auto` (resolved per machine at run time).
-public enum PrecisionSetting: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+package enum PrecisionSetting: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case fp32, bf16, auto
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     /// bf16 must do at least this many flops per fp32 flop in the probe before `auto` picks it:
     /// the probe's ratio is ~2 where bf16 pays (Zen 4) and ~0.5 where it does not (Intel without
     /// AMX), so 1.3 sits far from both and load noise cannot flip the choice.
-    public static let autoThreshold = 1.3
+    static let autoThreshold = 1.3
 
     /// What a setting resolved to, and why (logged and journaled by the callers).
-    public struct Resolution: Sendable, Equatable {
-        public var precision: ComputePrecision
-        public var reason: String
+    package struct Resolution: Sendable, Equatable {
+        package var precision: ComputePrecision
+        package var reason: String
     }
 
     /// Resolves against this machine.
     /// - Throws: `PrecisionError.bf16Unavailable` when `bf16` is asked for explicitly on a CPU
     ///   without AVX512_BF16.
-    public func resolve() throws -> Resolution {
+    package func resolve() throws -> Resolution {
         try resolve(available: BF16Support.available, probe: { BF16Support.probe })
     }
 
     /// Resolves against given capabilities (pure apart from calling `probe`, which runs only for
     /// `auto` on a bf16-capable CPU).
-    public func resolve(available: Bool, probe: () -> BF16Support.Probe?) throws -> Resolution {
+    package func resolve(available: Bool, probe: () -> BF16Support.Probe?) throws -> Resolution {
         switch self {
         case .fp32:
             return Resolution(precision: .fp32, reason: "fp32 requested")
@@ -59,9 +59,9 @@ public enum PrecisionSetting: String, Sendable, Codable, CaseIterable, CustomStr
 }
 
 /// A precision that this machine cannot run.
-public enum PrecisionError: Error, CustomStringConvertible, Equatable {
+package enum PrecisionError: Error, CustomStringConvertible, Equatable {
     case bf16Unavailable
-    public var description: String {
+    package var description: String {
         "precision bf16 needs a CPU with AVX512_BF16 (this one does not report it); use fp32 or auto"
     }
 }

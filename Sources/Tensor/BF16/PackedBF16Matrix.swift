@@ -5,21 +5,21 @@ import Dispatch
 /// A frozen right-hand matrix op(B) (k × n) rounded to bf16 once and packed into the panel layout
 /// the AVX512-BF16 kernel streams (half the bytes of fp32). Immutable after init, so one packing
 /// is shared read-only by every thread and adapter.
-public final class PackedBF16Matrix: @unchecked Sendable {
+package final class PackedBF16Matrix: @unchecked Sendable {
     /// Inner dimension (rows of op(B)).
-    public let k: Int
+    package let k: Int
     /// Output columns (columns of op(B)).
-    public let n: Int
+    package let n: Int
     /// Packed elements, 64-byte aligned.
     let storage: UnsafeMutablePointer<UInt16>
     /// Number of `UInt16` elements in `storage` (panels are padded to 64 columns, k to even).
-    public let count: Int
+    package let count: Int
 
     /// Packs op(B) from fp32.
     /// - Parameters:
     ///   - transposed: false: op(B)[p][j] = b[p·ldb + j]; true: op(B)[p][j] = b[j·ldb + p], i.e. a
     ///     row-major (n, k) weight used as Wᵀ (the forward pass x·Wᵀ).
-    public init(k: Int, n: Int, from b: UnsafePointer<Float>, ldb: Int, transposed: Bool) {
+    package init(k: Int, n: Int, from b: UnsafePointer<Float>, ldb: Int, transposed: Bool) {
         precondition(k >= 0 && n >= 0, "negative dimension \(k)×\(n)")
         self.k = k
         self.n = n
@@ -30,21 +30,21 @@ public final class PackedBF16Matrix: @unchecked Sendable {
     }
 
     /// The forward operand of a row-major (out, in) weight W: op(B) = Wᵀ, k = in, n = out.
-    public convenience init(forwardOf w: UnsafePointer<Float>, out: Int, in inF: Int) {
+    package convenience init(forwardOf w: UnsafePointer<Float>, out: Int, in inF: Int) {
         self.init(k: inF, n: out, from: w, ldb: inF, transposed: true)
     }
 
     deinit { storage.deallocate() }
 
     /// Bytes held (for memory reports).
-    public var byteCount: Int { count * 2 }
+    package var byteCount: Int { count * 2 }
 }
 
 extension PackedBF16Matrix {
     /// The packed bf16 values back in fp32 (exact): op(B) (k × n) row-major, or its transpose
     /// (n × k) with `transposed`, the inverse of the packing's own `transposed` flag. For merging
     /// and export, where fp32 values of a weight stored only in bf16 are needed.
-    public func unpack(transposed: Bool) -> [Float] {
+    package func unpack(transposed: Bool) -> [Float] {
         [Float](unsafeUninitializedCapacity: k * n) { buf, initialized in
             slbf16_unpack(k, n, storage, transposed ? 1 : 0, buf.baseAddress!, transposed ? k : n)
             initialized = k * n
@@ -66,7 +66,7 @@ extension Kernels {
     /// the split, so the result does not depend on the thread count.
     /// - Parameter threads: override of the thread count (tests).
     /// - Precondition: `BF16Support.available` (otherwise the CPU would fault on the instructions).
-    public static func gemmBF16(
+    package static func gemmBF16(
         m: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: PackedBF16Matrix, transposed: Bool = false,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil
     ) {

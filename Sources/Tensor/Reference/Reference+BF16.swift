@@ -1,6 +1,6 @@
 extension Reference {
     /// bf16 rounding, round-to-nearest-even on the bit pattern (NaN stays NaN).
-    public static func bf16(_ x: Float) -> Float {
+    package static func bf16(_ x: Float) -> Float {
         if x.isNaN { return x }
         let u = x.bitPattern
         let rounded = (u &+ 0x7fff &+ ((u >> 16) & 1)) & 0xffff_0000
@@ -9,7 +9,7 @@ extension Reference {
 
     /// `C = alpha · bf16(A) · bf16(op(B)) + beta · C` accumulated in `Double`: the naive twin of
     /// `Kernels.gemmBF16` (whose op(B) is the packed form of the same `b`, `ldb`, `transB`).
-    public static func gemmBF16(
+    package static func gemmBF16(
         m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int, transB: Bool, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
@@ -29,7 +29,7 @@ extension Reference {
 
 extension Reference {
     /// Naive twin of `Kernels.embeddingSum(…, word: BF16Rows, …)`: element by element in Double.
-    public static func embeddingSum(
+    package static func embeddingSum(
         _ out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, word: BF16Rows,
         position: UnsafePointer<Float>, tokenType: UnsafePointer<Float>, batch: Int, seq: Int, cols: Int
     ) {

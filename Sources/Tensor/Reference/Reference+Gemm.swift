@@ -1,7 +1,7 @@
 /// Naive reference kernels: obviously-correct loops (accumulating in `Double`) that the fast
 /// `Kernels` are tested against. Never used on a hot path.
-public enum Reference {
-    public static func gemm(
+package enum Reference {
+    package static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
@@ -20,7 +20,7 @@ public enum Reference {
         }
     }
 
-    public static func gemmBatched(
+    package static func gemmBatched(
         outer: Int, inner: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, strideA: BatchStride,
         b: UnsafePointer<Float>, ldb: Int, strideB: BatchStride,

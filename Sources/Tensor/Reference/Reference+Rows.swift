@@ -1,7 +1,7 @@
 import Foundation
 
 extension Reference {
-    public static func softmaxForward(
+    package static func softmaxForward(
         _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, scale: Float = 1,
         mask: UnsafePointer<Float>? = nil, rowsPerMask: Int = 1
     ) {
@@ -17,7 +17,7 @@ extension Reference {
         }
     }
 
-    public static func softmaxBackward(
+    package static func softmaxBackward(
         _ dx: UnsafeMutablePointer<Float>, probs p: UnsafePointer<Float>, dprobs dp: UnsafePointer<Float>,
         rows: Int, cols: Int
     ) {
@@ -35,7 +35,7 @@ extension Reference {
     }
 
     @discardableResult
-    public static func crossEntropy(
+    package static func crossEntropy(
         logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, weights: UnsafePointer<Float>?,
         rows: Int, classes: Int, dlogits: UnsafeMutablePointer<Float>?
     ) -> Float {
@@ -55,7 +55,7 @@ extension Reference {
         return Float(loss)
     }
 
-    public static func layerNormForward(
+    package static func layerNormForward(
         _ out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
         _ inp: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         rows: Int, cols: Int, eps: Float
@@ -73,7 +73,7 @@ extension Reference {
 
     /// Reference LayerNorm input gradient via the full Jacobian of x̂ w.r.t. x (recomputing
     /// mean and rstd from the input itself, ignoring the saved ones).
-    public static func layerNormBackward(
+    package static func layerNormBackward(
         _ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ inp: UnsafePointer<Float>,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
         rows: Int, cols: Int
@@ -98,7 +98,7 @@ extension Reference {
         }
     }
 
-    public static func embeddingSum(
+    package static func embeddingSum(
         _ out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, word: UnsafePointer<Float>,
         position: UnsafePointer<Float>, tokenType: UnsafePointer<Float>, batch: Int, seq: Int, cols: Int
     ) {
@@ -112,7 +112,7 @@ extension Reference {
         }
     }
 
-    public static func meanPoolForward(
+    package static func meanPoolForward(
         _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, mask: UnsafePointer<Int32>,
         batch: Int, seq: Int, cols: Int
     ) {
@@ -126,7 +126,7 @@ extension Reference {
         }
     }
 
-    public static func meanPoolBackward(
+    package static func meanPoolBackward(
         _ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, mask: UnsafePointer<Int32>,
         batch: Int, seq: Int, cols: Int
     ) {
@@ -140,7 +140,7 @@ extension Reference {
         }
     }
 
-    public static func adamW(
+    package static func adamW(
         params p: UnsafeMutablePointer<Float>, grads g: UnsafePointer<Float>,
         m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count n: Int,
         lr: Float, beta1: Float, beta2: Float, eps: Float, weightDecay: Float, step: Int

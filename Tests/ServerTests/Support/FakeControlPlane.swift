@@ -1,7 +1,7 @@
 import API
 import Foundation
 import Monitor
-import Server
+@testable import Server
 
 /// An in-memory agent for driving the HTTP layer: two adapters (`default` with three versions,
 /// `spam` with none live), switchable readiness, fixed metrics text and real drift reports from

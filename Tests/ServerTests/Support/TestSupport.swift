@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Server
+@testable import Server
 import Testing
 
 /// Runs `body` against the control-plane router in process (no sockets).
