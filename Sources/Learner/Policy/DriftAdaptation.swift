@@ -29,6 +29,8 @@ package struct DriftAdaptation: Sendable {
     private(set) var incidentStart: Int?
     /// Train steps left with the boosted head learning rate.
     private(set) var boostRemaining = 0
+    /// The head learning-rate multiplier while `boostRemaining` > 0.
+    private(set) var boostMultiplier = 1.0
     /// Train steps of the current incident left that replay post-change examples.
     private(set) var replayRemaining = 0
     /// Post-change holdout examples still needed before the early snapshot (0: none pending).
@@ -36,12 +38,13 @@ package struct DriftAdaptation: Sendable {
     /// Incidents so far.
     private(set) var incidents = 0
 
-    /// The head learning-rate multiplier of a boost: `head_lr_boost`, raised so the boosted
-    /// rate is at least `head_lr_floor`. A multiplier alone scales whatever the pipeline chose:
-    /// from PEFT's head lr 1e-3, × 5 relearned a relabelling in 696 examples and a boosted rate
-    /// of 0.02 in 552 (ops/bench/decisions, abrupt, seed 7); from the template's 0.06, × 5 is
-    /// already far above the floor.
-    package let headBoost: Double
+    /// The head learning-rate multiplier of an incident's boost: `head_lr_boost`, raised so the
+    /// boosted rate is at least `head_lr_floor`. A multiplier alone scales whatever the pipeline
+    /// chose: from PEFT's head lr 1e-3, × 5 relearned a relabelling in 696 examples and a boosted
+    /// rate of 0.02 in 552 (ops/bench/decisions, abrupt, seed 7); from the template's 0.06, × 5
+    /// is already far above the floor. A new label's boost stays `head_lr_boost`: × 20 on every
+    /// label appearing early in learning made the error jump into a concept alarm (seeds 7 and 8).
+    let headBoost: Double
 
     /// - Parameters:
     ///   - settings: `drift.adaptation`.
@@ -85,6 +88,7 @@ package struct DriftAdaptation: Sendable {
         incidentStart = alarm.index
         incidents += 1
         boostRemaining = settings.boostSteps
+        boostMultiplier = headBoost
         replayRemaining = settings.postChangeReplay > 0 ? settings.boostSteps : 0
         holdoutPending = settings.minHoldoutAfter
         return Plan(alarm: alarm, replayKeep: settings.replayKeep, resetOptimizer: settings.resetOptimizer,
@@ -97,17 +101,19 @@ package struct DriftAdaptation: Sendable {
     /// - Returns: the journal line when the head learning rate is boosted for it.
     mutating func newLabel(_ label: String, at index: Int, warmup: Int) -> String? {
         guard settings.enabled, settings.newLabelBoost, index >= warmup,
-              settings.boostSteps > 0, headBoost > 1 else { return nil }
+              settings.boostSteps > 0, settings.headLRBoost > 1 else { return nil }
+        // During an incident's (larger) boost, the new label extends it.
+        if boostRemaining == 0 { boostMultiplier = settings.headLRBoost }
         boostRemaining = max(boostRemaining, settings.boostSteps)
         return "new label '\(label)' at example \(index) (after the \(warmup)-example warm-up): "
-            + "head lr × \(formatSetting(headBoost)) for \(settings.boostSteps) steps"
+            + "head lr × \(formatSetting(settings.headLRBoost)) for \(settings.boostSteps) steps"
     }
 
     /// The head learning-rate multiplier for the next train step (consumes one boosted step).
     mutating func nextHeadMultiplier() -> Double {
         guard boostRemaining > 0 else { return 1 }
         boostRemaining -= 1
-        return headBoost
+        return boostMultiplier
     }
 
     /// Post-change examples to replay in the next train step (consumes one replaying step).
