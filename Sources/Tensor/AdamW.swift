@@ -29,5 +29,43 @@ extension Kernels {
             p[i] = p[i] * decay - stepSize * mi / denom
         }
     }
-}
 
+    /// True when `adamW` with these arguments is sure to leave every parameter finite, so a
+    /// caller need not copy parameters and moments aside before it (the copy is what a
+    /// non-finite step restores). A cheap sufficient condition, not the exact one: false means
+    /// "take the copy and check after", never "it will overflow".
+    ///
+    /// Why it suffices, for finite p, m and g (v may have overflowed to +inf earlier): the new
+    /// moment mᵢ = β₁m + (1−β₁)g, computed as `adamW` computes it, is checked against
+    /// L = max·eps / (4·stepSize) (as "mᵢ·(max/L) does not overflow"); the denominator
+    /// √v/√(1−β₂ᵗ) + eps is ≥ eps (or +inf), so |stepSize·mᵢ/denom| ≲ max/4; and |p·decay| ≲ max/4
+    /// by the same test on p. Their difference stays below max (the factor 4 absorbs rounding).
+    /// Only multiplies and adds per element, in eight lanes: no sqrt or division.
+    package static func adamWStaysFinite(
+        params p: UnsafePointer<Float>, grads g: UnsafePointer<Float>, m: UnsafePointer<Float>, count n: Int,
+        lr: Float, beta1: Float, eps: Float, weightDecay: Float, step: Int
+    ) -> Bool {
+        let stepSize = lr / (1 - Float(pow(Double(beta1), Double(step))))
+        let decay = 1 - lr * weightDecay
+        let mScale = 4 * stepSize / eps, pScale = 4 * Swift.max(abs(decay), 1)
+        guard eps > 0, stepSize >= 0, mScale.isFinite, pScale.isFinite else { return false }
+        // x·0 is 0 for finite x and NaN for ±inf or NaN: a scaled value that overflowed poisons
+        // its lane's sum.
+        var lanes = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= n {
+            for j in 0..<8 {
+                let mi = beta1 * m[i + j] + (1 - beta1) * g[i + j]
+                lanes[j] += (mi * mScale) * 0 + (p[i + j] * pScale) * 0
+            }
+            i += 8
+        }
+        var tail: Float = 0
+        while i < n {
+            let mi = beta1 * m[i] + (1 - beta1) * g[i]
+            tail += (mi * mScale) * 0 + (p[i] * pScale) * 0
+            i += 1
+        }
+        return !(lanes.sum() + tail).isNaN
+    }
+}

@@ -84,6 +84,21 @@ import Testing
         #expect(results[0].applied && results[1].applied && adapters[0].adapterTensors() != before[0])
     }
 
+    /// An update that overflows (finite loss and gradients, absurd learning rate) is the one case
+    /// the rollback copy is taken for: only that adapter stays bitwise unchanged.
+    @Test func anOverflowingUpdateLeavesOnlyItsAdapterUnchanged() throws {
+        let adapters = try support.adapters
+        adapters[1].optimizer.learningRate = 1e38
+        adapters[1].optimizer.maxGradNorm = nil
+        let before = adapters.map { $0.adapterTensors() }
+        let results = try BertLoRAModel.trainStepMixed(try support.batch, adapters: adapters, rowAdapters: rows, labels: labels)
+        #expect(results[1].loss.isFinite && results[1].gradNorm.isFinite)
+        #expect(!results[1].applied && results[1].skipReason == "update produced non-finite parameters" && adapters[1].step == 0)
+        #expect(adapters[1].adapterTensors().map(\.data).elementsEqualBitwise(before[1].map(\.data)))
+        #expect(adapters[1].adamM.array.allSatisfy { $0 == 0 } && adapters[1].adamV.array.allSatisfy { $0 == 0 })
+        #expect(results[0].applied && results[2].applied && adapters[0].adapterTensors() != before[0])
+    }
+
     @Test func refusesAdaptersWithoutRowsOrListedTwice() throws {
         let adapters = try support.adapters
         #expect(throws: ModelError.self) {

@@ -24,14 +24,11 @@ extension BertLoRAModel {
                                       labels: [Int], weights: [Float]? = nil) throws -> [TrainStepResult] {
         let lead = try validateMixed(batch, adapters: adapters, rowAdapters: rowAdapters)
         let offsets = adapters.reduce(into: [0]) { $0.append($0.last! + $1.layout.count) }
-        let backupSize = 3 * (adapters.map(\.layout.count).max() ?? 0)
-        return try lead.workspacePool.withScratch(offsets.last! + backupSize) { scratch in
+        return try lead.workspacePool.withScratch(offsets.last!) { scratch in
             let grads = adapters.indices.map { scratch + offsets[$0] }
             let (losses, logits) = try mixedGradients(batch, adapters: adapters, rowAdapters: rowAdapters, labels: labels,
                                                       weights: weights, into: grads)
-            return adapters.indices.map { a in
-                adapters[a].applyUpdate(grads: grads[a], backup: scratch + offsets.last!, loss: losses[a], logits: logits[a])
-            }
+            return adapters.indices.map { a in adapters[a].applyUpdate(grads: grads[a], loss: losses[a], logits: logits[a]) }
         }
     }
 
@@ -67,22 +64,28 @@ extension BertLoRAModel {
         for a in adapters { a.merged.removeAll() }  // merged weights would go stale; training runs unmerged
         let layout = MixedLayout(adapters)
         let plan = ShardPlan(batch, count: lead.shardCount(B), groupedBy: rowAdapters)
-        // Each shard sums the gradients of the adapters it holds rows of into its own region.
-        var regions: [[Int: Int]] = [], total = 0
-        for shard in plan.shards {
+        // Each shard sums the gradients of the adapters it holds rows of into its own region: the
+        // first shard holding an adapter's rows straight into `grads` (no copy after), a later
+        // one into scratch at `regions[s][a]` (added after, in shard order).
+        var regions: [[Int: Int]] = [], total = 0, owner = [Int?](repeating: nil, count: adapters.count)
+        for (s, shard) in plan.shards.enumerated() {
             var region: [Int: Int] = [:]
             for a in Set(shard.rows.map { rowAdapters[$0] }).sorted() {
+                if owner[a] == nil { owner[a] = s; continue }
                 region[a] = total
                 total += adapters[a].layout.count
             }
             regions.append(region)
         }
         return lead.workspacePool.withScratch(max(total, 1)) { shardGrads in
-            lead.withWorkspaces(for: plan, shape: layout.workspaceShape(training: true)) { wss in
+            func target(_ s: Int, _ a: Int) -> UnsafeMutablePointer<Float>? {
+                owner[a] == s ? grads[a] : regions[s][a].map { shardGrads + $0 }
+            }
+            return lead.withWorkspaces(for: plan, shape: layout.workspaceShape(training: true)) { wss in
                 let perShard = plan.withSlices { slices in
                     for (s, shard) in plan.shards.enumerated() {
                         let ws = wss[s], mixed = MixedRows(layout, rowAdapters: shard.rows.map { rowAdapters[$0] })
-                        mixed.grads = adapters.indices.map { a in regions[s][a].map { shardGrads + $0 } }
+                        mixed.grads = adapters.indices.map { target(s, $0) }
                         ws.mixed = mixed
                         for (i, row) in shard.rows.enumerated() {
                             ws.labelBuffer[i] = Int32(labels[row])
@@ -93,7 +96,7 @@ extension BertLoRAModel {
                     }
                     Kernels.forEachShard(slices.count, threads: lead.threads) { s in
                         let ws = wss[s], mixed = ws.mixed!
-                        for (a, offset) in regions[s] { (shardGrads + offset).update(repeating: 0, count: adapters[a].layout.count) }
+                        for (a, g) in mixed.grads.enumerated() { g?.update(repeating: 0, count: adapters[a].layout.count) }
                         lead.forward(slices[s], ws: ws, training: true)
                         mixed.losses = mixedLoss(mixed, rowsOf: rowsOf, ws: ws)
                         lead.backward(slices[s], ws: ws)
@@ -101,14 +104,11 @@ extension BertLoRAModel {
                     return slices.indices.map { (wss[$0].mixed!.losses, mixedLogitRows(wss[$0])) }
                 }
                 var losses = [Float](repeating: 0, count: adapters.count)
-                var first = [Bool](repeating: true, count: adapters.count)
-                for (s, region) in regions.enumerated() {
+                for s in plan.shards.indices {
                     lead.flopCount += wss[s].flops
-                    for (a, offset) in region {
-                        let n = adapters[a].layout.count
-                        if first[a] { grads[a].update(from: shardGrads + offset, count: n) } else { Kernels.add(grads[a], grads[a], shardGrads + offset, count: n) }
-                        first[a] = false
-                        losses[a] += perShard[s].0[a]
+                    for a in adapters.indices where target(s, a) != nil { losses[a] += perShard[s].0[a] }
+                    for (a, offset) in regions[s] {
+                        Kernels.add(grads[a], grads[a], shardGrads + offset, count: adapters[a].layout.count)
                     }
                 }
                 let rows = plan.inBatchOrder(perShard.map(\.1))

@@ -139,20 +139,21 @@ extension BertLoRAModel {
     /// the step count bitwise unchanged and reports why (`applied == false`).
     package func trainStep(_ batch: TokenBatch, labels: [Int], weights: [Float]? = nil) throws -> TrainStepResult {
         ensureOptimizerState()
-        let n = layout.count
-        // Summed gradients and the rollback copy are per-step scratch: the pool's, not the adapter's.
-        return try workspacePool.withScratch(4 * n) { scratch in
-            let (loss, logits) = try gradients(batch, labels: labels, weights: weights, into: scratch)
-            return applyUpdate(grads: scratch, backup: scratch + n, loss: loss, logits: logits)
+        // The summed gradients are per-step scratch: the pool's, not the adapter's.
+        return try workspacePool.withScratch(layout.count) { grads in
+            let (loss, logits) = try gradients(batch, labels: labels, weights: weights, into: grads)
+            return applyUpdate(grads: grads, loss: loss, logits: logits)
         }
     }
 
     /// clip_grad_norm_ and AdamW with `grads` (layout.count floats, clipped in place), unless the
     /// loss, the gradient norm or an updated parameter is non-finite: then parameters, moments
-    /// and the step count are left bitwise unchanged (`backup`, 3 × layout.count floats, holds the
-    /// copy). Touches this adapter's parameters only.
-    func applyUpdate(grads: UnsafeMutablePointer<Float>, backup: UnsafeMutablePointer<Float>, loss: Float,
-                     logits: [[Float]]) -> TrainStepResult {
+    /// and the step count are left bitwise unchanged. Touches this adapter's parameters only.
+    ///
+    /// The rollback copy of parameters and moments is taken only when `Kernels.adamWStaysFinite`
+    /// cannot rule an overflow out: with finite gradients it almost always can, and a
+    /// cross-adapter step would otherwise copy 3 × layout.count floats per adapter per step.
+    func applyUpdate(grads: UnsafeMutablePointer<Float>, loss: Float, logits: [[Float]]) -> TrainStepResult {
         ensureOptimizerState()
         let n = layout.count
         let norm = Float(Kernels.sumOfSquares(grads, n).squareRoot())
@@ -166,22 +167,36 @@ extension BertLoRAModel {
             let coef = min(maxNorm / (norm + 1e-6), 1)
             if coef < 1 { Kernels.scale(grads, coef, count: n) }
         }
-        backup.update(from: params.ptr, count: n)
-        backup.advanced(by: n).update(from: adamM.ptr, count: n)
-        backup.advanced(by: 2 * n).update(from: adamV.ptr, count: n)
-        let o = optimizer
-        // Two parameter groups, as torch.optim.AdamW with param groups: LoRA, then the head.
-        let head = layout.loraCount
-        Kernels.adamW(params: params.ptr, grads: grads, m: adamM.ptr, v: adamV.ptr, count: head,
-                      lr: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
-        Kernels.adamW(params: params.ptr + head, grads: grads + head, m: adamM.ptr + head, v: adamV.ptr + head,
-                      count: n - head, lr: o.headLearningRate ?? o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
-                      weightDecay: o.weightDecay, step: step + 1)
-        guard Kernels.allFinite(params.ptr, n) else {
-            params.ptr.update(from: backup, count: n)
-            adamM.ptr.update(from: backup + n, count: n)
-            adamV.ptr.update(from: backup + 2 * n, count: n)
-            return skipped("update produced non-finite parameters")
+        let o = optimizer, head = layout.loraCount, headLR = o.headLearningRate ?? o.learningRate
+        let safe = Kernels.adamWStaysFinite(params: params.ptr, grads: grads, m: adamM.ptr, count: head, lr: o.learningRate,
+                                            beta1: o.beta1, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
+            && Kernels.adamWStaysFinite(params: params.ptr + head, grads: grads + head, m: adamM.ptr + head, count: n - head,
+                                        lr: headLR, beta1: o.beta1, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
+        func update() {
+            // Two parameter groups, as torch.optim.AdamW with param groups: LoRA, then the head.
+            Kernels.adamW(params: params.ptr, grads: grads, m: adamM.ptr, v: adamV.ptr, count: head,
+                          lr: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
+            Kernels.adamW(params: params.ptr + head, grads: grads + head, m: adamM.ptr + head, v: adamV.ptr + head,
+                          count: n - head, lr: headLR, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
+                          weightDecay: o.weightDecay, step: step + 1)
+        }
+        if safe {
+            update()
+        } else {
+            let finite = workspacePool.withScratch(3 * n) { backup in
+                backup.update(from: params.ptr, count: n)
+                backup.advanced(by: n).update(from: adamM.ptr, count: n)
+                backup.advanced(by: 2 * n).update(from: adamV.ptr, count: n)
+                update()
+                guard Kernels.allFinite(params.ptr, n) else {
+                    params.ptr.update(from: backup, count: n)
+                    adamM.ptr.update(from: backup + n, count: n)
+                    adamV.ptr.update(from: backup + 2 * n, count: n)
+                    return false
+                }
+                return true
+            }
+            guard finite else { return skipped("update produced non-finite parameters") }
         }
         step += 1
         return TrainStepResult(loss: loss, gradNorm: norm, applied: true, skipReason: nil, logits: logits)
