@@ -14,6 +14,8 @@ package struct AdapterStatus: Sendable, Codable, Equatable {
     package var examplesSeen: Int
     /// Examples the adapter was trained on.
     package var examplesTrained: Int
+    /// Examples of train steps the non-finite guard skipped (consumed, not trained).
+    package var examplesSkipped: Int
     /// Holdout examples buffered for the gate (never trained on).
     package var holdoutExamples: Int
     /// Optimizer steps taken.
@@ -52,7 +54,7 @@ package struct AdapterStatus: Sendable, Codable, Equatable {
     package var snapshotSeconds = Histogram(bounds: Histogram.snapshotBounds)
 
     package init(name: String, liveVersion: String? = nil, labels: [String] = [], examplesSeen: Int = 0,
-                 examplesTrained: Int = 0, holdoutExamples: Int = 0, steps: Int = 0, lastTrainLoss: Double? = nil,
+                 examplesTrained: Int = 0, examplesSkipped: Int = 0, holdoutExamples: Int = 0, steps: Int = 0, lastTrainLoss: Double? = nil,
                  prequential: PrequentialSummary = .init(), lastSnapshot: SnapshotStatus? = nil,
                  partitions: [PartitionLag] = []) {
         self.name = name
@@ -60,6 +62,7 @@ package struct AdapterStatus: Sendable, Codable, Equatable {
         self.labels = labels
         self.examplesSeen = examplesSeen
         self.examplesTrained = examplesTrained
+        self.examplesSkipped = examplesSkipped
         self.holdoutExamples = holdoutExamples
         self.steps = steps
         self.lastTrainLoss = lastTrainLoss
@@ -83,7 +86,7 @@ package struct AdapterStatus: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, liveVersion = "live_version", labels, examplesSeen = "examples_seen"
-        case examplesTrained = "examples_trained", holdoutExamples = "holdout_examples", steps
+        case examplesTrained = "examples_trained", examplesSkipped = "examples_skipped", holdoutExamples = "holdout_examples", steps
         case lastTrainLoss = "last_train_loss", prequential, lastSnapshot = "last_snapshot", partitions
         case heldOut = "held_out", skippedRedeliveries = "skipped_redeliveries", skippedSteps = "skipped_steps"
         case crossAdapterSteps = "cross_adapter_steps", snapshots, snapshotFailures = "snapshot_failures"

@@ -41,7 +41,6 @@ final class AdaptersBench {
         var trainers: [BertLoRAModel] = [], lives: [LiveAdapter] = []
         var levels: [AdaptersBenchLevel] = []
         var previous: (count: Int, rss: Double)? = (0, baseRSS)
-        var oneAdapterRate = 0.0
         for n in o.counts {
             while trainers.count < n {
                 let i = trainers.count
@@ -55,11 +54,9 @@ final class AdaptersBench {
                                              runtime: runtime))
             }
             let rss = residentMiB()
-            let rates = try trainingRates(trainers, train)
-            if n == o.counts[0] { oneAdapterRate = rates.own }
-            let serving = try predictionRun(lives, probes, batcher)
+            let rates = try trainingRates(trainers, train, reference: warm)
             let version = Locked(1), current = trainers
-            let swapping = try predictionRun(lives, probes, batcher) { i in
+            let (serving, swapping) = try predictionRounds(lives, probes, batcher) { i in
                 let trainers = current
                 return try LiveAdapter(adapter: "a\(i)", version: Version(rawValue: version.withLock { $0 += 1; return $0 }), labels: labels,
                                        tensors: trainers[i].adapterTensors(), config: runtime.peftConfig(for: trainers[i].lora),
@@ -68,8 +65,9 @@ final class AdaptersBench {
             levels.append(AdaptersBenchLevel(
                 adapters: n, rss_mib: rss,
                 mib_per_additional_adapter: previous.map { (rss - $0.rss) / Double(n - $0.count) },
-                train_examples_per_s: rates.own, train_ratio_vs_one: rates.own / oneAdapterRate,
-                mixed_train_examples_per_s: rates.mixed, mixed_train_ratio_vs_one: rates.mixed / oneAdapterRate,
+                train_examples_per_s: rates.own, train_ratio_vs_one: rates.ownVsOne,
+                mixed_train_examples_per_s: rates.mixed, mixed_train_ratio_vs_one: rates.mixedVsOne,
+                one_train_examples_per_s: rates.one,
                 predict_requests_per_s: serving.rate, predict_p50_ms: serving.p50, predict_p99_ms: serving.p99,
                 predict_mean_batch_rows: serving.rows, predict_swapping_p99_ms: swapping.p99,
                 predict_swapping_p50_ms: swapping.p50, swaps_per_s: swapping.swapsPerSecond))
@@ -109,51 +107,103 @@ final class AdaptersBench {
     /// adapter stepping on micro-batches of its own examples (`own`), and with micro-batches of
     /// consecutive stream examples whatever their adapters, one cross-adapter step each
     /// (`mixed`: one frozen pass, each adapter's own LoRA branch, head and AdamW step).
-    func trainingRates(_ trainers: [BertLoRAModel], _ train: [Example]) throws -> (own: Double, mixed: Double) {
+    ///
+    /// The peer is one adapter (`reference`) on the same stream, in micro-batches of `o.batch`
+    /// consecutive examples, timed beside ours so both see the same machine load even when other
+    /// processes come and go: beside each mixed step, the reference steps on the same rows
+    /// (alternating which goes first); during the own steps, the reference takes its next stream
+    /// batch whenever it has trained fewer examples than the own steps so far.
+    func trainingRates(_ trainers: [BertLoRAModel], _ train: [Example], reference: BertLoRAModel) throws -> TrainingRates {
         let n = trainers.count
-        var start = DispatchTime.now().uptimeNanoseconds
+        let batches = stride(from: 0, to: train.count, by: o.batch).map { Array(train[$0..<min($0 + o.batch, train.count)]) }
+        func timed(_ body: () throws -> Void) rethrows -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        }
+        func step(_ model: BertLoRAModel, _ rows: [Example]) throws {
+            _ = try model.trainStep(try TokenBatch(rows: rows.map(\.tokens)), labels: rows.map(\.label))
+        }
+        var tOwn = 0.0, tOneOwn = 0.0, own = 0, oneOwn = 0, next = 0
         for a in 0..<n {
             let mine = stride(from: a, to: train.count, by: n).map { train[$0] }
-            for chunk in stride(from: 0, to: mine.count, by: o.batch).map({ mine[$0..<min($0 + o.batch, mine.count)] }) {
+            for chunk in stride(from: 0, to: mine.count, by: o.batch).map({ Array(mine[$0..<min($0 + o.batch, mine.count)]) }) {
                 progress("training adapter \(a + 1)/\(n)")
-                _ = try trainers[a].trainStep(try TokenBatch(rows: chunk.map(\.tokens)), labels: chunk.map(\.label))
+                tOwn += try timed { try step(trainers[a], chunk) }
+                own += chunk.count
+                while oneOwn < own {
+                    let rows = batches[next % batches.count]
+                    next += 1
+                    tOneOwn += try timed { try step(reference, rows) }
+                    oneOwn += rows.count
+                }
             }
         }
-        let own = Double(train.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        start = DispatchTime.now().uptimeNanoseconds
-        for first in stride(from: 0, to: train.count, by: o.batch) {
-            progress("cross-adapter steps \(first / o.batch + 1)/\((train.count + o.batch - 1) / o.batch) (\(n) adapters)")
+        var tMixed = 0.0, tOneMixed = 0.0
+        for (i, first) in stride(from: 0, to: train.count, by: o.batch).enumerated() {
+            progress("cross-adapter steps \(i + 1)/\(batches.count) (\(n) adapters)")
             let rows = first..<min(first + o.batch, train.count)
             var local: [Int: Int] = [:], adapters: [BertLoRAModel] = []
             let rowAdapters = rows.map { i in
                 local[i % n] ?? { adapters.append(trainers[i % n]); local[i % n] = adapters.count - 1; return adapters.count - 1 }()
             }
-            _ = try BertLoRAModel.trainStepMixed(try TokenBatch(rows: rows.map { train[$0].tokens }), adapters: adapters,
-                                                 rowAdapters: rowAdapters, labels: rows.map { train[$0].label })
+            let mixed = {
+                _ = try BertLoRAModel.trainStepMixed(try TokenBatch(rows: rows.map { train[$0].tokens }), adapters: adapters,
+                                                     rowAdapters: rowAdapters, labels: rows.map { train[$0].label })
+            }
+            if i % 2 == 0 {
+                tMixed += try timed(mixed)
+                tOneMixed += try timed { try step(reference, batches[i]) }
+            } else {
+                tOneMixed += try timed { try step(reference, batches[i]) }
+                tMixed += try timed(mixed)
+            }
         }
-        return (own, Double(train.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        let count = Double(train.count)
+        let oneRate = (Double(oneOwn) / tOneOwn + count / tOneMixed) / 2
+        return TrainingRates(own: count / tOwn, mixed: count / tMixed, one: oneRate,
+                             ownVsOne: (count / tOwn) / (Double(oneOwn) / tOneOwn), mixedVsOne: tOneMixed / tMixed)
     }
 
-    /// `requests` one-text predictions from `clients` threads, each to a random adapter. With
-    /// `swap`, another thread meanwhile publishes a new version of a random adapter
+    /// Training examples/s, and each way's ratio to one adapter on the same rows timed beside it.
+    struct TrainingRates {
+        var own, mixed, one, ownVsOne, mixedVsOne: Double
+    }
+
+    /// Idle and swapping prediction in alternating rounds (`rounds` of each, `requests` in all
+    /// per kind), so both see the same machine load; each kind's latencies are pooled.
+    func predictionRounds(_ lives: [LiveAdapter], _ probes: [[Int32]], _ batcher: PredictionBatcher, rounds: Int = 4,
+                          swap: @escaping @Sendable (Int) throws -> LiveAdapter) throws -> (idle: ServingNumbers, swapping: ServingNumbers) {
+        var idle = ServingSample(), swapping = ServingSample()
+        let slots = Locked(lives)
+        for r in 0..<rounds {
+            let share = (o.requests * (r + 1)) / rounds - (o.requests * r) / rounds
+            idle.add(try predictionRun(slots, probes, batcher, requests: share))
+            swapping.add(try predictionRun(slots, probes, batcher, requests: share, swap: swap))
+        }
+        return (idle.numbers, swapping.numbers)
+    }
+
+    /// `requests` one-text predictions from `clients` threads, each to a random adapter of
+    /// `slots`. With `swap`, another thread meanwhile publishes a new version of a random adapter
     /// `swapsPerSecond` times a second (`swap(i)` builds it, as the agent does after a promotion)
     /// and replaces the served one atomically, as `LiveAdapters.publish` does.
-    func predictionRun(_ lives: [LiveAdapter], _ probes: [[Int32]], _ batcher: PredictionBatcher,
-                       swap: (@Sendable (Int) throws -> LiveAdapter)? = nil) throws -> ServingNumbers {
-        progress("predicting (\(lives.count) adapters, \(o.clients) clients\(swap == nil ? "" : ", swapping"))")
+    func predictionRun(_ slots: Locked<[LiveAdapter]>, _ probes: [[Int32]], _ batcher: PredictionBatcher, requests: Int,
+                       swap: (@Sendable (Int) throws -> LiveAdapter)? = nil) throws -> ServingSample {
+        let count = slots.withLock { $0.count }
+        progress("predicting (\(count) adapters, \(o.clients) clients\(swap == nil ? "" : ", swapping"))")
         let before = batcher.counts
-        let slots = Locked(lives)
         let latencies = Locked<[Double]>([])
         let failure = Locked<(any Error)?>(nil)
         let running = Locked(true), swaps = Locked(0)
-        let perClient = (o.requests + o.clients - 1) / o.clients
-        let group = DispatchGroup()
+        let group = DispatchGroup(), clients = o.clients
         let start = DispatchTime.now().uptimeNanoseconds
-        for c in 0..<o.clients {
+        for c in 0..<clients {
             group.enter()
             Thread {
-                var rng = SplitMix64(seed: UInt64(c) &+ 0x5EED)
-                for _ in 0..<perClient {
+                var rng = SplitMix64(seed: UInt64(c) &+ 0x5EED &+ UInt64(requests) << 20 &+ (swap == nil ? 0 : 1 << 40))
+                // Client c sends requests c, c + clients, …: `requests` in all.
+                for _ in stride(from: c, to: requests, by: clients) {
                     let live = slots.withLock { $0[Int(rng.next() % UInt64($0.count))] }
                     let probe = probes[Int(rng.next() % UInt64(probes.count))]
                     let t0 = DispatchTime.now().uptimeNanoseconds
@@ -172,7 +222,7 @@ final class AdaptersBench {
                 var rng = SplitMix64(seed: 0x5A4B)
                 while running.withLock({ $0 }) {
                     Thread.sleep(forTimeInterval: interval)
-                    let i = Int(rng.next() % UInt64(lives.count))
+                    let i = Int(rng.next() % UInt64(count))
                     do {
                         let next = try swap(i)
                         slots.withLock { $0[i] = next }
@@ -186,13 +236,31 @@ final class AdaptersBench {
         running.withLock { $0 = false }
         swapper.wait()
         if let error = failure.withLock({ $0 }) { throw error }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let sorted = latencies.withLock { $0 }.sorted()
         let after = batcher.counts
-        func pct(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(p * Double(sorted.count)))] }
-        return ServingNumbers(rate: Double(sorted.count) / seconds, p50: pct(0.5), p99: pct(0.99),
-                              rows: Double(after.rows - before.rows) / Double(max(1, after.passes - before.passes)),
-                              swapsPerSecond: Double(swaps.withLock { $0 }) / seconds)
+        return ServingSample(latencies: latencies.withLock { $0 }, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                             passes: after.passes - before.passes, rows: after.rows - before.rows, swaps: swaps.withLock { $0 })
+    }
+
+    /// Raw numbers of prediction runs, added up over rounds.
+    struct ServingSample {
+        var latencies: [Double] = []
+        var seconds = 0.0
+        var passes = 0, rows = 0, swaps = 0
+
+        mutating func add(_ other: ServingSample) {
+            latencies += other.latencies
+            seconds += other.seconds
+            passes += other.passes
+            rows += other.rows
+            swaps += other.swaps
+        }
+
+        var numbers: ServingNumbers {
+            let sorted = latencies.sorted()
+            func pct(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(p * Double(sorted.count)))] }
+            return ServingNumbers(rate: Double(sorted.count) / seconds, p50: pct(0.5), p99: pct(0.99),
+                                  rows: Double(rows) / Double(max(1, passes)), swapsPerSecond: Double(swaps) / seconds)
+        }
     }
 
     struct ServingNumbers {

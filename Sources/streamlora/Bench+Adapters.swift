@@ -71,12 +71,17 @@ struct AdaptersBenchLevel: Codable {
     /// (RSS − RSS of the previous level, or of the warmed process without adapters) / (adapters
     /// added): resident MiB per additional adapter.
     var mib_per_additional_adapter: Double?
-    /// Each adapter stepping on its own micro-batches, and its ratio to one adapter (level 1).
+    /// Each adapter stepping on its own micro-batches, and its ratio to one adapter on the same
+    /// stream in micro-batches of `--batch`, timed beside it (so the ratio holds under a changing
+    /// machine load).
     var train_examples_per_s: Double
     var train_ratio_vs_one: Double
-    /// Cross-adapter steps on micro-batches of the stream as it comes, against the same one-adapter rate.
+    /// Cross-adapter steps on micro-batches of the stream as it comes, against one adapter on
+    /// the same micro-batches, timed beside each step.
     var mixed_train_examples_per_s: Double
     var mixed_train_ratio_vs_one: Double
+    /// The one-adapter peer's own rate in this level (both pairings).
+    var one_train_examples_per_s: Double
     var predict_requests_per_s: Double
     var predict_p50_ms: Double
     var predict_p99_ms: Double
@@ -105,14 +110,15 @@ struct AdaptersBenchReport: Codable {
     var table: String {
         var lines = ["bench adapters: MiniLM, LoRA r = \(rank) on \(targets.joined(separator: ",")), "
             + "\(adapter_parameters) parameters (\(String(format: "%.2f", adapter_mib)) MiB fp32) per adapter; process without adapters \(String(format: "%.0f", base_rss_mib)) MiB",
-            "adapters  RSS MiB  MiB/extra  own steps ex/s  vs one  mixed steps ex/s  vs one  predict req/s  p50 ms  p99 ms  rows/pass"]
+            "vs one: against one adapter on the same stream in micro-batches of --batch, timed beside ours (same machine load)",
+            "adapters  RSS MiB  MiB/extra  one ex/s  own steps ex/s  vs one  mixed steps ex/s  vs one  predict req/s  p50 ms  p99 ms  rows/pass"]
         for l in levels {
-            lines.append(String(format: "%8d  %7.0f  %9@  %14.1f  %6.2f  %16.1f  %6.2f  %13.1f  %6.1f  %6.1f  %9.1f", l.adapters, l.rss_mib,
-                                l.mib_per_additional_adapter.map { String(format: "%.2f", $0) } ?? "-", l.train_examples_per_s,
-                                l.train_ratio_vs_one, l.mixed_train_examples_per_s, l.mixed_train_ratio_vs_one,
+            lines.append(String(format: "%8d  %7.0f  %9@  %8.1f  %14.1f  %6.2f  %16.1f  %6.2f  %13.1f  %6.1f  %6.1f  %9.1f", l.adapters, l.rss_mib,
+                                l.mib_per_additional_adapter.map { String(format: "%.2f", $0) } ?? "-", l.one_train_examples_per_s,
+                                l.train_examples_per_s, l.train_ratio_vs_one, l.mixed_train_examples_per_s, l.mixed_train_ratio_vs_one,
                                 l.predict_requests_per_s, l.predict_p50_ms, l.predict_p99_ms, l.predict_mean_batch_rows))
         }
-        lines.append("p99 of /v1/predict-style requests while versions swap, against idle:")
+        lines.append("p99 of /v1/predict-style requests while versions swap, against idle (alternating rounds):")
         for l in levels {
             lines.append(String(format: "%8d adapters: idle p99 %.1f ms, swapping p99 %.1f ms (%.2f×) at %.1f swaps/s", l.adapters,
                                 l.predict_p99_ms, l.predict_swapping_p99_ms, l.predict_swapping_p99_ms / l.predict_p99_ms, l.swaps_per_s))

@@ -93,6 +93,22 @@ struct DecisionPolicyTests {
         #expect(off.newLabel("games", at: 5_003, warmup: 500) == nil)
     }
 
+    @Test("the boosted head learning rate is head_lr × head_lr_boost, raised to head_lr_floor")
+    func headLearningRateFloor() throws {
+        var settings = PipelineConfig.AdaptationSettings()
+        settings.boostSteps = 1
+        #expect(DriftAdaptation(settings: settings, headLR: 0.06).headBoost == 5, "0.3 is above the floor 0.02")
+        var low = DriftAdaptation(settings: settings, headLR: 0.001)
+        #expect(abs(low.headBoost - 20) < 1e-9, "PEFT's 0.001 × 5 is below the floor: raised to 0.02")
+        let confirmed = low.alarm(alarm("error", at: 600))
+        let plan = try #require(confirmed)
+        #expect(plan.reason.contains("head lr × 20 for 1 steps"))
+        let boosts = [low.nextHeadMultiplier(), low.nextHeadMultiplier()]
+        #expect(boosts == [20, 1])
+        settings.headLRFloor = 0
+        #expect(DriftAdaptation(settings: settings, headLR: 0.001).headBoost == 5)
+    }
+
     @Test("thinning the reservoir keeps a subset and lets new examples in at once")
     func reservoirKeep() {
         var r = ReplayReservoir<Int>(capacity: 100, seed: 3)

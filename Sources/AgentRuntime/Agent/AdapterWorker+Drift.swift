@@ -20,6 +20,7 @@ extension AdapterWorker {
             "alarm_index": Double(alarm.index), "statistic": alarm.statistic, "threshold": alarm.threshold,
             "mean_before": alarm.meanBefore, "mean_after": alarm.meanAfter, "replay_keep": plan.replayKeep,
             "head_lr_boost": plan.headLRBoost, "boost_steps": Double(plan.boostSteps),
+            "post_change_replay": Double(plan.postChangeReplay),
         ])
     }
 

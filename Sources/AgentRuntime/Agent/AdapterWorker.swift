@@ -69,7 +69,7 @@ final class AdapterWorker {
         registry = try AdapterRegistry(root: registryRoot, adapter: name, create: true)
         let now = ContinuousClock.now
         if let newest = registry.newestDurable() {
-            let loaded = try registry.load(newest.version)
+            let loaded = try registry.load(newest.version, optimizer: true)
             labels = loaded.snapshot.labels
             trainer = try runtime.model(of: loaded.snapshot)
             session = Session(adapter: name, config: config, durableOffsets: newest.offsets[config.kafka.topic],
@@ -108,7 +108,7 @@ final class AdapterWorker {
             counters.adaptations += 1
             logger.info("adapter \(name): \(reason)")
             journal(.adapt, reason, numbers: ["example_index": Double(session.metrics.cumulative.count),
-                                              "head_lr_boost": config.drift.adaptation.headLRBoost,
+                                              "head_lr_boost": session.adaptation.headBoost,
                                               "boost_steps": Double(config.drift.adaptation.boostSteps)])
         }
         intern(label)
@@ -269,9 +269,9 @@ final class AdapterWorker {
             // live versions and the rollback monitor untouched (the count reaches the manifest
             // and the snapshot's journal numbers as `examples_skipped`).
             counters.skippedSteps += 1
-            session.skipped(batch)
+            let due = session.skipped(batch, now: now)
             logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged, \(batch.fresh.count) examples not trained")
-            return StepEnd()
+            return StepEnd(actions: due.map { [.snapshot($0.description)] } ?? [])
         }
         counters.lastLoss = Double(result.loss)
         let outcome = session.trained(batch, loss: Double(result.loss), weightsFinite: true, now: now)

@@ -31,6 +31,7 @@ extension Agent {
             var a = AdapterStatus(
                 name: w.name, liveVersion: live.liveVersion(w.name)?.name, labels: w.labels,
                 examplesSeen: w.session.metrics.cumulative.count, examplesTrained: w.session.lineage.examplesTrained,
+                examplesSkipped: w.session.lineage.examplesSkipped,
                 holdoutExamples: w.session.holdout.count, steps: w.session.lineage.steps, lastTrainLoss: c.lastLoss,
                 prequential: w.session.metrics.snapshot, lastSnapshot: c.lastSnapshot,
                 partitions: partitions.filter { learned.contains(Int32($0.partition)) })

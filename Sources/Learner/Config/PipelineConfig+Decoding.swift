@@ -192,8 +192,8 @@ extension PipelineConfig.ModelSettings {
 
 extension PipelineConfig.TrainingSettings {
     mutating func decode(_ s: inout ConfigReader.Section, _ r: ConfigReader) {
-        r.double(&s, "lr", into: &lr, .greater(than: 0))
-        r.double(&s, "head_lr", into: &headLR, .greater(than: 0))
+        r.double(&s, "lr", into: &lr, .positiveFloat)
+        r.double(&s, "head_lr", into: &headLR, .positiveFloat)
         r.double(&s, "weight_decay", into: &weightDecay, .atLeast(0))
         if let node = r.take(&s, "betas") {
             let path = s.child("betas")
@@ -215,7 +215,7 @@ extension PipelineConfig.TrainingSettings {
         r.int(&s, "decay_steps", into: &decaySteps, .atLeast(0))
         r.double(&s, "min_lr_ratio", into: &minLRRatio, .range(0, 1, closedUpper: true))
         r.double(&s, "clip_norm", into: &clipNorm, .atLeast(0))
-        r.double(&s, "max_weight", into: &maxWeight, .greater(than: 0))
+        r.double(&s, "max_weight", into: &maxWeight, .positiveFloat)
         r.int(&s, "batch_size", into: &batchSize, .range(1...4_096))
         r.int(&s, "max_wait_ms", into: &maxWaitMilliseconds, .range(0...3_600_000))
         if var sub = r.subsection(&s, "replay") {
@@ -282,7 +282,9 @@ extension PipelineConfig.DriftSettings {
             r.bool(&ad, "enabled", into: &adaptation.enabled)
             r.double(&ad, "replay_keep", into: &adaptation.replayKeep, .range(0, 1, closedUpper: true))
             r.double(&ad, "head_lr_boost", into: &adaptation.headLRBoost, .atLeast(1))
+            r.double(&ad, "head_lr_floor", into: &adaptation.headLRFloor, .atLeast(0))
             r.int(&ad, "boost_steps", into: &adaptation.boostSteps, .atLeast(0))
+            r.int(&ad, "post_change_replay", into: &adaptation.postChangeReplay, .range(0...1_024))
             r.bool(&ad, "reset_optimizer", into: &adaptation.resetOptimizer)
             r.int(&ad, "min_holdout_after", into: &adaptation.minHoldoutAfter, .atLeast(1))
             r.int(&ad, "cooldown_examples", into: &adaptation.cooldownExamples, .atLeast(0))

@@ -132,7 +132,14 @@ extension PipelineConfig {
         /// Debian stream with its top-10 sections permuted (ops/bench/decisions, one seed):
         /// × 2 for 30 steps recovered in 696 examples, × 5 for 60 steps in 424 (PEFT: 1,067).
         package var headLRBoost = 5.0
+        /// …raised further so the boosted head learning rate is at least this (0: no floor):
+        /// a multiplier alone leaves a low `training.head_lr` (PEFT's 1e-3) too low to relearn
+        /// a relabelling fast.
+        package var headLRFloor = 0.02
         package var boostSteps = 60
+        /// During those `boost_steps` steps, add this many rows to each batch drawn from the
+        /// examples trained since the alarm (0: off), whatever `training.replay` says.
+        package var postChangeReplay = 48
         /// Reset the AdamW moments (they point along the old concept's gradients).
         var resetOptimizer = true
         /// Holdout examples from before the alarm are dropped, so the gate judges the new

@@ -9,8 +9,11 @@ import Monitor
 /// - keep only `replayKeep` of the replay reservoir: its examples are a uniform sample of the
 ///   past, i.e. almost all pre-change, and would keep teaching the old concept;
 /// - reset the AdamW moments, which point along the old concept's gradients;
-/// - multiply the head learning rate by `headLRBoost` for `boostSteps` steps (the head is where
-///   a relabelling lives);
+/// - multiply the head learning rate by ``headBoost`` for `boostSteps` steps (the head is where
+///   a relabelling lives): `headLRBoost`, or more when that leaves the head below `headLRFloor`;
+/// - for those same steps, add `postChangeReplay` rows to each batch drawn from the examples
+///   trained since the alarm: the new concept has few examples yet, and every one of them is
+///   worth several updates (the stream's own replay, if any, is a sample of the past);
 /// - drop the pre-alarm holdout, so the gate judges candidates on the new concept, with a
 ///   smaller minimum (`minHoldoutAfter`) until the buffer refills, and take a snapshot as soon
 ///   as that many post-change holdout examples exist;
@@ -19,30 +22,46 @@ import Monitor
 /// Alarms within `cooldownExamples` of the incident's start belong to it. The caller carries the
 /// plan out and journals each action with ``Plan/reason``.
 package struct DriftAdaptation: Sendable {
-    typealias Settings = PipelineConfig.AdaptationSettings
+    package typealias Settings = PipelineConfig.AdaptationSettings
 
     let settings: Settings
     /// Stream index of the current incident's first alarm.
     private(set) var incidentStart: Int?
     /// Train steps left with the boosted head learning rate.
     private(set) var boostRemaining = 0
+    /// Train steps of the current incident left that replay post-change examples.
+    private(set) var replayRemaining = 0
     /// Post-change holdout examples still needed before the early snapshot (0: none pending).
     private(set) var holdoutPending = 0
     /// Incidents so far.
     private(set) var incidents = 0
 
-    init(settings: Settings) {
+    /// The head learning-rate multiplier of a boost: `head_lr_boost`, raised so the boosted
+    /// rate is at least `head_lr_floor`. A multiplier alone scales whatever the pipeline chose:
+    /// from PEFT's head lr 1e-3, × 5 relearned a relabelling in 696 examples and a boosted rate
+    /// of 0.02 in 552 (ops/bench/decisions, abrupt, seed 7); from the template's 0.06, × 5 is
+    /// already far above the floor.
+    package let headBoost: Double
+
+    /// - Parameters:
+    ///   - settings: `drift.adaptation`.
+    ///   - headLR: `training.head_lr`, against which `head_lr_floor` is applied (nil: no floor).
+    package init(settings: Settings, headLR: Double? = nil) {
         self.settings = settings
+        let floor = headLR.map { $0 > 0 ? settings.headLRFloor / $0 : 1 } ?? 1
+        // Rounded to 6 digits so reasons read "× 20", not "× 19.999999999999996".
+        headBoost = (max(settings.headLRBoost, floor) * 1e6).rounded() / 1e6
     }
 
     /// What to do about an incident.
     package struct Plan: Sendable, Equatable {
-        let alarm: ConceptAlarm
+        package let alarm: ConceptAlarm
         package let replayKeep: Double
         package let resetOptimizer: Bool
         package let headLRBoost: Double
         package let boostSteps: Int
-        let minHoldoutAfter: Int
+        package let postChangeReplay: Int
+        package let minHoldoutAfter: Int
 
         /// One line quoting the alarm and the actions, for the journal.
         package var reason: String {
@@ -50,6 +69,9 @@ package struct DriftAdaptation: Sendable {
             if resetOptimizer { actions.append("optimizer moments reset") }
             if boostSteps > 0 && headLRBoost > 1 {
                 actions.append("head lr × \(formatSetting(headLRBoost)) for \(boostSteps) steps")
+            }
+            if boostSteps > 0 && postChangeReplay > 0 {
+                actions.append("\(postChangeReplay) post-change examples replayed per step for \(boostSteps) steps")
             }
             actions.append("snapshot after \(minHoldoutAfter) post-change holdout examples")
             return "concept drift confirmed (\(alarm.description)); " + actions.joined(separator: ", ")
@@ -63,10 +85,11 @@ package struct DriftAdaptation: Sendable {
         incidentStart = alarm.index
         incidents += 1
         boostRemaining = settings.boostSteps
+        replayRemaining = settings.postChangeReplay > 0 ? settings.boostSteps : 0
         holdoutPending = settings.minHoldoutAfter
         return Plan(alarm: alarm, replayKeep: settings.replayKeep, resetOptimizer: settings.resetOptimizer,
-                    headLRBoost: settings.headLRBoost, boostSteps: settings.boostSteps,
-                    minHoldoutAfter: settings.minHoldoutAfter)
+                    headLRBoost: headBoost, boostSteps: settings.boostSteps,
+                    postChangeReplay: settings.postChangeReplay, minHoldoutAfter: settings.minHoldoutAfter)
     }
 
     /// A label seen for the first time at stream index `index`, after a warm-up of `warmup`
@@ -74,17 +97,34 @@ package struct DriftAdaptation: Sendable {
     /// - Returns: the journal line when the head learning rate is boosted for it.
     mutating func newLabel(_ label: String, at index: Int, warmup: Int) -> String? {
         guard settings.enabled, settings.newLabelBoost, index >= warmup,
-              settings.boostSteps > 0, settings.headLRBoost > 1 else { return nil }
+              settings.boostSteps > 0, headBoost > 1 else { return nil }
         boostRemaining = max(boostRemaining, settings.boostSteps)
         return "new label '\(label)' at example \(index) (after the \(warmup)-example warm-up): "
-            + "head lr × \(formatSetting(settings.headLRBoost)) for \(settings.boostSteps) steps"
+            + "head lr × \(formatSetting(headBoost)) for \(settings.boostSteps) steps"
     }
 
     /// The head learning-rate multiplier for the next train step (consumes one boosted step).
     mutating func nextHeadMultiplier() -> Double {
         guard boostRemaining > 0 else { return 1 }
         boostRemaining -= 1
-        return settings.headLRBoost
+        return headBoost
+    }
+
+    /// Post-change examples to replay in the next train step (consumes one replaying step).
+    package mutating func nextPostChangeReplay() -> Int {
+        guard replayRemaining > 0 else { return 0 }
+        replayRemaining -= 1
+        return settings.postChangeReplay
+    }
+
+    /// Whether trained examples are collected for the post-change replay (an incident replays).
+    package var collectsPostChange: Bool { replayRemaining > 0 }
+
+    /// The trainer went back to a version (rollback, or the incident's candidate was rejected):
+    /// the examples since the alarm are no longer in the weights, or were the harm; stop
+    /// replaying them.
+    package mutating func trainerReloaded() {
+        replayRemaining = 0
     }
 
     /// A post-change held-out example arrived. Returns true once enough arrived for the early snapshot.

@@ -57,10 +57,15 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     let schedule: LearningRateSchedule
     package let mix: ReplayMix
     package private(set) var adaptation: DriftAdaptation
+    /// Counts candidates refused for non-finite outputs (a trainer blown up by an absurd learning rate).
+    package private(set) var blownTrainer = BlownTrainerWatch()
     /// Examples before a label's first appearance counts as new (`drift.concept_warmup`).
     private let newLabelWarmup: Int
     private var batcher: MicroBatcher<Fresh>
     private var reservoir: ReplayReservoir<Example>
+    /// The examples trained since a concept incident's alarm, replayed during its boost
+    /// (`drift.adaptation.post_change_replay`), independent of `training.replay`.
+    private var postChange: ReplayReservoir<Example>
     private let rollbackEnabled: Bool
     /// The gate's minimum holdout while the buffer refills after a drift emptied it.
     private var refillMinHoldout: Int?
@@ -93,8 +98,10 @@ package struct AdapterSession<Example: Sendable>: Sendable {
         // Each adapter samples differently but reproducibly.
         reservoir = ReplayReservoir(capacity: config.training.replay.capacity,
                                     seed: config.model.seed ^ StableHash.hash(adapter))
+        postChange = ReplayReservoir(capacity: Self.postChangeCapacity,
+                                     seed: ~config.model.seed ^ StableHash.hash(adapter))
         rollbackEnabled = config.rollback.enabled
-        adaptation = DriftAdaptation(settings: config.drift.adaptation)
+        adaptation = DriftAdaptation(settings: config.drift.adaptation, headLR: config.training.headLR)
         newLabelWarmup = config.drift.conceptWarmup
     }
 
@@ -164,10 +171,16 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     /// Examples queued for the next batch.
     package var queuedCount: Int { batcher.pendingCount }
 
+    /// Post-change examples kept for the incident's replay: the boost's steps see at most
+    /// `boost_steps × batch_size` of them (60 × 16 at the defaults), so a reservoir of 1,024
+    /// holds them all in a typical incident and a uniform sample in a longer one.
+    static var postChangeCapacity: Int { 1_024 }
+
     private mutating func makeBatch(_ fresh: [Fresh]) -> TrainBatch {
         let replayCount = mix.replayCount(fresh: fresh.count, available: reservoir.count)
         let step = lineage.steps + 1
-        return TrainBatch(fresh: fresh, replay: reservoir.draw(replayCount), step: step,
+        let replay = reservoir.draw(replayCount) + postChange.draw(adaptation.nextPostChangeReplay())
+        return TrainBatch(fresh: fresh, replay: replay, step: step,
                           learningRateMultiplier: schedule.multiplier(step: step),
                           headLearningRateBoost: adaptation.nextHeadMultiplier())
     }
@@ -182,6 +195,7 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     package mutating func conceptAlarm(_ alarm: ConceptAlarm) -> DriftAdaptation.Plan? {
         guard let plan = adaptation.alarm(alarm) else { return nil }
         reservoir.keep(fraction: plan.replayKeep)
+        postChange.removeAll()
         holdout.removeAll()
         refillMinHoldout = plan.minHoldoutAfter
         monitor.driftConfirmed()
@@ -200,10 +214,14 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     /// examples are consumed (their offsets pass) but not trained, so they stay out of the
     /// trained count, the digest and the replay reservoir, and the rollback monitor never sees
     /// the non-finite loss — a skipped step cannot make live versions or rollback state move.
-    package mutating func skipped(_ batch: TrainBatch) {
+    /// Their offsets still count toward the snapshot policy: only a durable snapshot lets Kafka's
+    /// commit pass them, so a stream of skipped steps must make snapshots due like trained ones.
+    /// - Returns: the snapshot that is now due, if any.
+    package mutating func skipped(_ batch: TrainBatch, now: Instant) -> SnapshotPolicy.Trigger? {
         for item in batch.fresh { ledger.apply(partition: item.partition, offset: item.offset) }
         lineage.examplesSkipped += batch.fresh.count
         lineage.steps = max(lineage.steps, batch.step)
+        return snapshotPolicy.recordTrained(batch.fresh.count, now: now)
     }
 
     /// Reports a train step whose update was applied.
@@ -217,6 +235,7 @@ package struct AdapterSession<Example: Sendable>: Sendable {
             ledger.apply(partition: item.partition, offset: item.offset)
             lineage.digest.insert(item.key)
             reservoir.offer(item.example)
+            if adaptation.collectsPostChange { postChange.offer(item.example) }
         }
         lineage.examplesTrained += batch.fresh.count
         lineage.steps = max(lineage.steps, batch.step)
@@ -279,5 +298,14 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     package mutating func rolledBack(to lineage: Lineage) {
         self.lineage = lineage
         monitor.rolledBack()
+        blownTrainer.reset()
+        adaptation.trainerReloaded()
+        postChange.removeAll()
+    }
+
+    /// The gate judged a candidate that was written (see ``BlownTrainerWatch``).
+    /// - Returns: a reload of live when candidates keep failing on non-finite outputs.
+    package mutating func candidateJudged(_ decision: GateDecision, nonFiniteOutputs: Int, holdout: Int) -> RollbackDecision? {
+        blownTrainer.judged(decision, nonFiniteOutputs: nonFiniteOutputs, holdout: holdout)
     }
 }

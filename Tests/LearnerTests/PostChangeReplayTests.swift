@@ -1,0 +1,79 @@
+import Monitor
+import Testing
+@testable import Learner
+
+/// The incident's post-change replay (`drift.adaptation.post_change_replay`): after a confirmed
+/// concept alarm, each of the boost's train steps is topped up with examples trained since the
+/// alarm — never with older ones, even with the stream's own replay off — and the replay stops
+/// when the boost ends or the trainer goes back to a version.
+@Suite("Post-change replay after a confirmed concept drift")
+struct PostChangeReplayTests {
+    static let t0 = ContinuousClock.now
+
+    static func session(postChangeReplay: Int = 3) throws -> AdapterSession<String> {
+        let config = try PipelineConfig.parse(yaml: """
+            training: {batch_size: 4, max_wait_ms: 50, warmup_steps: 0, replay: {capacity: 0}}
+            drift: {adaptation: {post_change_replay: \(postChangeReplay), boost_steps: 3}}
+            rollback: {enabled: false}
+            """, file: "replay.yaml", environment: [:])
+        return AdapterSession<String>(adapter: "a", config: config, start: t0)
+    }
+
+    /// Enqueues `ids` in order and trains every batch released; returns the batches.
+    static func feed(_ session: inout AdapterSession<String>, _ ids: [String], from offset: Int) -> [AdapterSession<String>.TrainBatch] {
+        var batches: [AdapterSession<String>.TrainBatch] = []
+        for (k, id) in ids.enumerated() {
+            if let batch = session.enqueue(id, key: .id(id), partition: 0, offset: Int64(offset + k), now: t0) {
+                batches.append(batch)
+                _ = session.trained(batch, loss: 1, weightsFinite: true, now: t0)
+            }
+        }
+        return batches
+    }
+
+    static let errorAlarm = ConceptAlarm(detector: "adwin", signal: "error", index: 8, statistic: 0.3, threshold: 0.1,
+                                         meanBefore: 0.2, meanAfter: 0.7)
+
+    @Test("the boost's steps replay only examples trained since the alarm, then stop")
+    func replaysPostChangeOnly() throws {
+        var s = try Self.session()
+        let before = Self.feed(&s, (0..<8).map { "old\($0)" }, from: 0)
+        #expect(before.count == 2 && before.allSatisfy { $0.replay.isEmpty }, "no replay before an incident (training.replay is off)")
+        let confirmed = s.conceptAlarm(Self.errorAlarm)
+        let plan = try #require(confirmed)
+        #expect(plan.postChangeReplay == 3)
+        #expect(plan.reason.contains("3 post-change examples replayed per step for 3 steps"))
+        let after = Self.feed(&s, (0..<16).map { "new\($0)" }, from: 8)
+        #expect(after.count == 4)
+        #expect(after[0].replay.isEmpty, "nothing trained since the alarm yet")
+        #expect(after[1].replay.count == 3 && after[2].replay.count == 3)
+        let seen = Set(after[0].fresh.map(\.example) + after[1].fresh.map(\.example))
+        #expect(after[1].replay.allSatisfy { after[0].fresh.map(\.example).contains($0) })
+        #expect(after[2].replay.allSatisfy { seen.contains($0) }, "replayed \(after[2].replay): only post-change examples")
+        #expect(after[3].replay.isEmpty, "the boost's 3 steps are over")
+        #expect(s.lineage.examplesTrained == 24, "replayed rows are not counted as trained again")
+    }
+
+    @Test("a reload of the trainer (the incident discarded) ends the replay of its examples")
+    func reloadStopsReplay() throws {
+        var s = try Self.session()
+        _ = Self.feed(&s, (0..<8).map { "old\($0)" }, from: 0)
+        let confirmed = s.conceptAlarm(Self.errorAlarm)
+        #expect(confirmed != nil)
+        _ = Self.feed(&s, (0..<4).map { "bad\($0)" }, from: 8)
+        s.rolledBack(to: .init())
+        let after = Self.feed(&s, (0..<8).map { "next\($0)" }, from: 12)
+        #expect(after.count == 2 && after.allSatisfy { $0.replay.isEmpty }, "replayed \(after.map(\.replay)) after the reload")
+    }
+
+    @Test("post_change_replay 0 replays nothing")
+    func off() throws {
+        var s = try Self.session(postChangeReplay: 0)
+        _ = Self.feed(&s, (0..<8).map { "old\($0)" }, from: 0)
+        let confirmed = s.conceptAlarm(Self.errorAlarm)
+        let plan = try #require(confirmed)
+        #expect(!plan.reason.contains("replayed per step"))
+        let after = Self.feed(&s, (0..<16).map { "new\($0)" }, from: 8)
+        #expect(after.count == 4 && after.allSatisfy { $0.replay.isEmpty })
+    }
+}
