@@ -105,6 +105,10 @@ struct DecisionPolicyTests {
         #expect(plan.reason.contains("head lr × 20 for 1 steps"))
         let boosts = [low.nextHeadMultiplier(), low.nextHeadMultiplier()]
         #expect(boosts == [20, 1])
+        // A new label's boost is head_lr_boost alone (× 20 early in learning tripped the detectors).
+        var fresh = DriftAdaptation(settings: settings, headLR: 0.001)
+        #expect(fresh.newLabel("games", at: 600, warmup: 500)?.hasSuffix("head lr × 5 for 1 steps") == true)
+        #expect([fresh.nextHeadMultiplier(), fresh.nextHeadMultiplier()] == [5, 1])
         settings.headLRFloor = 0
         #expect(DriftAdaptation(settings: settings, headLR: 0.001).headBoost == 5)
     }

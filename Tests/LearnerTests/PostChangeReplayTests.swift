@@ -66,6 +66,38 @@ struct PostChangeReplayTests {
         #expect(after.count == 2 && after.allSatisfy { $0.replay.isEmpty }, "replayed \(after.map(\.replay)) after the reload")
     }
 
+    @Test("the gate judges on the recent holdout window, emptied by a confirmed alarm, with the smaller minimum until it refills")
+    func gateJudgesThePresent() throws {
+        let config = try PipelineConfig.parse(yaml: """
+            training: {batch_size: 4, replay: {capacity: 0}}
+            holdout: {buffer: 6}
+            gate: {min_holdout: 5}
+            drift: {adaptation: {min_holdout_after: 2}}
+            """, file: "gate.yaml", environment: [:])
+        var s = AdapterSession<String>(adapter: "a", config: config, start: Self.t0)
+        // Candidate and live scored on the session's holdout: the candidate gets all right, live half.
+        func verdict() -> GateDecision.Verdict {
+            let n = s.holdoutExamples.count
+            return s.judge(candidate: MetricTotals(count: n, correct: n, lossSum: 0.1 * Double(n)),
+                           live: MetricTotals(count: n, correct: n / 2, lossSum: Double(n)), weightsFinite: true).verdict
+        }
+        for i in 0..<10 { s.addHoldout("old\(i)", partition: 0, offset: Int64(i)) }
+        #expect(s.holdoutExamples == (4..<10).map { "old\($0)" }, "a count-bounded recent window")
+        #expect(verdict() == .promote, "6 ≥ min_holdout 5")
+        let confirmed = s.conceptAlarm(Self.errorAlarm)
+        #expect(confirmed != nil)
+        #expect(s.holdoutExamples.isEmpty, "pre-alarm holdout dropped")
+        let due = [s.addHoldout("new0", partition: 0, offset: 10), s.addHoldout("new1", partition: 0, offset: 11)]
+        #expect(due == [false, true], "the early snapshot is due after min_holdout_after post-change examples")
+        #expect(s.holdoutExamples == ["new0", "new1"])
+        #expect(verdict() == .promote, "2 post-change examples suffice while the buffer refills (min_holdout 5 otherwise)")
+        for i in 2..<5 { s.addHoldout("new\(i)", partition: 0, offset: Int64(10 + i)) }
+        #expect(s.holdoutExamples.count == 5)
+        let fewer = MetricTotals(count: 4, correct: 4, lossSum: 0.4), live = MetricTotals(count: 4, correct: 2, lossSum: 4)
+        #expect(s.judge(candidate: fewer, live: live, weightsFinite: true).verdict == .defer,
+                "refilled: min_holdout 5 applies again")
+    }
+
     @Test("post_change_replay 0 replays nothing")
     func off() throws {
         var s = try Self.session(postChangeReplay: 0)

@@ -110,7 +110,7 @@ final class AdapterWorker {
             counters.adaptations += 1
             logger.info("adapter \(name): \(reason)")
             journal(.adapt, reason, numbers: ["example_index": Double(session.metrics.cumulative.count),
-                                              "head_lr_boost": session.adaptation.headBoost,
+                                              "head_lr_boost": config.drift.adaptation.headLRBoost,
                                               "boost_steps": Double(config.drift.adaptation.boostSteps)])
         }
         intern(label)

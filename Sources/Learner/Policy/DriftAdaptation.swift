@@ -22,13 +22,15 @@ import Monitor
 /// Alarms within `cooldownExamples` of the incident's start belong to it. The caller carries the
 /// plan out and journals each action with ``Plan/reason``.
 package struct DriftAdaptation: Sendable {
-    package typealias Settings = PipelineConfig.AdaptationSettings
+    typealias Settings = PipelineConfig.AdaptationSettings
 
     let settings: Settings
     /// Stream index of the current incident's first alarm.
     private(set) var incidentStart: Int?
     /// Train steps left with the boosted head learning rate.
     private(set) var boostRemaining = 0
+    /// The head learning-rate multiplier while `boostRemaining` > 0.
+    private(set) var boostMultiplier = 1.0
     /// Train steps of the current incident left that replay post-change examples.
     private(set) var replayRemaining = 0
     /// Post-change holdout examples still needed before the early snapshot (0: none pending).
@@ -36,17 +38,18 @@ package struct DriftAdaptation: Sendable {
     /// Incidents so far.
     private(set) var incidents = 0
 
-    /// The head learning-rate multiplier of a boost: `head_lr_boost`, raised so the boosted
-    /// rate is at least `head_lr_floor`. A multiplier alone scales whatever the pipeline chose:
-    /// from PEFT's head lr 1e-3, × 5 relearned a relabelling in 696 examples and a boosted rate
-    /// of 0.02 in 552 (ops/bench/decisions, abrupt, seed 7); from the template's 0.06, × 5 is
-    /// already far above the floor.
-    package let headBoost: Double
+    /// The head learning-rate multiplier of an incident's boost: `head_lr_boost`, raised so the
+    /// boosted rate is at least `head_lr_floor`. A multiplier alone scales whatever the pipeline
+    /// chose: from PEFT's head lr 1e-3, × 5 relearned a relabelling in 696 examples and a boosted
+    /// rate of 0.02 in 552 (ops/bench/decisions, abrupt, seed 7); from the template's 0.06, × 5
+    /// is already far above the floor. A new label's boost stays `head_lr_boost`: × 20 on every
+    /// label appearing early in learning made the error jump into a concept alarm (seeds 7 and 8).
+    let headBoost: Double
 
     /// - Parameters:
     ///   - settings: `drift.adaptation`.
     ///   - headLR: `training.head_lr`, against which `head_lr_floor` is applied (nil: no floor).
-    package init(settings: Settings, headLR: Double? = nil) {
+    init(settings: Settings, headLR: Double? = nil) {
         self.settings = settings
         let floor = headLR.map { $0 > 0 ? settings.headLRFloor / $0 : 1 } ?? 1
         // Rounded to 6 digits so reasons read "× 20", not "× 19.999999999999996".
@@ -55,13 +58,13 @@ package struct DriftAdaptation: Sendable {
 
     /// What to do about an incident.
     package struct Plan: Sendable, Equatable {
-        package let alarm: ConceptAlarm
+        let alarm: ConceptAlarm
         package let replayKeep: Double
         package let resetOptimizer: Bool
         package let headLRBoost: Double
         package let boostSteps: Int
         package let postChangeReplay: Int
-        package let minHoldoutAfter: Int
+        let minHoldoutAfter: Int
 
         /// One line quoting the alarm and the actions, for the journal.
         package var reason: String {
@@ -85,6 +88,7 @@ package struct DriftAdaptation: Sendable {
         incidentStart = alarm.index
         incidents += 1
         boostRemaining = settings.boostSteps
+        boostMultiplier = headBoost
         replayRemaining = settings.postChangeReplay > 0 ? settings.boostSteps : 0
         holdoutPending = settings.minHoldoutAfter
         return Plan(alarm: alarm, replayKeep: settings.replayKeep, resetOptimizer: settings.resetOptimizer,
@@ -97,33 +101,35 @@ package struct DriftAdaptation: Sendable {
     /// - Returns: the journal line when the head learning rate is boosted for it.
     mutating func newLabel(_ label: String, at index: Int, warmup: Int) -> String? {
         guard settings.enabled, settings.newLabelBoost, index >= warmup,
-              settings.boostSteps > 0, headBoost > 1 else { return nil }
+              settings.boostSteps > 0, settings.headLRBoost > 1 else { return nil }
+        // During an incident's (larger) boost, the new label extends it.
+        if boostRemaining == 0 { boostMultiplier = settings.headLRBoost }
         boostRemaining = max(boostRemaining, settings.boostSteps)
         return "new label '\(label)' at example \(index) (after the \(warmup)-example warm-up): "
-            + "head lr × \(formatSetting(headBoost)) for \(settings.boostSteps) steps"
+            + "head lr × \(formatSetting(settings.headLRBoost)) for \(settings.boostSteps) steps"
     }
 
     /// The head learning-rate multiplier for the next train step (consumes one boosted step).
     mutating func nextHeadMultiplier() -> Double {
         guard boostRemaining > 0 else { return 1 }
         boostRemaining -= 1
-        return headBoost
+        return boostMultiplier
     }
 
     /// Post-change examples to replay in the next train step (consumes one replaying step).
-    package mutating func nextPostChangeReplay() -> Int {
+    mutating func nextPostChangeReplay() -> Int {
         guard replayRemaining > 0 else { return 0 }
         replayRemaining -= 1
         return settings.postChangeReplay
     }
 
     /// Whether trained examples are collected for the post-change replay (an incident replays).
-    package var collectsPostChange: Bool { replayRemaining > 0 }
+    var collectsPostChange: Bool { replayRemaining > 0 }
 
     /// The trainer went back to a version (rollback, or the incident's candidate was rejected):
     /// the examples since the alarm are no longer in the weights, or were the harm; stop
     /// replaying them.
-    package mutating func trainerReloaded() {
+    mutating func trainerReloaded() {
         replayRemaining = 0
     }
 
