@@ -95,6 +95,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: [
             "API", "Server", "Monitor", "TestCorpora",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "LearnerTests", dependencies: ["API", "Learner", "Model", "SeededRandom", "Tensor", "Stream", "Registry", "Monitor"]),
         // The agent in process and the CLI as a process: embedded broker, real files, real HTTP.
