@@ -56,6 +56,8 @@ package struct AdapterStatus: Sendable, Codable, Equatable {
     package var examplesSeen: Int
     /// Examples the adapter was trained on.
     package var examplesTrained: Int
+    /// Examples of train steps the non-finite guard skipped (consumed, not trained).
+    package var examplesSkipped: Int
     /// Examples kept in the holdout slice (never trained on).
     package var holdoutExamples: Int
     /// Optimizer steps taken.
@@ -70,7 +72,7 @@ package struct AdapterStatus: Sendable, Codable, Equatable {
     package var partitions: [PartitionLag]
 
     package init(name: String, liveVersion: String? = nil, labels: [String] = [], examplesSeen: Int = 0,
-                examplesTrained: Int = 0, holdoutExamples: Int = 0, steps: Int = 0, lastTrainLoss: Double? = nil,
+                examplesTrained: Int = 0, examplesSkipped: Int = 0, holdoutExamples: Int = 0, steps: Int = 0, lastTrainLoss: Double? = nil,
                 prequential: PrequentialSummary = .init(), lastSnapshot: SnapshotStatus? = nil,
                 partitions: [PartitionLag] = []) {
         self.name = name
@@ -78,6 +80,7 @@ package struct AdapterStatus: Sendable, Codable, Equatable {
         self.labels = labels
         self.examplesSeen = examplesSeen
         self.examplesTrained = examplesTrained
+        self.examplesSkipped = examplesSkipped
         self.holdoutExamples = holdoutExamples
         self.steps = steps
         self.lastTrainLoss = lastTrainLoss
@@ -88,7 +91,7 @@ package struct AdapterStatus: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, liveVersion = "live_version", labels, examplesSeen = "examples_seen"
-        case examplesTrained = "examples_trained", holdoutExamples = "holdout_examples", steps
+        case examplesTrained = "examples_trained", examplesSkipped = "examples_skipped", holdoutExamples = "holdout_examples", steps
         case lastTrainLoss = "last_train_loss", prequential, lastSnapshot = "last_snapshot", partitions
     }
 }

@@ -27,7 +27,8 @@ package enum OpenAPIDocument {
             "adapters": {"type": "array", "items": {"type": "object", "properties": {
               "name": {"type": "string"}, "live_version": {"type": "string", "nullable": true},
               "labels": {"type": "array", "items": {"type": "string"}}, "examples_seen": {"type": "integer"},
-              "examples_trained": {"type": "integer"}, "holdout_examples": {"type": "integer"},
+              "examples_trained": {"type": "integer"}, "examples_skipped": {"type": "integer"},
+              "holdout_examples": {"type": "integer"},
               "steps": {"type": "integer"}, "last_train_loss": {"type": "number", "nullable": true},
               "prequential": {"type": "object"}, "last_snapshot": {"type": "object", "nullable": true},
               "partitions": {"type": "array", "items": {"type": "object"}}}}}}},

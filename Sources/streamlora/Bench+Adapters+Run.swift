@@ -108,56 +108,61 @@ final class AdaptersBench {
     /// consecutive stream examples whatever their adapters, one cross-adapter step each
     /// (`mixed`: one frozen pass, each adapter's own LoRA branch, head and AdamW step).
     ///
-    /// `one` is the peer: a single adapter (`reference`) stepping on the very same rows, timed
-    /// right beside each own/mixed step (alternating which goes first), so the ratios compare
-    /// the same examples under the same machine load even when other processes come and go.
+    /// The peer is one adapter (`reference`) on the same stream, in micro-batches of `o.batch`
+    /// consecutive examples, timed beside ours so both see the same machine load even when other
+    /// processes come and go: beside each mixed step, the reference steps on the same rows
+    /// (alternating which goes first); during the own steps, the reference takes its next stream
+    /// batch whenever it has trained fewer examples than the own steps so far.
     func trainingRates(_ trainers: [BertLoRAModel], _ train: [Example], reference: BertLoRAModel) throws -> TrainingRates {
         let n = trainers.count
-        var tOwn = 0.0, tMixed = 0.0, tOneOwn = 0.0, tOneMixed = 0.0, turn = 0
-        /// Times `ours` and the reference on `rows`, in alternating order; returns (ours, reference) seconds.
-        func paired(_ rows: [Example], _ ours: () throws -> Void) throws -> (Double, Double) {
-            let batch = try TokenBatch(rows: rows.map(\.tokens)), labels = rows.map(\.label)
-            func timed(_ body: () throws -> Void) rethrows -> Double {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                try body()
-                return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            }
-            turn += 1
-            if turn % 2 == 0 {
-                let o = try timed(ours)
-                return (o, try timed { _ = try reference.trainStep(batch, labels: labels) })
-            }
-            let r = try timed { _ = try reference.trainStep(batch, labels: labels) }
-            return (try timed(ours), r)
+        let batches = stride(from: 0, to: train.count, by: o.batch).map { Array(train[$0..<min($0 + o.batch, train.count)]) }
+        func timed(_ body: () throws -> Void) rethrows -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         }
+        func step(_ model: BertLoRAModel, _ rows: [Example]) throws {
+            _ = try model.trainStep(try TokenBatch(rows: rows.map(\.tokens)), labels: rows.map(\.label))
+        }
+        var tOwn = 0.0, tOneOwn = 0.0, own = 0, oneOwn = 0, next = 0
         for a in 0..<n {
             let mine = stride(from: a, to: train.count, by: n).map { train[$0] }
             for chunk in stride(from: 0, to: mine.count, by: o.batch).map({ Array(mine[$0..<min($0 + o.batch, mine.count)]) }) {
                 progress("training adapter \(a + 1)/\(n)")
-                let (ours, one) = try paired(chunk) {
-                    _ = try trainers[a].trainStep(try TokenBatch(rows: chunk.map(\.tokens)), labels: chunk.map(\.label))
+                tOwn += try timed { try step(trainers[a], chunk) }
+                own += chunk.count
+                while oneOwn < own {
+                    let rows = batches[next % batches.count]
+                    next += 1
+                    tOneOwn += try timed { try step(reference, rows) }
+                    oneOwn += rows.count
                 }
-                tOwn += ours
-                tOneOwn += one
             }
         }
-        for first in stride(from: 0, to: train.count, by: o.batch) {
-            progress("cross-adapter steps \(first / o.batch + 1)/\((train.count + o.batch - 1) / o.batch) (\(n) adapters)")
+        var tMixed = 0.0, tOneMixed = 0.0
+        for (i, first) in stride(from: 0, to: train.count, by: o.batch).enumerated() {
+            progress("cross-adapter steps \(i + 1)/\(batches.count) (\(n) adapters)")
             let rows = first..<min(first + o.batch, train.count)
             var local: [Int: Int] = [:], adapters: [BertLoRAModel] = []
             let rowAdapters = rows.map { i in
                 local[i % n] ?? { adapters.append(trainers[i % n]); local[i % n] = adapters.count - 1; return adapters.count - 1 }()
             }
-            let (ours, one) = try paired(rows.map { train[$0] }) {
+            let mixed = {
                 _ = try BertLoRAModel.trainStepMixed(try TokenBatch(rows: rows.map { train[$0].tokens }), adapters: adapters,
                                                      rowAdapters: rowAdapters, labels: rows.map { train[$0].label })
             }
-            tMixed += ours
-            tOneMixed += one
+            if i % 2 == 0 {
+                tMixed += try timed(mixed)
+                tOneMixed += try timed { try step(reference, batches[i]) }
+            } else {
+                tOneMixed += try timed { try step(reference, batches[i]) }
+                tMixed += try timed(mixed)
+            }
         }
         let count = Double(train.count)
-        return TrainingRates(own: count / tOwn, mixed: count / tMixed, one: 2 * count / (tOneOwn + tOneMixed),
-                             ownVsOne: tOneOwn / tOwn, mixedVsOne: tOneMixed / tMixed)
+        let oneRate = (Double(oneOwn) / tOneOwn + count / tOneMixed) / 2
+        return TrainingRates(own: count / tOwn, mixed: count / tMixed, one: oneRate,
+                             ownVsOne: (count / tOwn) / (Double(oneOwn) / tOneOwn), mixedVsOne: tOneMixed / tMixed)
     }
 
     /// Training examples/s, and each way's ratio to one adapter on the same rows timed beside it.

@@ -71,8 +71,9 @@ struct AdaptersBenchLevel: Codable {
     /// (RSS − RSS of the previous level, or of the warmed process without adapters) / (adapters
     /// added): resident MiB per additional adapter.
     var mib_per_additional_adapter: Double?
-    /// Each adapter stepping on its own micro-batches, and its ratio to one adapter stepping on
-    /// the same rows, timed beside each step (so the ratio holds under a changing machine load).
+    /// Each adapter stepping on its own micro-batches, and its ratio to one adapter on the same
+    /// stream in micro-batches of `--batch`, timed beside it (so the ratio holds under a changing
+    /// machine load).
     var train_examples_per_s: Double
     var train_ratio_vs_one: Double
     /// Cross-adapter steps on micro-batches of the stream as it comes, against one adapter on
@@ -109,7 +110,7 @@ struct AdaptersBenchReport: Codable {
     var table: String {
         var lines = ["bench adapters: MiniLM, LoRA r = \(rank) on \(targets.joined(separator: ",")), "
             + "\(adapter_parameters) parameters (\(String(format: "%.2f", adapter_mib)) MiB fp32) per adapter; process without adapters \(String(format: "%.0f", base_rss_mib)) MiB",
-            "vs one: against one adapter stepping on the same rows, timed beside each step",
+            "vs one: against one adapter on the same stream in micro-batches of --batch, timed beside ours (same machine load)",
             "adapters  RSS MiB  MiB/extra  one ex/s  own steps ex/s  vs one  mixed steps ex/s  vs one  predict req/s  p50 ms  p99 ms  rows/pass"]
         for l in levels {
             lines.append(String(format: "%8d  %7.0f  %9@  %8.1f  %14.1f  %6.2f  %16.1f  %6.2f  %13.1f  %6.1f  %6.1f  %9.1f", l.adapters, l.rss_mib,

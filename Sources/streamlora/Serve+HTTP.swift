@@ -34,6 +34,7 @@ func runAgent(_ agent: Agent, config: PipelineConfig, port: Int, logger: Logger,
                                            maxConnections: config.server.maxConnections,
                                            idleTimeoutSeconds: config.server.idleTimeoutSeconds)
         let gate = ConnectionGate(maxConnections: settings.maxConnections)
+        logConnectionLimit(gate, logger: logger)
         let app = makeServerApplication(
             controlPlane: AgentControlPlane(agent: agent, pipelineName: config.name, buildVersion: StreamLoRA.version),
             configuration: settings, logger: logger, gate: gate, onListening: { sink.yield($0) })
@@ -85,4 +86,16 @@ struct HTTPListenError: Error, CustomStringConvertible {
         return "cannot listen on \(host):\(port): \(taken ? "address already in use" : detail)"
             + (taken ? " (another process holds the port: stop it, or pick another with --http-port or server.port)" : "")
     }
+}
+
+/// Says how many connections the control plane holds at once, and why when the descriptor
+/// limit lowered `server.max_connections` (see `ConnectionGate+Descriptors`).
+private func logConnectionLimit(_ gate: ConnectionGate, logger: Logger) {
+    guard let descriptors = gate.descriptorLimit, gate.maxConnections < gate.requestedConnections else {
+        logger.info("HTTP: at most \(gate.maxConnections) connections open at once")
+        return
+    }
+    let reserved = ConnectionGate.reservedDescriptors(descriptorLimit: descriptors)
+    let why = "the descriptor limit (ulimit -n) is \(descriptors) and \(reserved) stay free for snapshots, Kafka and the runtime"
+    logger.warning("HTTP: at most \(gate.maxConnections) connections open at once, not server.max_connections \(gate.requestedConnections): \(why)")
 }

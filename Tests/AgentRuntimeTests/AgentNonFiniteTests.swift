@@ -9,11 +9,13 @@ import Threads
 /// Non-finite is contained where it happens (issue 8, deliverable 4), end to end: the agent over
 /// the embedded broker, fed records whose weight makes the train step's loss genuinely infinite.
 ///
-/// An operator raised `training.max_weight` to 1e39 and a producer sends weight 1e39: a finite
-/// Double the decoder accepts, +inf as the Float the loss is computed in. This is the issue's
-/// observed defect (such steps were counted as trained, entered the digest, and the rollback policy
-/// reset the trainer or un-lived a good version). With one example per step and no replay, each
-/// poisoned record is exactly one skipped step, so every count below is exact.
+/// An operator raised `training.max_weight` to the largest Float (a larger one is refused at
+/// pipeline load) and a producer sends that weight with a label the model has never learned
+/// ("poison": its probability stays below 1/e, so the loss, weight × cross-entropy > 1, overflows
+/// the Float it is computed in). The issue's observed defect: such steps were counted as trained,
+/// entered the digest, and the rollback policy reset the trainer or un-lived a good version. With
+/// one example per step and no replay, each poisoned record is exactly one skipped step, so every
+/// count below is exact.
 @Suite("Agent: non-finite steps contained")
 struct AgentNonFiniteTests {
     static let partitions: Int32 = 2
@@ -31,6 +33,8 @@ struct AgentNonFiniteTests {
     }
 
     /// A record of `item` with `weight` (ids of poisoned records start with "poison-").
+    static let maxWeight = Double(Float.greatestFiniteMagnitude)
+
     static func value(_ item: SyntheticStream.Item, weight: Double) -> [UInt8] {
         let object: [String: Any] = ["id": item.id, "label": item.label, "text": item.text, "weight": weight]
         return Array(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
@@ -44,9 +48,9 @@ struct AgentNonFiniteTests {
         func send(_ items: [SyntheticStream.Item], poisonEvery: Int?) async throws -> ProducedLog {
             for (i, item) in items.enumerated() {
                 let poisoned = poisonEvery.map { i % $0 == 0 } ?? false
-                let record = poisoned ? SyntheticStream.Item(id: "poison-\(item.id)", label: item.label, text: item.text) : item
+                let record = poisoned ? SyntheticStream.Item(id: "poison-\(item.id)", label: "poison", text: item.text) : item
                 producer.send(topic: TestPipeline.topic, partition: Int32(sent % Int(Self.partitions)),
-                              value: Self.value(record, weight: poisoned ? 1e39 : 1), id: record.id)
+                              value: Self.value(record, weight: poisoned ? Self.maxWeight : 1), id: record.id)
                 sent += 1
             }
             return try await Blocking.run { [producer] in try producer.flush() }
@@ -54,7 +58,7 @@ struct AgentNonFiniteTests {
         let config = try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: "non-finite", model: dir.path("tiny-bert"),
                                     registry: registry, everyExamples: 50, rollback: Self.rollback, batchSize: 1,
-                                    replay: "{capacity: 0}", maxWeight: 1e39),
+                                    replay: "{capacity: 0}", maxWeight: Self.maxWeight),
             file: "non-finite.yaml", environment: [:])
         let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try agent.start()
@@ -95,6 +99,12 @@ struct AgentNonFiniteTests {
         let trained = ids.filter { !$0.hasPrefix("poison-") && !splitter.isHoldout(.id($0)) }
         #expect(poisoned.count > 90 && ids.count == 400)
         #expect(adapter.skippedSteps == poisoned.count)
+        // The skipped examples are a fate of their own in /metrics and /v1/status.
+        let plane = AgentControlPlane(agent: agent, pipelineName: config.name, buildVersion: "test")
+        let metrics = try await plane.metrics()
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("streamlora_skipped_examples_total{adapter=\"default\"} ") }
+        #expect(line.flatMap { Double($0.split(separator: " ")[1]) } == Double(poisoned.count), "\(line ?? "no streamlora_skipped_examples_total")")
+        #expect(try await plane.status().adapters.first?.examplesSkipped == poisoned.count)
         let final = try #require(try RegistryChecks.newestDurable(root: registry, adapter: "default"))
         #expect(RegistryChecks.offsets(final, topic: TestPipeline.topic) == log.highWatermarks)
         #expect(final.examplesSkipped == poisoned.count)
@@ -118,13 +128,15 @@ struct AgentNonFiniteTests {
         #expect(try store.manifest(live).files["adapter_model.safetensors"] == liveWeights)
         #expect(try store.manifest(live).examplesTrained == trainedBefore)
     }
-    @Test("an absurd learning rate: the step that blows the weights up is applied, every later one skipped; its candidates are refused with the reason journaled and live stays")
+    @Test("an absurd learning rate: the step that blows the weights up is applied, later ones skipped; after 3 candidates in a row refused for non-finite outputs the trainer reloads live (journaled with K and the counts discarded), and live stays")
     func absurdLearningRate() async throws {
         let (dir, registry, broker) = try Self.setUp("agent-absurd-lr")
+        // Snapshots by example count only (skipped examples count too), so which candidates are
+        // judged does not depend on timing.
         func config(lr: Double) throws -> PipelineConfig {
             try PipelineConfig.parse(
                 yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: "absurd-lr", model: dir.path("tiny-bert"),
-                                        registry: registry, everyExamples: 20, lr: lr, rollback: Self.rollback,
+                                        registry: registry, everyExamples: 10, lr: lr, everySeconds: 0, rollback: Self.rollback,
                                         batchSize: 1, replay: "{capacity: 0}"),
                 file: "absurd-lr.yaml", environment: [:])
         }
@@ -142,10 +154,11 @@ struct AgentNonFiniteTests {
         let before = try store.manifest(live)
         let journalBefore = try store.journal().count
 
-        // Restarted with lr 1e30: the first step moves the LoRA factors to ~1e30 (finite, so it is
-        // applied); every later forward pass overflows to NaN and its step is skipped. One
-        // partition, so the order of the records (and which one trains) is fixed.
-        let items = SyntheticStream.items(60, labels: 4, prefix: "absurd", seed: 0xA2)
+        // Restarted with lr 1e30: a step from live's weights moves the LoRA factors to ~1e30
+        // (finite, so it is applied); every later forward pass overflows to NaN and its step is
+        // skipped, and every candidate is refused. One partition, so the order of the records
+        // (and which ones train) is fixed.
+        let items = SyntheticStream.items(90, labels: 4, prefix: "absurd", seed: 0xA2)
         let log = try await AgentOffsetTests.produce(items, to: broker, only: 0)
         let absurd = try config(lr: 1e30)
         let agent2 = try await Blocking.run { try Agent(config: absurd, root: dir.url) }
@@ -155,25 +168,43 @@ struct AgentNonFiniteTests {
         let status = agent2.status
         let adapter = try #require(status.adapters.first)
         #expect(status.errors == 0, "learner errors: \(status.lastError ?? "")")
-
         let fresh = items.map(\.id).filter { !splitter.isHoldout(.id($0)) }
         let trainedBefore = RegistryChecks.expectedIDs(first, below: first.highWatermarks, holdoutShare: TestPipeline.holdoutShare)
         #expect(before.examplesTrained == trainedBefore.count)
-        #expect(adapter.skippedSteps == fresh.count - 1)
-        #expect(adapter.rollbacks == 0)
-        let final = try #require(try RegistryChecks.newestDurable(root: registry, adapter: "default"))
-        #expect(final.examplesSkipped == fresh.count - 1)
-        #expect(final.examplesTrained == before.examplesTrained + 1)
-        #expect(final.trainedIDs == TrainedIDsDigest(trainedBefore + [fresh[0]]))
-        #expect(RegistryChecks.offsets(final, topic: TestPipeline.topic)[0] == log.highWatermarks[0])
 
-        // Live untouched; the candidates refused, each with its reason; no rollback, reload or promotion.
+        // Every 10 fresh examples a candidate; each is refused on non-finite outputs, and every
+        // third refusal in a row reloads live, discarding the one step trained since.
         #expect(try store.live() == live)
-        let entries = try store.journal().dropFirst(journalBefore)
-        let refused = entries.filter { $0.event == .reject || ($0.event == .snapshot && $0.status == .rejected) }
-        #expect(!refused.isEmpty, "journal since the restart: \(entries.map { "\($0.event) \($0.reason)" })")
+        let entries = Array(try store.journal().dropFirst(journalBefore))
+        let refused = entries.filter { $0.event == .snapshot && $0.status == .rejected }
+        #expect(refused.count >= 6, "journal since the restart: \(entries.map { "\($0.event) \($0.reason)" })")
         #expect(refused.allSatisfy { $0.reason.contains("outputs are non-finite") }, "\(refused.map(\.reason))")
-        let moved = entries.filter { [.promote, .rollback, .reload, .clearLive].contains($0.event) }
+        let reloads = entries.filter { $0.event == .reload }
+        #expect(adapter.rollbacks == reloads.count, "the status counts each reload")
+        #expect(reloads.count == refused.count / 3, "\(refused.count) refusals, \(reloads.count) reloads")
+        for reload in reloads {
+            #expect(reload.reason.contains("non_finite_outputs") && reload.reason.contains("3 candidates in a row"), "\(reload.reason)")
+            #expect(reload.numbers["consecutive_rejections"] == 3)
+            #expect(reload.numbers["examples_discarded"] == 1, "\(reload.numbers)")
+            #expect((reload.numbers["skipped_discarded"] ?? 0) >= 1, "\(reload.numbers)")
+        }
+        // In journal order: three refusals, then the reload, and again.
+        let sequence = entries.compactMap { e -> String? in
+            e.event == .reload ? "reload" : (e.event == .snapshot && e.status == .rejected ? "refused" : nil)
+        }
+        for (i, event) in sequence.enumerated() {
+            #expect(event == (i % 4 == 3 ? "reload" : "refused"), "\(sequence)")
+        }
+        let moved = entries.filter { [.promote, .rollback, .clearLive].contains($0.event) }
         #expect(moved.isEmpty, "journal: \(moved.map { "\($0.event) \($0.reason)" })")
+
+        // Every record one fate: the newest version covers the log; what it trained is live's
+        // examples plus at most the one step since the last reload.
+        let final = try #require(try RegistryChecks.newestDurable(root: registry, adapter: "default"))
+        #expect(RegistryChecks.offsets(final, topic: TestPipeline.topic)[0] == log.highWatermarks[0])
+        #expect(final.examplesTrained - before.examplesTrained <= 1)
+        // Steps applied: the first, and one after each reload that more records followed.
+        #expect(adapter.skippedSteps + reloads.count + 1 >= fresh.count && adapter.skippedSteps + reloads.count <= fresh.count,
+                "\(adapter.skippedSteps) skipped of \(fresh.count), \(reloads.count) reloads")
     }
 }

@@ -36,6 +36,14 @@ struct ResidencyCrashTests {
             #expect((manifest?.examplesTrained ?? 0) == expected.count,
                     "\(round): \(name) version \(manifest?.version.name ?? "none") trained \(manifest?.examplesTrained ?? 0), expected \(expected.count) below \(offsets)")
             #expect((manifest?.trainedIDs ?? TrainedIDsDigest()) == TrainedIDsDigest(expected), "\(round): \(name) trained-ids digest")
+            if let manifest {
+                // AdamW's state travels with the versions through evictions and kill -9 restarts:
+                // its step count covers every step of the lineage (a trainer that came back with
+                // empty moments would count only the steps since its reload).
+                let stored = try AdapterRegistry(root: registry, adapter: name, create: false).load(manifest.version, optimizer: true)
+                #expect((stored.snapshot.optimizer?.step ?? 0) >= manifest.steps,
+                        "\(round): \(name) version \(manifest.version.name): optimizer step \(stored.snapshot.optimizer?.step ?? 0) < \(manifest.steps) steps")
+            }
             trained += manifest?.examplesTrained ?? 0
         }
         return trained
@@ -68,7 +76,9 @@ struct ResidencyCrashTests {
         let (broker, bootstrap) = try await ChildProcess.broker(executable, partitions: Self.partitions, log: dir.path("broker.log"))
         defer { broker.send(SIGKILL) }
         let pipeline = dir.path("residency.yaml")
-        try (TestPipeline.yaml(bootstrap: bootstrap, group: Self.group, model: model, registry: registry, everyExamples: 40)
+        // No optimizer resets on drift, so each version's Adam step count must cover its lineage's steps.
+        try (TestPipeline.yaml(bootstrap: bootstrap, group: Self.group, model: model, registry: registry, everyExamples: 40,
+                               drift: "{adaptation: {reset_optimizer: false}}")
             + "\nresidency: {max_adapters: 3}\n").write(to: pipeline, atomically: true, encoding: .utf8)
 
         let items = SyntheticStream.items(Self.examples, prefix: "res", seed: 0x5E51)

@@ -39,7 +39,7 @@ struct ServeFloodTests {
         // Listener, broker connections, files: whatever serve holds before the flood.
         let baseline = IdleConnections.socketsHeld(by: pid)
         let bound = baseline + Self.limit + Self.acceptSlack
-        let sampler = SocketSampler(pid: pid)
+        let sampler = DescriptorSampler(pid: pid)
         var sockets = IdleConnections.open(Self.idleConnections, port: agent.port)
         defer { IdleConnections.close(sockets) }
         #expect(sockets.count == Self.idleConnections)
@@ -105,16 +105,17 @@ final class LoopThread: @unchecked Sendable {
     }
 }
 
-/// Samples the sockets a process holds on a background thread until stopped.
-final class SocketSampler: @unchecked Sendable {
+/// Samples what a process holds (its sockets by default) on a background thread until stopped.
+final class DescriptorSampler: @unchecked Sendable {
     private let lock = NSLock()
     private var maximum = 0
     private var count = 0
     private var loop: LoopThread?
 
-    init(pid: Int32) {
+    /// - Parameter measure: what to count for `pid` (sockets, or every descriptor).
+    init(pid: Int32, measure: @escaping @Sendable (Int32) -> Int = IdleConnections.socketsHeld(by:)) {
         loop = LoopThread { [self] in
-            let held = IdleConnections.socketsHeld(by: pid)
+            let held = measure(pid)
             lock.withLock {
                 maximum = Swift.max(maximum, held)
                 count += 1

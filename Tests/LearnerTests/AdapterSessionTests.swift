@@ -272,7 +272,8 @@ private let timedSimulationYAML = """
         _ = session.enqueue("x", key: .id("x"), partition: 0, offset: 0, now: t0)
         let released = session.enqueue("y", key: .id("y"), partition: 0, offset: 1, now: t0)
         let batch = try #require(released)
-        session.skipped(batch)
+        // Their offsets pass, so they make a snapshot due like trained examples (every_examples: 2).
+        #expect(session.skipped(batch, now: t0) == .examples(count: 2))
         #expect(session.lineage.examplesTrained == 0 && session.lineage.examplesSkipped == 2)
         #expect(session.lineage.digest == TrainedIDsDigest(), "skipped examples are not in trained_ids")
         #expect(session.ledger.applied[0] == 2, "their offsets pass")

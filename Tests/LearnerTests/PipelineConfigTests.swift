@@ -99,6 +99,19 @@ private func issues(_ yaml: String, env: [String: String] = [:]) -> PipelineConf
         #expect(try parse("kafka:\n") == PipelineConfig(name: "default"))
     }
 
+    @Test("the learning rates and max_weight must be finite, > 0 and a finite Float; the error names the key",
+          arguments: ["lr", "head_lr", "max_weight"])
+    func floatSettingsAreBounded(key: String) throws {
+        for (value, message) in [("1e39", "must be at most 3.4028235e+38 (the largest Float; the model computes in Float), got 1e+39"),
+                                 (".nan", "must be a finite number, got .nan"), (".inf", "must be a finite number, got .inf"),
+                                 ("0", "must be > 0, got 0")] {
+            let error = try #require(issues("training:\n  \(key): \(value)\n"), "\(key): \(value) was accepted")
+            #expect(error.issues == [.init(path: "training.\(key)", line: 2, message: message)])
+        }
+        let largest = try parse("training:\n  \(key): 3.4028234663852886e38\n")
+        #expect([largest.training.lr, largest.training.headLR, largest.training.maxWeight].contains(Double(Float.greatestFiniteMagnitude)))
+    }
+
     @Test func badValueNamesFileLineKeyAndReason() throws {
         let error = try #require(issues("training:\n  lr: -1\n"))
         #expect(error.issues == [.init(path: "training.lr", line: 2, message: "must be > 0, got -1")])

@@ -18,7 +18,7 @@ import Testing
                  "topic": "examples", "default_adapter": "default", "base_model": "all-MiniLM-L6-v2",
                  "adapters": [{
                    "name": "default", "live_version": "000002", "labels": ["negative", "positive"],
-                   "examples_seen": 1234, "examples_trained": 1170, "holdout_examples": 64, "steps": 146,
+                   "examples_seen": 1234, "examples_trained": 1170, "examples_skipped": 3, "holdout_examples": 64, "steps": 146,
                    "last_train_loss": 0.25,
                    "prequential": {"cumulative": {"count": 1234, "accuracy": 0.75, "log_loss": 0.5},
                                    "windowed": {"count": 500, "accuracy": 0.875, "log_loss": 0.375}, "window": 500},
@@ -40,7 +40,7 @@ import Testing
         {"started_at": "2027-01-15T08:00:00Z", "uptime_seconds": 0, "ready": false, "pipeline": null, "topic": null,
          "default_adapter": null, "base_model": null,
          "adapters": [{"name": "fresh", "live_version": null, "labels": [], "examples_seen": 0, "examples_trained": 0,
-           "holdout_examples": 0, "steps": 0, "last_train_loss": null,
+           "examples_skipped": 0, "holdout_examples": 0, "steps": 0, "last_train_loss": null,
            "prequential": {"cumulative": {"count": 0, "accuracy": null, "log_loss": null},
                            "windowed": {"count": 0, "accuracy": null, "log_loss": null}, "window": 0},
            "last_snapshot": null, "partitions": []}], "dlq_messages": 0}

@@ -11,6 +11,8 @@ Measured per level (cumulative, like ours):
   load_ms_p50                           load_adapter time per adapter
   predict_texts_per_s, p50/p99 ms       mixed-adapter batches of --batch texts (random adapters per
                                         row) through model(..., adapter_names=rows), eval mode,
+                                        (one adapter: merged into the base with merge_adapter, the
+                                        fastest way PEFT serves a single adapter),
                                         torch.inference_mode(); PEFT's forward is not thread-safe
                                         with adapter_names (it installs per-call hooks), so the
                                         batches run one after another: the batch is formed for free
@@ -100,6 +102,12 @@ def main():
             have = len(model.peft_config)
             rss = rss_mib()
             lat, done = [], 0
+            # The strongest choice a user has: one adapter is merged into the base (merge_adapter,
+            # no LoRA branch at all); several are served unmerged with adapter_names= per row.
+            single = have == 1
+            if single:
+                model.set_adapter("a0")
+                model.merge_adapter()
             start = time.perf_counter()
             with torch.inference_mode():
                 while done < a.requests and (done == 0 or time.perf_counter() - start < a.predict_budget_s):
@@ -107,13 +115,19 @@ def main():
                     names = [f"a{j}" for j in torch.randint(0, have, (a.batch,), generator=g).tolist()]
                     enc = tok([probes[j] for j in idx], padding=True, truncation=True, max_length=128, return_tensors="pt")
                     t0 = time.perf_counter()
-                    model(**enc, adapter_names=names)
+                    if single:
+                        model(**enc)
+                    else:
+                        model(**enc, adapter_names=names)
                     lat.append((time.perf_counter() - t0) * 1e3)
                     done += a.batch
             secs = time.perf_counter() - start
+            if single:
+                model.unmerge_adapter()
             lat.sort()
             levels.append({
                 "adapters": n, "loaded": have, "stopped": reason, "rss_mib": rss, "texts_predicted": done,
+                "mode": "merged" if single else "adapter_names",
                 "mib_per_additional_adapter": None if prev is None or have == prev[0] else (rss - prev[1]) / (have - prev[0]),
                 "predict_texts_per_s": done / secs,
                 "batch_p50_ms": lat[len(lat) // 2], "batch_p99_ms": lat[min(len(lat) - 1, int(0.99 * len(lat)))],
@@ -125,11 +139,11 @@ def main():
             print(json.dumps(out, sort_keys=True))
         else:
             print(f"PEFT peer: r={a.rank} on {a.targets}, batches of {a.batch}, {a.threads} threads; base {base_rss:.0f} MiB")
-            print("adapters  loaded  RSS MiB  MiB/extra  texts/s  batch p50 ms  batch p99 ms")
+            print("adapters  loaded  RSS MiB  MiB/extra  texts/s  batch p50 ms  batch p99 ms  mode")
             for l in levels:
                 per = "-" if l["mib_per_additional_adapter"] is None else f"{l['mib_per_additional_adapter']:.2f}"
                 print(f"{l['adapters']:8d}  {l['loaded']:6d}  {l['rss_mib']:7.0f}  {per:>9}  {l['predict_texts_per_s']:7.1f}  "
-                      f"{l['batch_p50_ms']:12.1f}  {l['batch_p99_ms']:12.1f}")
+                      f"{l['batch_p50_ms']:12.1f}  {l['batch_p99_ms']:12.1f}  {l['mode']}")
                 if l["stopped"]:
                     print(f"          stopped: {l['stopped']}")
             if loads:

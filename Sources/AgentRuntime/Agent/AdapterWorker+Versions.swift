@@ -33,13 +33,14 @@ extension AdapterWorker {
         }
         var holdoutNumbers = candidate.manifestNumbers()
         if let liveTotals { holdoutNumbers.merge(liveTotals.manifestNumbers(prefix: "live_")) { a, _ in a } }
-        let snapshot = AdapterSnapshot(
+        var snapshot = AdapterSnapshot(
             tensors: tensors, config: runtime.peftConfig(for: trainer.lora), parent: parent, baseModelSHA256: runtime.baseSHA256,
             labels: labels, examplesTrained: contents.lineage.examplesTrained, steps: contents.lineage.steps,
             offsets: PartitionOffsets([config.kafka.topic: Dictionary(uniqueKeysWithValues:
                 contents.offsets.map { (String($0.key), $0.value) })]),
             trainedIDs: contents.lineage.digest, holdoutMetrics: holdoutNumbers,
             prequentialMetrics: contents.prequential.manifestNumbers, examplesSkipped: contents.lineage.examplesSkipped)
+        snapshot.optimizer = trainer.optimizerState
         let manifest: Manifest
         do {
             manifest = try registry.write(snapshot, status: status, reason: "\(reason); gate: \(decision.reason)")
@@ -69,6 +70,9 @@ extension AdapterWorker {
         }
         logger.info("adapter \(name): version \(manifest.version) \(manifest.status) — \(decision.reason)")
         _ = try? registry.applyRetention(keep: config.snapshot.keepLast)
+        if let reload = session.candidateJudged(decision, nonFiniteOutputs: nonFiniteOutputs, holdout: holdout.count) {
+            try apply(reload, now: now)
+        }
         return manifest
     }
 
@@ -109,9 +113,13 @@ extension AdapterWorker {
         logger.warning("adapter \(name): \(decision)")
         do {
             let trained = Double(session.lineage.examplesTrained)
+            let skipped = Double(session.lineage.examplesSkipped)
             func discarded(since version: Version?) throws -> [String: Double] {
-                let kept = try version.map { Double(try registry.manifest($0).examplesTrained) } ?? 0
-                return ["examples_discarded": max(0, trained - kept), "examples_trained": trained]
+                let kept = try version.map { try registry.manifest($0) }
+                let keptTrained = Double(kept?.examplesTrained ?? 0), keptSkipped = Double(kept?.examplesSkipped ?? 0)
+                return ["examples_discarded": max(0, trained - keptTrained), "examples_trained": trained,
+                        "skipped_discarded": max(0, skipped - keptSkipped)]
+                    .merging(decision.numbers) { own, _ in own }
             }
             switch decision.action {
             case .rollBack(let from, let to):
@@ -149,7 +157,7 @@ extension AdapterWorker {
     /// predicts none of them.
     func restoreTrainer(from version: Version?) throws {
         if let version {
-            let loaded = try registry.load(version)
+            let loaded = try registry.load(version, optimizer: true)
             let previous = trainer
             trainer = try runtime.model(of: loaded.snapshot, labels: labels.count)
             let known = loaded.snapshot.labels.count

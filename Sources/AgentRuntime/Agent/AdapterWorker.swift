@@ -68,7 +68,7 @@ final class AdapterWorker {
         registry = try AdapterRegistry(root: registryRoot, adapter: name, create: true)
         let now = ContinuousClock.now
         if let newest = registry.newestDurable() {
-            let loaded = try registry.load(newest.version)
+            let loaded = try registry.load(newest.version, optimizer: true)
             labels = loaded.snapshot.labels
             trainer = try runtime.model(of: loaded.snapshot)
             let offsets = newest.offsets.topics[config.kafka.topic] ?? [:]
@@ -271,9 +271,9 @@ final class AdapterWorker {
             // live versions and the rollback monitor untouched (the count reaches the manifest
             // and the snapshot's journal numbers as `examples_skipped`).
             counters.skippedSteps += 1
-            session.skipped(batch)
+            let due = session.skipped(batch, now: now)
             logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged, \(batch.fresh.count) examples not trained")
-            return StepEnd()
+            return StepEnd(actions: due.map { [.snapshot($0.description)] } ?? [])
         }
         counters.lastLoss = Double(result.loss)
         let outcome = session.trained(batch, loss: Double(result.loss), weightsFinite: true, now: now)

@@ -5,8 +5,9 @@ import Registry
 /// (trainer weights, Adam moments, session) in memory. Taking a new one evicts the least recently
 /// used after a durable snapshot of anything it has not saved, so nothing is lost: its manifest
 /// holds its weights, offsets and trained-ids digest, and its next example reloads it from the
-/// registry exactly as a restart would (redeliveries below its offsets are skipped). Adam moments
-/// and the replay reservoir are not part of a version and restart empty on reload.
+/// registry exactly as a restart would (redeliveries below its offsets are skipped), Adam moments
+/// and step count included (`optimizer.safetensors`). The replay reservoir is not part of a
+/// version: it refills from the stream after a reload (README, "Many adapters").
 extension Agent {
     /// Evicts least recently used workers (never `name`) until at most `residency.max_adapters`
     /// remain, those with nothing unsaved first (no snapshot needed). A worker whose snapshot

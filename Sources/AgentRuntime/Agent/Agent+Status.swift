@@ -15,6 +15,8 @@ package struct LearnerStatus: Sendable, Codable, Equatable {
         /// Steps that shared a forward/backward pass with other adapters' steps.
         var crossAdapterSteps: Int?
         var skippedSteps: Int
+        /// Fresh examples of those steps: consumed, not trained (the lineage's, as `trained`).
+        var skippedExamples: Int?
         /// Examples held out (predicted, never trained) and redeliveries skipped, this process's run.
         var heldOut: Int
         var skippedRedeliveries: Int
@@ -102,7 +104,8 @@ extension Agent {
             return LearnerStatus.Adapter(
                 name: w.name, live: live.liveVersion(w.name)?.name, labels: w.labels,
                 examples: m.cumulative.count, trained: w.session.lineage.examplesTrained, steps: w.session.lineage.steps,
-                crossAdapterSteps: w.counters.crossAdapterSteps, skippedSteps: w.counters.skippedSteps, heldOut: w.counters.heldOut,
+                crossAdapterSteps: w.counters.crossAdapterSteps, skippedSteps: w.counters.skippedSteps,
+                skippedExamples: w.session.lineage.examplesSkipped, heldOut: w.counters.heldOut,
                 skippedRedeliveries: w.counters.skippedRedeliveries, accuracy: m.cumulative.accuracy, logLoss: m.cumulative.logLoss,
                 windowAccuracy: m.windowed.accuracy, windowLogLoss: m.windowed.logLoss,
                 windowExamples: m.windowed.count, lastLoss: w.counters.lastLoss,

@@ -64,13 +64,15 @@ package final class ModelRuntime: Sendable {
         try peft.loraConfig(layerCount: base.config.numHiddenLayers, pooling: lora.pooling, seed: lora.seed)
     }
 
-    /// A model holding a stored version's tensors, shaped by the version's own config.
+    /// A model holding a stored version's tensors (and its optimizer state when the snapshot
+    /// carries one), shaped by the version's own config.
     /// - Parameter labels: classifier rows to grow to after loading (a label vocabulary that
     ///   grew since the version was written).
     /// - Throws: when the config or the tensors do not fit the base.
     package func model(of snapshot: AdapterSnapshot, labels: Int = 0) throws -> BertLoRAModel {
         let model = try makeModel(lora: loraConfig(of: snapshot.config), labels: snapshot.labels.count)
         try model.loadAdapter(snapshot.tensors)
+        if let optimizer = snapshot.optimizer { try model.restoreOptimizerState(optimizer) }
         if labels > model.labelCount { model.growLabels(to: labels) }
         return model
     }

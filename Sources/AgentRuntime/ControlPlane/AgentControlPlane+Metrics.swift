@@ -85,6 +85,9 @@ extension AgentControlPlane {
         try text.counter("streamlora_skipped_redeliveries_total", help: "Redelivered records already in the adapter's state.",
                          labels: l, value: Double(a.skippedRedeliveries))
         try text.counter("streamlora_skipped_steps_total", help: "Steps skipped by the non-finite guard.", labels: l, value: Double(a.skippedSteps))
+        try text.counter("streamlora_skipped_examples_total",
+                         help: "Examples of steps the non-finite guard skipped: consumed, not trained (the manifest's examples_skipped).",
+                         labels: l, value: Double(a.skippedExamples ?? 0))
         try text.counter("streamlora_snapshots_total", help: "Versions written by this process.", labels: l, value: Double(a.snapshots))
         try text.counter("streamlora_snapshot_failures_total", help: "Snapshots aborted (e.g. an fsync error).",
                          labels: l, value: Double(a.snapshotFailures))

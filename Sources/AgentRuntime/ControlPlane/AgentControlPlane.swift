@@ -30,7 +30,7 @@ package struct AgentControlPlane: ControlPlane {
         let adapters = s.adapters.map { a in
             AdapterStatus(
                 name: a.name, liveVersion: a.live, labels: a.labels, examplesSeen: a.examples,
-                examplesTrained: a.trained, holdoutExamples: a.holdoutBuffered, steps: a.steps, lastTrainLoss: a.lastLoss,
+                examplesTrained: a.trained, examplesSkipped: a.skippedExamples ?? 0, holdoutExamples: a.holdoutBuffered, steps: a.steps, lastTrainLoss: a.lastLoss,
                 prequential: .init(cumulative: .init(count: a.examples, accuracy: a.accuracy, logLoss: a.logLoss),
                                    windowed: .init(count: a.windowExamples,
                                                    accuracy: a.windowAccuracy, logLoss: a.windowLogLoss),

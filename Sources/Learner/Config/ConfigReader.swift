@@ -217,6 +217,17 @@ extension Check where Value == Double {
     static func atLeast(_ bound: Double) -> Check {
         Check { $0 >= bound ? nil : "must be ≥ \(formatSetting(bound)), got \(formatSetting($0))" }
     }
+    /// `0 < x ≤ Float.greatestFiniteMagnitude`: a value the model computes with as a Float, where
+    /// a larger Double is +inf (a weight or learning rate of 1e39 would make every loss infinite).
+    static var positiveFloat: Check {
+        Check { value in
+            guard value > 0 else { return "must be > 0, got \(formatSetting(value))" }
+            guard value <= Double(Float.greatestFiniteMagnitude) else {
+                return "must be at most \(Float.greatestFiniteMagnitude) (the largest Float; the model computes in Float), got \(formatSetting(value))"
+            }
+            return nil
+        }
+    }
     /// `lower ≤ x < upper` (or `≤ upper` when `closedUpper`); `openLower` makes it `lower < x`.
     static func range(_ lower: Double, _ upper: Double, openLower: Bool = false, closedUpper: Bool = false) -> Check {
         Check { value in

@@ -192,8 +192,8 @@ extension PipelineConfig.ModelSettings {
 
 extension PipelineConfig.TrainingSettings {
     mutating func decode(_ s: inout ConfigReader.Section, _ r: ConfigReader) {
-        r.double(&s, "lr", into: &lr, .greater(than: 0))
-        r.double(&s, "head_lr", into: &headLR, .greater(than: 0))
+        r.double(&s, "lr", into: &lr, .positiveFloat)
+        r.double(&s, "head_lr", into: &headLR, .positiveFloat)
         r.double(&s, "weight_decay", into: &weightDecay, .atLeast(0))
         if let node = r.take(&s, "betas") {
             let path = s.child("betas")
@@ -215,7 +215,7 @@ extension PipelineConfig.TrainingSettings {
         r.int(&s, "decay_steps", into: &decaySteps, .atLeast(0))
         r.double(&s, "min_lr_ratio", into: &minLRRatio, .range(0, 1, closedUpper: true))
         r.double(&s, "clip_norm", into: &clipNorm, .atLeast(0))
-        r.double(&s, "max_weight", into: &maxWeight, .greater(than: 0))
+        r.double(&s, "max_weight", into: &maxWeight, .positiveFloat)
         r.int(&s, "batch_size", into: &batchSize, .range(1...4_096))
         r.int(&s, "max_wait_ms", into: &maxWaitMilliseconds, .range(0...3_600_000))
         if var sub = r.subsection(&s, "replay") {

@@ -270,6 +270,8 @@ package struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
         /// A concept incident's adapted candidate lost to live on post-incident holdout: what was
         /// learned since the alarm is no concept the stream keeps (a poisoned burst), discarded.
         case incidentRejected = "incident_rejected"
+        /// Candidates kept failing the gate on non-finite holdout outputs (``BlownTrainerWatch``).
+        case nonFiniteOutputs = "non_finite_outputs"
     }
 
     /// What the loop should do.
@@ -293,12 +295,15 @@ package struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
     package let action: Action
     /// Explanation quoting the numbers, for the journal.
     package let reason: String
+    /// The numbers behind the decision, journaled with it.
+    package let numbers: [String: Double]
 
     package var description: String { "\(action) (\(trigger.rawValue)): \(reason)" }
 
-    package init(trigger: Trigger, action: Action, reason: String) {
+    package init(trigger: Trigger, action: Action, reason: String, numbers: [String: Double] = [:]) {
         self.trigger = trigger
         self.action = action
         self.reason = reason
+        self.numbers = numbers
     }
 }

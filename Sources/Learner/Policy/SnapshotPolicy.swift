@@ -55,7 +55,8 @@ package struct SnapshotPolicy: Sendable {
         self.lastAttempt = start
     }
 
-    /// Records `count` newly trained (fresh, not replayed) examples.
+    /// Records `count` newly consumed fresh (not replayed) examples: trained, or of a step the
+    /// non-finite guard skipped (their offsets need a durable snapshot all the same).
     /// - Returns: a trigger when a snapshot is now due.
     mutating func recordTrained(_ count: Int, now: Instant) -> Trigger? {
         pendingExamples += count

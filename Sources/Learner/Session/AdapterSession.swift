@@ -56,6 +56,8 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     let schedule: LearningRateSchedule
     package let mix: ReplayMix
     package private(set) var adaptation: DriftAdaptation
+    /// Counts candidates refused for non-finite outputs (a trainer blown up by an absurd learning rate).
+    package private(set) var blownTrainer = BlownTrainerWatch()
     /// Examples before a label's first appearance counts as new (`drift.concept_warmup`).
     private let newLabelWarmup: Int
     private var batcher: MicroBatcher<Fresh>
@@ -211,10 +213,14 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     /// examples are consumed (their offsets pass) but not trained, so they stay out of the
     /// trained count, the digest and the replay reservoir, and the rollback monitor never sees
     /// the non-finite loss — a skipped step cannot make live versions or rollback state move.
-    package mutating func skipped(_ batch: TrainBatch) {
+    /// Their offsets still count toward the snapshot policy: only a durable snapshot lets Kafka's
+    /// commit pass them, so a stream of skipped steps must make snapshots due like trained ones.
+    /// - Returns: the snapshot that is now due, if any.
+    package mutating func skipped(_ batch: TrainBatch, now: Instant) -> SnapshotPolicy.Trigger? {
         for item in batch.fresh { ledger.apply(partition: item.partition, offset: item.offset) }
         lineage.examplesSkipped += batch.fresh.count
         lineage.steps = max(lineage.steps, batch.step)
+        return snapshotPolicy.recordTrained(batch.fresh.count, now: now)
     }
 
     /// Reports a train step whose update was applied.
@@ -291,7 +297,14 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     package mutating func rolledBack(to lineage: Lineage) {
         self.lineage = lineage
         monitor.rolledBack()
+        blownTrainer.reset()
         adaptation.trainerReloaded()
         postChange.removeAll()
+    }
+
+    /// The gate judged a candidate that was written (see ``BlownTrainerWatch``).
+    /// - Returns: a reload of live when candidates keep failing on non-finite outputs.
+    package mutating func candidateJudged(_ decision: GateDecision, nonFiniteOutputs: Int, holdout: Int) -> RollbackDecision? {
+        blownTrainer.judged(decision, nonFiniteOutputs: nonFiniteOutputs, holdout: holdout)
     }
 }

@@ -73,8 +73,14 @@ extension AdapterRegistry {
             let configURL = temp.appendingPathComponent(RegistryLayout.configFile)
             try files.writeFile(RegistryJSON.encoder().encode(snapshot.config), to: configURL)
 
+            var written = [(RegistryLayout.modelFile, modelURL), (RegistryLayout.configFile, configURL)]
+            if let optimizer = snapshot.optimizer {
+                let url = temp.appendingPathComponent(RegistryLayout.optimizerFile)
+                try files.writeFile(Data(try Self.encode(optimizer, file: url.path)), to: url)
+                written.append((RegistryLayout.optimizerFile, url))
+            }
             var digests: [String: FileDigest] = [:]
-            for (name, url) in [(RegistryLayout.modelFile, modelURL), (RegistryLayout.configFile, configURL)] {
+            for (name, url) in written {
                 let digest = try SHA256.hex(ofFileAt: url)
                 digests[name] = FileDigest(sha256: digest.sha256, bytes: digest.bytes)
             }

@@ -103,39 +103,45 @@ package final class AdapterRegistry: Sendable {
         try Journal(url: layout.journalFile, files: files).entries()
     }
 
-    /// Checks every file of a version against the manifest's sizes and sha256s.
+    /// Checks every file of a version against the manifest's sizes and sha256s (the optimizer
+    /// state, which serving never reads, is checked when it is read: `load(_:optimizer: true)`).
     /// - Returns: the (normalized) manifest.
     /// - Throws: `.unknownVersion`, `.corruptVersion` naming the first file that does not match.
     @discardableResult
     package func verify(_ version: Version) throws -> Manifest {
         let manifest = try readManifest(version)
-        let directory = layout.directory(of: version)
-        for name in RegistryLayout.checksummedFiles {
-            guard let expected = manifest.files[name] else {
-                throw RegistryError.corruptVersion(adapter: adapter, version: version, file: name, detail: "not listed in manifest.json")
-            }
-            let url = directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw RegistryError.corruptVersion(adapter: adapter, version: version, file: name, detail: "missing")
-            }
-            let actual = try SHA256.hex(ofFileAt: url)
-            guard actual.bytes == expected.bytes else {
-                throw RegistryError.corruptVersion(
-                    adapter: adapter, version: version, file: name,
-                    detail: "size \(actual.bytes) bytes, manifest says \(expected.bytes) (torn write?)")
-            }
-            guard actual.sha256 == expected.sha256 else {
-                throw RegistryError.corruptVersion(
-                    adapter: adapter, version: version, file: name,
-                    detail: "sha256 \(actual.sha256.prefix(16))… does not match manifest \(expected.sha256.prefix(16))…")
-            }
-        }
+        for name in RegistryLayout.checksummedFiles { try verifyFile(name, of: manifest) }
         return normalized(manifest, live: try live())
     }
 
+    /// Checks one file of a version against the manifest's size and sha256.
+    /// - Throws: `.corruptVersion` naming the file when it is not listed, missing or differs.
+    func verifyFile(_ name: String, of manifest: Manifest) throws {
+        let version = manifest.version
+        guard let expected = manifest.files[name] else {
+            throw RegistryError.corruptVersion(adapter: adapter, version: version, file: name, detail: "not listed in manifest.json")
+        }
+        let url = layout.directory(of: version).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw RegistryError.corruptVersion(adapter: adapter, version: version, file: name, detail: "missing")
+        }
+        let actual = try SHA256.hex(ofFileAt: url)
+        guard actual.bytes == expected.bytes else {
+            throw RegistryError.corruptVersion(
+                adapter: adapter, version: version, file: name,
+                detail: "size \(actual.bytes) bytes, manifest says \(expected.bytes) (torn write?)")
+        }
+        guard actual.sha256 == expected.sha256 else {
+            throw RegistryError.corruptVersion(
+                adapter: adapter, version: version, file: name,
+                detail: "sha256 \(actual.sha256.prefix(16))… does not match manifest \(expected.sha256.prefix(16))…")
+        }
+    }
+
     /// Reads a version after verifying its checksums: tensors, LoRA config and manifest.
+    /// - Parameter optimizer: also read (and verify) its optimizer state, to resume training.
     /// - Throws: `.unknownVersion`, `.corruptVersion` naming the file (checksum, JSON or safetensors).
-    package func load(_ version: Version) throws -> LoadedAdapter {
+    package func load(_ version: Version, optimizer: Bool = false) throws -> LoadedAdapter {
         let manifest = try verify(version)
         let directory = layout.directory(of: version)
         let config = try loraConfig(of: version)
@@ -149,12 +155,13 @@ package final class AdapterRegistry: Sendable {
         } catch {
             throw RegistryError.corruptVersion(adapter: adapter, version: version, file: RegistryLayout.modelFile, detail: "\(error)")
         }
-        let snapshot = AdapterSnapshot(
+        var snapshot = AdapterSnapshot(
             tensors: tensors, config: config, parent: manifest.parent, baseModelSHA256: manifest.baseModelSHA256,
             labels: manifest.labels, examplesTrained: manifest.examplesTrained, steps: manifest.steps,
             offsets: manifest.offsets, trainedIDs: manifest.trainedIDs, holdoutMetrics: manifest.holdoutMetrics,
             prequentialMetrics: manifest.prequentialMetrics, pinned: manifest.pinned,
             examplesSkipped: manifest.examplesSkipped ?? 0)
+        if optimizer { snapshot.optimizer = try optimizerState(of: manifest) }
         return LoadedAdapter(manifest: manifest, snapshot: snapshot)
     }
 

@@ -21,6 +21,9 @@ package struct AdapterSnapshot: Sendable {
     package var prequentialMetrics: [String: Double]
     /// Protects the version from retention.
     package var pinned: Bool
+    /// The trainer's AdamW moments and step count when the version was written (nil: none, or
+    /// not read). Saved beside the weights so an evicted or restarted adapter continues with them.
+    package var optimizer: OptimizerState?
 
     package init(
         tensors: [NamedTensor], config: PEFTLoRAConfig, parent: Version? = nil, baseModelSHA256: String,

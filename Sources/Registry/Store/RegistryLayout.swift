@@ -3,7 +3,7 @@ import Foundation
 
 /// Where everything of one adapter lives:
 ///
-///     <root>/<adapter>/versions/000042/{adapter_model.safetensors, adapter_config.json, manifest.json}
+///     <root>/<adapter>/versions/000042/{adapter_model.safetensors, adapter_config.json, manifest.json[, optimizer.safetensors]}
 ///     <root>/<adapter>/LIVE           "000042\n"
 ///     <root>/<adapter>/journal.jsonl
 ///     <root>/<adapter>/.lock
@@ -11,7 +11,10 @@ struct RegistryLayout: Sendable {
     static let modelFile = "adapter_model.safetensors"
     static let configFile = "adapter_config.json"
     static let manifestFile = "manifest.json"
-    /// Files covered by the manifest's checksums.
+    /// The trainer's AdamW moments (`adam_m`, `adam_v`; metadata `step`), ours, not PEFT's: written
+    /// when the trainer has trained, checksummed in the manifest, read only to resume training.
+    static let optimizerFile = "optimizer.safetensors"
+    /// Files every version has, covered by the manifest's checksums (`optimizerFile` too, when listed).
     static let checksummedFiles = [modelFile, configFile]
 
     let adapterDirectory: URL

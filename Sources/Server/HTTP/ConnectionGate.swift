@@ -5,7 +5,8 @@ import ServiceLifecycle
 
 /// The control plane's open connections: at most `maxConnections` at once (further ones wait in
 /// the listen backlog, so a flood cannot take the process's file descriptors), and none accepted
-/// once a shutdown began.
+/// once a shutdown began. The limit never exceeds what the descriptor limit allows
+/// (``connectionLimit(requested:descriptorLimit:)``), whatever was configured.
 ///
 /// Shared by the accept handler (through ``delegate``) and ``ConnectionDrain``, which stops
 /// accepting and waits for the accepted connections to close before the listener closes.
@@ -13,12 +14,22 @@ import ServiceLifecycle
 /// traps in NIO ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#2637 and
 /// #2813): with no accept in flight and every accepted connection closed there is nothing to drop.
 package final class ConnectionGate: Sendable {
+    /// The limit in force: the requested one, lowered to what the descriptor limit allows.
     package let maxConnections: Int
+    /// The limit asked for (`server.max_connections`).
+    package let requestedConnections: Int
+    /// The process's descriptor limit the limit was derived from (nil: unlimited).
+    package let descriptorLimit: Int?
     private let state = LockedCounter()
 
-    package init(maxConnections: Int) {
+    /// - Parameters:
+    ///   - maxConnections: the limit asked for.
+    ///   - descriptorLimit: the `RLIMIT_NOFILE` to respect (nil: unlimited); this process's by default.
+    package init(maxConnections: Int, descriptorLimit: Int? = ConnectionGate.processDescriptorLimit()) {
         precondition(maxConnections >= 1, "maxConnections must be >= 1")
-        self.maxConnections = maxConnections
+        self.requestedConnections = maxConnections
+        self.descriptorLimit = descriptorLimit
+        self.maxConnections = Self.connectionLimit(requested: maxConnections, descriptorLimit: descriptorLimit)
     }
 
     /// Connections accepted and not yet closed.

@@ -13,8 +13,8 @@ package struct ServerConfiguration: Sendable, Equatable {
     var maxPredictTexts: Int
     /// Told to a client whose mutation was refused because no token is configured.
     var tokenHint: String
-    /// Most connections open at once; further ones wait in the listen backlog. Kept well below
-    /// the usual `ulimit -n` of 1024 so the learner always has descriptors for its snapshots.
+    /// Most connections open at once; further ones wait in the listen backlog. The gate lowers
+    /// it to what the descriptor limit allows (`ConnectionGate+Descriptors`).
     package var maxConnections: Int
     /// Seconds a connection may sit without sending a request before it is closed.
     package var idleTimeoutSeconds: Int

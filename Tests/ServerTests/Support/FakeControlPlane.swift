@@ -73,7 +73,7 @@ actor FakeControlPlane: ControlPlane {
             defaultAdapter: "default", baseModel: "all-MiniLM-L6-v2",
             adapters: [AdapterStatus(
                 name: "default", liveVersion: "000002", labels: ["negative", "positive"], examplesSeen: 1234,
-                examplesTrained: 1170, holdoutExamples: 64, steps: 146, lastTrainLoss: 0.25,
+                examplesTrained: 1170, examplesSkipped: 3, holdoutExamples: 64, steps: 146, lastTrainLoss: 0.25,
                 prequential: PrequentialSummary(cumulative: MetricValues(count: 1234, accuracy: 0.75, logLoss: 0.5),
                                                 windowed: MetricValues(count: 500, accuracy: 0.875, logLoss: 0.375),
                                                 window: 500),
