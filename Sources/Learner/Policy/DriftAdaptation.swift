@@ -22,7 +22,7 @@ import Monitor
 /// Alarms within `cooldownExamples` of the incident's start belong to it. The caller carries the
 /// plan out and journals each action with ``Plan/reason``.
 package struct DriftAdaptation: Sendable {
-    typealias Settings = PipelineConfig.AdaptationSettings
+    package typealias Settings = PipelineConfig.AdaptationSettings
 
     let settings: Settings
     /// Stream index of the current incident's first alarm.
@@ -41,15 +41,16 @@ package struct DriftAdaptation: Sendable {
     /// The head learning-rate multiplier of an incident's boost: `head_lr_boost`, raised so the
     /// boosted rate is at least `head_lr_floor`. A multiplier alone scales whatever the pipeline
     /// chose: from PEFT's head lr 1e-3, × 5 relearned a relabelling in 696 examples and a boosted
-    /// rate of 0.02 in 552 (ops/bench/decisions, abrupt, seed 7); from the template's 0.06, × 5
-    /// is already far above the floor. A new label's boost stays `head_lr_boost`: × 20 on every
-    /// label appearing early in learning made the error jump into a concept alarm (seeds 7 and 8).
+    /// rate of 0.02 in 536 (ops/bench/decisions, abrupt, seed 7; seed 8: 472); from the
+    /// template's 0.06, × 5 is already far above the floor. A new label's boost stays
+    /// `head_lr_boost`: × 20 on every label appearing early in learning made the error jump into
+    /// a concept alarm (seeds 7 and 8).
     let headBoost: Double
 
     /// - Parameters:
     ///   - settings: `drift.adaptation`.
     ///   - headLR: `training.head_lr`, against which `head_lr_floor` is applied (nil: no floor).
-    init(settings: Settings, headLR: Double? = nil) {
+    package init(settings: Settings, headLR: Double? = nil) {
         self.settings = settings
         let floor = headLR.map { $0 > 0 ? settings.headLRFloor / $0 : 1 } ?? 1
         // Rounded to 6 digits so reasons read "× 20", not "× 19.999999999999996".
@@ -58,13 +59,13 @@ package struct DriftAdaptation: Sendable {
 
     /// What to do about an incident.
     package struct Plan: Sendable, Equatable {
-        let alarm: ConceptAlarm
+        package let alarm: ConceptAlarm
         package let replayKeep: Double
         package let resetOptimizer: Bool
         package let headLRBoost: Double
         package let boostSteps: Int
         package let postChangeReplay: Int
-        let minHoldoutAfter: Int
+        package let minHoldoutAfter: Int
 
         /// One line quoting the alarm and the actions, for the journal.
         package var reason: String {
