@@ -108,6 +108,13 @@ struct BrokerOutageTests {
         let beforeRestart = predictor.counts.answered
         #expect(await waitUntil(30, interval: 0.05) { predictor.counts.answered >= beforeRestart + 20 },
                 "predictions answer while no broker runs")
+        // Meanwhile /readyz says why it is not ready (the issue saw "ready" with no broker at all).
+        let unreachable = await waitUntil(120, interval: 0.1) {
+            agent.status.notReadyReasons.contains("no Kafka broker is reachable")
+        }
+        #expect(unreachable, "readiness with the broker gone: \(agent.status.notReadyReasons)")
+        let readiness = try await AgentControlPlane(agent: agent, pipelineName: "outage", buildVersion: "test").readiness()
+        #expect(!readiness.ready && readiness.reasons.contains("no Kafka broker is reachable"), "\(readiness)")
         broker = try ChildProcess(executable, ["broker", "--port", port, "--topic", "\(TestPipeline.topic):\(Self.partitions)"],
                                   log: dir.path("broker2.log"), name: "broker2", pipeStdout: true)
         #expect(try await broker.firstStdoutLine(within: 30) == "bootstrap: \(bootstrap)")
