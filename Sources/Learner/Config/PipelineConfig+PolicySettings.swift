@@ -135,11 +135,11 @@ extension PipelineConfig {
         /// …raised further so the boosted head learning rate is at least this (0: no floor):
         /// a multiplier alone leaves a low `training.head_lr` (PEFT's 1e-3) too low to relearn
         /// a relabelling fast.
-        package var headLRFloor = 0.02
+        var headLRFloor = 0.02
         package var boostSteps = 60
         /// During those `boost_steps` steps, add this many rows to each batch drawn from the
         /// examples trained since the alarm (0: off), whatever `training.replay` says.
-        package var postChangeReplay = 48
+        var postChangeReplay = 48
         /// Reset the AdamW moments (they point along the old concept's gradients).
         var resetOptimizer = true
         /// Holdout examples from before the alarm are dropped, so the gate judges the new

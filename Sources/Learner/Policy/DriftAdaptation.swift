@@ -22,7 +22,7 @@ import Monitor
 /// Alarms within `cooldownExamples` of the incident's start belong to it. The caller carries the
 /// plan out and journals each action with ``Plan/reason``.
 package struct DriftAdaptation: Sendable {
-    package typealias Settings = PipelineConfig.AdaptationSettings
+    typealias Settings = PipelineConfig.AdaptationSettings
 
     let settings: Settings
     /// Stream index of the current incident's first alarm.
@@ -50,7 +50,7 @@ package struct DriftAdaptation: Sendable {
     /// - Parameters:
     ///   - settings: `drift.adaptation`.
     ///   - headLR: `training.head_lr`, against which `head_lr_floor` is applied (nil: no floor).
-    package init(settings: Settings, headLR: Double? = nil) {
+    init(settings: Settings, headLR: Double? = nil) {
         self.settings = settings
         let floor = headLR.map { $0 > 0 ? settings.headLRFloor / $0 : 1 } ?? 1
         // Rounded to 6 digits so reasons read "× 20", not "× 19.999999999999996".
@@ -59,13 +59,13 @@ package struct DriftAdaptation: Sendable {
 
     /// What to do about an incident.
     package struct Plan: Sendable, Equatable {
-        package let alarm: ConceptAlarm
+        let alarm: ConceptAlarm
         package let replayKeep: Double
         package let resetOptimizer: Bool
         package let headLRBoost: Double
         package let boostSteps: Int
         package let postChangeReplay: Int
-        package let minHoldoutAfter: Int
+        let minHoldoutAfter: Int
 
         /// One line quoting the alarm and the actions, for the journal.
         package var reason: String {
