@@ -38,7 +38,7 @@ let package = Package(
         // Monitor (drift projections), identical to the fixture scripts'.
         .target(name: "SeededRandom"),
         // safetensors, tokenizer, BERT encoder fwd/bwd, LoRA, heads, AdamW.
-        .target(name: "Model", dependencies: ["Tensor", "SeededRandom", "Threads"]),
+        .target(name: "Model", dependencies: ["Tensor", "SeededRandom"]),
         // The one lock type (Mutex, boxed as `Locked` for shared state) and the one way off the
         // cooperative pool (`Blocking.run`: a thread per call).
         .target(name: "Threads"),
@@ -52,11 +52,10 @@ let package = Package(
         // Versioned adapter store: manifests, atomic LIVE pointer, journal.
         .target(name: "Registry", dependencies: ["API", "Model", "Checksum"]),
         // Drift detectors and statistics.
-        .target(name: "Monitor", dependencies: ["SeededRandom", "Threads"]),
+        .target(name: "Monitor", dependencies: ["SeededRandom"]),
         // Online loop: prequential metrics, holdout, replay, snapshot/gate/rollback policies, pipeline config.
         .target(name: "Learner", dependencies: [
-            "Tensor", "Model", "SeededRandom", "Stream", "Registry", "Monitor",
-            .product(name: "Logging", package: "swift-log"),
+            "API", "Tensor", "Model", "SeededRandom", "Stream", "Registry", "Monitor",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The control plane's protocol and Codable types: what the agent answers, the server sends, the CLI
@@ -83,7 +82,6 @@ let package = Package(
             "Tensor", "Model", "SeededRandom", "Stream", "Registry", "Monitor", "Learner", "API", "Server", "AgentRuntime", "Threads",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Yams", package: "Yams"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
@@ -97,11 +95,12 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: [
             "API", "Server", "Monitor", "TestCorpora",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Model", "SeededRandom", "Tensor", "Stream", "Registry", "Monitor"]),
+        .testTarget(name: "LearnerTests", dependencies: ["API", "Learner", "Model", "SeededRandom", "Tensor", "Stream", "Registry", "Monitor"]),
         // The agent in process and the CLI as a process: embedded broker, real files, real HTTP.
         .testTarget(name: "AgentRuntimeTests", dependencies: [
-            "AgentRuntime", "API", "Learner", "Model", "SeededRandom", "Tensor", "Stream", "Registry", "Monitor", "TestCorpora", "Threads",
+            "AgentRuntime", "API", "Learner", "Model", "SeededRandom", "Stream", "Registry", "TestCorpora", "Threads",
         ]),
     ],
     swiftLanguageModes: [.v6]

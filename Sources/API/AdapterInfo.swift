@@ -71,16 +71,16 @@ package struct VersionInfo: Sendable, Codable, Equatable {
     package var isLive: Bool
     package var examplesTrained: Int
     package var steps: Int
-    /// Metrics on the holdout slice when the gate evaluated it.
-    @NullEncoded package var holdout: MetricValues?
+    /// Metrics on the holdout slice when the gate evaluated it (and live's on the same examples).
+    @NullEncoded package var holdout: HoldoutMetrics?
     /// Prequential metrics of the stream up to this snapshot.
-    @NullEncoded package var prequential: MetricValues?
+    @NullEncoded package var prequential: PrequentialSummary?
     /// Why it got its status (gate verdict, operator's reason for a promote or rollback).
     @NullEncoded package var reason: String?
 
     package init(version: String, parent: String? = nil, createdAt: Date, status: VersionStatus, isLive: Bool,
-                examplesTrained: Int = 0, steps: Int = 0, holdout: MetricValues? = nil,
-                prequential: MetricValues? = nil, reason: String? = nil) {
+                examplesTrained: Int = 0, steps: Int = 0, holdout: HoldoutMetrics? = nil,
+                prequential: PrequentialSummary? = nil, reason: String? = nil) {
         self.version = version
         self.parent = parent
         self.createdAt = createdAt

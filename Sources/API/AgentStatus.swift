@@ -3,14 +3,15 @@ import Foundation
 /// Everything `GET /v1/status` answers and the dashboard polls: the agent and, per adapter, its
 /// live version, learning progress, prequential metrics and consumer position.
 ///
-/// JSON keys are snake_case; optional values are written as `null` (never left out), so a
-/// script sees the same shape from a fresh agent and a busy one.
+/// One type from the agent (which publishes it) to the server, the CLI client, the dashboard and
+/// `/metrics`. JSON keys are snake_case; optional values are written as `null` (never left out),
+/// so a script sees the same shape from a fresh agent and a busy one.
 package struct AgentStatus: Sendable, Codable, Equatable {
     /// When the agent process started.
     package var startedAt: Date
     /// Seconds since `startedAt`.
     package var uptimeSeconds: Double
-    /// Same as `GET /readyz`.
+    /// The learner has started (see ``notReadyReasons`` for everything `/readyz` checks).
     package var ready: Bool
     /// Name of the pipeline definition (`pipelines/<name>.yaml`).
     @NullEncoded package var pipeline: String?
@@ -24,10 +25,30 @@ package struct AgentStatus: Sendable, Codable, Equatable {
     /// Records the agent sent to the dead-letter topic (agent-wide: a record that fails to decode
     /// has no adapter).
     package var dlqMessages: Int
+    /// Dead letters by the decoder's reason code (`invalid_json`, …).
+    package var dlqByReason: [String: Int]
+    /// Records consumed from Kafka.
+    package var consumed: Int
+    /// Records whose input the model cannot read (e.g. features without text).
+    package var unsupportedInputs: Int
+    /// Assigned partitions of the topic, with position, high watermark, committed offset and lag.
+    package var partitions: [PartitionLag]
+    /// Last committed next offset per partition (by partition number as text).
+    package var committed: [String: Int64]
+    /// Partitions paused because their dead letter cannot be written, with the reason.
+    package var stalledPartitions: [String: String]
+    /// Partitions paused because their log ends before the registry's recorded offsets.
+    package var partitionAlarms: [String: String]
+    /// Whether a broker connection is up (librdkafka's statistics); nil until first known.
+    @NullEncoded package var brokersReachable: Bool?
+    package var consumerErrors: Int
+    /// Errors the learner loop survived, and the last one.
+    package var errors: Int
+    @NullEncoded package var lastError: String?
 
-    package init(startedAt: Date, uptimeSeconds: Double, ready: Bool, pipeline: String? = nil, topic: String? = nil,
-                defaultAdapter: String? = nil, baseModel: String? = nil, adapters: [AdapterStatus] = [],
-                dlqMessages: Int = 0) {
+    package init(startedAt: Date = Date(), uptimeSeconds: Double = 0, ready: Bool = false, pipeline: String? = nil,
+                 topic: String? = nil, defaultAdapter: String? = nil, baseModel: String? = nil,
+                 adapters: [AdapterStatus] = [], dlqMessages: Int = 0) {
         self.startedAt = startedAt
         self.uptimeSeconds = uptimeSeconds
         self.ready = ready
@@ -37,81 +58,69 @@ package struct AgentStatus: Sendable, Codable, Equatable {
         self.baseModel = baseModel
         self.adapters = adapters
         self.dlqMessages = dlqMessages
+        dlqByReason = [:]
+        consumed = 0
+        unsupportedInputs = 0
+        partitions = []
+        committed = [:]
+        stalledPartitions = [:]
+        partitionAlarms = [:]
+        brokersReachable = nil
+        consumerErrors = 0
+        errors = 0
+        lastError = nil
     }
 
     enum CodingKeys: String, CodingKey {
         case startedAt = "started_at", uptimeSeconds = "uptime_seconds", ready, pipeline, topic
         case defaultAdapter = "default_adapter", baseModel = "base_model", adapters, dlqMessages = "dlq_messages"
+        case dlqByReason = "dlq_by_reason", consumed, unsupportedInputs = "unsupported_inputs", partitions, committed
+        case stalledPartitions = "stalled_partitions", partitionAlarms = "partition_alarms"
+        case brokersReachable = "brokers_reachable", consumerErrors = "consumer_errors", errors, lastError = "last_error"
+    }
+
+    /// Why the agent is not fully ready, one sentence each (empty: ready): not started, no broker
+    /// connection, no partition assigned, partitions paused by an alarm or an unwritable DLQ.
+    /// Predictions are served regardless; these say whether training keeps up with the topic.
+    package var notReadyReasons: [String] {
+        var reasons: [String] = []
+        if !ready { reasons.append("the learner has not started") }
+        if brokersReachable == false { reasons.append("no Kafka broker is reachable") }
+        if partitions.isEmpty { reasons.append("no partition of the topic is assigned to this agent") }
+        for (p, why) in partitionAlarms.sorted(by: { $0.key < $1.key }) { reasons.append("partition \(p): \(why)") }
+        for (p, why) in stalledPartitions.sorted(by: { $0.key < $1.key }) { reasons.append("\(p) paused: \(why)") }
+        return reasons
     }
 }
 
-/// One adapter's learning state.
-package struct AdapterStatus: Sendable, Codable, Equatable {
-    package var name: String
-    /// The version predictions are served from; nil before the first snapshot.
-    @NullEncoded package var liveVersion: String?
-    /// The label vocabulary, in index order.
-    package var labels: [String]
-    /// Examples routed to this adapter (trained + held out).
-    package var examplesSeen: Int
-    /// Examples the adapter was trained on.
-    package var examplesTrained: Int
-    /// Examples of train steps the non-finite guard skipped (consumed, not trained).
-    package var examplesSkipped: Int
-    /// Examples kept in the holdout slice (never trained on).
-    package var holdoutExamples: Int
-    /// Optimizer steps taken.
-    package var steps: Int
-    /// Mean loss of the last training micro-batch.
-    @NullEncoded package var lastTrainLoss: Double?
-    /// Test-then-train metrics.
-    package var prequential: PrequentialSummary
-    /// The newest durable snapshot.
-    @NullEncoded package var lastSnapshot: SnapshotStatus?
-    /// Consumer position per partition feeding this adapter.
-    package var partitions: [PartitionLag]
-
-    package init(name: String, liveVersion: String? = nil, labels: [String] = [], examplesSeen: Int = 0,
-                examplesTrained: Int = 0, examplesSkipped: Int = 0, holdoutExamples: Int = 0, steps: Int = 0, lastTrainLoss: Double? = nil,
-                prequential: PrequentialSummary = .init(), lastSnapshot: SnapshotStatus? = nil,
-                partitions: [PartitionLag] = []) {
-        self.name = name
-        self.liveVersion = liveVersion
-        self.labels = labels
-        self.examplesSeen = examplesSeen
-        self.examplesTrained = examplesTrained
-        self.examplesSkipped = examplesSkipped
-        self.holdoutExamples = holdoutExamples
-        self.steps = steps
-        self.lastTrainLoss = lastTrainLoss
-        self.prequential = prequential
-        self.lastSnapshot = lastSnapshot
-        self.partitions = partitions
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, liveVersion = "live_version", labels, examplesSeen = "examples_seen"
-        case examplesTrained = "examples_trained", examplesSkipped = "examples_skipped", holdoutExamples = "holdout_examples", steps
-        case lastTrainLoss = "last_train_loss", prequential, lastSnapshot = "last_snapshot", partitions
-    }
-}
-
-/// Prequential (test-then-train) metrics: over the whole stream and over a sliding window.
-package struct PrequentialSummary: Sendable, Codable, Equatable {
+/// Prequential (test-then-train) metrics: over the whole stream and over a sliding window, with
+/// the count of each true label.
+///
+/// One type from the learner (its metrics' snapshot) to the manifest (`prequential_metrics`, from
+/// which a restarted agent continues), `/v1/status`, `/v1/adapters/{name}` and the dashboard.
+package struct PrequentialSummary: Sendable, Codable, Hashable {
     package var cumulative: MetricValues
     package var windowed: MetricValues
     /// Capacity of the sliding window.
     package var window: Int
+    /// Count of each true label over the whole stream (the label-drift reference restarts from it).
+    package var labelCounts: [String: Int]
 
-    package init(cumulative: MetricValues = .init(), windowed: MetricValues = .init(), window: Int = 0) {
+    package init(cumulative: MetricValues = .init(), windowed: MetricValues = .init(), window: Int = 0,
+                 labelCounts: [String: Int] = [:]) {
         self.cumulative = cumulative
         self.windowed = windowed
         self.window = window
+        self.labelCounts = labelCounts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cumulative, windowed, window, labelCounts = "label_counts"
     }
 }
 
 /// Accuracy and log-loss over `count` examples; nil while `count` is 0.
-package struct MetricValues: Sendable, Codable, Equatable {
+package struct MetricValues: Sendable, Codable, Hashable {
     package var count: Int
     @NullEncoded package var accuracy: Double?
     @NullEncoded package var logLoss: Double?
@@ -155,20 +164,23 @@ package struct PartitionLag: Sendable, Codable, Equatable {
     @NullEncoded package var position: Int64?
     /// The partition's high watermark as last seen; nil when not known yet.
     @NullEncoded package var highWatermark: Int64?
-    /// Messages not consumed yet: `highWatermark - position` unless the agent knows better; nil
-    /// when either is unknown.
+    /// The group's last committed next offset (what a restart without the registry would read from).
+    @NullEncoded package var committed: Int64?
+    /// Messages not consumed yet: `highWatermark` minus `position` (or minus `committed` before the
+    /// first message) unless the agent knows better; nil when unknown.
     @NullEncoded package var lag: Int64?
 
     package init(topic: String, partition: Int, position: Int64? = nil, highWatermark: Int64? = nil,
-                lag: Int64? = nil) {
+                 committed: Int64? = nil, lag: Int64? = nil) {
         self.topic = topic
         self.partition = partition
         self.position = position
         self.highWatermark = highWatermark
-        self.lag = lag ?? highWatermark.flatMap { high in position.map { max(0, high - $0) } }
+        self.committed = committed
+        self.lag = lag ?? highWatermark.flatMap { high in (position ?? committed).map { max(0, high - $0) } }
     }
 
     enum CodingKeys: String, CodingKey {
-        case topic, partition, position, highWatermark = "high_watermark", lag
+        case topic, partition, position, highWatermark = "high_watermark", committed, lag
     }
 }

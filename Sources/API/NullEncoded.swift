@@ -26,3 +26,5 @@ extension KeyedDecodingContainer {
         NullEncoded(wrappedValue: try decodeIfPresent(NullEncoded<Value>.self, forKey: key)?.wrappedValue)
     }
 }
+
+extension NullEncoded: Hashable where Value: Hashable {}

@@ -19,6 +19,14 @@ package enum OpenAPIDocument {
           "MetricValues": {"type": "object", "properties": {
             "count": {"type": "integer"}, "accuracy": {"type": "number", "nullable": true},
             "log_loss": {"type": "number", "nullable": true}}},
+          "HoldoutMetrics": {"type": "object", "nullable": true, "properties": {
+            "count": {"type": "integer"}, "accuracy": {"type": "number", "nullable": true},
+            "log_loss": {"type": "number", "nullable": true},
+            "live": {"$ref": "#/components/schemas/MetricValues", "nullable": true}}},
+          "PrequentialSummary": {"type": "object", "properties": {
+            "cumulative": {"$ref": "#/components/schemas/MetricValues"},
+            "windowed": {"$ref": "#/components/schemas/MetricValues"}, "window": {"type": "integer"},
+            "label_counts": {"type": "object", "additionalProperties": {"type": "integer"}}}},
           "AgentStatus": {"type": "object", "properties": {
             "started_at": {"type": "string", "format": "date-time"}, "uptime_seconds": {"type": "number"},
             "ready": {"type": "boolean"}, "pipeline": {"type": "string", "nullable": true},
@@ -30,7 +38,7 @@ package enum OpenAPIDocument {
               "examples_trained": {"type": "integer"}, "examples_skipped": {"type": "integer"},
               "holdout_examples": {"type": "integer"},
               "steps": {"type": "integer"}, "last_train_loss": {"type": "number", "nullable": true},
-              "prequential": {"type": "object"}, "last_snapshot": {"type": "object", "nullable": true},
+              "prequential": {"$ref": "#/components/schemas/PrequentialSummary"}, "last_snapshot": {"type": "object", "nullable": true},
               "partitions": {"type": "array", "items": {"type": "object"}}}}}}},
           "VersionStatus": {"type": "string", "enum": ["candidate", "live", "superseded", "rejected", "retired"]},
           "VersionInfo": {"type": "object", "properties": {
@@ -38,8 +46,8 @@ package enum OpenAPIDocument {
             "created_at": {"type": "string", "format": "date-time"},
             "status": {"$ref": "#/components/schemas/VersionStatus"}, "is_live": {"type": "boolean"},
             "examples_trained": {"type": "integer"}, "steps": {"type": "integer"},
-            "holdout": {"$ref": "#/components/schemas/MetricValues"},
-            "prequential": {"$ref": "#/components/schemas/MetricValues"}, "reason": {"type": "string", "nullable": true}}},
+            "holdout": {"$ref": "#/components/schemas/HoldoutMetrics"},
+            "prequential": {"$ref": "#/components/schemas/PrequentialSummary"}, "reason": {"type": "string", "nullable": true}}},
           "AdapterInfo": {"type": "object", "properties": {
             "name": {"type": "string"}, "live_version": {"type": "string", "nullable": true},
             "latest_version": {"type": "string", "nullable": true}, "version_count": {"type": "integer"},

@@ -87,11 +87,7 @@ extension Adapters {
         @Option(help: "Why (journaled).") var reason: String?
 
         func run() throws {
-            let registry = try options.open()
-            let m = try registry.pin(parseVersion(version), true, reason: reason ?? defaultReason("pin"))
-            try options.emit(MutationResult(adapter: registry.adapter, action: "pin", live: try registry.live(), version: m.version, manifest: m)) {
-                "adapter \(registry.adapter): \(m.version) pinned"
-            }
+            try setPinned(true, version: version, reason: reason, options: options)
         }
     }
 
@@ -103,11 +99,7 @@ extension Adapters {
         @Option(help: "Why (journaled).") var reason: String?
 
         func run() throws {
-            let registry = try options.open()
-            let m = try registry.pin(parseVersion(version), false, reason: reason ?? defaultReason("unpin"))
-            try options.emit(MutationResult(adapter: registry.adapter, action: "unpin", live: try registry.live(), version: m.version, manifest: m)) {
-                "adapter \(registry.adapter): \(m.version) unpinned"
-            }
+            try setPinned(false, version: version, reason: reason, options: options)
         }
     }
 
@@ -189,5 +181,15 @@ extension Adapters {
                 "adapter \(registry.adapter): imported \(peft) as \(m.version) (\(m.status.rawValue), \(m.labels.count) labels)"
             }
         }
+    }
+}
+
+/// `adapters pin` and `adapters unpin`: one registry call, journaled with the reason.
+private func setPinned(_ pinned: Bool, version: String, reason: String?, options: RegistryOptions) throws {
+    let action = pinned ? "pin" : "unpin"
+    let registry = try options.open()
+    let m = try registry.pin(parseVersion(version), pinned, reason: reason ?? defaultReason(action))
+    try options.emit(Adapters.MutationResult(adapter: registry.adapter, action: action, live: try registry.live(), version: m.version, manifest: m)) {
+        "adapter \(registry.adapter): \(m.version) \(action)ned"
     }
 }

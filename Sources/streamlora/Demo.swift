@@ -1,3 +1,4 @@
+import API
 import Threads
 import SeededRandom
 import AgentRuntime
@@ -102,9 +103,9 @@ struct Demo: AsyncParsableCommand {
         for a in status.adapters { say("demo: \(a.statusLine)") }
         say(String(format: "demo: %.1f s, %.1f examples/s end to end", elapsed, Double(total) / elapsed))
         if json, let a = status.adapters.first {
-            let summary = DemoSummary(impl: "streamlora", examples: a.examples, labels: a.labels.count,
+            let summary = DemoSummary(impl: "streamlora", examples: a.examplesSeen, labels: a.labels.count,
                                       examplesPerS: Double(total) / elapsed, seconds: elapsed, curve: a.curve,
-                                      live: a.live, snapshots: a.snapshots, promotions: a.promotions)
+                                      live: a.liveVersion, snapshots: a.snapshots, promotions: a.promotions)
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
@@ -117,7 +118,7 @@ struct Demo: AsyncParsableCommand {
     /// Runs the agent (and the HTTP control plane) until it has seen `total` examples, then
     /// stops it with a final snapshot. Returns its final status and the seconds from start to
     /// the last example.
-    private func learn(config: PipelineConfig, total: Int, logger: Logger) async throws -> (LearnerStatus, Double) {
+    private func learn(config: PipelineConfig, total: Int, logger: Logger) async throws -> (AgentStatus, Double) {
         let agent = try await Blocking.run { try Agent(config: config, logger: logger) }
         let started = Date()
         let elapsed = Locked<Double>(0)
@@ -150,12 +151,12 @@ extension Demo {
         while true {
             try await Task.sleep(for: .milliseconds(250))
             let status = agent.status
-            let seen = status.adapters.reduce(0) { $0 + $1.examples }
+            let seen = status.adapters.reduce(0) { $0 + $1.examplesSeen }
             if let traceFile, let a = status.adapters.first {
                 let drift = agent.drift.report(adapter: a.name)
-                let point = DemoTracePoint(examples: a.examples, windowAccuracy: a.windowAccuracy, live: a.live,
-                                           rollbacks: a.rollbacks, declinedRollbacks: a.declinedRollbacks ?? 0,
-                                           adaptations: a.adaptations ?? 0,
+                let point = DemoTracePoint(examples: a.examplesSeen, windowAccuracy: a.prequential.windowed.accuracy, live: a.liveVersion,
+                                           rollbacks: a.rollbacks, declinedRollbacks: a.declinedRollbacks,
+                                           adaptations: a.adaptations,
                                            label: drift?.label?.severity.rawValue, labelP: drift?.label?.pValue,
                                            input: drift?.input?.severity.rawValue, inputP: drift?.input?.minAdjustedPValue,
                                            concept: drift?.concept.severity.rawValue,
@@ -168,9 +169,9 @@ extension Demo {
             if Date().timeIntervalSince(lastLine) >= 2 || seen >= total {
                 lastLine = Date()
                 let a = status.adapters.first
-                let acc = a?.accuracy.map { String(format: "%.3f", $0) } ?? "-"
-                let win = a?.windowAccuracy.map { String(format: "%.3f", $0) } ?? "-"
-                say("demo: \(seen)/\(total) seen, prequential accuracy \(acc) (window \(win)), live \(a?.live ?? "none"), "
+                let acc = a?.prequential.cumulative.accuracy.map { String(format: "%.3f", $0) } ?? "-"
+                let win = a?.prequential.windowed.accuracy.map { String(format: "%.3f", $0) } ?? "-"
+                say("demo: \(seen)/\(total) seen, prequential accuracy \(acc) (window \(win)), live \(a?.liveVersion ?? "none"), "
                       + "\(a?.snapshots ?? 0) snapshots, \(a?.promotions ?? 0) promoted, \(a?.rejections ?? 0) rejected")
             }
             if seen >= total { return }

@@ -1,3 +1,4 @@
+import API
 import Threads
 import AgentRuntime
 import ArgumentParser
@@ -45,12 +46,12 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-extension LearnerStatus.Adapter {
+extension AdapterStatus {
     /// One line for logs and the terminal.
     var statusLine: String {
         func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
-        return "adapter \(name): live \(live ?? "none"), \(examples) seen, \(trained) trained, \(steps) steps, "
-            + "accuracy \(pct(accuracy)) (window \(pct(windowAccuracy))), \(labels.count) labels, "
+        return "adapter \(name): live \(liveVersion ?? "none"), \(examplesSeen) seen, \(examplesTrained) trained, \(steps) steps, "
+            + "accuracy \(pct(prequential.cumulative.accuracy)) (window \(pct(prequential.windowed.accuracy))), \(labels.count) labels, "
             + "\(snapshots) snapshots, \(promotions) promoted, \(rejections) rejected, \(rollbacks) rollbacks"
     }
 }

@@ -25,10 +25,9 @@ struct AgentNonFiniteTests {
 
     /// A temp dir with the tiny model, its registry path, and a broker with the topic.
     static func setUp(_ label: String) throws -> (TemporaryDirectory, URL, EmbeddedBroker) {
-        let dir = try TemporaryDirectory(label)
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
-        let broker = try EmbeddedBroker()
-        try broker.createTopic(TestPipeline.topic, partitions: partitions)
+        let bed = try AgentTestBed(label)
+        let dir = bed.dir
+        let broker = try bed.broker(partitions: partitions)
         return (dir, dir.path("registry"), broker)
     }
 
@@ -66,7 +65,7 @@ struct AgentNonFiniteTests {
         /// Waits until `count` records were seen and the newest durable version covers `log` and is live.
         func settled(_ count: Int, _ log: ProducedLog) async -> Bool {
             await waitUntil(180, interval: 0.1) {
-                guard (agent.status.adapters.first?.examples ?? 0) >= count,
+                guard (agent.status.adapters.first?.examplesSeen ?? 0) >= count,
                       let newest = try? RegistryChecks.newestDurable(root: registry, adapter: "default")
                 else { return false }
                 return RegistryChecks.offsets(newest, topic: TestPipeline.topic) == log.highWatermarks
@@ -85,7 +84,7 @@ struct AgentNonFiniteTests {
         let trainedBefore = try store.manifest(liveBefore).examplesTrained
         let log = try await send(SyntheticStream.items(40, labels: 4, prefix: "only", seed: 0xF3), poisonEvery: 1)
         producer.close()
-        #expect(await waitUntil(180, interval: 0.1) { (agent.status.adapters.first?.examples ?? 0) >= 400 },
+        #expect(await waitUntil(180, interval: 0.1) { (agent.status.adapters.first?.examplesSeen ?? 0) >= 400 },
                 "status: \(agent.status)")
         await Blocking.run { agent.stop() }
         let status = agent.status
@@ -113,7 +112,7 @@ struct AgentNonFiniteTests {
         #expect(adapter.rollbacks == 0)
         // The held-out poisoned records (weight +inf as a Float) are saved with the rest.
         let saved = try JSONSerialization.jsonObject(with: try #require(store.readHoldout())) as? [Any]
-        #expect(saved?.count == adapter.holdoutBuffered)
+        #expect(saved?.count == adapter.holdoutExamples)
 
         // The journal: no rollback, reload or cleared LIVE; the snapshots carry the skipped count.
         let journal = try store.journal()
@@ -147,7 +146,7 @@ struct AgentNonFiniteTests {
         let sane = try config(lr: 0.005)
         let agent1 = try await Blocking.run { try Agent(config: sane, root: dir.url) }
         try agent1.start()
-        #expect(await waitUntil(180, interval: 0.1) { (agent1.status.adapters.first?.examples ?? 0) >= 200 })
+        #expect(await waitUntil(180, interval: 0.1) { (agent1.status.adapters.first?.examplesSeen ?? 0) >= 200 })
         await Blocking.run { agent1.stop() }
         let store = try AdapterRegistry(root: registry, adapter: "default", create: false)
         let live = try #require(try store.live())
@@ -163,7 +162,7 @@ struct AgentNonFiniteTests {
         let absurd = try config(lr: 1e30)
         let agent2 = try await Blocking.run { try Agent(config: absurd, root: dir.url) }
         try agent2.start()
-        #expect(await waitUntil(180, interval: 0.1) { (agent2.status.adapters.first?.examples ?? 0) >= 200 + items.count })
+        #expect(await waitUntil(180, interval: 0.1) { (agent2.status.adapters.first?.examplesSeen ?? 0) >= 200 + items.count })
         await Blocking.run { agent2.stop() }
         let status = agent2.status
         let adapter = try #require(status.adapters.first)

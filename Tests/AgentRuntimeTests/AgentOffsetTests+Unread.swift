@@ -12,16 +12,15 @@ extension AgentOffsetTests {
     /// registry alone) and reads only partition 0; its commits must mirror the manifest for both.
     @Test("a partition owned but not read in a run is committed at shutdown to what the manifest covers, like the read one")
     func shutdownCommitsUnreadPartitions() async throws {
-        let dir = try TemporaryDirectory("agent-unread-commit")
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
-        let broker = try EmbeddedBroker()
-        try broker.createTopic(TestPipeline.topic, partitions: Self.partitions)
+        let bed = try AgentTestBed("agent-unread-commit")
+        let dir = bed.dir
+        let broker = try bed.broker(partitions: Self.partitions)
         _ = try await Self.produce(SyntheticStream.items(100, labels: 4, prefix: "both", seed: 0xC0), to: broker)
         // Snapshots only when the agent stops: the commits at shutdown are the ones under test.
         let config = try Self.config(broker, group: "unread", dir: dir, everyExamples: 100_000, everySeconds: 0)
         let agent1 = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try agent1.start()
-        #expect(await waitUntil(120, interval: 0.1) { (agent1.status.adapters.first?.examples ?? 0) >= 100 })
+        #expect(await waitUntil(120, interval: 0.1) { (agent1.status.adapters.first?.examplesSeen ?? 0) >= 100 })
         await Blocking.run { agent1.stop() }
         let registry = dir.path("registry")
         let first = try #require(try RegistryChecks.newestDurable(root: registry, adapter: "default"))
@@ -32,7 +31,7 @@ extension AgentOffsetTests {
         let config2 = try Self.config(broker, group: "unread-fresh", dir: dir, everyExamples: 100_000, everySeconds: 0)
         let agent2 = try await Blocking.run { try Agent(config: config2, root: dir.url) }
         try agent2.start()
-        #expect(await waitUntil(120, interval: 0.1) { (agent2.status.adapters.first?.examples ?? 0) >= 120 })
+        #expect(await waitUntil(120, interval: 0.1) { (agent2.status.adapters.first?.examplesSeen ?? 0) >= 120 })
         await Blocking.run { agent2.stop() }
         let final = try #require(try RegistryChecks.newestDurable(root: registry, adapter: "default"))
         #expect(RegistryChecks.offsets(final, topic: TestPipeline.topic) == [0: 70, 1: 50])

@@ -33,10 +33,9 @@ struct AgentOffsetTests {
 
     @Test("an outside client's bogus group commit is ignored (start at earliest); count-triggered snapshots commit what the manifests cover")
     func bogusCommitAndCountTriggeredCommits() async throws {
-        let dir = try TemporaryDirectory("agent-bogus-commit")
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
-        let broker = try EmbeddedBroker()
-        try broker.createTopic(TestPipeline.topic, partitions: Self.partitions)
+        let bed = try AgentTestBed("agent-bogus-commit")
+        let dir = bed.dir
+        let broker = try bed.broker(partitions: Self.partitions)
         let items = SyntheticStream.items(300, labels: 4, prefix: "bogus", seed: 0xB06)
         let log = try await Self.produce(items, to: broker)
 
@@ -65,7 +64,7 @@ struct AgentOffsetTests {
             else { return false }
             mirrored = committed
             // While running, Kafka's commits follow the newest manifest (never ahead of it).
-            return committed == covered && (agent.status.adapters.first?.examples ?? 0) >= items.count
+            return committed == covered && (agent.status.adapters.first?.examplesSeen ?? 0) >= items.count
         }
         #expect(caughtUp, "committed \(mirrored) while running; status \(agent.status)")
         await Blocking.run { agent.stop() }
@@ -76,38 +75,36 @@ struct AgentOffsetTests {
         let trained = RegistryChecks.expectedIDs(log, below: log.highWatermarks, holdoutShare: TestPipeline.holdoutShare)
         #expect(final.examplesTrained == trained.count)
         #expect(final.trainedIDs == TrainedIDsDigest(trained))
-        #expect(agent.status.adapters.first?.examples == items.count)
+        #expect(agent.status.adapters.first?.examplesSeen == items.count)
     }
 
     @Test("a log that ends before the manifest's offset pauses that partition with an alarm; nothing is skipped as a redelivery")
     func logShorterThanManifest() async throws {
-        let dir = try TemporaryDirectory("agent-short-log")
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
-        let first = try EmbeddedBroker()
-        try first.createTopic(TestPipeline.topic, partitions: Self.partitions)
+        let bed = try AgentTestBed("agent-short-log")
+        let dir = bed.dir
+        let first = try bed.broker(partitions: Self.partitions)
         _ = try await Self.produce(SyntheticStream.items(60, labels: 4, prefix: "old", seed: 1), to: first, only: 0)
         let config1 = try Self.config(first, group: "short", dir: dir)
         let agent1 = try await Blocking.run { try Agent(config: config1, root: dir.url) }
         try agent1.start()
-        #expect(await waitUntil(120, interval: 0.1) { (agent1.status.adapters.first?.examples ?? 0) >= 60 })
+        #expect(await waitUntil(120, interval: 0.1) { (agent1.status.adapters.first?.examplesSeen ?? 0) >= 60 })
         await Blocking.run { agent1.stop() }
         let recorded = try #require(try RegistryChecks.newestDurable(root: dir.path("registry"), adapter: "default"))
         #expect(RegistryChecks.offsets(recorded, topic: TestPipeline.topic) == [0: 60])
         // The prequential count carries over from the manifest; the new run adds to it.
-        let restored = Int(recorded.prequentialMetrics["examples"] ?? 0)
+        let restored = recorded.prequentialMetrics?.cumulative.count ?? 0
         #expect(restored == 60)
 
         // The topic "recreated": a new cluster whose partition 0 holds only 10 records; partition 1,
         // never recorded, holds 40 and must be read from its start.
-        let second = try EmbeddedBroker()
-        try second.createTopic(TestPipeline.topic, partitions: Self.partitions)
+        let second = try bed.broker(partitions: Self.partitions)
         _ = try await Self.produce(SyntheticStream.items(10, labels: 4, prefix: "new0", seed: 2), to: second, only: 0)
         _ = try await Self.produce(SyntheticStream.items(40, labels: 4, prefix: "new1", seed: 3), to: second, only: 1)
         let config2 = try Self.config(second, group: "short", dir: dir)
         let agent2 = try await Blocking.run { try Agent(config: config2, root: dir.url) }
         try agent2.start()
         let alarmed = await waitUntil(120, interval: 0.1) {
-            agent2.status.partitionAlarms["0"] != nil && (agent2.status.adapters.first?.examples ?? 0) >= restored + 40
+            agent2.status.partitionAlarms["0"] != nil && (agent2.status.adapters.first?.examplesSeen ?? 0) >= restored + 40
         }
         let status = agent2.status
         await Blocking.run { agent2.stop() }
@@ -117,7 +114,7 @@ struct AgentOffsetTests {
         #expect(status.notReadyReasons.contains { $0.contains("partition 0") }, "readiness: \(status.notReadyReasons)")
         let adapter = try #require(status.adapters.first)
         #expect(adapter.skippedRedeliveries == 0, "records of the shorter log were skipped as redeliveries")
-        #expect(adapter.examples == restored + 40, "only partition 1 was read")
+        #expect(adapter.examplesSeen == restored + 40, "only partition 1 was read")
         // The paused partition's offset in the registry is untouched.
         let final = try #require(try RegistryChecks.newestDurable(root: dir.path("registry"), adapter: "default"))
         #expect(RegistryChecks.offsets(final, topic: TestPipeline.topic)[0] == 60)

@@ -28,22 +28,20 @@ struct AgentReadinessTests {
 
     @Test("streamlora_ready is 0 while a partition is paused by a log-behind-manifest alarm (reason in /readyz), and 1 again once the log covers the registry's offsets")
     func readyGaugeFollowsThePartitionAlarm() async throws {
-        let dir = try TemporaryDirectory("agent-ready-gauge")
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
+        let bed = try AgentTestBed("agent-ready-gauge")
+        let dir = bed.dir
         // The registry records 60 records of partition 0.
-        let first = try EmbeddedBroker()
-        try first.createTopic(TestPipeline.topic, partitions: AgentOffsetTests.partitions)
+        let first = try bed.broker(partitions: AgentOffsetTests.partitions)
         _ = try await AgentOffsetTests.produce(SyntheticStream.items(60, labels: 4, prefix: "old", seed: 1), to: first, only: 0)
         let config1 = try AgentOffsetTests.config(first, group: "ready", dir: dir)
         let agent1 = try await Blocking.run { try Agent(config: config1, root: dir.url) }
         try agent1.start()
-        #expect(await waitUntil(120, interval: 0.1) { (agent1.status.adapters.first?.examples ?? 0) >= 60 })
+        #expect(await waitUntil(120, interval: 0.1) { (agent1.status.adapters.first?.examplesSeen ?? 0) >= 60 })
         #expect(try await Self.waitForGauge(agent1, 1), "ready while learning normally: \(agent1.status.notReadyReasons)")
         await Blocking.run { agent1.stop() }
 
         // A recreated topic whose partition 0 ends at 10: paused, not ready, with the reason.
-        let second = try EmbeddedBroker()
-        try second.createTopic(TestPipeline.topic, partitions: AgentOffsetTests.partitions)
+        let second = try bed.broker(partitions: AgentOffsetTests.partitions)
         _ = try await AgentOffsetTests.produce(SyntheticStream.items(10, labels: 4, prefix: "new0", seed: 2), to: second, only: 0)
         _ = try await AgentOffsetTests.produce(SyntheticStream.items(20, labels: 4, prefix: "new1", seed: 3), to: second, only: 1)
         let config2 = try AgentOffsetTests.config(second, group: "ready", dir: dir)

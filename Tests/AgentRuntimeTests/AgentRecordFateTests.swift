@@ -15,14 +15,10 @@ struct AgentRecordFateTests {
 
     @Test("a hostile corpus (≥ 60 kinds) interleaved with good records: each bad one in the DLQ, each good one trained or held out")
     func hostileCorpus() async throws {
-        let dir = try TemporaryDirectory("agent-hostile")
-        let model = dir.path("tiny-bert")
-        try TinyBaseModel.write(to: model)
-        let registry = dir.path("registry")
-        let broker = try EmbeddedBroker()
+        let bed = try AgentTestBed("agent-hostile")
+        let (dir, model, registry) = (bed.dir, bed.model, bed.registry)
+        let broker = try bed.broker(partitions: Self.partitions, deadLetters: true)
         let topic = TestPipeline.topic
-        try broker.createTopic(topic, partitions: Self.partitions)
-        try broker.createTopic(topic + ".dlq", partitions: Self.partitions)
 
         // Two good records, then a bad one, round-robin over the partitions; good ones last.
         let hostile = HostileCorpus.records
@@ -52,7 +48,7 @@ struct AgentRecordFateTests {
         let agent = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try agent.start()
         let seenAll = await waitUntil(180, interval: 0.1) {
-            (agent.status.adapters.first?.examples ?? 0) >= items.count && agent.status.deadLettered >= hostile.count
+            (agent.status.adapters.first?.examplesSeen ?? 0) >= items.count && agent.status.dlqMessages >= hostile.count
         }
         #expect(seenAll, "status: \(agent.status)")
         await Blocking.run { agent.stop() }
@@ -60,8 +56,8 @@ struct AgentRecordFateTests {
 
         // Dead letters: counted by reason, exactly the corpus.
         let expectedReasons = Dictionary(grouping: hostile, by: \.reason.rawValue).mapValues(\.count)
-        #expect(status.deadLettered == hostile.count)
-        #expect(status.rejectionsByReason == expectedReasons)
+        #expect(status.dlqMessages == hostile.count)
+        #expect(status.dlqByReason == expectedReasons)
         #expect(status.unsupportedInputs == 0)
         #expect(status.errors == 0, "learner errors: \(status.lastError ?? "")")
 
@@ -77,7 +73,7 @@ struct AgentRecordFateTests {
         #expect(final.trainedIDs == TrainedIDsDigest(trained))
         #expect(adapter.heldOut == items.count - trained.count)
         #expect(adapter.skippedRedeliveries == 0)
-        #expect(adapter.examples == items.count)
+        #expect(adapter.examplesSeen == items.count)
         let committed = try await RegistryChecks.committed(bootstrap: broker.bootstrapServers, group: "fate",
                                                            topic: topic, partitions: Self.partitions)
         #expect(committed == offsets)

@@ -1,4 +1,5 @@
 import Threads
+import API
 @testable import AgentRuntime
 import Foundation
 import Learner
@@ -35,13 +36,11 @@ final class RollbackRun: @unchecked Sendable {
 
     /// Starts the broker (topic of one partition) and the agent.
     init(_ label: String, everyExamples: Int, rollback: String, drift: String? = nil, gateTolerance: Double = 1) async throws {
-        dir = try TemporaryDirectory(label)
-        let model = dir.path("tiny-bert")
-        try TinyBaseModel.write(to: model)
-        registryURL = dir.path("registry")
-        broker = try EmbeddedBroker()
-        try broker.createTopic(TestPipeline.topic, partitions: 1)
-        try broker.createTopic(TestPipeline.topic + ".dlq", partitions: 1)
+        let bed = try AgentTestBed(label)
+        dir = bed.dir
+        let model = bed.model
+        registryURL = bed.registry
+        broker = try bed.broker(partitions: 1, deadLetters: true)
         producer = try RecordingProducer(bootstrap: broker.bootstrapServers)
         group = label
         self.everyExamples = everyExamples
@@ -64,7 +63,7 @@ final class RollbackRun: @unchecked Sendable {
     }
 
     /// The default adapter's status.
-    func adapter() throws -> LearnerStatus.Adapter {
+    func adapter() throws -> AdapterStatus {
         try #require(agent.status.adapters.first { $0.name == "default" }, "no adapter in status \(agent.status)")
     }
 
@@ -73,15 +72,16 @@ final class RollbackRun: @unchecked Sendable {
     /// that the regression phase cannot complete one (none falls between the regression and the checks).
     /// `labels`: how many of the vocabulary's labels the chunks use (a later phase with more
     /// brings labels the earlier versions never saw).
-    func learn(labels: Int = RollbackRun.labels, until done: (LearnerStatus.Adapter) -> Bool) async throws {
+    func learn(labels: Int = RollbackRun.labels, until done: (AdapterStatus) -> Bool) async throws {
         for round in 0..<30 {
             try await feed(SyntheticStream.items(Self.chunk, labels: labels, prefix: "learn\(labels)-\(round)",
                                                  seed: 0x1EA2 + UInt64(round) + UInt64(labels == Self.labels ? 0 : 100 * labels)))
             let a = try adapter()
-            let snapshot = try a.lastSnapshot.flatMap { Version($0) }.map { try registry.manifest($0).examplesTrained } ?? 0
-            if done(a), (a.windowAccuracy ?? 0) >= Self.learnedAccuracy, a.trained - snapshot + Self.regression < everyExamples {
-                print("\(group): learned \(a.examples) examples, window accuracy \(a.windowAccuracy ?? 0), "
-                    + "\(a.promotions) promotions, live \(a.live ?? "-"), \(a.trained - snapshot) pending")
+            let snapshot = a.lastSnapshot?.examplesTrained ?? 0
+            let windowAccuracy = a.prequential.windowed.accuracy ?? 0
+            if done(a), windowAccuracy >= Self.learnedAccuracy, a.examplesTrained - snapshot + Self.regression < everyExamples {
+                print("\(group): learned \(a.examplesSeen) examples, window accuracy \(windowAccuracy), "
+                    + "\(a.promotions) promotions, live \(a.liveVersion ?? "-"), \(a.examplesTrained - snapshot) pending")
                 return
             }
         }
@@ -128,7 +128,7 @@ final class RollbackRun: @unchecked Sendable {
         log = try await Blocking.run { [producer] in try producer.flush() }
         produced += items.count
         let target = produced
-        let seen = await waitUntil(60, interval: 0.02) { (agent.status.adapters.first?.examples ?? 0) >= target }
+        let seen = await waitUntil(60, interval: 0.02) { (agent.status.adapters.first?.examplesSeen ?? 0) >= target }
         guard seen else { throw TestFailure("\(group): \(target) examples not predicted within 60 s: \(agent.status)") }
     }
 
@@ -178,7 +178,7 @@ final class RollbackRun: @unchecked Sendable {
         let committed = try await RegistryChecks.committed(bootstrap: broker.bootstrapServers, group: group,
                                                            topic: TestPipeline.topic, partitions: 1)
         #expect(committed == RegistryChecks.offsets(final, topic: TestPipeline.topic), sourceLocation: sourceLocation)
-        #expect(agent.status.deadLettered == 0 && agent.status.errors == 0, "\(agent.status)", sourceLocation: sourceLocation)
+        #expect(agent.status.dlqMessages == 0 && agent.status.errors == 0, "\(agent.status)", sourceLocation: sourceLocation)
     }
 
     /// Runs the built `streamlora` CLI; returns its exit status, standard output and standard error.

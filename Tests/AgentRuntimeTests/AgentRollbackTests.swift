@@ -36,7 +36,7 @@ struct AgentRollbackTests {
         let promotions = journalBefore.filter { $0.event == .promote }
         let watched = try #require(promotions.last, "journal: \(journalBefore)")
         let earlier = try #require(watched.previous, "the second promotion replaced the first")
-        #expect(before.live == watched.version.name && before.rollbacks == 0)
+        #expect(before.liveVersion == watched.version.name && before.rollbacks == 0)
         let phase2Start = try #require(run.log.highWatermarks[0])
 
         try await run.regress()
@@ -60,7 +60,7 @@ struct AgentRollbackTests {
         // LIVE, the status and the in-process live model all name the earlier version, and the
         // live model computes what that version's weights compute.
         #expect(try run.registry.live() == earlier)
-        #expect(after.live == earlier.name && after.rollbacks == 1)
+        #expect(after.liveVersion == earlier.name && after.rollbacks == 1)
         let texts = SyntheticStream.items(40, labels: RollbackRun.labels, prefix: "probe", seed: 0x9B0B).map(\.text)
         let predictions = try run.agent.predict(adapter: nil, texts: texts)
         #expect(predictions.allSatisfy { $0.version == earlier })
@@ -112,7 +112,7 @@ struct AgentRollbackTests {
         #expect(try run.registry.live() == nil)
         #expect(!FileManager.default.fileExists(atPath: run.registryURL.appendingPathComponent("default/LIVE").path))
         #expect(try run.registry.manifest(first).status == .rejected)
-        #expect(after.live == nil && after.rollbacks == 1)
+        #expect(after.liveVersion == nil && after.rollbacks == 1)
         let predictions = try run.agent.predict(adapter: nil, texts: ["red blue green the a", "dog cat the"])
         #expect(predictions.allSatisfy { $0.label == nil && $0.version == nil && $0.scores.isEmpty }, "\(predictions)")
 
@@ -168,7 +168,7 @@ struct AgentRollbackTests {
         #expect(declined.version == watched)
         // Nothing changed: no rollback, LIVE and the served version are the watched one.
         #expect(!entries.contains { $0.event == .rollback || $0.event == .clearLive })
-        #expect(try run.registry.live() == watched && after.live == watched.name && after.rollbacks == 0)
+        #expect(try run.registry.live() == watched && after.liveVersion == watched.name && after.rollbacks == 0)
         try await run.stop()
         try await run.expectConsistent()
     }

@@ -33,14 +33,10 @@ struct AgentServeTests {
 
     @Test("learns a stream, dead-letters malformed records, promotes, predicts, and stops with a durable snapshot")
     func serveEndToEnd() async throws {
-        let dir = try TemporaryDirectory("agent-e2e")
-        let model = dir.path("tiny-bert")
-        try TinyBaseModel.write(to: model)
-        let registry = dir.path("registry")
-        let broker = try EmbeddedBroker()
+        let bed = try AgentTestBed("agent-e2e")
+        let (dir, model, registry) = (bed.dir, bed.model, bed.registry)
+        let broker = try bed.broker(partitions: Self.partitions, deadLetters: true)
         let topic = TestPipeline.topic
-        try broker.createTopic(topic, partitions: Self.partitions)
-        try broker.createTopic(topic + ".dlq", partitions: Self.partitions)
 
         // 600 good records round-robin over the partitions; a malformed one after every 40th
         // (never the last of a partition, so the final manifest's offsets are the high watermarks).
@@ -72,14 +68,14 @@ struct AgentServeTests {
         try agent.start()
 
         let seenAll = await waitUntil(120, interval: 0.1) {
-            (agent.status.adapters.first?.examples ?? 0) >= items.count && agent.status.deadLettered >= Self.malformed.count
+            (agent.status.adapters.first?.examplesSeen ?? 0) >= items.count && agent.status.dlqMessages >= Self.malformed.count
         }
         #expect(seenAll, "status after 120 s: \(agent.status)")
 
         // Predictions of the live version: a known label, and better than the majority class on fresh texts.
         let status = agent.status
         let adapter = try #require(status.adapters.first)
-        let live = try #require(adapter.live, "a version must be live: \(adapter)")
+        let live = try #require(adapter.liveVersion, "a version must be live: \(adapter)")
         let fresh = SyntheticStream.items(200, labels: Self.labels, prefix: "fresh", seed: 0xF4E5)
         let predictions = try agent.predict(adapter: nil, texts: fresh.map(\.text))
         let known = Set(items.map(\.label))
@@ -88,7 +84,7 @@ struct AgentServeTests {
         let majority = Self.majorityShare(items.map(\.label))
         let freshAccuracy = Double(zip(predictions, fresh).filter { $0.label == $1.label }.count) / Double(fresh.count)
         #expect(freshAccuracy > majority + 0.2, "live accuracy on fresh texts \(freshAccuracy) vs majority \(majority)")
-        let prequential = try #require(adapter.accuracy)
+        let prequential = try #require(adapter.prequential.cumulative.accuracy)
         #expect(prequential > majority + 0.1, "prequential accuracy \(prequential) vs majority \(majority)")
         #expect(adapter.promotions >= 1 && adapter.snapshots >= 1)
 
@@ -118,16 +114,15 @@ struct AgentServeTests {
             #expect(letter.headers.text(DeadLetterWriter.Header.reason) == original.reason.rawValue)
             #expect(letter.headers.text(DeadLetterWriter.Header.originalTopic) == topic)
         }
-        print("agent e2e: \(adapter.examples) predicted, \(adapter.trained) trained, prequential accuracy "
+        print("agent e2e: \(adapter.examplesSeen) predicted, \(adapter.examplesTrained) trained, prequential accuracy "
             + String(format: "%.3f", prequential) + ", fresh accuracy " + String(format: "%.3f", freshAccuracy)
             + ", majority " + String(format: "%.3f", majority) + ", \(adapter.promotions) promotions, live \(live), final \(final.version.name)")
     }
 
     @Test("the tiny test model loads as the pipeline's base: real vocabulary, BERT tensor names and shapes")
     func tinyModelLoads() throws {
-        let dir = try TemporaryDirectory("tiny-model")
-        let model = dir.path("tiny-bert")
-        try TinyBaseModel.write(to: model)
+        let bed = try AgentTestBed("tiny-model")
+        let (dir, model) = (bed.dir, bed.model)
         let config = try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: "127.0.0.1:1", group: "g", model: model, registry: dir.path("registry")),
             file: "tiny.yaml", environment: [:])

@@ -68,8 +68,8 @@ struct BrokerOutageTests {
     @Test("broker frozen past the session timeout, then killed and restarted on its port: predictions answer throughout, the agent rejoins")
     func frozenAndRestartedBroker() async throws {
         let executable = try TestPaths.streamloraExecutable()
-        let dir = try TemporaryDirectory("broker-outage")
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
+        let bed = try AgentTestBed("broker-outage")
+        let dir = bed.dir
         var (broker, bootstrap, port) = try await Self.startBroker(dir)
         defer { broker.send(SIGKILL) }
         let items = SyntheticStream.items(160, labels: 4, prefix: "outage", seed: 0x0DA6E)
@@ -82,7 +82,7 @@ struct BrokerOutageTests {
         try agent.start()
         defer { agent.stop() }
         let learned = await waitUntil(120, interval: 0.1) {
-            agent.live.current("default")?.version != nil && (agent.status.adapters.first?.examples ?? 0) >= items.count
+            agent.live.current("default")?.version != nil && (agent.status.adapters.first?.examplesSeen ?? 0) >= items.count
         }
         #expect(learned, "status: \(agent.status)")
         let predictor = Predictor(agent, text: items[0].text)
@@ -131,8 +131,8 @@ struct BrokerOutageTests {
 
     @Test("kafka.lost_partitions: stop — adapters of lost partitions stop answering (no live version here) and answer again once their partitions are back")
     func lostPartitionsStopServing() async throws {
-        let dir = try TemporaryDirectory("broker-outage-stop")
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
+        let bed = try AgentTestBed("broker-outage-stop")
+        let dir = bed.dir
         let (broker, bootstrap, _) = try await Self.startBroker(dir)
         defer { broker.send(SIGKILL) }
         let items = SyntheticStream.items(120, labels: 4, prefix: "stop", seed: 0x5709)
@@ -146,7 +146,7 @@ struct BrokerOutageTests {
         try agent.start()
         defer { agent.stop() }
         #expect(await waitUntil(120, interval: 0.1) {
-            agent.live.current("default")?.version != nil && (agent.status.adapters.first?.examples ?? 0) >= items.count
+            agent.live.current("default")?.version != nil && (agent.status.adapters.first?.examplesSeen ?? 0) >= items.count
         }, "status: \(agent.status)")
         #expect(try agent.predict(adapter: nil, texts: [items[0].text]).first?.label != nil)
 

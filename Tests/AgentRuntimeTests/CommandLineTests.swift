@@ -48,6 +48,18 @@ struct CommandLineTests {
         #expect(run.error.contains("cannot listen on 127.0.0.1:\(holder.port): address already in use"), "\(run.error)")
     }
 
+    @Test("predict has one --version (the build's); the version to predict with is --adapter-version")
+    func predictHasOneVersionOption() throws {
+        let help = try Self.cli(["predict", "--help"])
+        #expect(help.status == 0, "\(help.error)")
+        let options = help.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(options.filter { $0.hasPrefix("--version") }.count == 1, "\(help.output)")
+        #expect(options.contains { $0.hasPrefix("--adapter-version <adapter-version>") }, "\(help.output)")
+        let root = try Self.cli(["--version"])
+        #expect(root.status == 0 && root.output.trimmingCharacters(in: .whitespacesAndNewlines).first?.isNumber == true,
+                "\(root.output)\(root.error)")
+    }
+
     @Test("--http-port -1 is a value, not an unknown option")
     func negativePortParses() throws {
         let run = try Self.cli(["serve", "--pipeline", "/nonexistent/p.yaml", "--http-port", "-1"])

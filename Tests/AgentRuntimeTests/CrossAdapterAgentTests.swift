@@ -22,11 +22,9 @@ struct CrossAdapterAgentTests {
 
     @Test func adaptersShareStepsAndEachTrainsItsOwnIDsExactlyOnce() async throws {
         let executable = try TestPaths.streamloraExecutable()
-        let dir = try TemporaryDirectory("cross-adapter")
-        let model = dir.path("tiny-bert")
-        try TinyBaseModel.write(to: model)
-        let broker = try EmbeddedBroker()
-        try broker.createTopic(TestPipeline.topic, partitions: 2)
+        let bed = try AgentTestBed("cross-adapter")
+        let (dir, model) = (bed.dir, bed.model)
+        let broker = try bed.broker(partitions: 2)
         let items = SyntheticStream.items(Self.examples, labels: 4, prefix: "x", seed: 0xC805)
         let producer = try RecordingProducer(bootstrap: broker.bootstrapServers)
         for (i, item) in items.enumerated() {

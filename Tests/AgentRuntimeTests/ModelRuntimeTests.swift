@@ -30,8 +30,8 @@ import Testing
     /// `training.weight_decay`, `betas`, `eps` and `clip_norm` reach every model the runtime makes
     /// (they were parsed and then ignored: every model trained with the defaults).
     @Test func optimizerSettingsReachTheModels() throws {
-        let dir = try TemporaryDirectory("optimizer")
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
+        let bed = try AgentTestBed("optimizer")
+        let dir = bed.dir
         var config = PipelineConfig(name: "optimizer")
         config.model.path = dir.path("tiny-bert").path
         config.training.weightDecay = 0.05

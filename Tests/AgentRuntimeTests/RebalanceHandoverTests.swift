@@ -23,12 +23,9 @@ struct RebalanceHandoverTests {
 
     @Test("on revoke the old owner snapshots and commits; the new owner reloads that version and resumes exactly there")
     func handoverBetweenAgents() async throws {
-        let dir = try TemporaryDirectory("handover")
-        let model = dir.path("tiny-bert")
-        try TinyBaseModel.write(to: model)
-        let registry = dir.path("registry")
-        let broker = try EmbeddedBroker()
-        try broker.createTopic(Self.topic, partitions: Self.partitions)
+        let bed = try AgentTestBed("handover")
+        let (dir, model, registry) = (bed.dir, bed.model, bed.registry)
+        let broker = try bed.broker(partitions: Self.partitions)
         // Snapshots only by count, and never reached: every version below is a start-up,
         // handover or shutdown snapshot, so each one's offsets are known exactly.
         let yaml = TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: "handover", model: model, registry: registry,
@@ -102,7 +99,7 @@ struct RebalanceHandoverTests {
         let learned = await waitUntil(60) {
             Self.examples(b, moved) == moved.map { _ in 3 * Self.perPhase } && Self.examples(a, kept) == kept.map { _ in 3 * Self.perPhase }
         }
-        #expect(learned, "A: \(a.status.adapters.map { ($0.name, $0.examples) }), B: \(b.status.adapters.map { ($0.name, $0.examples) })")
+        #expect(learned, "A: \(a.status.adapters.map { ($0.name, $0.examplesSeen) }), B: \(b.status.adapters.map { ($0.name, $0.examplesSeen) })")
         // B read the moved partitions from where A's handover ended (nothing again); A read none of their new records.
         #expect(b.pipeline.stats.consumed == moved.count * Self.perPhase, "B consumed \(b.pipeline.stats.consumed)")
         #expect(a.pipeline.stats.consumed == Int(Self.partitions) * Self.perPhase + kept.count * Self.perPhase,
@@ -137,7 +134,7 @@ struct RebalanceHandoverTests {
             #expect(newest.examplesTrained == expected.count, "adapter \(Self.adapter(p))")
             #expect(newest.trainedIDs == TrainedIDsDigest(expected), "adapter \(Self.adapter(p))")
             // The prequential record continues along the lineage too: every example predicted once.
-            #expect(newest.prequentialMetrics["examples"] == Double(3 * Self.perPhase), "adapter \(Self.adapter(p))")
+            #expect(newest.prequentialMetrics?.cumulative.count == 3 * Self.perPhase, "adapter \(Self.adapter(p))")
             if moved.contains(p) { #expect(newest.parent == handover[p], "B continued A's handover version") }
             #expect(try RegistryChecks.scan(root: registry, adapter: Self.adapter(p)).verified.count == versions.count)
         }
@@ -145,9 +142,8 @@ struct RebalanceHandoverTests {
 
     @Test("an event of a partition this member does not own is not learned (taken before a revoke)")
     func eventOfUnownedPartitionIsIgnored() async throws {
-        let dir = try TemporaryDirectory("unowned")
-        let model = dir.path("tiny-bert")
-        try TinyBaseModel.write(to: model)
+        let bed = try AgentTestBed("unowned")
+        let (dir, model) = (bed.dir, bed.model)
         let broker = try EmbeddedBroker()
         let config = try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: "unowned", model: model, registry: dir.path("registry")),
@@ -212,7 +208,7 @@ struct RebalanceHandoverTests {
 
     /// Prequential example counts (resumed across restarts) of the adapters of `partitions` on `agent`.
     static func examples(_ agent: Agent, _ partitions: [Int32]) -> [Int] {
-        let byName = Dictionary(uniqueKeysWithValues: agent.status.adapters.map { ($0.name, $0.examples) })
+        let byName = Dictionary(uniqueKeysWithValues: agent.status.adapters.map { ($0.name, $0.examplesSeen) })
         return partitions.map { byName[adapter($0)] ?? 0 }
     }
 

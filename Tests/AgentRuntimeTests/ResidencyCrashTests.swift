@@ -68,18 +68,14 @@ struct ResidencyCrashTests {
 
     @Test("kill -9 with 8 adapters and max_adapters 3: every adapter's ids trained exactly once")
     func killNineWithEvictions() async throws {
-        let executable = try TestPaths.streamloraExecutable()
-        let dir = try TemporaryDirectory("residency-crash")
-        let model = dir.path("tiny-bert")
-        try TinyBaseModel.write(to: model)
-        let registry = dir.path("registry")
-        let (broker, bootstrap) = try await ChildProcess.broker(executable, partitions: Self.partitions, log: dir.path("broker.log"))
-        defer { broker.send(SIGKILL) }
-        let pipeline = dir.path("residency.yaml")
         // No optimizer resets on drift, so each version's Adam step count must cover its lineage's steps.
-        try (TestPipeline.yaml(bootstrap: bootstrap, group: Self.group, model: model, registry: registry, everyExamples: 40,
-                               drift: "{adaptation: {reset_optimizer: false}}")
-            + "\nresidency: {max_adapters: 3}\n").write(to: pipeline, atomically: true, encoding: .utf8)
+        let harness = try await ServeCrashHarness("residency", partitions: Self.partitions) { bootstrap, model, registry in
+            TestPipeline.yaml(bootstrap: bootstrap, group: Self.group, model: model, registry: registry, everyExamples: 40,
+                              drift: "{adaptation: {reset_optimizer: false}}")
+                + "\nresidency: {max_adapters: 3}\n"
+        }
+        defer { harness.broker.send(SIGKILL) }
+        let (registry, bootstrap) = (harness.bed.registry, harness.bootstrap)
 
         let items = SyntheticStream.items(Self.examples, prefix: "res", seed: 0x5E51)
         let producer = try RecordingProducer(bootstrap: bootstrap)
@@ -98,10 +94,8 @@ struct ResidencyCrashTests {
         var evicted = false, reloaded = false
         feed(300)
         for round in 0..<Self.rounds {
-            let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0"],
-                                         log: dir.path("serve-\(round).log"), name: "serve round \(round)")
-            let assigned = await waitUntil(30) { serve.logContains("assigned [\(TestPipeline.topic)[") || !serve.isRunning }
-            #expect(assigned && serve.isRunning, "round \(round): never assigned; log:\n\(serve.logTail())")
+            let serve = try harness.serve("\(round)")
+            #expect(await harness.assigned(serve), "round \(round): never assigned; log:\n\(serve.logTail())")
             let until = Date(timeIntervalSinceNow: Double.random(in: 1.5...4, using: &rng))
             while Date() < until {
                 feed(8)
@@ -109,9 +103,7 @@ struct ResidencyCrashTests {
             }
             evicted = evicted || serve.logContains("evicted (least recently used")
             reloaded = reloaded || serve.logContains(": resumed from version")
-            serve.send(SIGKILL)
-            let ended = try await serve.waitForExit(within: 10)
-            #expect(ended.signaled && ended.status == SIGKILL, "round \(round): \(ended)")
+            try await harness.kill(serve, round: round)
             log = try await Blocking.run { [producer] in try producer.flush() }
             let trained = try Self.checkExactlyOnce(log, registry: registry, round: "round \(round)")
             let committed = try await RegistryChecks.committed(bootstrap: bootstrap, group: Self.group,
@@ -125,19 +117,10 @@ struct ResidencyCrashTests {
         feed(items.count)
         log = try await Blocking.run { [producer] in try producer.flush() }
         let everything = RegistryChecks.expectedIDs(log, below: log.highWatermarks, holdoutShare: TestPipeline.holdoutShare).count
-        let serve = try ChildProcess(executable, ["serve", "--pipeline", pipeline.path, "--status-every", "0"],
-                                     log: dir.path("serve-final.log"), name: "serve final")
-        let learned = await waitUntil(120, interval: 0.5) {
-            (try? Self.checkQuietly(log, registry: registry)) == everything
-        }
-        serve.send(SIGTERM)
-        let ended = try await serve.waitForExit(within: 30)
-        #expect(!ended.signaled && ended.status == 0, "SIGTERM: \(ended); log:\n\(serve.logTail())")
-        #expect(learned, "the final run did not train all \(everything) examples; log:\n\(serve.logTail())")
+        try await harness.finish(within: 120) { (try? Self.checkQuietly(log, registry: registry)) == everything }
         let trained = try Self.checkExactlyOnce(log, registry: registry, round: "final")
         #expect(trained == everything)
-        broker.send(SIGTERM)
-        _ = try? await broker.waitForExit(within: 10)
+        await harness.stop()
     }
 
     /// Examples durable over all adapters (no expectations recorded: polled while learning).

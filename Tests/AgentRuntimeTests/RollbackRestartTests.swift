@@ -12,17 +12,16 @@ import Testing
 struct RollbackRestartTests {
     @Test("a restart after a rollback (no snapshot since) resumes from the version rolled back to, offsets kept")
     func restartResumesFromTheRolledBackToVersion() async throws {
-        let dir = try TemporaryDirectory("rollback-restart")
-        try TinyBaseModel.write(to: dir.path("tiny-bert"))
-        let broker = try EmbeddedBroker()
-        try broker.createTopic(TestPipeline.topic, partitions: 2)
+        let bed = try AgentTestBed("rollback-restart")
+        let dir = bed.dir
+        let broker = try bed.broker(partitions: 2)
         let items = SyntheticStream.items(300, labels: 4, prefix: "rr", seed: 0x5B)
         let log = try await AgentOffsetTests.produce(items, to: broker)
         let config = try AgentOffsetTests.config(broker, group: "rr", dir: dir, everyExamples: 100, everySeconds: 0)
 
         let first = try await Blocking.run { try Agent(config: config, root: dir.url) }
         try first.start()
-        #expect(await waitUntil(120, interval: 0.1) { (first.status.adapters.first?.examples ?? 0) >= items.count })
+        #expect(await waitUntil(120, interval: 0.1) { (first.status.adapters.first?.examplesSeen ?? 0) >= items.count })
         await Blocking.run { first.stop() }
 
         // Roll back (as the monitor or an operator would) to the first version while no agent runs.
@@ -36,8 +35,8 @@ struct RollbackRestartTests {
 
         let second = try await Blocking.run { try Agent(config: config, root: dir.url) }
         let adapter = try #require(second.status.adapters.first)
-        #expect(adapter.trained == target.examplesTrained, "lineage of the version rolled back to, not of \(newest.version)")
-        #expect(adapter.live == target.version.name)
+        #expect(adapter.examplesTrained == target.examplesTrained, "lineage of the version rolled back to, not of \(newest.version)")
+        #expect(adapter.liveVersion == target.version.name)
         // Offsets stay where the newest manifest left them: nothing is trained twice.
         #expect(RegistryChecks.offsets(newest, topic: TestPipeline.topic) == log.highWatermarks)
         try second.start()

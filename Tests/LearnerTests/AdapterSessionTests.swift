@@ -1,3 +1,4 @@
+import API
 import Registry
 import Testing
 @testable import Learner
@@ -295,8 +296,9 @@ private let timedSimulationYAML = """
         lineage.digest.insert("a")
         lineage.examplesTrained = 1
         lineage.steps = 1
-        let prequential = PrequentialSnapshot(examples: 4, accuracy: 0.5, logLoss: 0.7, window: 500, windowExamples: 4,
-                                              windowAccuracy: 0.5, windowLogLoss: 0.7, labelCounts: ["a": 4])
+        let prequential = PrequentialSummary(cumulative: MetricValues(count: 4, accuracy: 0.5, logLoss: 0.7),
+                                             windowed: MetricValues(count: 4, accuracy: 0.5, logLoss: 0.7), window: 500,
+                                             labelCounts: ["a": 4])
         var session = AdapterSession<String>(adapter: "a", config: config, durableOffsets: [0: 10], lineage: lineage,
                                              prequential: prequential, start: .now)
         #expect(session.admit(key: .id("ex-0"), partition: 0, offset: 9) == .skip)

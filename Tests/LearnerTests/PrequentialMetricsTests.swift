@@ -1,3 +1,4 @@
+import API
 import SeededRandom
 import Foundation
 import Model
@@ -54,8 +55,8 @@ private func outcomes() -> [PredictionOutcome] {
     @Test func emptyMetricsHaveNoValues() {
         let metrics = PrequentialMetrics(window: 10)
         #expect(metrics.cumulative.accuracy == nil)
-        #expect(metrics.snapshot.windowLogLoss == nil)
-        #expect(metrics.snapshot.examples == 0)
+        #expect(metrics.snapshot.windowed.logLoss == nil)
+        #expect(metrics.snapshot.cumulative.count == 0)
     }
 
     /// Hand computation: window 3 over correct = [1,0,1,1,0], p(label) = [.9,.2,.8,.6,.1].
@@ -106,9 +107,9 @@ private func outcomes() -> [PredictionOutcome] {
         for outcome in outcomes() { metrics.record(outcome) }
         let data = try JSONEncoder().encode(metrics.snapshot)
         let text = try #require(String(data: data, encoding: .utf8))
-        #expect(text.contains("\"window_accuracy\":0.5"))
+        #expect(text.contains("\"windowed\":{") && text.contains("\"log_loss\":"))
         #expect(text.contains("\"label_counts\""))
-        let decoded = try JSONDecoder().decode(PrequentialSnapshot.self, from: data)
+        let decoded = try JSONDecoder().decode(PrequentialSummary.self, from: data)
         #expect(decoded == metrics.snapshot)
     }
 }
@@ -118,7 +119,7 @@ private func outcomes() -> [PredictionOutcome] {
         var before = PrequentialMetrics(window: 4)
         for outcome in outcomes() { before.record(outcome) }
         let data = try JSONEncoder().encode(before.snapshot)
-        var after = PrequentialMetrics(window: 4, resuming: try JSONDecoder().decode(PrequentialSnapshot.self, from: data))
+        var after = PrequentialMetrics(window: 4, resuming: try JSONDecoder().decode(PrequentialSummary.self, from: data))
         #expect(after.cumulative.count == 10 && after.cumulative.correct == 7)
         #expect(abs(try #require(after.cumulative.logLoss) - 0.8371639358814497) < 1e-12)
         #expect(after.windowed == before.windowed)

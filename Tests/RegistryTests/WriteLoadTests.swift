@@ -26,7 +26,7 @@ import Testing
         #expect(loaded.snapshot.labels == ["neg", "pos"])
         #expect(loaded.snapshot.offsets.next(topic: "examples", partition: 0) == 42)
         #expect(loaded.snapshot.trainedIDs == TrainedIDsDigest((0..<42).map { "ex-\($0)" }))
-        #expect(loaded.manifest.holdoutMetrics["accuracy"] == 0.8)
+        #expect(loaded.manifest.holdoutMetrics?.accuracy == 0.8)
 
         // The manifest's checksums agree with coreutils' sha256sum (an independent implementation).
         for name in ["adapter_model.safetensors", "adapter_config.json"] {

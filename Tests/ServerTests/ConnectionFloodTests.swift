@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ServiceLifecycle
 import TestCorpora
 import Testing
 
@@ -20,32 +21,52 @@ import Glibc
         try IdleConnections.raiseDescriptorLimit(to: 4_096)
         let plane = try FakeControlPlane()
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, maxConnections: 256, idleTimeoutSeconds: 2)
-        let app = makeServerApplication(controlPlane: plane, configuration: configuration, logger: Logger(label: "flood-test"))
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
-            // Every socket connects (into the listen backlog while the server is at its limit) and stays idle.
-            var sockets = IdleConnections.open(Self.idleConnections, port: port)
-            defer { IdleConnections.close(sockets) }
-            #expect(sockets.count == Self.idleConnections, "only \(sockets.count) idle connections were opened")
-
-            // The server's own descriptors stay bounded and idle connections time out, so new
-            // clients (each request on its own connection) are answered.
-            let fresh = try ControlPlaneClient(url: "http://127.0.0.1:\(port)", timeout: .seconds(120))
-            #expect(try await fresh.isAlive())
-            let answer = try await fresh.predict(["a fine day"])
-            #expect(answer.predictions.count == 1)
-            // Let the server take and close every connection before it stops: NIO traps when a
-            // connection it accepted is still queued for a server that is shutting down
-            // (apple/swift-nio#2637, "Deinited NIOAsyncWriter without calling finish()").
-            IdleConnections.close(sockets)
-            sockets = []
-            var pending = Self.pendingConnections(port: port)
-            for _ in 0..<1_200 where pending > 0 {
-                try await Task.sleep(for: .milliseconds(100))
-                pending = Self.pendingConnections(port: port)
-            }
-            #expect(pending == 0, "\(pending) connections still queued or open at the server")
+        // Run the server ourselves rather than through HummingbirdTesting's live client: that
+        // client connects once with a 5 s timeout, and behind a full listen backlog its SYN is
+        // dropped (it failed so under load); our own clients below wait as long as they need.
+        let (ports, listening) = AsyncStream<Int>.makeStream()
+        let app = makeServerApplication(controlPlane: plane, configuration: configuration, logger: Logger(label: "flood-test"),
+                                        onListening: { listening.yield($0) })
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "flood-test")))
+        let server = Task { try await group.run() }
+        var next = ports.makeAsyncIterator()
+        let port = try #require(await next.next())
+        do {
+            try await Self.flood(port: port)
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = await server.result
+            throw error
         }
+        await group.triggerGracefulShutdown()
+        try await server.value
+    }
+
+    /// 1,500 idle connections against the server on `port`; fresh clients are answered; then the
+    /// server takes and closes every connection (so it can stop without queued connections).
+    static func flood(port: Int) async throws {
+        // Every socket connects (into the listen backlog while the server is at its limit) and stays idle.
+        var sockets = IdleConnections.open(Self.idleConnections, port: port)
+        defer { IdleConnections.close(sockets) }
+        #expect(sockets.count == Self.idleConnections, "only \(sockets.count) idle connections were opened")
+
+        // The server's own descriptors stay bounded and idle connections time out, so new
+        // clients (each request on its own connection) are answered.
+        let fresh = try ControlPlaneClient(url: "http://127.0.0.1:\(port)", timeout: .seconds(120))
+        #expect(try await fresh.isAlive())
+        let answer = try await fresh.predict(["a fine day"])
+        #expect(answer.predictions.count == 1)
+        // Let the server take and close every connection before it stops: NIO traps when a
+        // connection it accepted is still queued for a server that is shutting down
+        // (apple/swift-nio#2637, "Deinited NIOAsyncWriter without calling finish()").
+        IdleConnections.close(sockets)
+        sockets = []
+        var pending = Self.pendingConnections(port: port)
+        for _ in 0..<1_200 where pending > 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            pending = Self.pendingConnections(port: port)
+        }
+        #expect(pending == 0, "\(pending) connections still queued or open at the server")
     }
 
     /// The whole of /proc/net/tcp. Read to EOF with read(2): procfs reports a size of 0 and

@@ -198,7 +198,9 @@ import Testing
                 // No content length: Hummingbird sends chunked transfer coding.
                 for part in [#"{"started_at":"2027-01-15T08:00:00Z","uptime_seconds":1.5,"#,
                              #""ready":true,"pipeline":null,"topic":null,"default_adapter":null,"#,
-                             #""base_model":null,"adapters":[],"dlq_messages":0}"#] {
+                             #""base_model":null,"adapters":[],"dlq_messages":0,"dlq_by_reason":{},"consumed":0,"#,
+                             #""unsupported_inputs":0,"partitions":[],"committed":{},"stalled_partitions":{},"#,
+                             #""partition_alarms":{},"brokers_reachable":null,"consumer_errors":0,"errors":0,"last_error":null}"#] {
                     try await writer.write(ByteBuffer(string: part))
                 }
                 try await writer.finish(nil)

@@ -69,7 +69,7 @@ import Testing
                 {"adapter": "default", "action": "promote", "live": {
                   "version": "000001", "parent": null, "created_at": "2027-01-15T08:00:00Z", "status": "live",
                   "is_live": true, "examples_trained": 100, "steps": 10,
-                  "holdout": {"count": 20, "accuracy": 0.5, "log_loss": 0.75}, "prequential": null,
+                  "holdout": {"count": 20, "accuracy": 0.5, "log_loss": 0.75, "live": null}, "prequential": null,
                   "reason": "back to basics"}}
                 """#
                 try expectJSON(response.text, expected)

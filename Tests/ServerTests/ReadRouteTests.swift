@@ -21,11 +21,18 @@ import Testing
                    "examples_seen": 1234, "examples_trained": 1170, "examples_skipped": 3, "holdout_examples": 64, "steps": 146,
                    "last_train_loss": 0.25,
                    "prequential": {"cumulative": {"count": 1234, "accuracy": 0.75, "log_loss": 0.5},
-                                   "windowed": {"count": 500, "accuracy": 0.875, "log_loss": 0.375}, "window": 500},
+                                   "windowed": {"count": 500, "accuracy": 0.875, "log_loss": 0.375}, "window": 500,
+                                   "label_counts": {}},
                    "last_snapshot": {"version": "000003", "created_at": "2027-01-15T08:02:00Z", "status": "rejected",
                                      "examples_trained": 300},
-                   "partitions": [{"topic": "examples", "partition": 0, "position": 1000, "high_watermark": 1010, "lag": 10}]}],
-                 "dlq_messages": 2}
+                   "partitions": [{"topic": "examples", "partition": 0, "position": 1000, "high_watermark": 1010,
+                                   "committed": null, "lag": 10}],
+                   "held_out": 0, "skipped_redeliveries": 0, "skipped_steps": 0, "cross_adapter_steps": 0, "snapshots": 0,
+                   "snapshot_failures": 0, "promotions": 0, "rejections": 0, "rollbacks": 0, "declined_rollbacks": 0,
+                   "adaptations": 0, "last_decision": null, "curve": []}],
+                 "dlq_messages": 2, "dlq_by_reason": {}, "consumed": 0, "unsupported_inputs": 0, "partitions": [],
+                 "committed": {}, "stalled_partitions": {}, "partition_alarms": {}, "brokers_reachable": null,
+                 "consumer_errors": 0, "errors": 0, "last_error": null}
                 """#
                 try expectJSON(response.text, expected)
             }
@@ -42,8 +49,15 @@ import Testing
          "adapters": [{"name": "fresh", "live_version": null, "labels": [], "examples_seen": 0, "examples_trained": 0,
            "examples_skipped": 0, "holdout_examples": 0, "steps": 0, "last_train_loss": null,
            "prequential": {"cumulative": {"count": 0, "accuracy": null, "log_loss": null},
-                           "windowed": {"count": 0, "accuracy": null, "log_loss": null}, "window": 0},
-           "last_snapshot": null, "partitions": []}], "dlq_messages": 0}
+                           "windowed": {"count": 0, "accuracy": null, "log_loss": null}, "window": 0,
+                           "label_counts": {}},
+           "last_snapshot": null, "partitions": [],
+           "held_out": 0, "skipped_redeliveries": 0, "skipped_steps": 0, "cross_adapter_steps": 0, "snapshots": 0,
+           "snapshot_failures": 0, "promotions": 0, "rejections": 0, "rollbacks": 0, "declined_rollbacks": 0,
+           "adaptations": 0, "last_decision": null, "curve": []}],
+         "dlq_messages": 0, "dlq_by_reason": {}, "consumed": 0, "unsupported_inputs": 0, "partitions": [],
+         "committed": {}, "stalled_partitions": {}, "partition_alarms": {}, "brokers_reachable": null,
+         "consumer_errors": 0, "errors": 0, "last_error": null}
         """#
         try expectJSON(json, expected)
     }
@@ -132,7 +146,7 @@ import Testing
                 let expected = #"""
                 {"version": "000002", "parent": "000001", "created_at": "2027-01-15T08:01:00Z", "status": "live",
                  "is_live": true, "examples_trained": 200, "steps": 20,
-                 "holdout": {"count": 20, "accuracy": 0.625, "log_loss": 0.75}, "prequential": null, "reason": null}
+                 "holdout": {"count": 20, "accuracy": 0.625, "log_loss": 0.75, "live": null}, "prequential": null, "reason": null}
                 """#
                 try expectJSON(String(decoding: second, as: UTF8.self), expected)
             }

@@ -47,7 +47,7 @@ final class FakeLearner: @unchecked Sendable {
     private func handle(_ event: IngestEvent) {
         lock.withLock {
             let origin = event.origin
-            guard pipeline.owns(origin.topicPartition) else { return }
+            guard pipeline.owns(origin) else { return }
             handled.withLock { $0["\(origin.topicPartition)@\(origin.offset)", default: 0] += 1 }
             manifest.withLock { $0[origin.topicPartition] = origin.nextOffset }
             count.withLock { $0 += 1 }
@@ -62,6 +62,46 @@ final class FakeLearner: @unchecked Sendable {
 
 @Suite("Consumer groups")
 struct CooperativeRebalanceTests {
+    /// The hazard behind a duplicate seen once under load (eager, "[0]@11" handled twice): a
+    /// record taken out of the pipeline before a revocation, acted on only after the partition
+    /// came back to the same member, passed `owns(partition)`, and the new assignment read it
+    /// again. The record's generation tells the two deliveries apart.
+    @Test("a record taken before its partition was revoked is not owned after the partition comes back")
+    func staleRecordAfterReassignment() async throws {
+        let broker = try EmbeddedBroker()
+        let topic = uniqueName("stale")
+        let group = uniqueName("g")
+        let tp = TopicPartition(topic, 0)
+        try broker.createTopic(topic, partitions: 1)
+        try await produce(broker, topic: topic, values: (0..<20).map { exampleJSON($0) })
+        let assignments = Locked(0)
+        let hooks = RebalanceHooks(onAssigned: { partitions, _ in
+            if partitions.contains(tp) { assignments.withLock { $0 += 1 } }
+        })
+        let a = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic], rebalance: .eager,
+                                         bufferCapacity: 64), hooks: hooks)
+        try a.start()
+        // The buffer holds every record, so the poll thread keeps serving rebalances while the
+        // test reads only one.
+        let held = try #require(await a.next()).origin
+        #expect(a.owns(held), "a record of the current assignment is owned")
+
+        // A second member joins and leaves: under the eager protocol each step revokes the
+        // partition and assigns it again, until it is back with the first member.
+        let b = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic], rebalance: .eager))
+        try b.start()
+        #expect(await eventually(180) { assignments.withLock { $0 } >= 2 || b.owns(tp) })
+        await b.stop()
+        #expect(await eventually(180) { a.owns(tp) && assignments.withLock { $0 } >= 2 })
+        #expect(a.owns(tp))
+        #expect(!a.owns(held), "a record fetched under the earlier assignment is not owned")
+        // Records fetched under the new assignment are (the buffer was purged at the revocation).
+        let fresh = try #require(await a.next()).origin
+        #expect(a.owns(fresh) == a.owns(tp), "a record of the current assignment is owned")
+        #expect(fresh.offset == 0 || fresh.offset > held.offset)
+        await a.stop()
+    }
+
     @Test("a member leaves and rejoins mid-stream; every record handled by exactly one owner",
           arguments: [KafkaConsumer.RebalanceProtocol.cooperativeSticky, .eager])
     func leaveAndRejoin(_ rebalance: KafkaConsumer.RebalanceProtocol) async throws {

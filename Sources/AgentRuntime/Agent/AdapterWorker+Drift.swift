@@ -32,11 +32,11 @@ extension AdapterWorker {
     /// discarded — journaled as `reload` with their count, the incident's numbers in the reason.
     func discardIncident(_ rejected: Manifest, now: ContinuousClock.Instant) throws {
         guard try registry.live() != nil else { return }
-        let accuracy = rejected.holdoutMetrics["accuracy"], liveAccuracy = rejected.holdoutMetrics["live_accuracy"]
+        let accuracy = rejected.holdoutMetrics?.accuracy, liveAccuracy = rejected.holdoutMetrics?.live?.accuracy
         let numbers = [accuracy, liveAccuracy].map { $0.map { String(format: "%.3f", $0) } ?? "–" }
         try apply(RollbackDecision(trigger: .incidentRejected, action: .reloadLive,
                                    reason: "the concept incident's candidate \(rejected.version) was rejected on post-alarm holdout "
-                                       + "(accuracy \(numbers[0]) vs live \(numbers[1]) on \(Int(rejected.holdoutMetrics["examples"] ?? 0)) examples): "
+                                       + "(accuracy \(numbers[0]) vs live \(numbers[1]) on \(rejected.holdoutMetrics?.count ?? 0) examples): "
                                        + "not a learnable new concept"),
                   now: now)
     }

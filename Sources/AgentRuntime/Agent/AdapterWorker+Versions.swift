@@ -31,15 +31,12 @@ extension AdapterWorker {
         case .reject: .rejected
         case .defer: .candidate
         }
-        var holdoutNumbers = candidate.manifestNumbers()
-        if let liveTotals { holdoutNumbers.merge(liveTotals.manifestNumbers(prefix: "live_")) { a, _ in a } }
         var snapshot = AdapterSnapshot(
             tensors: tensors, config: runtime.peftConfig(for: trainer.lora), parent: parent, baseModelSHA256: runtime.baseSHA256,
             labels: labels, examplesTrained: contents.lineage.examplesTrained, steps: contents.lineage.steps,
-            offsets: PartitionOffsets([config.kafka.topic: Dictionary(uniqueKeysWithValues:
-                contents.offsets.map { (String($0.key), $0.value) })]),
-            trainedIDs: contents.lineage.digest, holdoutMetrics: holdoutNumbers,
-            prequentialMetrics: contents.prequential.manifestNumbers, examplesSkipped: contents.lineage.examplesSkipped)
+            offsets: PartitionOffsets([config.kafka.topic: contents.offsets]),
+            trainedIDs: contents.lineage.digest, holdoutMetrics: HoldoutMetrics(candidate.values, live: liveTotals?.values),
+            prequentialMetrics: contents.prequential, examplesSkipped: contents.lineage.examplesSkipped)
         snapshot.optimizer = trainer.optimizerState
         let manifest: Manifest
         do {
@@ -54,7 +51,8 @@ extension AdapterWorker {
         saveHoldout()
         parent = manifest.version
         counters.snapshots += 1
-        counters.lastSnapshot = manifest.version
+        counters.lastSnapshot = SnapshotStatus(version: manifest.version.name, createdAt: manifest.createdAt,
+                                               status: manifest.status, examplesTrained: manifest.examplesTrained)
         counters.lastDecision = decision.description
         switch decision.verdict {
         case .promote:

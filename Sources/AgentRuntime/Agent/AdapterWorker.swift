@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Learner
 import Logging
@@ -71,11 +72,8 @@ final class AdapterWorker {
             let loaded = try registry.load(newest.version, optimizer: true)
             labels = loaded.snapshot.labels
             trainer = try runtime.model(of: loaded.snapshot)
-            let offsets = newest.offsets.topics[config.kafka.topic] ?? [:]
-            session = Session(adapter: name, config: config,
-                              durableOffsets: Dictionary(uniqueKeysWithValues: offsets.compactMap { k, v in Int32(k).map { ($0, v) } }),
-                              lineage: .init(newest),
-                              prequential: PrequentialSnapshot(manifestNumbers: newest.prequentialMetrics), start: now)
+            session = Session(adapter: name, config: config, durableOffsets: newest.offsets[config.kafka.topic],
+                              lineage: .init(newest), prequential: newest.prequentialMetrics, start: now)
             parent = newest.version
             logger.info("adapter \(name): resumed from version \(newest.version) (\(newest.examplesTrained) examples trained)")
 
@@ -305,16 +303,9 @@ struct WorkerCounters: Sendable {
     var snapshotFailures = 0
     var snapshotSeconds = Histogram(bounds: Histogram.snapshotBounds)
     var lastLoss: Double?
-    var lastSnapshot: Version?
+    var lastSnapshot: SnapshotStatus?
     var lastDecision: String?
     /// Cumulative prequential accuracy at every `curveEvery` examples (this process's run).
     var curve: [CurvePoint] = []
     static let curveEvery = 500
-}
-
-/// A point of the prequential learning curve.
-package struct CurvePoint: Sendable, Codable, Equatable {
-    package var examples: Int
-    package var accuracy: Double
-    package var logLoss: Double
 }

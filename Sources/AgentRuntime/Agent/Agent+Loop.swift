@@ -43,7 +43,7 @@ extension Agent {
         let origin = event.origin
         guard origin.topic == config.kafka.topic else { return }
         // Taken from the buffer before its partition was revoked: the next owner handles it.
-        guard pipeline.owns(origin.topicPartition) else { return }
+        guard pipeline.owns(origin) else { return }
         consumed[origin.partition] = max(consumed[origin.partition] ?? 0, origin.nextOffset)
         switch event {
         case .example(let example, _):

@@ -111,8 +111,8 @@ extension Agent {
         let topic = config.kafka.topic
         for name in workers.keys.sorted() {
             guard let w = workers[name], let newest = w.registry.newestDurable() else { continue }
-            let offsets = newest.offsets.topics[topic] ?? [:]
-            let behind = partitions.filter { p in (offsets[String(p)] ?? 0) > (w.session.ledger.applied[p] ?? 0) }
+            let offsets = newest.offsets[topic]
+            let behind = partitions.filter { p in (offsets[p] ?? 0) > (w.session.ledger.applied[p] ?? 0) }
             guard !behind.isEmpty else { continue }
             guard !w.hasUnsavedWork else {
                 // The adapter spans partitions owned by several agents: lineages diverge; keep ours.
@@ -137,9 +137,9 @@ extension Agent {
         var starts: [TopicPartition: Int64] = [:]
         for name in AdapterRegistry.adapters(in: registryRoot) {
             guard let registry = try? AdapterRegistry(root: registryRoot, adapter: name, create: false),
-                  let offsets = registry.newestDurable()?.offsets.topics[topic] else { continue }
+                  let offsets = registry.newestDurable()?.offsets[topic] else { continue }
             for tp in wanted {
-                if let next = offsets[String(tp.partition)] { starts[tp] = min(starts[tp] ?? next, next) }
+                if let next = offsets[tp.partition] { starts[tp] = min(starts[tp] ?? next, next) }
             }
         }
         for tp in wanted where starts[tp] == nil {

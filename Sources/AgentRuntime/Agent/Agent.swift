@@ -1,3 +1,4 @@
+import API
 import Threads
 import Foundation
 import Learner
@@ -26,7 +27,7 @@ package final class Agent: @unchecked Sendable {
     let logger: Logger
     let pipeline: IngestPipeline
     let started = ContinuousClock.now
-    let published = Locked(LearnerStatus())
+    let published = Locked(AgentStatus())
     let mailbox = Locked<[Command]>([])
     /// Rebalance notices from the consumer's poll thread, served by the learner thread.
     let rebalances = RebalanceHandoff()

@@ -41,9 +41,9 @@ extension AgentControlPlane {
 
     /// Dead letters by decoder reason; every reason the decoder knows is exported (0 until it
     /// happens) so a rate alert has a series from the start.
-    private func appendDeadLetters(_ s: LearnerStatus, to text: inout PrometheusText) throws {
+    private func appendDeadLetters(_ s: AgentStatus, to text: inout PrometheusText) throws {
         var byReason = Dictionary(uniqueKeysWithValues: RejectReason.allCases.map { ($0.rawValue, 0) })
-        byReason.merge(s.rejectionsByReason) { _, n in n }
+        byReason.merge(s.dlqByReason) { _, n in n }
         for (reason, n) in byReason.sorted(by: { $0.key < $1.key }) {
             try text.counter("streamlora_dead_lettered_total",
                              help: "Records the decoder refused and sent to the dead-letter topic, by reason.",
@@ -52,7 +52,7 @@ extension AgentControlPlane {
     }
 
     /// Position, high watermark and lag of every assigned partition.
-    private func appendConsumer(_ s: LearnerStatus, to text: inout PrometheusText) throws {
+    private func appendConsumer(_ s: AgentStatus, to text: inout PrometheusText) throws {
         let topic = agent.config.kafka.topic
         for p in s.partitions {
             let l = ["topic": topic, "partition": String(p.partition)]
@@ -73,13 +73,13 @@ extension AgentControlPlane {
     }
 
     /// The learner's counters, the journal's decisions by cause, snapshot duration and size.
-    private func appendAdapter(_ a: LearnerStatus.Adapter, to text: inout PrometheusText) throws {
+    private func appendAdapter(_ a: AdapterStatus, to text: inout PrometheusText) throws {
         let l = ["adapter": a.name]
-        try text.counter("streamlora_examples_total", help: "Examples predicted (prequential).", labels: l, value: Double(a.examples))
-        try text.counter("streamlora_trained_examples_total", help: "Examples trained on.", labels: l, value: Double(a.trained))
+        try text.counter("streamlora_examples_total", help: "Examples predicted (prequential).", labels: l, value: Double(a.examplesSeen))
+        try text.counter("streamlora_trained_examples_total", help: "Examples trained on.", labels: l, value: Double(a.examplesTrained))
         try text.counter("streamlora_steps_total", help: "Optimizer steps.", labels: l, value: Double(a.steps))
         try text.counter("streamlora_cross_adapter_steps_total", help: "Optimizer steps that shared their forward/backward pass with other adapters' steps.",
-                         labels: l, value: Double(a.crossAdapterSteps ?? 0))
+                         labels: l, value: Double(a.crossAdapterSteps))
         try text.counter("streamlora_held_out_examples_total", help: "Examples held out (predicted, never trained).",
                          labels: l, value: Double(a.heldOut))
         try text.counter("streamlora_skipped_redeliveries_total", help: "Redelivered records already in the adapter's state.",
@@ -87,7 +87,7 @@ extension AgentControlPlane {
         try text.counter("streamlora_skipped_steps_total", help: "Steps skipped by the non-finite guard.", labels: l, value: Double(a.skippedSteps))
         try text.counter("streamlora_skipped_examples_total",
                          help: "Examples of steps the non-finite guard skipped: consumed, not trained (the manifest's examples_skipped).",
-                         labels: l, value: Double(a.skippedExamples ?? 0))
+                         labels: l, value: Double(a.examplesSkipped))
         try text.counter("streamlora_snapshots_total", help: "Versions written by this process.", labels: l, value: Double(a.snapshots))
         try text.counter("streamlora_snapshot_failures_total", help: "Snapshots aborted (e.g. an fsync error).",
                          labels: l, value: Double(a.snapshotFailures))
@@ -117,11 +117,11 @@ extension AgentControlPlane {
             try text.gauge("streamlora_last_promotion_timestamp_seconds", help: "When a version last became live (Unix time).",
                            labels: l, value: time.timeIntervalSince1970.rounded())
         }
-        if let v = a.accuracy { try text.gauge("streamlora_prequential_accuracy", help: "Cumulative prequential accuracy.", labels: l, value: v) }
-        if let v = a.windowAccuracy { try text.gauge("streamlora_prequential_window_accuracy", help: "Windowed prequential accuracy.", labels: l, value: v) }
-        if let v = a.logLoss { try text.gauge("streamlora_prequential_log_loss", help: "Cumulative prequential log-loss.", labels: l, value: v) }
-        if let v = a.lastLoss { try text.gauge("streamlora_train_loss", help: "Loss of the last training step.", labels: l, value: v) }
-        if let v = a.live.flatMap({ Int($0) }) { try text.gauge("streamlora_live_version", help: "Live version number.", labels: l, value: Double(v)) }
+        if let v = a.prequential.cumulative.accuracy { try text.gauge("streamlora_prequential_accuracy", help: "Cumulative prequential accuracy.", labels: l, value: v) }
+        if let v = a.prequential.windowed.accuracy { try text.gauge("streamlora_prequential_window_accuracy", help: "Windowed prequential accuracy.", labels: l, value: v) }
+        if let v = a.prequential.cumulative.logLoss { try text.gauge("streamlora_prequential_log_loss", help: "Cumulative prequential log-loss.", labels: l, value: v) }
+        if let v = a.lastTrainLoss { try text.gauge("streamlora_train_loss", help: "Loss of the last training step.", labels: l, value: v) }
+        if let v = a.liveVersion.flatMap({ Int($0) }) { try text.gauge("streamlora_live_version", help: "Live version number.", labels: l, value: Double(v)) }
     }
 
     /// Bytes of the newest version's files.

@@ -25,27 +25,15 @@ package struct AgentControlPlane: ControlPlane {
         journals = JournalEvents(registryRoot: agent.registryRoot)
     }
 
+    /// The agent's published status, with the pipeline's name and each adapter's newest
+    /// version as the registry has it now (a later promotion or rollback changes its status).
     package func status() async throws -> AgentStatus {
-        let s = agent.status
-        let adapters = s.adapters.map { a in
-            AdapterStatus(
-                name: a.name, liveVersion: a.live, labels: a.labels, examplesSeen: a.examples,
-                examplesTrained: a.trained, examplesSkipped: a.skippedExamples ?? 0, holdoutExamples: a.holdoutBuffered, steps: a.steps, lastTrainLoss: a.lastLoss,
-                prequential: .init(cumulative: .init(count: a.examples, accuracy: a.accuracy, logLoss: a.logLoss),
-                                   windowed: .init(count: a.windowExamples,
-                                                   accuracy: a.windowAccuracy, logLoss: a.windowLogLoss),
-                                   window: agent.config.metrics.window),
-                lastSnapshot: try? lastSnapshot(a.name),
-                partitions: s.partitions.filter { a.partitions.contains($0.partition) }.map {
-                    PartitionLag(topic: agent.config.kafka.topic, partition: Int($0.partition), position: $0.position,
-                                 highWatermark: $0.highWatermark, lag: $0.lag)
-                })
+        var s = agent.status
+        s.pipeline = pipelineName
+        for i in s.adapters.indices {
+            s.adapters[i].lastSnapshot = (try? lastSnapshot(s.adapters[i].name)) ?? s.adapters[i].lastSnapshot
         }
-        return AgentStatus(startedAt: Date(timeIntervalSinceNow: -s.uptimeSeconds), uptimeSeconds: s.uptimeSeconds,
-                           ready: s.ready, pipeline: pipelineName, topic: agent.config.kafka.topic,
-                           defaultAdapter: agent.config.routing.defaultAdapter,
-                           baseModel: agent.runtime.directory.lastPathComponent, adapters: adapters,
-                           dlqMessages: s.deadLettered)
+        return s
     }
 
     package func ready() async throws -> Bool { agent.status.notReadyReasons.isEmpty }
@@ -171,13 +159,9 @@ package struct AgentControlPlane: ControlPlane {
     }
 
     private func info(_ m: Manifest, live: Version?) -> VersionInfo {
-        func values(_ n: [String: Double]) -> MetricValues? {
-            guard let count = n["examples"] else { return nil }
-            return MetricValues(count: Int(count), accuracy: n["accuracy"], logLoss: n["log_loss"])
-        }
-        return VersionInfo(version: m.version.name, parent: m.parent?.name, createdAt: m.createdAt, status: m.status,
-                           isLive: m.version == live, examplesTrained: m.examplesTrained, steps: m.steps,
-                           holdout: values(m.holdoutMetrics), prequential: values(m.prequentialMetrics), reason: m.reason)
+        VersionInfo(version: m.version.name, parent: m.parent?.name, createdAt: m.createdAt, status: m.status,
+                    isLive: m.version == live, examplesTrained: m.examplesTrained, steps: m.steps,
+                    holdout: m.holdoutMetrics, prequential: m.prequentialMetrics, reason: m.reason)
     }
 
     /// Maps the agent's and registry's errors onto HTTP answers.

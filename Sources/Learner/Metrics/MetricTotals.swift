@@ -1,3 +1,4 @@
+import API
 import Foundation
 
 /// Running totals of classification outcomes: the building block of prequential,
@@ -19,7 +20,7 @@ package struct MetricTotals: Sendable, Equatable, Codable {
 
     package init() {}
 
-    /// Restores totals persisted as counts (e.g. from a manifest's ``PrequentialSnapshot``).
+    /// Restores totals persisted as counts (e.g. from a manifest's ``PrequentialSummary``).
     /// - Precondition: `0 <= correct <= count`.
     package init(count: Int, correct: Int, lossSum: Double) {
         precondition(count >= 0 && correct >= 0 && correct <= count, "invalid totals \(correct)/\(count)")
@@ -66,6 +67,11 @@ package struct MetricTotals: Sendable, Equatable, Codable {
     /// Mean log-loss, or `nil` before the first outcome.
     package var logLoss: Double? {
         count > 0 ? lossSum / Double(count) : nil
+    }
+
+    /// Count, accuracy and log-loss as the API and the manifest carry them.
+    package var values: MetricValues {
+        MetricValues(count: count, accuracy: accuracy, logLoss: logLoss)
     }
 
     /// The value of `metric` over these totals, or `nil` when empty.

@@ -1,3 +1,4 @@
+import API
 import Monitor
 
 /// One prequential observation: the model predicted *before* it trained on the example.
@@ -111,17 +112,8 @@ package struct PrequentialMetrics: Sendable {
     }
 
     /// A serializable view for manifests, `/metrics` and `/v1/status`.
-    var snapshot: PrequentialSnapshot {
-        PrequentialSnapshot(
-            examples: cumulative.count,
-            accuracy: cumulative.accuracy,
-            logLoss: cumulative.logLoss,
-            window: window,
-            windowExamples: windowed.count,
-            windowAccuracy: windowed.accuracy,
-            windowLogLoss: windowed.logLoss,
-            labelCounts: labelCounts
-        )
+    package var snapshot: PrequentialSummary {
+        PrequentialSummary(cumulative: cumulative.values, windowed: windowed.values, window: window, labelCounts: labelCounts)
     }
 
     /// Continues the metrics of a previous run (from the newest manifest) so that `/metrics`
@@ -132,14 +124,14 @@ package struct PrequentialMetrics: Sendable {
     /// - Parameters:
     ///   - window: sliding-window length, ≥ 1.
     ///   - snapshot: the persisted metrics.
-    init(window: Int, resuming snapshot: PrequentialSnapshot) {
+    init(window: Int, resuming snapshot: PrequentialSummary) {
         self.init(window: window)
-        let count = max(snapshot.examples, 0)
-        let correct = min(count, max(0, Int(((snapshot.accuracy ?? 0) * Double(count)).rounded())))
-        cumulative = MetricTotals(count: count, correct: correct, lossSum: (snapshot.logLoss ?? 0) * Double(count))
+        let count = max(snapshot.cumulative.count, 0)
+        let correct = min(count, max(0, Int(((snapshot.cumulative.accuracy ?? 0) * Double(count)).rounded())))
+        cumulative = MetricTotals(count: count, correct: correct, lossSum: (snapshot.cumulative.logLoss ?? 0) * Double(count))
         labelCounts = snapshot.labelCounts
-        let kept = min(max(snapshot.windowExamples, 0), window)
-        if kept > 0, let accuracy = snapshot.windowAccuracy, let loss = snapshot.windowLogLoss, accuracy.isFinite, loss.isFinite {
+        let kept = min(max(snapshot.windowed.count, 0), window)
+        if kept > 0, let accuracy = snapshot.windowed.accuracy, let loss = snapshot.windowed.logLoss, accuracy.isFinite, loss.isFinite {
             carried = (kept, min(max(accuracy, 0), 1) * Double(kept), loss * Double(kept))
         }
     }
@@ -151,48 +143,5 @@ package struct PrequentialMetrics: Sendable {
         }
         recent = fresh
         evictionsSinceResum = 0
-    }
-}
-
-/// Prequential metrics at one moment, as stored in a version's manifest (snake_case JSON keys).
-package struct PrequentialSnapshot: Sendable, Equatable, Codable {
-    /// Outcomes recorded in total.
-    package var examples: Int
-    /// Cumulative accuracy (`nil` before the first outcome).
-    package var accuracy: Double?
-    /// Cumulative mean log-loss.
-    package var logLoss: Double?
-    /// Configured window length.
-    package var window: Int
-    /// Outcomes currently in the window (≤ `window`).
-    package var windowExamples: Int
-    /// Accuracy over the window.
-    package var windowAccuracy: Double?
-    /// Mean log-loss over the window.
-    package var windowLogLoss: Double?
-    /// Count of each true label over the whole stream.
-    package var labelCounts: [String: Int]
-
-    package init(
-        examples: Int, accuracy: Double?, logLoss: Double?, window: Int, windowExamples: Int,
-        windowAccuracy: Double?, windowLogLoss: Double?, labelCounts: [String: Int]
-    ) {
-        self.examples = examples
-        self.accuracy = accuracy
-        self.logLoss = logLoss
-        self.window = window
-        self.windowExamples = windowExamples
-        self.windowAccuracy = windowAccuracy
-        self.windowLogLoss = windowLogLoss
-        self.labelCounts = labelCounts
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case examples, accuracy, window
-        case logLoss = "log_loss"
-        case windowExamples = "window_examples"
-        case windowAccuracy = "window_accuracy"
-        case windowLogLoss = "window_log_loss"
-        case labelCounts = "label_counts"
     }
 }

@@ -41,9 +41,10 @@ package struct DriftAdaptation: Sendable {
     /// The head learning-rate multiplier of an incident's boost: `head_lr_boost`, raised so the
     /// boosted rate is at least `head_lr_floor`. A multiplier alone scales whatever the pipeline
     /// chose: from PEFT's head lr 1e-3, × 5 relearned a relabelling in 696 examples and a boosted
-    /// rate of 0.02 in 552 (ops/bench/decisions, abrupt, seed 7); from the template's 0.06, × 5
-    /// is already far above the floor. A new label's boost stays `head_lr_boost`: × 20 on every
-    /// label appearing early in learning made the error jump into a concept alarm (seeds 7 and 8).
+    /// rate of 0.02 in 536 (ops/bench/decisions, abrupt, seed 7; seed 8: 472); from the
+    /// template's 0.06, × 5 is already far above the floor. A new label's boost stays
+    /// `head_lr_boost`: × 20 on every label appearing early in learning made the error jump into
+    /// a concept alarm (seeds 7 and 8).
     let headBoost: Double
 
     /// - Parameters:

@@ -1,3 +1,4 @@
+import API
 import Registry
 
 /// Values exchanged between ``AdapterSession`` and the serve loop.
@@ -62,7 +63,7 @@ extension AdapterSession {
         package let lineage: Lineage
         /// Per-partition next offsets (last + 1) whose effect is in the weights.
         package let offsets: [Int32: Int64]
-        package let prequential: PrequentialSnapshot
+        package let prequential: PrequentialSummary
     }
 
     /// What a finished train step calls for.

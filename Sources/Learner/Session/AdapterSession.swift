@@ -1,3 +1,4 @@
+import API
 import Monitor
 import Registry
 
@@ -77,7 +78,7 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     ///   - prequential: that manifest's prequential metrics, to continue the cumulative numbers.
     ///   - start: now.
     package init(adapter: String, config: PipelineConfig, durableOffsets: [Int32: Int64] = [:],
-                lineage: Lineage = Lineage(), prequential: PrequentialSnapshot? = nil, start: Instant) {
+                lineage: Lineage = Lineage(), prequential: PrequentialSummary? = nil, start: Instant) {
         self.adapter = adapter
         splitter = config.holdout.splitter
         if let prequential {

@@ -1,20 +1,25 @@
+import API
 import Foundation
 
 /// Human-readable renderings of registry state for the CLI (aligned columns, `*` marks live).
 /// Scripts use `--json`; these strings are for people and may change.
 package enum RegistryText {
-    /// The metric shown in a version table: `preferred` if given, else `accuracy`, else the first
-    /// holdout metric name in alphabetical order.
-    static func metricName(_ manifests: [Manifest], preferred: String?) -> String? {
-        if let preferred { return preferred }
-        let names = Set(manifests.flatMap(\.holdoutMetrics.keys))
-        return names.contains("accuracy") ? "accuracy" : names.sorted().first
+    /// A holdout metric a version table can show, by its name in `--metric`: `accuracy`,
+    /// `log_loss`, or the live version's on the same examples, `live_accuracy`, `live_log_loss`.
+    static func holdoutValue(_ name: String, of h: HoldoutMetrics) -> Double? {
+        switch name {
+        case "accuracy": h.accuracy
+        case "log_loss": h.logLoss
+        case "live_accuracy": h.live?.accuracy
+        case "live_log_loss": h.live?.logLoss
+        default: nil
+        }
     }
 
     /// One row per version, oldest first.
     package static func versionTable(_ manifests: [Manifest], live: Version?, metric preferred: String? = nil) -> String {
-        let metric = metricName(manifests, preferred: preferred)
-        var rows = [["", "VERSION", "STATUS", "CREATED", "EXAMPLES", metric.map { "HOLDOUT \($0)" } ?? "HOLDOUT", "PIN", "REASON"]]
+        let metric = preferred ?? "accuracy"
+        var rows = [["", "VERSION", "STATUS", "CREATED", "EXAMPLES", "HOLDOUT \(metric)", "PIN", "REASON"]]
         for m in manifests {
             rows.append([
                 m.version == live ? "*" : "",
@@ -22,7 +27,7 @@ package enum RegistryText {
                 m.status.rawValue,
                 shortDate(m.createdAt),
                 grouped(m.examplesTrained),
-                metric.flatMap { m.holdoutMetrics[$0] }.map { String(format: "%.4f", $0) } ?? "-",
+                m.holdoutMetrics.flatMap { holdoutValue(metric, of: $0) }.map { String(format: "%.4f", $0) } ?? "-",
                 m.pinned ? "yes" : "",
                 m.reason,
             ])
@@ -56,11 +61,15 @@ package enum RegistryText {
             ("lora", "r \(c.r), alpha \(formatNumber(c.loraAlpha)), dropout \(formatNumber(c.loraDropout)), targets \(c.targetModules.joined(separator: ",")), save \(c.modulesToSave.joined(separator: ","))"),
         ]
         for (topic, partitions) in m.offsets.topics.sorted(by: { $0.key < $1.key }) {
-            let list = partitions.sorted { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }.map { "\($0.key):\($0.value)" }
+            let list = partitions.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
             lines.append(("offsets \(topic)", list.joined(separator: " ")))
         }
-        lines.append(("holdout", metrics(m.holdoutMetrics)))
-        lines.append(("prequential", metrics(m.prequentialMetrics)))
+        lines.append(("holdout", m.holdoutMetrics.map { h in
+            metrics(h.candidate) + (h.live.map { "; live " + metrics($0) } ?? "")
+        } ?? "-"))
+        lines.append(("prequential", m.prequentialMetrics.map { p in
+            metrics(p.cumulative) + "; window \(p.window): " + metrics(p.windowed)
+        } ?? "-"))
         for (name, digest) in m.files.sorted(by: { $0.key < $1.key }) {
             lines.append((name, "\(digest.bytes) bytes, sha256 \(digest.sha256) (verified)"))
         }
@@ -123,13 +132,11 @@ package enum RegistryText {
         return (n < 0 ? "-" : "") + out
     }
 
-    /// `examples 145, accuracy 0.8125`: counts (whole numbers) without decimals, rates with four.
-    private static func metrics(_ values: [String: Double]) -> String {
-        values.isEmpty ? "-" : values.sorted { $0.key < $1.key }.map { key, value in
-            let isCount = key.hasSuffix("examples") || key.hasSuffix("count") || key.contains("count.") || key.hasSuffix("steps")
-            let text = isCount && value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4f", value)
-            return "\(key) \(text)"
-        }.joined(separator: ", ")
+    /// `examples 145, accuracy 0.8125, log_loss 0.4310`.
+    private static func metrics(_ v: MetricValues) -> String {
+        "examples \(v.count)" + [("accuracy", v.accuracy), ("log_loss", v.logLoss)].compactMap { name, value in
+            value.map { ", \(name) " + String(format: "%.4f", $0) }
+        }.joined()
     }
 
     private static func formatNumber(_ x: Double) -> String {

@@ -6,8 +6,9 @@ import Foundation
 /// Field names are stable (snake_case, checked by a test) because scripts, dashboards and older
 /// agents read them. The manifest is the source of truth for consumer offsets (DESIGN §6).
 package struct Manifest: Codable, Sendable, Hashable {
-    /// Bumped if the meaning of a field changes; readers refuse a newer format.
-    static let currentFormat = 1
+    /// Bumped if the meaning of a field changes; readers refuse a newer format. Format 2 made the
+    /// metrics typed objects (format 1 wrote flat `[String: Double]` maps, still read).
+    static let currentFormat = 2
 
     package var format: Int
     package var adapter: String
@@ -27,8 +28,10 @@ package struct Manifest: Codable, Sendable, Hashable {
     /// Next offsets (last + 1) per topic and partition.
     package var offsets: PartitionOffsets
     package var trainedIDs: TrainedIDsDigest
-    package var holdoutMetrics: [String: Double]
-    package var prequentialMetrics: [String: Double]
+    /// The gate's numbers on the holdout (nil for a version no gate evaluated, e.g. an import).
+    package var holdoutMetrics: HoldoutMetrics?
+    /// The stream's test-then-train numbers when the snapshot was taken; a restart continues them.
+    package var prequentialMetrics: PrequentialSummary?
     /// sha256 and size of every other file in the version directory.
     package var files: [String: FileDigest]
     package var status: VersionStatus
@@ -42,7 +45,7 @@ package struct Manifest: Codable, Sendable, Hashable {
     init(
         adapter: String, version: Version, parent: Version?, createdAt: Date, baseModelSHA256: String,
         labels: [String], examplesTrained: Int, steps: Int, offsets: PartitionOffsets,
-        trainedIDs: TrainedIDsDigest, holdoutMetrics: [String: Double], prequentialMetrics: [String: Double],
+        trainedIDs: TrainedIDsDigest, holdoutMetrics: HoldoutMetrics?, prequentialMetrics: PrequentialSummary?,
         files: [String: FileDigest], status: VersionStatus, reason: String, pinned: Bool, examplesSkipped: Int? = nil
     ) {
         self.format = Self.currentFormat
@@ -97,31 +100,5 @@ package struct FileDigest: Codable, Sendable, Hashable {
     init(sha256: String, bytes: Int) {
         self.sha256 = sha256
         self.bytes = bytes
-    }
-}
-
-extension Manifest {
-    /// Writes every field, `null` included, so a reader sees the same set of keys in every manifest.
-    package func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(format, forKey: .format)
-        try c.encode(adapter, forKey: .adapter)
-        try c.encode(version, forKey: .version)
-        try c.encode(parent, forKey: .parent)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(baseModelSHA256, forKey: .baseModelSHA256)
-        try c.encode(labels, forKey: .labels)
-        try c.encode(examplesTrained, forKey: .examplesTrained)
-        try c.encode(examplesSkipped, forKey: .examplesSkipped)
-        try c.encode(steps, forKey: .steps)
-        try c.encode(offsets, forKey: .offsets)
-        try c.encode(trainedIDs, forKey: .trainedIDs)
-        try c.encode(holdoutMetrics, forKey: .holdoutMetrics)
-        try c.encode(prequentialMetrics, forKey: .prequentialMetrics)
-        try c.encode(files, forKey: .files)
-        try c.encode(status, forKey: .status)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(pinned, forKey: .pinned)
-        try c.encode(statusChangedAt, forKey: .statusChangedAt)
     }
 }

@@ -54,7 +54,7 @@ extension AdapterRegistry {
         let snapshot = AdapterSnapshot(
             tensors: peft.tensors, config: peft.config, parent: nil, baseModelSHA256: base, labels: vocabulary,
             examplesTrained: peft.manifest?.examplesTrained ?? 0, steps: peft.manifest?.steps ?? 0,
-            holdoutMetrics: peft.manifest?.holdoutMetrics ?? [:])
+            holdoutMetrics: peft.manifest?.holdoutMetrics)
         try snapshot.validate()
         if let bad = snapshot.firstNonFiniteTensor { throw RegistryError.nonFinite(adapter: adapter, version: nil, tensor: bad) }
         return try exclusively {

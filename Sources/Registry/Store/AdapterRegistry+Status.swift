@@ -87,7 +87,7 @@ extension AdapterRegistry {
             manifest.statusChangedAt = Date()
             try rewriteManifest(manifest)
             var journalNumbers = numbers
-            for (k, v) in manifest.holdoutMetrics where journalNumbers["holdout.\(k)"] == nil { journalNumbers["holdout.\(k)"] = v }
+            journalNumbers.merge(manifest.holdoutMetrics?.journalNumbers ?? [:]) { given, _ in given }
             try journalWriter.append(JournalEntry(
                 event: .clearLive, version: version, previous: version, status: .rejected, reason: reason, numbers: journalNumbers))
             return manifest
@@ -158,7 +158,7 @@ extension AdapterRegistry {
             try rewriteManifest(old)
         }
         var journalNumbers = numbers
-        for (k, v) in manifest.holdoutMetrics where journalNumbers["holdout.\(k)"] == nil { journalNumbers["holdout.\(k)"] = v }
+        journalNumbers.merge(manifest.holdoutMetrics?.journalNumbers ?? [:]) { given, _ in given }
         try journalWriter.append(JournalEntry(
             event: event, version: version, previous: previous, status: .live,
             reason: wasRejected ? "\(reason) (overriding an earlier rejection: \(previousReason))" : reason, numbers: journalNumbers))

@@ -123,8 +123,8 @@ extension AdapterRegistry {
     func snapshotNumbers(_ manifest: Manifest) -> [String: Double] {
         var numbers: [String: Double] = ["examples_trained": Double(manifest.examplesTrained), "steps": Double(manifest.steps)]
         if let skipped = manifest.examplesSkipped, skipped > 0 { numbers["examples_skipped"] = Double(skipped) }
-        for (k, v) in manifest.holdoutMetrics { numbers["holdout.\(k)"] = v }
-        for (k, v) in manifest.prequentialMetrics { numbers["prequential.\(k)"] = v }
+        numbers.merge(manifest.holdoutMetrics?.journalNumbers ?? [:]) { a, _ in a }
+        numbers.merge(manifest.prequentialMetrics?.journalNumbers ?? [:]) { a, _ in a }
         return numbers
     }
 }

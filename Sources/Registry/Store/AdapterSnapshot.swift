@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Model
 
@@ -17,8 +18,8 @@ package struct AdapterSnapshot: Sendable {
     /// Next offsets (last + 1) per topic/partition, folded into this state.
     package var offsets: PartitionOffsets
     package var trainedIDs: TrainedIDsDigest
-    package var holdoutMetrics: [String: Double]
-    package var prequentialMetrics: [String: Double]
+    package var holdoutMetrics: HoldoutMetrics?
+    package var prequentialMetrics: PrequentialSummary?
     /// Protects the version from retention.
     package var pinned: Bool
     /// The trainer's AdamW moments and step count when the version was written (nil: none, or
@@ -28,8 +29,8 @@ package struct AdapterSnapshot: Sendable {
     package init(
         tensors: [NamedTensor], config: PEFTLoRAConfig, parent: Version? = nil, baseModelSHA256: String,
         labels: [String], examplesTrained: Int = 0, steps: Int = 0, offsets: PartitionOffsets = .init(),
-        trainedIDs: TrainedIDsDigest = .init(), holdoutMetrics: [String: Double] = [:],
-        prequentialMetrics: [String: Double] = [:], pinned: Bool = false, examplesSkipped: Int = 0
+        trainedIDs: TrainedIDsDigest = .init(), holdoutMetrics: HoldoutMetrics? = nil,
+        prequentialMetrics: PrequentialSummary? = nil, pinned: Bool = false, examplesSkipped: Int = 0
     ) {
         self.tensors = tensors
         self.config = config

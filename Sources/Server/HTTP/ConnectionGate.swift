@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The control plane's open connections: at most `maxConnections` at once (further ones wait in
 /// the listen backlog, so a flood cannot take the process's file descriptors), and none accepted
@@ -14,13 +15,19 @@ import ServiceLifecycle
 /// traps in NIO ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#2637 and
 /// #2813): with no accept in flight and every accepted connection closed there is nothing to drop.
 package final class ConnectionGate: Sendable {
+    /// `open` and `closed` behind the lock: the accept handler runs on an event loop.
+    private struct State {
+        var open = 0
+        var closed = false
+    }
+
     /// The limit in force: the requested one, lowered to what the descriptor limit allows.
     package let maxConnections: Int
     /// The limit asked for (`server.max_connections`).
     package let requestedConnections: Int
     /// The process's descriptor limit the limit was derived from (nil: unlimited).
     package let descriptorLimit: Int?
-    private let state = LockedCounter()
+    private let state = Mutex(State())
 
     /// - Parameters:
     ///   - maxConnections: the limit asked for.
@@ -33,21 +40,20 @@ package final class ConnectionGate: Sendable {
     }
 
     /// Connections accepted and not yet closed.
-    package var open: Int { state.read().open }
+    package var open: Int { state.withLock { $0.open } }
 
     /// The delegate Hummingbird's accept handler asks before each accept.
     var delegate: Delegate { Delegate(gate: self) }
 
     /// Stops accepting; connections already accepted go on until they close.
-    func close() { state.update { $0.closed = true } }
+    func close() { state.withLock { $0.closed = true } }
 
     struct Delegate: AvailableConnectionsDelegate {
         let gate: ConnectionGate
-        func connectionOpened() { gate.state.update { $0.open += 1 } }
-        func connectionClosed() { gate.state.update { $0.open -= 1 } }
+        func connectionOpened() { gate.state.withLock { $0.open += 1 } }
+        func connectionClosed() { gate.state.withLock { $0.open -= 1 } }
         func isAcceptingNewConnections() -> Bool {
-            let s = gate.state.read()
-            return !s.closed && s.open < gate.maxConnections
+            gate.state.withLock { !$0.closed && $0.open < gate.maxConnections }
         }
     }
 }
@@ -85,28 +91,5 @@ package struct ConnectionDrain: Service {
         if gate.open > 0 {
             logger.info("HTTP: \(gate.open) connections still open after \(patience); the server closes them")
         }
-    }
-}
-
-/// `open` and `closed` behind a lock (the accept handler runs on an event loop).
-private final class LockedCounter: @unchecked Sendable {
-    struct State {
-        var open = 0
-        var closed = false
-    }
-
-    private let lock = NSLock()
-    private var state = State()
-
-    func read() -> State {
-        lock.lock()
-        defer { lock.unlock() }
-        return state
-    }
-
-    func update(_ body: (inout State) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        body(&state)
     }
 }

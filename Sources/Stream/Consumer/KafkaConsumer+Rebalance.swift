@@ -39,6 +39,9 @@ final class ConsumerContext: @unchecked Sendable {
     let logger: Logger
     /// Partitions we currently own, maintained from the rebalance callback.
     let owned = Locked<Set<TopicPartition>>([])
+    /// How many times each partition was assigned to this member: a record fetched under an
+    /// earlier assignment is not owned, even when the partition came back (see `owns(_:)`).
+    let generations = Locked<[TopicPartition: UInt64]>([:])
     /// Partitions being revoked (not lost) while the revoke hook runs: no longer owned
     /// for processing, but their final offsets may still be committed.
     let revoking = Locked<Set<TopicPartition>>([])
@@ -79,6 +82,7 @@ final class ConsumerContext: @unchecked Sendable {
                 _ = rd_kafka_pause_partitions(rk, one.pointer)
                 hooks.onLogBehindStart(tp, explicit[tp] ?? 0, high)
             }
+            generations.withLock { g in for tp in partitions { g[tp, default: 0] += 1 } }
             owned.withLock { owned in
                 if !cooperative { owned.removeAll() }
                 owned.formUnion(partitions)

@@ -114,6 +114,20 @@ package final class KafkaConsumer: @unchecked Sendable {
         context.owned.withLock { $0.contains(partition) }
     }
 
+    /// Whether the record is owned: its partition is, and by the same assignment that
+    /// fetched it. A record taken out of the pipeline before a revocation and acted on only
+    /// after the partition was assigned back would otherwise pass `owns(partition)` and be
+    /// handled twice (once more from the new assignment's start).
+    package func owns(_ record: RecordOrigin) -> Bool {
+        let tp = record.topicPartition
+        return generation(of: tp) == record.generation && owns(tp)
+    }
+
+    /// The current assignment's generation for `partition` (0: never assigned).
+    func generation(of partition: TopicPartition) -> UInt64 {
+        context.generations.withLock { $0[partition] ?? 0 }
+    }
+
     /// The rebalance protocol the group settled on ("COOPERATIVE", "EAGER" or "NONE").
     var rebalanceProtocol: String {
         rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } ?? "NONE"

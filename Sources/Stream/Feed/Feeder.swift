@@ -39,32 +39,26 @@ package final class Feeder: @unchecked Sendable {
 
     /// Sends one record, pacing to `rate`; returns once it is queued (not yet acknowledged).
     package func send(key: String?, value: [UInt8], started: Date) async {
-        if let rate, rate > 0 {
-            let due = started.addingTimeInterval(Double(progressBox.withLock { $0.sent }) / rate)
-            let wait = due.timeIntervalSinceNow
-            if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
-        }
-        progressBox.withLock { $0.sent += 1 }
-        let record = ProducerRecord(topic: topic, key: key.map { Array($0.utf8) }, value: value)
-        producer.send(record) { [progressBox] result in
-            progressBox.withLock { p in
-                switch result {
-                case .success: p.acknowledged += 1
-                case .failure(let error):
-                    p.failed += 1
-                    if p.firstError == nil { p.firstError = "\(error)" }
-                }
-            }
-        }
+        let wait = pacing(started: started)
+        if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+        enqueue(key: key, value: value)
     }
 
     /// `send` for a plain thread (streaming input): paces with a blocking sleep.
     package func sendBlocking(key: String?, value: [UInt8], started: Date) {
-        if let rate, rate > 0 {
-            let due = started.addingTimeInterval(Double(progressBox.withLock { $0.sent }) / rate)
-            let wait = due.timeIntervalSinceNow
-            if wait > 0 { usleep(UInt32(min(wait, 60) * 1e6)) }
-        }
+        let wait = pacing(started: started)
+        if wait > 0 { usleep(UInt32(min(wait, 60) * 1e6)) }
+        enqueue(key: key, value: value)
+    }
+
+    /// Seconds to wait before the next record so that `rate` records per second leave from `started`.
+    private func pacing(started: Date) -> TimeInterval {
+        guard let rate, rate > 0 else { return 0 }
+        return started.addingTimeInterval(Double(progressBox.withLock { $0.sent }) / rate).timeIntervalSinceNow
+    }
+
+    /// Queues the record and counts its delivery report.
+    private func enqueue(key: String?, value: [UInt8]) {
         progressBox.withLock { $0.sent += 1 }
         let record = ProducerRecord(topic: topic, key: key.map { Array($0.utf8) }, value: value)
         producer.send(record) { [progressBox] result in

@@ -67,13 +67,7 @@ final class EventBuffer<Element: Sendable>: @unchecked Sendable {
         await withCheckedContinuation { continuation in
             condition.lock()
             if head < items.count {
-                let element = items[head]
-                head += 1
-                if head >= 1024, head * 2 >= items.count {
-                    items.removeFirst(head)
-                    head = 0
-                }
-                condition.signal()
+                let element = take()
                 condition.unlock()
                 continuation.resume(returning: element)
             } else if closed {
@@ -87,7 +81,6 @@ final class EventBuffer<Element: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Drops buffered elements matching `predicate` (e.g. records of revoked partitions).
     /// The next element, waiting on the calling thread until `deadline`: for a reader that
     /// runs its own thread (the learner) and must wake for its own deadlines.
     /// - Returns: `.element`, `.timedOut`, or `.closed` once closed and drained.
@@ -96,13 +89,13 @@ final class EventBuffer<Element: Sendable>: @unchecked Sendable {
         defer { condition.unlock() }
         while head >= items.count {
             if closed { return .closed }
-            if !condition.wait(until: deadline) { return head < items.count ? take() : (closed ? .closed : .timedOut) }
+            if !condition.wait(until: deadline) { return head < items.count ? .element(take()) : (closed ? .closed : .timedOut) }
         }
-        return take()
+        return .element(take())
     }
 
     /// Removes the head; the lock is held.
-    private func take() -> Polled<Element> {
+    private func take() -> Element {
         let element = items[head]
         head += 1
         if head >= 1024, head * 2 >= items.count {
@@ -110,9 +103,10 @@ final class EventBuffer<Element: Sendable>: @unchecked Sendable {
             head = 0
         }
         condition.signal()
-        return .element(element)
+        return element
     }
 
+    /// Drops buffered elements matching `predicate` (e.g. records of revoked partitions).
     func removeAll(where predicate: (Element) -> Bool) {
         condition.lock()
         items = Array(items[head...]).filter { !predicate($0) }

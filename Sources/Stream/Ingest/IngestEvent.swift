@@ -5,16 +5,33 @@ package struct RecordOrigin: Sendable, Hashable {
     package let offset: Int64
     /// Record timestamp, milliseconds since the epoch, if known.
     let timestamp: Int64?
+    /// The assignment of the partition this record was fetched under (see
+    /// `KafkaConsumer.owns(_:)`); not part of the record's identity.
+    let generation: UInt64
 
-    package init(topic: String, partition: Int32, offset: Int64, timestamp: Int64? = nil) {
+    package init(topic: String, partition: Int32, offset: Int64, timestamp: Int64? = nil, generation: UInt64 = 0) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.timestamp = timestamp
+        self.generation = generation
     }
 
-    init(_ message: KafkaMessage) {
-        self.init(topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp)
+    init(_ message: KafkaMessage, generation: UInt64) {
+        self.init(topic: message.topic, partition: message.partition, offset: message.offset,
+                  timestamp: message.timestamp, generation: generation)
+    }
+
+    /// A record is its topic, partition and offset, whichever assignment delivered it.
+    package static func == (a: RecordOrigin, b: RecordOrigin) -> Bool {
+        a.topic == b.topic && a.partition == b.partition && a.offset == b.offset && a.timestamp == b.timestamp
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(topic)
+        hasher.combine(partition)
+        hasher.combine(offset)
+        hasher.combine(timestamp)
     }
 
     package var topicPartition: TopicPartition { TopicPartition(topic, partition) }

@@ -45,7 +45,7 @@ extension IngestPipeline {
                 switch decoder.decode(message) {
                 case .success(let example):
                     statsBox.withLock { $0.consumed += 1; $0.examples += 1 }
-                    _ = buffer.push(.example(example, RecordOrigin(message))) { !running.withLock { $0 } }
+                    _ = buffer.push(.example(example, RecordOrigin(message, generation: consumer.generation(of: tp)))) { !running.withLock { $0 } }
                 case .failure(let rejection):
                     statsBox.withLock { $0.consumed += 1; $0.rejections[rejection.reason, default: 0] += 1 }
                     logger.info("refused \(tp)@\(message.offset): \(rejection)")
@@ -122,7 +122,7 @@ extension IngestPipeline {
             stalls[tp] = nil
             publishStalls()
             statsBox.withLock { $0.deadLettered += 1 }
-            _ = buffer.push(.deadLettered(stall.rejection, RecordOrigin(stall.message))) { !running.withLock { $0 } }
+            _ = buffer.push(.deadLettered(stall.rejection, RecordOrigin(stall.message, generation: consumer.generation(of: tp)))) { !running.withLock { $0 } }
             guard stall.paused else { return }
             do {
                 try consumer.resume([tp])

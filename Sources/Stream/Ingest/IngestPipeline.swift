@@ -139,6 +139,8 @@ package final class IngestPipeline: @unchecked Sendable, AsyncSequence {
 
     /// Whether `partition` is still assigned to this member.
     package func owns(_ partition: TopicPartition) -> Bool { consumer.owns(partition) }
+    /// Whether `record` was fetched under the partition's current assignment (see `KafkaConsumer.owns(_:)`).
+    package func owns(_ record: RecordOrigin) -> Bool { consumer.owns(record) }
 
     /// Stops polling, leaves the group (running the revocation hook), flushes the DLQ
     /// producer and ends the event stream. Blocking; see `stop() async`.

@@ -59,8 +59,7 @@ enum RegistryChecks {
 
     /// A manifest's next offsets for `topic`, by partition number.
     static func offsets(_ manifest: Manifest?, topic: String) -> [Int32: Int64] {
-        guard let byPartition = manifest?.offsets.topics[topic] else { return [:] }
-        return Dictionary(uniqueKeysWithValues: byPartition.compactMap { key, next in Int32(key).map { ($0, next) } })
+        manifest?.offsets[topic] ?? [:]
     }
 
     /// The ids a manifest must have trained: produced below its offsets, minus the holdout slice

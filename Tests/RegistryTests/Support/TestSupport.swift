@@ -1,4 +1,5 @@
 import Foundation
+import API
 import Model
 import Testing
 
@@ -42,7 +43,8 @@ func makeSnapshot(
         tensors: tensors, config: PEFTLoRAConfig(r: r, loraAlpha: Double(2 * r)), parent: parent,
         baseModelSHA256: String(repeating: "ab", count: 32), labels: labels, examplesTrained: examples, steps: examples / 2,
         offsets: offsets, trainedIDs: TrainedIDsDigest((0..<examples).map { "ex-\($0)" }),
-        holdoutMetrics: ["accuracy": accuracy], prequentialMetrics: ["accuracy": accuracy - 0.05, "loss": 0.4])
+        holdoutMetrics: HoldoutMetrics(MetricValues(count: 20, accuracy: accuracy)),
+        prequentialMetrics: PrequentialSummary(cumulative: MetricValues(count: examples, accuracy: accuracy - 0.05, logLoss: 0.4)))
 }
 
 /// Opens a registry on a temp root with a short lock timeout.

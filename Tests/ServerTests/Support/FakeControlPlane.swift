@@ -30,7 +30,7 @@ actor FakeControlPlane: ControlPlane {
                 version: String(format: "%06d", i + 1), parent: i == 0 ? nil : String(format: "%06d", i),
                 createdAt: Self.created.addingTimeInterval(Double(i) * 60), status: status, isLive: status == .live,
                 examplesTrained: (i + 1) * 100, steps: (i + 1) * 10,
-                holdout: MetricValues(count: 20, accuracy: 0.5 + 0.125 * Double(i), logLoss: 0.75),
+                holdout: HoldoutMetrics(MetricValues(count: 20, accuracy: 0.5 + 0.125 * Double(i), logLoss: 0.75)),
                 prequential: nil, reason: status == .rejected ? "holdout accuracy below live" : nil))
         }
         adapterState = [
