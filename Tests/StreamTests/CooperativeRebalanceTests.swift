@@ -74,10 +74,7 @@ struct CooperativeRebalanceTests {
         let tp = TopicPartition(topic, 0)
         try broker.createTopic(topic, partitions: 1)
         try await produce(broker, topic: topic, values: (0..<20).map { exampleJSON($0) })
-        let assignments = Locked(0)
-        let hooks = RebalanceHooks(onAssigned: { partitions, _ in
-            if partitions.contains(tp) { assignments.withLock { $0 += 1 } }
-        })
+        let (hooks, assignments) = assignmentCounter(tp)
         let a = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic], rebalance: .eager,
                                          bufferCapacity: 64), hooks: hooks)
         try a.start()

@@ -41,10 +41,7 @@ struct FaultToleranceTests {
         try broker.createTopic(topic, partitions: 1)
         try await produce(broker, topic: topic, values: (0..<100).map { exampleJSON($0) })
 
-        let assignments = Locked(0)
-        let hooks = RebalanceHooks(onAssigned: { partitions, _ in
-            if partitions.contains(tp) { assignments.withLock { $0 += 1 } }
-        })
+        let (hooks, assignments) = assignmentCounter(tp)
         let pipeline = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic], bufferCapacity: 16),
                                           hooks: hooks)
         try pipeline.start()
@@ -62,11 +59,8 @@ struct FaultToleranceTests {
         await pipeline.stop()
 
         // A new member of the same group starts at the commit: 150…199.
-        let again = Locked(0)
-        let restarted = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic]),
-                                           hooks: RebalanceHooks(onAssigned: { partitions, _ in
-                                               if partitions.contains(tp) { again.withLock { $0 += 1 } }
-                                           }))
+        let (restartHooks, again) = assignmentCounter(tp)
+        let restarted = try IngestPipeline(.init(kafka: testConfig(broker), groupID: group, topics: [topic]), hooks: restartHooks)
         try restarted.start()
         let collected = EventCollector(restarted)
         #expect(await eventually(180) { Set(Self.offsets(collected.all, tp)).count >= 50 })

@@ -97,3 +97,13 @@ func consumeAll(_ broker: EmbeddedBroker, topic: String, partitions: Int32 = 1, 
         return messages
     }
 }
+
+/// Rebalance hooks that count how often `partition` is assigned, for tests that provoke
+/// rebalances and must tell a re-assignment's redelivery from a duplicate.
+func assignmentCounter(_ partition: TopicPartition) -> (hooks: RebalanceHooks, count: Locked<Int>) {
+    let count = Locked(0)
+    let hooks = RebalanceHooks(onAssigned: { partitions, _ in
+        if partitions.contains(partition) { count.withLock { $0 += 1 } }
+    })
+    return (hooks, count)
+}
