@@ -150,7 +150,6 @@ extension KafkaConsumer {
         let list = PartitionList(partitions, offsets: offsets)
         let err = rd_kafka_assign(handle, list.pointer)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "assign \(partitions)") }
-        context.generations.withLock { g in for tp in partitions { g[tp, default: 0] += 1 } }
-        context.owned.withLock { $0 = Set(partitions) }
+        context.assigned(partitions, replacingAll: true)
     }
 }

@@ -55,6 +55,17 @@ final class ConsumerContext: @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Records an assignment (by the group or by `assign`): each partition's generation moves
+    /// on before the partition counts as owned, so a record of an earlier assignment never
+    /// passes `owns(_:)` with the new generation.
+    func assigned(_ partitions: [TopicPartition], replacingAll: Bool) {
+        generations.withLock { g in for tp in partitions { g[tp, default: 0] += 1 } }
+        owned.withLock { owned in
+            if replacingAll { owned.removeAll() }
+            owned.formUnion(partitions)
+        }
+    }
+
     func rebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
                    _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) } == "COOPERATIVE"
@@ -82,11 +93,7 @@ final class ConsumerContext: @unchecked Sendable {
                 _ = rd_kafka_pause_partitions(rk, one.pointer)
                 hooks.onLogBehindStart(tp, explicit[tp] ?? 0, high)
             }
-            generations.withLock { g in for tp in partitions { g[tp, default: 0] += 1 } }
-            owned.withLock { owned in
-                if !cooperative { owned.removeAll() }
-                owned.formUnion(partitions)
-            }
+            assigned(partitions, replacingAll: !cooperative)
             if !partitions.isEmpty { logger.info("assigned \(partitions.sorted()) (\(cooperative ? "cooperative" : "eager")), explicit start \(explicit)") }
             hooks.onAssigned(partitions, explicit)
 
