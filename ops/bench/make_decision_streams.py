@@ -71,9 +71,12 @@ def main():
     n, c = args.examples, args.change
 
     def write(name, rows):
-        with open(os.path.join(args.out, name + ".jsonl"), "w", encoding="utf-8") as f:
+        # Through a temporary file and a rename: another invocation may be reading the stream.
+        path = os.path.join(args.out, name + ".jsonl")
+        with open(path + f".{os.getpid()}.tmp", "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps(r) + "\n")
+        os.replace(f.name, path)
 
     scenarios = args.scenarios.split(",")
     generators = {}
