@@ -9,7 +9,7 @@ import Testing
     /// du (rows, r, out), dA (r, in, rows), dx (rows, in, r), plus odd ones.
     static let shapes: [(Int, Int, Int)] = [
         (20, 8, 384), (20, 384, 8), (384, 8, 20), (8, 384, 20),
-        (1, 4, 384), (64, 16, 1536), (40, 1536, 16), (3, 5, 7), (17, 9, 33), (1, 1, 1), (9, 13, 31),
+        (1, 4, 384), (64, 16, 1536), (40, 1536, 16), (7, 130, 9), (5, 70, 40), (3, 5, 7), (17, 9, 33), (1, 1, 1), (9, 13, 31),
     ]
 
     @Test(arguments: shapes, [(false, false), (false, true), (true, false), (true, true)])
