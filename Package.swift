@@ -32,8 +32,11 @@ let package = Package(
         // x86-64 and is dispatched at run time). Optimized even in debug builds: the tests run
         // the real MiniLM through it.
         .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O2"])]),
+        // Small fp32 products of one adapter's low-rank branch over a few rows (C; AVX-512 and
+        // AVX2 + FMA enabled per function, chosen at run time). Optimized in debug builds too.
+        .target(name: "CLowRank", cSettings: [.unsafeFlags(["-O2"])]),
         // BLAS core: contiguous Float buffers, sgemm wrappers, fused kernels (+ naive references).
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16"]),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16", "CLowRank"]),
         // SplitMix64: the seeded generator shared by Model (init, dropout), Learner (replay) and
         // Monitor (drift projections), identical to the fixture scripts'.
         .target(name: "SeededRandom"),

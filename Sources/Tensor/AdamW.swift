@@ -19,7 +19,21 @@ extension Kernels {
         let stepSize = lr / bc1
         let bc2Sqrt = Float(bc2.squareRoot())
         let decay = 1 - lr * weightDecay
-        for i in 0..<n {
+        // Eight lanes at a time with the scalar loop's operations in its order, so every element
+        // is bitwise what the scalar loop gives (the pointers may alias as far as the compiler
+        // knows, so it would not vectorize the scalar loop itself).
+        var i = 0
+        while i + 8 <= n {
+            let gi = Lanes.load(g + i)
+            let mi = beta1 * Lanes.load(m + i) + (1 - beta1) * gi
+            let vi = beta2 * Lanes.load(v + i) + (1 - beta2) * gi * gi
+            Lanes.store(mi, m + i)
+            Lanes.store(vi, v + i)
+            let denom = vi.squareRoot() / bc2Sqrt + eps
+            Lanes.store(Lanes.load(p + i) * decay - stepSize * mi / denom, p + i)
+            i += 8
+        }
+        while i < n {
             let gi = g[i]
             let mi = beta1 * m[i] + (1 - beta1) * gi
             let vi = beta2 * v[i] + (1 - beta2) * gi * gi
@@ -27,6 +41,7 @@ extension Kernels {
             v[i] = vi
             let denom = vi.squareRoot() / bc2Sqrt + eps
             p[i] = p[i] * decay - stepSize * mi / denom
+            i += 1
         }
     }
 
@@ -51,13 +66,11 @@ extension Kernels {
         guard eps > 0, stepSize >= 0, mScale.isFinite, pScale.isFinite else { return false }
         // x·0 is 0 for finite x and NaN for ±inf or NaN: a scaled value that overflowed poisons
         // its lane's sum.
-        var lanes = SIMD8<Float>()
+        var lanes = Lanes()
         var i = 0
         while i + 8 <= n {
-            for j in 0..<8 {
-                let mi = beta1 * m[i + j] + (1 - beta1) * g[i + j]
-                lanes[j] += (mi * mScale) * 0 + (p[i + j] * pScale) * 0
-            }
+            let mi = beta1 * Lanes.load(m + i) + (1 - beta1) * Lanes.load(g + i)
+            lanes += (mi * mScale) * 0 + (Lanes.load(p + i) * pScale) * 0
             i += 8
         }
         var tail: Float = 0
@@ -68,4 +81,15 @@ extension Kernels {
         }
         return !(lanes.sum() + tail).isNaN
     }
+}
+
+/// Eight floats loaded from and stored to unaligned memory: the flat-buffer kernels' SIMD unit.
+typealias Lanes = SIMD8<Float>
+
+extension SIMD8 where Scalar == Float {
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+
+    @inline(__always)
+    static func store(_ x: Self, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: Self.self) }
 }

@@ -359,3 +359,46 @@ private let timedSimulationYAML = """
         }
     }
 }
+
+/// `lineage.steps` counts every batch once, also when one group forms several batches before
+/// the first trains (the agent's `takeGroup`: enqueue all arrivals, then flush).
+@Suite struct AdapterSessionStepCountTests {
+    @Test func batchesOfOneGroupAreNumberedAndCountedApart() throws {
+        let config = try PipelineConfig.parse(yaml: "training: {batch_size: 2, replay: {capacity: 0}}", file: "sim.yaml", environment: [:])
+        let t0 = ContinuousClock.now
+        var session = AdapterSession<String>(adapter: "a", config: config, start: t0)
+        var batches: [AdapterSession<String>.TrainBatch] = []
+        for (i, id) in ["a", "b", "c", "d", "e"].enumerated() {
+            if let batch = session.enqueue(id, key: .id(id), partition: 0, offset: Int64(i), now: t0) { batches.append(batch) }
+        }
+        if let rest = session.flush() { batches.append(rest) }
+        #expect(batches.map(\.step) == [1, 2, 3])
+        _ = session.trained(batches[0], loss: 0.5, weightsFinite: true, now: t0)
+        _ = session.skipped(batches[1], now: t0)
+        _ = session.trained(batches[2], loss: 0.5, weightsFinite: true, now: t0)
+        #expect(session.lineage.steps == 3, "three batches, three steps")
+        #expect(session.snapshotContents.lineage.steps == 3)
+        // The next group continues the numbering.
+        _ = session.enqueue("f", key: .id("f"), partition: 0, offset: 5, now: t0)
+        let after = session.flush()
+        #expect(after?.step == 4)
+    }
+
+    @Test func aReloadDropsTheNumbersOfBatchesItDiscarded() throws {
+        let config = try PipelineConfig.parse(yaml: "training: {batch_size: 1, replay: {capacity: 0}}", file: "sim.yaml", environment: [:])
+        let t0 = ContinuousClock.now
+        var session = AdapterSession<String>(adapter: "a", config: config, start: t0)
+        let released = session.enqueue("a", key: .id("a"), partition: 0, offset: 0, now: t0)
+        let second = session.enqueue("b", key: .id("b"), partition: 0, offset: 1, now: t0)
+        let first = try #require(released)
+        #expect(second?.step == 2)
+        _ = session.trained(first, loss: 0.5, weightsFinite: true, now: t0)
+        // The first step rolled back: the second batch of its group is never trained.
+        session.rolledBack(to: .init(digest: TrainedIDsDigest(), examplesTrained: 0, steps: 7))
+        let resumed = session.enqueue("c", key: .id("c"), partition: 0, offset: 2, now: t0)
+        let next = try #require(resumed)
+        #expect(next.step == 8)
+        _ = session.trained(next, loss: 0.5, weightsFinite: true, now: t0)
+        #expect(session.lineage.steps == 8)
+    }
+}

@@ -69,6 +69,9 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     private let rollbackEnabled: Bool
     /// The gate's minimum holdout while the buffer refills after a drift emptied it.
     private var refillMinHoldout: Int?
+    /// Batches handed out and not yet reported (`trained` or `skipped`): a group that forms
+    /// several batches before the first trains numbers them consecutively.
+    private var batchesOut = 0
 
     /// - Parameters:
     ///   - adapter: the adapter's name.
@@ -178,7 +181,8 @@ package struct AdapterSession<Example: Sendable>: Sendable {
 
     private mutating func makeBatch(_ fresh: [Fresh]) -> TrainBatch {
         let replayCount = mix.replayCount(fresh: fresh.count, available: reservoir.count)
-        let step = lineage.steps + 1
+        batchesOut += 1
+        let step = lineage.steps + batchesOut
         let replay = reservoir.draw(replayCount) + postChange.draw(adaptation.nextPostChangeReplay())
         return TrainBatch(fresh: fresh, replay: replay, step: step,
                           learningRateMultiplier: schedule.multiplier(step: step),
@@ -220,8 +224,15 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     package mutating func skipped(_ batch: TrainBatch, now: Instant) -> SnapshotPolicy.Trigger? {
         for item in batch.fresh { ledger.apply(partition: item.partition, offset: item.offset) }
         lineage.examplesSkipped += batch.fresh.count
-        lineage.steps = max(lineage.steps, batch.step)
+        countStep()
         return snapshotPolicy.recordTrained(batch.fresh.count, now: now)
+    }
+
+    /// One reported step: every batch counts once in `lineage.steps`, however many one group
+    /// formed (numbering them by `batch.step` counted two batches of one group as one step).
+    private mutating func countStep() {
+        lineage.steps += 1
+        batchesOut = max(0, batchesOut - 1)
     }
 
     /// Reports a train step whose update was applied.
@@ -238,7 +249,7 @@ package struct AdapterSession<Example: Sendable>: Sendable {
             if adaptation.collectsPostChange { postChange.offer(item.example) }
         }
         lineage.examplesTrained += batch.fresh.count
-        lineage.steps = max(lineage.steps, batch.step)
+        countStep()
         var rollback: RollbackDecision?
         if rollbackEnabled {
             rollback = monitor.observeTrainStep(loss: loss, weightsFinite: weightsFinite)
@@ -297,6 +308,7 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     /// The trainer was reloaded from a version (rollback or reload); continue its lineage.
     package mutating func rolledBack(to lineage: Lineage) {
         self.lineage = lineage
+        batchesOut = 0  // batches formed before the reload are not trained into this lineage
         monitor.rolledBack()
         blownTrainer.reset()
         adaptation.trainerReloaded()

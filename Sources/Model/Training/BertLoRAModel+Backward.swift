@@ -157,21 +157,21 @@ extension BertLoRAModel {
                       u: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?,
                       mask: UnsafePointer<Float>?, ws: Workspace) {
         let inF = m.inFeatures, outF = m.outFeatures, r = layout.rank, s = lora.scaling, du = ws.du.ptr
-        ws.gemm(transA: true, transB: false, m: outF, n: r, k: n, alpha: s, a: dy, lda: outF, b: u, ldb: r,
-                beta: 1, c: grads + m.bOffset, ldc: r)
-        ws.gemm(transA: false, transB: false, m: n, n: r, k: outF, alpha: s, a: dy, lda: outF,
-                b: params.ptr + m.bOffset, ldb: r, c: du, ldc: r)
-        ws.gemm(transA: true, transB: false, m: r, n: inF, k: n, a: du, lda: r, b: x, ldb: inF,
-                beta: 1, c: grads + m.aOffset, ldc: inF)
+        ws.lowRankGemm(rows: n, transA: true, transB: false, m: outF, n: r, k: n, alpha: s, a: dy, lda: outF, b: u, ldb: r,
+                       beta: 1, c: grads + m.bOffset, ldc: r)
+        ws.lowRankGemm(rows: n, transA: false, transB: false, m: n, n: r, k: outF, alpha: s, a: dy, lda: outF,
+                       b: params.ptr + m.bOffset, ldb: r, c: du, ldc: r)
+        ws.lowRankGemm(rows: n, transA: true, transB: false, m: r, n: inF, k: n, a: du, lda: r, b: x, ldb: inF,
+                       beta: 1, c: grads + m.aOffset, ldc: inF)
         guard let dx else { return }
         if let mask {
             let tmp = ws.dLoRAInput.ptr
-            ws.gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
-                    c: tmp, ldc: inF)
+            ws.lowRankGemm(rows: n, transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
+                           c: tmp, ldc: inF)
             for j in 0..<(n * inF) { dx[j] += tmp[j] * mask[j] }
         } else {
-            ws.gemm(transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
-                    beta: 1, c: dx, ldc: inF)
+            ws.lowRankGemm(rows: n, transA: false, transB: false, m: n, n: inF, k: r, a: du, lda: r, b: params.ptr + m.aOffset, ldb: inF,
+                           beta: 1, c: dx, ldc: inF)
         }
     }
 }

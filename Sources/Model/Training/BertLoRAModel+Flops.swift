@@ -15,6 +15,28 @@ extension Workspace {
                      beta: beta, c: c, ldc: ldc)
     }
 
+    /// A product of one LoRA branch over `rows` token rows: `Kernels.smallGemm` up to
+    /// `lowRankRows` rows (one adapter's run in a cross-adapter step, where a BLAS call costs more
+    /// than its arithmetic), `Kernels.gemm` beyond.
+    @inline(__always)
+    func lowRankGemm(
+        rows: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard rows <= Self.lowRankRows else {
+            return gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                        beta: beta, c: c, ldc: ldc)
+        }
+        flops += 2 * Double(m) * Double(n) * Double(k)
+        Kernels.smallGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                          beta: beta, c: c, ldc: ldc)
+    }
+
+    /// Token rows up to which a LoRA branch uses `Kernels.smallGemm` (three examples of the
+    /// Debian stream's ~20 tokens).
+    static let lowRankRows = 64
+
     /// The bf16 kernel on a packing, read as op(B) or its transpose.
     @inline(__always)
     func gemmBF16(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedBF16Matrix, transposed: Bool, beta: Float,

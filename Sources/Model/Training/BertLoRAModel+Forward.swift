@@ -109,10 +109,10 @@ extension BertLoRAModel {
     func loraForward(_ m: LoRAModule, x: UnsafePointer<Float>, rows n: Int, u: UnsafeMutablePointer<Float>,
                      out: UnsafeMutablePointer<Float>, ws: Workspace) {
         let r = layout.rank
-        ws.gemm(transA: false, transB: true, m: n, n: r, k: m.inFeatures, a: x, lda: m.inFeatures,
-                b: params.ptr + m.aOffset, ldb: m.inFeatures, c: u, ldc: r)
-        ws.gemm(transA: false, transB: true, m: n, n: m.outFeatures, k: r, alpha: lora.scaling, a: u, lda: r,
-                b: params.ptr + m.bOffset, ldb: r, beta: 1, c: out, ldc: m.outFeatures)
+        ws.lowRankGemm(rows: n, transA: false, transB: true, m: n, n: r, k: m.inFeatures, a: x, lda: m.inFeatures,
+                       b: params.ptr + m.aOffset, ldb: m.inFeatures, c: u, ldc: r)
+        ws.lowRankGemm(rows: n, transA: false, transB: true, m: n, n: m.outFeatures, k: r, alpha: lora.scaling, a: u, lda: r,
+                       b: params.ptr + m.bOffset, ldb: r, beta: 1, c: out, ldc: m.outFeatures)
     }
 
     /// Inverted dropout of `count` inputs from the shard's RNG: mask = keep⁻¹ or 0, dropped =

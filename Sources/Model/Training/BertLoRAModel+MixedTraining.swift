@@ -28,8 +28,26 @@ extension BertLoRAModel {
             let grads = adapters.indices.map { scratch + offsets[$0] }
             let (losses, logits) = try mixedGradients(batch, adapters: adapters, rowAdapters: rowAdapters, labels: labels,
                                                       weights: weights, into: grads)
-            return adapters.indices.map { a in adapters[a].applyUpdate(grads: grads[a], loss: losses[a], logits: logits[a]) }
+            return updateEach(adapters, threads: lead.threads) { a in
+                adapters[a].applyUpdate(grads: grads[a], loss: losses[a], logits: logits[a])
+            }
         }
+    }
+
+    /// `update(a)` for every adapter index, spread over `threads` workers (each adapter's clip and
+    /// AdamW touch only its own parameters, moments and gradients, so they run concurrently).
+    /// Sixteen adapters of one row each would otherwise stream their parameters and moments
+    /// through one core while the other waits.
+    private static func updateEach(_ adapters: [BertLoRAModel], threads: Int,
+                                   _ update: (Int) -> TrainStepResult) -> [TrainStepResult] {
+        let workers = max(1, min(threads, adapters.count))
+        var results = [TrainStepResult?](repeating: nil, count: adapters.count)
+        results.withUnsafeMutableBufferPointer { out in
+            Kernels.forEachShard(workers, threads: 1) { w in
+                for a in stride(from: w, to: adapters.count, by: workers) { out[a] = update(a) }
+            }
+        }
+        return results.map { $0! }
     }
 
     /// Forward + backward of a mixed batch without updating: each adapter's gradients go to its
