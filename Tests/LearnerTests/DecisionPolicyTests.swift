@@ -61,8 +61,7 @@ struct DecisionPolicyTests {
         #expect(again == nil, "within the cooldown: the same incident")
         let boosts = (0..<3).map { _ in a.nextHeadMultiplier() }
         #expect(boosts == [5, 5, 1])
-        let snapshotDue = (0..<4).map { _ in a.heldOutAfterAlarm() }
-        #expect(snapshotDue == [false, false, true, false])
+        #expect(a.isJudging, "the incident is judged against live from its alarm on")
         let next = a.alarm(alarm("error", at: 120))
         #expect(next != nil)
         #expect(a.incidents == 2)
