@@ -60,7 +60,9 @@ extension AdapterWorker {
         let liveOutcome = PredictionOutcome(label: pairing.arrivals[index].sample.label, probabilities: predicted.probabilities[index],
                                             labels: predicted.labels)
         if let judged = session.incidentPair(trainer: outcome.isCorrect, live: liveOutcome.isCorrect) {
-            logger.info("adapter \(name): concept incident judged \(judged.verdict?.rawValue ?? "?"): \(judged.description)")
+            let reason = "concept incident judged \(judged.verdict?.rawValue ?? "?"): \(judged.description)"
+            logger.info("adapter \(name): \(reason)")
+            journal(.adapt, reason, numbers: judged.numbers)
             snapshotDue = .incident(judged)
         }
     }
