@@ -107,6 +107,11 @@ extension AdapterWorker {
     /// returned to are discarded (they caused the incident) and journaled with their count; the
     /// label vocabulary is kept whole.
     func apply(_ decision: RollbackDecision, now: ContinuousClock.Instant) throws {
+        let liveNow = try registry.live()?.name
+        if decision.isStale(live: liveNow) {
+            logger.info("adapter \(name): \(decision) dropped: \(liveNow ?? "no version") is live now and watched instead")
+            return
+        }
         if decision.trigger == .metricDrop, case .rollBack(let from, let to) = decision.action,
            try !confirmRegression(decision, from: from, to: to) {
             return
