@@ -27,12 +27,12 @@ import Testing
         #expect(falseVerdicts <= 15, "\(falseVerdicts) false verdicts in 300 incidents")
     }
 
-    @Test("a learnable new concept (trainer 0.7, live 0.2 on the new data) is judged better within 60 examples")
+    @Test("a learnable new concept (trainer 0.7, live 0.2 on the new data) is judged better within 80 examples")
     func learnableConceptIsBetter() {
         for seed in 0..<20 {
             let judge = Self.run(trainer: 0.7, live: 0.2, seed: UInt64(seed))
             #expect(judge.verdict == .better)
-            #expect(judge.pairs <= 60, "seed \(seed): \(judge.description)")
+            #expect(judge.pairs <= 80, "seed \(seed): \(judge.description)")
         }
     }
 
@@ -48,13 +48,29 @@ import Testing
         #expect(judge.description.contains("on 50 post-alarm examples"))
     }
 
-    @Test("the per-look threshold is alpha spread over both sides of every look")
+    @Test("half of alpha is spread over both sides of every interim look, half goes to the last look")
     func perLookThreshold() {
         let judge = IncidentJudge(alpha: 0.05, maxPairs: 400)
-        #expect(abs(judge.alphaPerLook - 0.05 / 800) < 1e-15)
-        // 13 discordant pairs all one way: p = 2^-13 = 1.2e-4 > 6.25e-5, not yet; 14: 6.1e-5, decided.
+        #expect(abs(judge.alphaPerLook - 0.05 / 1_600) < 1e-15 && judge.alphaLastLook == 0.0125)
+        // Discordant pairs all one way: 14 give p = 2^-14 = 6.1e-5 > 3.125e-5, not yet; 15: 3.05e-5, decided.
         var j = judge
-        for _ in 0..<13 { #expect(j.observe(trainer: true, live: false) == nil) }
+        for _ in 0..<14 { #expect(j.observe(trainer: true, live: false) == nil) }
         #expect(j.observe(trainer: true, live: false) == .better)
+    }
+
+    @Test("a trainer clearly but modestly ahead (a gradual drift) is judged better at the last look, not undecided")
+    func lastLookDecidesAModestLead() {
+        // Like seed 8's gradual drift (91 trainer-only vs 51 live-only in 400 arrivals, p 0.0005):
+        // never below an interim bound, below the last look's.
+        var judge = IncidentJudge(alpha: 0.05, maxPairs: 400)
+        var verdicts: [IncidentJudge.Verdict] = []
+        for i in 0..<400 {
+            // Every 20 arrivals: 5 trainer-only, 3 live-only, 6 both right, 6 both wrong (100 vs 60 in all).
+            let k = i % 20
+            let pair: (Bool, Bool) = k < 5 ? (true, false) : k < 8 ? (false, true) : k < 14 ? (true, true) : (false, false)
+            if let v = judge.observe(trainer: pair.0, live: pair.1) { verdicts.append(v) }
+        }
+        #expect(judge.trainerOnly == 100 && judge.liveOnly == 60, "\(judge.description)")
+        #expect(verdicts == [.better] && judge.pairs == 400, "\(judge.description)")
     }
 }

@@ -98,7 +98,7 @@ package struct DriftAdaptation: Sendable {
                                + "\(formatSetting(headRefitLR)) for \(boostSteps) steps")
             }
             actions.append("trainer judged against live on each post-alarm example (paired, alpha "
-                           + "\(formatSetting(incidentAlpha)) over at most \(incidentExamples)), snapshot at the verdict")
+                           + "\(formatSetting(incidentAlpha)) over at most \(incidentExamples) looks), snapshot at the verdict")
             return "concept drift confirmed (\(alarm.description)); " + actions.joined(separator: ", ")
         }
     }

@@ -9,8 +9,12 @@
 /// of outcomes. Only discordant pairs carry information — the trainer right and live wrong, or
 /// the reverse — and under "equally good" each goes either way with probability ½
 /// (``PairedComparison``'s exact McNemar tail, one-sided each way). The test is looked at after
-/// every pair, up to `maxPairs` of them, so `alpha` is spread over the looks (Bonferroni:
-/// `alpha / maxPairs` per look and side), which bounds the chance of any false verdict by `alpha`.
+/// every pair, up to `maxPairs` of them, and `alpha` is spent by Bonferroni: half over the
+/// interim looks (`alpha / (4 · maxPairs)` per look and side), half on the last look
+/// (`alpha / 4` per side), which bounds the chance of any false verdict by `alpha`. The last look's
+/// share is for a change the trainer only partly keeps up with: a gradual drift (seed 8) had the
+/// trainer ahead 91 to 51 discordant pairs after 400 arrivals, p 0.0005, never below the
+/// per-look bound, and calling that undecided discarded 1,384 examples of real learning.
 ///
 /// - better (the trainer significantly better): a learnable new concept; its snapshot goes live.
 /// - worse (significantly worse): the training since the alarm did harm, as a burst of wrong
@@ -41,8 +45,10 @@ package struct IncidentJudge: Sendable, Equatable {
         self.maxPairs = maxPairs
     }
 
-    /// The significance each look is held to (one side).
-    var alphaPerLook: Double { alpha / Double(2 * maxPairs) }
+    /// The significance each interim look is held to (one side).
+    var alphaPerLook: Double { alpha / Double(4 * maxPairs) }
+    /// The significance the last look is held to (one side).
+    var alphaLastLook: Double { alpha / 4 }
 
     /// One post-alarm example's outcomes.
     /// - Returns: the verdict, the first time there is one.
@@ -53,9 +59,10 @@ package struct IncidentJudge: Sendable, Equatable {
         if live { liveCorrect += 1 }
         if trainer && !live { trainerOnly += 1 }
         if live && !trainer { liveOnly += 1 }
-        if trainerOnly > liveOnly, pBetter < alphaPerLook {
+        let bound = pairs >= maxPairs ? alphaLastLook : alphaPerLook
+        if trainerOnly > liveOnly, pBetter < bound {
             verdict = .better
-        } else if liveOnly > trainerOnly, pWorse < alphaPerLook {
+        } else if liveOnly > trainerOnly, pWorse < bound {
             verdict = .worse
         } else if pairs >= maxPairs {
             verdict = .undecided
@@ -73,7 +80,7 @@ package struct IncidentJudge: Sendable, Equatable {
         return "paired with live on \(pairs) post-alarm examples as they arrived: trainer accuracy "
             + "\(formatFixed(Double(trainerCorrect) / Double(n), 3)), live \(formatFixed(Double(liveCorrect) / Double(n), 3)); "
             + "discordant \(trainerOnly) trainer-only vs \(liveOnly) live-only, McNemar exact p "
-            + "\(formatFixed(min(pBetter, pWorse), 6)) (alpha \(formatSetting(alpha)) over \(maxPairs) looks)"
+            + "\(formatFixed(min(pBetter, pWorse), 6)) (alpha \(formatSetting(alpha)): half over \(maxPairs) looks, half on the last)"
     }
 
     /// Its numbers for the journal.
