@@ -130,6 +130,9 @@ def scenario_row(d, s, c, n):
         row["peft_recovery_examples"] = None if s == "stationary" or pre is None else recovery(pw, c, pre)
         row["peft_window_accuracy_after"] = {str(k): at(pw, c + k) for k in SERVED_AT + (n - c,)}
         row.update(river_row(os.path.join(d, f"{s}.peft.json"), s, c, n))
+    commit = os.path.join(d, f"{s}.ours-commit")
+    if os.path.exists(commit):
+        row["ours_commit"] = open(commit).read().strip()
     for impl in ("ours", "peft"):
         path = os.path.join(d, f"{s}.{impl}.json")
         if os.path.exists(path) and os.path.getsize(path) > 0:
@@ -257,10 +260,13 @@ def table(a):
     print(HEADER)
     print("|" + "---|" * HEADER.count(" | ") + "---|")
     for s, rs in rows.items():
-        print("| **" + s + f"** (seeds {a.seeds}) | " + " | ".join(cells(s, rs)) + " |")
+        commits = sorted({r["ours_commit"] for r in rs if "ours_commit" in r})
+        ran = f"; ours at {', '.join(commits)}" if commits else ""
+        print("| **" + s + f"** (seeds {a.seeds}{ran}) | " + " | ".join(cells(s, rs)) + " |")
         if len(rs) > 1:
             for r in rs:
-                print(f"| {s}, seed {r['seed']} | " + " | ".join(cells(s, [r])) + " |")
+                at_commit = f" (ours at {r['ours_commit']})" if "ours_commit" in r and len(commits) > 1 else ""
+                print(f"| {s}, seed {r['seed']}{at_commit} | " + " | ".join(cells(s, [r])) + " |")
 
 
 def served(a):
