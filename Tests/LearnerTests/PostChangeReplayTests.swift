@@ -54,6 +54,41 @@ struct PostChangeReplayTests {
         #expect(s.lineage.examplesTrained == 24, "replayed rows are not counted as trained again")
     }
 
+    @Test("the examples trained between the change the detector located and its alarm seed the replay")
+    func seededFromTheDetectedChange() throws {
+        var s = try Self.session()
+        // Each example is predicted (the stream index advances), then trained in batches of 4.
+        func feed(_ ids: [String], from offset: Int) -> [AdapterSession<String>.TrainBatch] {
+            ids.enumerated().compactMap { k, id in
+                _ = s.recordPrediction(PredictionOutcome(label: "a", probabilities: [1], labels: ["a"]))
+                guard let batch = s.enqueue(id, key: .id(id), partition: 0, offset: Int64(offset + k), now: Self.t0) else { return nil }
+                _ = s.trained(batch, loss: 1, weightsFinite: true, now: Self.t0)
+                return batch
+            }
+        }
+        _ = feed((0..<8).map { "old\($0)" }, from: 0)
+        _ = feed((0..<8).map { "new\($0)" }, from: 8)
+        // ADWIN cut 8 examples back: the 8 "new" ones (trained at stream indices 12 and 16).
+        var alarm = Self.errorAlarm
+        alarm.index = 16
+        alarm.sinceChange = 8
+        let confirmed = s.conceptAlarm(alarm)
+        let plan = try #require(confirmed)
+        #expect(plan.postChangeSeeded == 8)
+        #expect(plan.reason.contains("starting with the 8 trained since the detected change"))
+        let after = feed((8..<12).map { "new\($0)" }, from: 16)
+        #expect(after.count == 1 && after[0].replay.count == 3)
+        #expect(after[0].replay.allSatisfy { $0.hasPrefix("new") && !after[0].fresh.map(\.example).contains($0) },
+                "replayed \(after[0].replay): the seeded post-change examples")
+        // Page–Hinkley locates no change: nothing is seeded.
+        var t = try Self.session()
+        _ = Self.feed(&t, (0..<8).map { "old\($0)" }, from: 0)
+        var ph = Self.errorAlarm
+        ph.detector = "page_hinkley"
+        let unlocated = t.conceptAlarm(ph)
+        #expect(unlocated?.postChangeSeeded == 0)
+    }
+
     @Test("a reload of the trainer (the incident discarded) ends the replay of its examples")
     func reloadStopsReplay() throws {
         var s = try Self.session()
@@ -87,8 +122,8 @@ struct PostChangeReplayTests {
         let confirmed = s.conceptAlarm(Self.errorAlarm)
         #expect(confirmed != nil)
         #expect(s.holdoutExamples.isEmpty, "pre-alarm holdout dropped")
-        let due = [s.addHoldout("new0", partition: 0, offset: 10), s.addHoldout("new1", partition: 0, offset: 11)]
-        #expect(due == [false, true], "the early snapshot is due after min_holdout_after post-change examples")
+        s.addHoldout("new0", partition: 0, offset: 10)
+        s.addHoldout("new1", partition: 0, offset: 11)
         #expect(s.holdoutExamples == ["new0", "new1"])
         #expect(verdict() == .promote, "2 post-change examples suffice while the buffer refills (min_holdout 5 otherwise)")
         for i in 2..<5 { s.addHoldout("new\(i)", partition: 0, offset: Int64(10 + i)) }

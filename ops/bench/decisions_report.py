@@ -129,11 +129,34 @@ def scenario_row(d, s, c, n):
         row["peft_pre_change_window_accuracy"] = pre
         row["peft_recovery_examples"] = None if s == "stationary" or pre is None else recovery(pw, c, pre)
         row["peft_window_accuracy_after"] = {str(k): at(pw, c + k) for k in SERVED_AT + (n - c,)}
+        row.update(river_row(os.path.join(d, f"{s}.peft.json"), s, c, n))
     for impl in ("ours", "peft"):
         path = os.path.join(d, f"{s}.{impl}.json")
         if os.path.exists(path) and os.path.getsize(path) > 0:
             row[f"{impl}_examples_per_s"] = round(json.load(open(path))["examples_per_s"], 1)
     return row
+
+
+def river_row(path, s, c, n):
+    """PEFT + River (peft_online.py's `drift`): alarms per 10,000 from the end of the warm-up to the
+    change (stationary: the whole stream), counting an example once however many of the four
+    detectors fired on it, and the first alarm at or after the change."""
+    result = json.load(open(path)) if os.path.exists(path) and os.path.getsize(path) > 0 else {}
+    drift = result.get("drift")
+    if not drift:
+        return {}
+    end = n if s == "stationary" else c
+    start = drift["settings"]["concept_warmup"]
+    before = sorted({a["index"] for a in drift["alarms"] if a["index"] < end})
+    after = [a for a in drift["alarms"] if a["index"] >= c] if s != "stationary" else []
+    return {
+        "peft_river_alarms_before_change": len(before),
+        "peft_river_alarms_per_10k_before_change": round(len(before) * 10_000 / max(1, end - start), 2),
+        "peft_river_examples_judged": end - start,
+        "peft_river_first_alarm_delay": None if not after else after[0]["index"] - c,
+        "peft_river_first_alarm": None if not after else f"{after[0]['detector']} on {after[0]['signal']}",
+        "peft_river_alarms": [(a["index"], a["detector"], a["signal"]) for a in drift["alarms"]],
+    }
 
 
 MISSING = object()  # the run did not produce this number (e.g. PEFT not run)
@@ -152,7 +175,75 @@ def summary(values, digits=0):
     return text + (f", never in {missing}" if missing else "")
 
 
+def first_alarm(r, impl):
+    """(delay, what fired) of the first alarm at or after the change; MISSING when not run."""
+    if impl == "ours":
+        if "first_alarm_delay" not in r:
+            return MISSING, None
+        hits = [(v, k) for k, v in r["first_alarm_delay"].items() if v is not None]
+        return min(hits) if hits else (None, None)
+    if "peft_river_first_alarm_delay" not in r:
+        return MISSING, None
+    return r["peft_river_first_alarm_delay"], r.get("peft_river_first_alarm")
+
+
+def get(r, key, sub=None):
+    """r[key] (or r[key][sub]); MISSING when the run that writes it did not happen."""
+    if key not in r:
+        return MISSING
+    return r[key] if sub is None else (r[key] or {}).get(sub)
+
+
+def cells(s, rs):
+    """One table row's cells for the rows `rs` (one seed, or every seed: mean (min–max))."""
+    stationary = s == "stationary"
+    al = lambda part: summary([get(r, "alerts_per_10k_before_change", part) for r in rs], 1)
+    ours_alerts = f"{al('label')}, {al('input')}, {al('concept')}"
+    peft_alerts = summary([get(r, "peft_river_alarms_per_10k_before_change") for r in rs], 1)
+
+    def alarm(impl):
+        if stationary:
+            return "–"
+        found = [first_alarm(r, impl) for r in rs]
+        what = sorted({w for _, w in found if w})
+        text = summary([d for d, _ in found])
+        return text if not what else f"{text} ({', '.join(what)})"
+    ran = [r for r in rs if "rollbacks" in r]
+    if ran:
+        rb = [x for r in ran for x in r["rollbacks"]]
+        right = sum(1 for x in rb if x["right"])
+        dec = sum(r.get("declined_rollbacks", 0) for r in ran)
+        rollbacks = f"{len(rb)} ({right} right, {len(rb) - right} wrong; {dec} declined)"
+    else:
+        rollbacks = "not run"
+    after = lambda key, k, digits=3: summary([get(r, key, str(k)) for r in rs], digits)
+
+    def served(r, k):
+        if "served_probe_accuracy_after" not in r:
+            return MISSING
+        x = r["served_probe_accuracy_after"].get(str(k))
+        return None if not x or x.get("probe_accuracy") is None else x["probe_accuracy"]
+    sv = lambda k: summary([served(r, k) for r in rs], 3)
+    dash = lambda text: "–" if stationary else text
+    return [ours_alerts, peft_alerts, alarm("ours"), alarm("peft"), rollbacks,
+            dash(summary([get(r, "post_change_version_serving_after") for r in rs])),
+            dash(summary([get(r, "ours_recovery_examples") for r in rs])),
+            dash(summary([get(r, "peft_recovery_examples") for r in rs])),
+            f"{sv(500)} / {sv(2500)}",
+            f"{after('ours_window_accuracy_after', 500)} / {after('ours_window_accuracy_after', 2500)}",
+            f"{after('peft_window_accuracy_after', 500)} / {after('peft_window_accuracy_after', 2500)}"]
+
+
+HEADER = ("| scenario | alarms / 10k before the change, ours (label, input, concept) | PEFT + River (concept) | "
+          "first alarm after the change, ours | PEFT + River | automatic rollbacks, ours (PEFT: none) | "
+          "post-change version live after, ours | recovery ours | recovery PEFT | "
+          "ours served version on the new concept, +500 / +2,500 | ours windowed, +500 / +2,500 | "
+          "PEFT windowed, +500 / +2,500 |")
+
+
 def table(a):
+    """One JSON row per seed and scenario, then the markdown table: per scenario the mean over
+    seeds (min–max), then one row per seed."""
     seeds = a.seeds.split()
     rows = {}
     for seed in seeds:
@@ -163,34 +254,13 @@ def table(a):
             rows.setdefault(s, []).append(r)
             print(json.dumps(r))
     print()
-    print("| scenario | alerts / 10k before the change (label, input, concept) | first alarm after it | "
-          "automatic rollbacks (right) | post-change version live after | recovery ours | recovery PEFT | "
-          "served version on the new concept at +500 / +2,500 | PEFT windowed at +500 / +2,500 |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(HEADER)
+    print("|" + "---|" * HEADER.count(" | ") + "---|")
     for s, rs in rows.items():
-        rs = [r for r in rs if "alerts_per_10k_before_change" in r] or rs
-        al = lambda part: summary([r.get("alerts_per_10k_before_change", {}).get(part) for r in rs], 1)
-        delays = []
-        for r in rs:
-            f = r.get("first_alarm_delay", {})
-            hits = [(v, k) for k, v in f.items() if v is not None]
-            delays.append(min(hits) if hits else None)
-        first = "–" if s == "stationary" else "; ".join(
-            f"{k} +{v:,}" if v is not None else "none" for v, k in (d if d else (None, None) for d in delays))
-        rb = sum(len(r.get("rollbacks", [])) for r in rs)
-        right = sum(1 for r in rs for x in r.get("rollbacks", []) if x["right"])
-        dec = sum(r.get("declined_rollbacks", 0) for r in rs)
-        def served(r, k):
-            x = (r.get("served_probe_accuracy_after") or {}).get(str(k))
-            return None if not x or x.get("probe_accuracy") is None else x["probe_accuracy"]
-        sv = lambda k: summary([served(r, k) for r in rs], 3)
-        pw = lambda k: summary([r["peft_window_accuracy_after"].get(str(k)) if "peft_window_accuracy_after" in r
-                                else MISSING for r in rs], 3)
-        print(f"| {s} | {al('label')}, {al('input')}, {al('concept')} | {first} | {rb} ({right} right; {dec} declined) | "
-              f"{'–' if s == 'stationary' else summary([r.get('post_change_version_serving_after') for r in rs])} | "
-              f"{'–' if s == 'stationary' else summary([r.get('ours_recovery_examples') for r in rs])} | "
-              f"{'–' if s == 'stationary' else summary([r.get('peft_recovery_examples', MISSING) for r in rs])} | "
-              f"{sv(500)} / {sv(2500)} | {pw(500)} / {pw(2500)} |")
+        print("| **" + s + f"** (seeds {a.seeds}) | " + " | ".join(cells(s, rs)) + " |")
+        if len(rs) > 1:
+            for r in rs:
+                print(f"| {s}, seed {r['seed']} | " + " | ".join(cells(s, [r])) + " |")
 
 
 def served(a):

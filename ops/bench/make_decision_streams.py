@@ -26,6 +26,11 @@ import collections
 import json
 import os
 import random
+import subprocess
+import sys
+import tempfile
+
+SCENARIOS = ("stationary", "abrupt", "gradual", "new_labels", "input_shift", "poisoned")
 
 
 def main():
@@ -39,10 +44,14 @@ def main():
     ap.add_argument("--stationary-examples", type=int, help="length of the stationary stream (default --examples)")
     ap.add_argument("--burst", type=int, default=200)
     ap.add_argument("--probe", type=int, default=300)
-    ap.add_argument("--scenarios", default="stationary,abrupt,gradual,new_labels,input_shift,poisoned")
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    ap.add_argument("--verify", action="store_true",
+                    help="build the --scenarios together and each alone (in temporary directories, --out unused) "
+                         "and exit 1 unless every stream and probe is byte-identical")
     args = ap.parse_args()
+    if args.verify:
+        return verify(args)
     source = [json.loads(line) for line in open(args.data, encoding="utf-8")]
-    rng = random.Random(args.seed)
 
     def cycled(rows, n):
         out = []
@@ -62,11 +71,20 @@ def main():
     n, c = args.examples, args.change
 
     def write(name, rows):
-        with open(os.path.join(args.out, name + ".jsonl"), "w", encoding="utf-8") as f:
+        # Through a temporary file and a rename: another invocation may be reading the stream.
+        path = os.path.join(args.out, name + ".jsonl")
+        with open(path + f".{os.getpid()}.tmp", "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps(r) + "\n")
+        os.replace(f.name, path)
 
     scenarios = args.scenarios.split(",")
+    generators = {}
+
+    def rng(scenario):
+        """The scenario's own generator, seeded by (seed, scenario): a stream's bytes do not depend
+        on which other scenarios one invocation builds (str seeds hash by SHA-512, not hash())."""
+        return generators.setdefault(scenario, random.Random(f"{args.seed}:{scenario}"))
     base = cycled(source, n)
     unseen = source[n:] if len(source) > n else []
 
@@ -84,7 +102,7 @@ def main():
         rows = []
         for i, r in enumerate(base):
             p = min(1.0, max(0.0, (i - c) / args.gradual_width))
-            rows.append(dict(r, label=shift.get(r["label"], r["label"])) if rng.random() < p else r)
+            rows.append(dict(r, label=shift.get(r["label"], r["label"])) if rng("gradual").random() < p else r)
         write("gradual", rows)
         probe("gradual", lambda r: r["label"] in shift, lambda r: dict(r, label=shift[r["label"]]))
     if "new_labels" in scenarios:
@@ -99,11 +117,32 @@ def main():
     if "poisoned" in scenarios:
         burst = base[c: c + args.burst]
         labels = [r["label"] for r in burst]
-        rng.shuffle(labels)
+        rng("poisoned").shuffle(labels)
         write("poisoned", base[:c] + [dict(r, label=l) for r, l in zip(burst, labels)] + base[c + args.burst:])
         probe("poisoned", lambda r: True)
     print(json.dumps({"top10": top10, "new_labels": mid, "median_length": median}))
 
 
+def verify(args):
+    """Builds the scenarios together, then each alone, with the same arguments; compares the bytes."""
+    passed = [a for a in sys.argv[1:] if a != "--verify"]
+    scenarios = args.scenarios.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        def build(out, names):
+            subprocess.run([sys.executable, __file__, *passed, "--out", out, "--scenarios", ",".join(names)],
+                           check=True, stdout=subprocess.DEVNULL)
+        build(os.path.join(tmp, "all"), scenarios)
+        differ = []
+        for s in scenarios:
+            build(os.path.join(tmp, s), [s])
+            for suffix in (".jsonl", ".probe.jsonl"):
+                alone = open(os.path.join(tmp, s, s + suffix), "rb").read()
+                together = open(os.path.join(tmp, "all", s + suffix), "rb").read()
+                if alone != together:
+                    differ.append(s + suffix)
+    print(json.dumps({"verified": scenarios, "differ": differ}))
+    return 1 if differ else 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -10,6 +10,16 @@ grows as labels appear: the classifier is sized for --max-labels and the logits 
 labels not yet seen are masked, which is equivalent to appending rows.
 Base-model dropout is off, as in StreamLoRA (the base is frozen).
 
+Drift (PEFT + River, the peer a user would pick, since PEFT has no detectors): the prequential
+error (0/1) and log-loss of every example go into River's ADWIN and Page–Hinkley at the settings of
+StreamLoRA's pipeline (pipelines/template.yaml `drift`: fed after a 500-example warm-up;
+Page–Hinkley `mode: up`, delta 0.1 and threshold 50 on the signal divided by its warm-up standard
+deviation, alpha 1; ADWIN at River's defaults, a cut whose newer sub-window has the lower mean
+counted as an improvement, not an alarm). River has no re-anchoring after an improvement and PEFT
+has no gate, rollback or adaptation, so the alarms only report. Nothing acts on them, so they are
+computed from the recorded outcomes after the stream; `--detect-only` recomputes them from
+`--outcomes` and `--losses` files without training.
+
 Holdout: `fmix64(fnv1a64(utf8(id)))`, its top 53 bits as a number in [0, 1), held out
 when below --holdout: the same rule as StreamLoRA's `HoldoutSplitter`, so both leave
 out exactly the same examples.
@@ -50,6 +60,52 @@ def in_holdout(example_id: str, share: float) -> bool:
     return (fmix64(fnv1a64(example_id)) >> 11) * 2.0**-53 < share
 
 
+def river_alarms(outcomes, losses, a) -> dict:
+    """Every degradation alarm of River's ADWIN and Page–Hinkley on the error and the loss.
+
+    - Returns: settings, alarms (stream index, detector, signal, means), improvements (ADWIN cuts
+      with a falling mean, not alarms) and the warm-up spreads.
+    """
+    from river import drift
+    spread = {"error": [], "loss": []}
+    detectors = {(name, signal): make() for signal in ("error", "loss") for name, make in (
+        ("adwin", lambda: drift.ADWIN(delta=a.adwin_delta)),
+        ("page_hinkley", lambda: drift.PageHinkley(min_instances=a.ph_min_instances, delta=a.ph_delta,
+                                                   threshold=a.ph_threshold, alpha=a.ph_alpha, mode="up")))}
+    deviation = {}
+    alarms, improvements = [], 0
+    for i, (hit, loss) in enumerate(zip(outcomes, losses)):
+        values = {"error": 1.0 - hit, "loss": loss}
+        if i < a.concept_warmup:
+            for k, v in values.items():
+                spread[k].append(v)
+            continue
+        if not deviation:
+            for k, v in spread.items():
+                m = sum(v) / len(v) if v else 0.0
+                sd = math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1)) if len(v) > 1 else 1.0
+                deviation[k] = sd if a.standardize and sd > 1e-6 else 1.0
+        for (name, signal), d in detectors.items():
+            x = values[signal]
+            if not math.isfinite(x):
+                continue
+            if name == "page_hinkley":
+                x /= deviation[signal]
+            before = d.estimation if name == "adwin" else None
+            d.update(x)
+            if not d.drift_detected:
+                continue
+            if name == "adwin" and d.estimation <= before:
+                improvements += 1
+                continue
+            alarms.append({"index": i, "detector": name, "signal": signal,
+                           "mean_before": before, "mean_after": d.estimation if name == "adwin" else None})
+    settings = {k: getattr(a, k) for k in ("concept_warmup", "standardize", "adwin_delta", "ph_min_instances",
+                                            "ph_delta", "ph_threshold", "ph_alpha")}
+    return {"settings": settings, "alarms": alarms, "improvements": improvements,
+            "warmup_deviation": deviation, "examples": len(outcomes)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description="PEFT online-learning reference")
     ap.add_argument("--data", required=True)
@@ -73,7 +129,20 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--outcomes", help="write every prequential outcome (1 correct, 0 wrong), in stream order, "
                     "as a JSON list to this file (ops/bench/decisions reads it)")
+    ap.add_argument("--losses", help="write every prequential log-loss, in stream order, as a JSON list to this file")
+    ap.add_argument("--concept-warmup", type=int, default=500)
+    ap.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--adwin-delta", type=float, default=0.002)
+    ap.add_argument("--ph-min-instances", type=int, default=30)
+    ap.add_argument("--ph-delta", type=float, default=0.1)
+    ap.add_argument("--ph-threshold", type=float, default=50.0)
+    ap.add_argument("--ph-alpha", type=float, default=1.0)
+    ap.add_argument("--detect-only", action="store_true",
+                    help="read --outcomes and --losses, print the River alarms as JSON, train nothing")
     args = ap.parse_args()
+    if args.detect_only:
+        print(json.dumps(river_alarms(json.load(open(args.outcomes)), json.load(open(args.losses)), args)))
+        return 0
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -95,6 +164,7 @@ def main() -> int:
     labels: dict[str, int] = {}
     correct = seen = 0
     outcomes: list[int] = []
+    losses: list[float] = []
     log_loss = 0.0
     curve = []
     start = time.perf_counter()
@@ -121,7 +191,8 @@ def main() -> int:
             hit = int(logits[j].argmax().item() == y[j].item())
             correct += hit
             outcomes.append(hit)
-            log_loss -= logp[j, y[j]].item()
+            losses.append(-logp[j, y[j]].item())
+            log_loss += losses[-1]
             if seen % args.every == 0:
                 curve.append({"examples": seen, "accuracy": correct / seen, "log_loss": log_loss / seen})
 
@@ -144,10 +215,14 @@ def main() -> int:
         "impl": "peft", "torch": torch.__version__, "examples": len(rows), "labels": len(labels),
         "examples_per_s": len(rows) / elapsed, "seconds": elapsed, "curve": curve,
         "settings": {k: v for k, v in vars(args).items() if k not in ("json", "data")},
+        "drift": river_alarms(outcomes, losses, args),
     }
     if args.outcomes:
         with open(args.outcomes, "w") as f:
             json.dump(outcomes, f)
+    if args.losses:
+        with open(args.losses, "w") as f:
+            json.dump(losses, f)
     if args.json:
         print(json.dumps(result))
     else:

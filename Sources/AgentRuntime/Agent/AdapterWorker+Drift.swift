@@ -14,30 +14,70 @@ extension AdapterWorker {
         logger.info("adapter \(name): concept alarm — \(alarm.description)")
         guard let plan = session.conceptAlarm(alarm) else { return }
         if plan.resetOptimizer { trainer.resetOptimizerState() }
+        headRefit = .init()
+        // With no live version there is nothing to judge the incident against.
+        if (try? live.serving(name))?.version == nil { session.stopJudgingIncident() }
         counters.adaptations += 1
         logger.warning("adapter \(name): \(plan.reason)")
         journal(.adapt, plan.reason, numbers: [
             "alarm_index": Double(alarm.index), "statistic": alarm.statistic, "threshold": alarm.threshold,
             "mean_before": alarm.meanBefore, "mean_after": alarm.meanAfter, "replay_keep": plan.replayKeep,
             "head_lr_boost": plan.headLRBoost, "boost_steps": Double(plan.boostSteps),
-            "post_change_replay": Double(plan.postChangeReplay),
+            "post_change_replay": Double(plan.postChangeReplay), "post_change_seeded": Double(plan.postChangeSeeded),
+            "head_refit_passes": Double(plan.headRefitPasses), "head_refit_lr": plan.headRefitLR,
         ])
     }
 
-    /// The gate rejected the snapshot a concept incident made due: trained on the examples since
-    /// the alarm (with the boosted head learning rate), the candidate is no better than live on
-    /// the post-alarm holdout alone. A new concept is learnable and its candidate beats the version
-    /// that predates it; a burst of wrong labels (shuffled, poisoned) is not, and training on it
-    /// only did harm. So the trainer goes back to live, and the examples trained since live are
-    /// discarded — journaled as `reload` with their count, the incident's numbers in the reason.
-    func discardIncident(_ rejected: Manifest, now: ContinuousClock.Instant) throws {
+    /// After an incident's train step, the head alone is refitted on the step's rows (the fresh
+    /// post-change examples and the post-change replay): their pooled features are recomputed
+    /// with the weights the step just updated, then `head_refit_passes` head-only Adam passes
+    /// (``BertLoRAModel/refitHead(features:labels:weights:passes:learningRate:state:)``) move the
+    /// classifier toward the new concept while LoRA trains at its own pace.
+    func refitHead(after batch: Session.TrainBatch) throws {
+        guard batch.headRefitPasses > 0 else { return }
+        let rows = batch.examples
+        let features = try trainer.pooledFeatures(runtime.batch(rows.map(\.ids)))
+        let fit = trainer.refitHead(features: features, labels: rows.map { labelIndex[$0.label]! }, weights: rows.map(\.weight),
+                                    passes: batch.headRefitPasses, learningRate: Float(config.drift.adaptation.headRefitLR),
+                                    state: &headRefit)
+        counters.headRefits += 1
+        logger.debug("adapter \(name): head refit after step \(batch.step) on \(rows.count) rows: loss \(fit.before) → \(fit.after)")
+    }
+
+    /// Live's prediction of the arrival `index` (one batched pass for the group, made when first
+    /// needed), paired with the trainer's outcome for the incident's judge; a verdict makes the
+    /// incident's snapshot due.
+    func pairWithLive(_ outcome: PredictionOutcome, at index: Int, _ pairing: inout IncidentPairing) {
+        if pairing.live == nil {
+            guard let current = try? live.serving(name), current.version != nil,
+                  let p = try? current.probabilities(runtime.batch(pairing.arrivals.map(\.sample.ids))) else {
+                session.stopJudgingIncident()
+                return
+            }
+            pairing.live = (current.labels, p)
+        }
+        guard let predicted = pairing.live else { return }
+        let liveOutcome = PredictionOutcome(label: pairing.arrivals[index].sample.label, probabilities: predicted.probabilities[index],
+                                            labels: predicted.labels)
+        if let judged = session.incidentPair(trainer: outcome.isCorrect, live: liveOutcome.isCorrect) {
+            let reason = "concept incident judged \(judged.verdict?.rawValue ?? "?"): \(judged.description)"
+            logger.info("adapter \(name): \(reason)")
+            journal(.adapt, reason, numbers: judged.numbers)
+            snapshotDue = .incident(judged)
+        }
+    }
+
+    /// The incident's snapshot was rejected: the training since the alarm (with the boosted head
+    /// learning rate) was worse than live, or no better, on the post-alarm examples. A new
+    /// concept is learnable and the trainer beats the version that predates it; a burst of wrong
+    /// labels (shuffled, poisoned) is not, and training on it only did harm. So the trainer goes
+    /// back to live, and the examples trained since live are discarded — journaled as `reload`
+    /// with their count and the judgement's numbers.
+    func discardIncident(_ rejected: Manifest, _ judge: IncidentJudge, now: ContinuousClock.Instant) throws {
         guard try registry.live() != nil else { return }
-        let accuracy = rejected.holdoutMetrics?.accuracy, liveAccuracy = rejected.holdoutMetrics?.live?.accuracy
-        let numbers = [accuracy, liveAccuracy].map { $0.map { String(format: "%.3f", $0) } ?? "–" }
         try apply(RollbackDecision(trigger: .incidentRejected, action: .reloadLive,
-                                   reason: "the concept incident's candidate \(rejected.version) was rejected on post-alarm holdout "
-                                       + "(accuracy \(numbers[0]) vs live \(numbers[1]) on \(rejected.holdoutMetrics?.count ?? 0) examples): "
-                                       + "not a learnable new concept"),
+                                   reason: "the concept incident's candidate \(rejected.version) was rejected, "
+                                       + "\(judge.description): not a learnable new concept", numbers: judge.numbers),
                   now: now)
     }
 
@@ -165,15 +205,23 @@ struct StoredHoldoutExample: Codable {
 
 /// A snapshot due after the current group's actions.
 enum DueSnapshot: Equatable {
-    /// A drift adaptation collected its post-change holdout examples.
-    case incident
+    /// A drift incident's paired judgement has its verdict; the gate follows it.
+    case incident(IncidentJudge)
     /// A rollback kept labels its target predates; the reason names them.
     case labelsKept(String)
 
-    func reason(_ config: PipelineConfig) -> String {
+    var reason: String {
         switch self {
-        case .incident: "drift adaptation: \(config.drift.adaptation.minHoldoutAfter) post-change holdout examples"
+        case .incident(let judge): "drift adaptation: the incident was judged \(judge.verdict?.rawValue ?? "?") after \(judge.pairs) post-alarm examples"
         case .labelsKept(let reason): reason
         }
     }
+}
+
+/// A group's arrivals and, once an incident needs them, live's probabilities for all of them.
+struct IncidentPairing {
+    let arrivals: [AdapterWorker.Arrival]
+    var live: (labels: [String], probabilities: [[Float]])?
+
+    init(_ arrivals: [AdapterWorker.Arrival]) { self.arrivals = arrivals }
 }

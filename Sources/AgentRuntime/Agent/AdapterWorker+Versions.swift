@@ -9,9 +9,11 @@ extension AdapterWorker {
     /// Writes a version of the trainer's weights and lets the gate decide whether it goes live.
     /// Everything received is trained first, so the manifest's offsets cover it; a rollback that
     /// training calls for is applied first, and the snapshots it makes due are this one.
+    /// - Parameter incident: a drift incident's judgement, which the gate follows instead of the
+    ///   holdout (still refusing non-finite weights or outputs).
     /// - Returns: the manifest written, or nil when the write failed (counted, logged, never retried).
     @discardableResult
-    func snapshot(reason: String, now: ContinuousClock.Instant) throws -> Manifest? {
+    func snapshot(reason: String, now: ContinuousClock.Instant, incident: IncidentJudge? = nil) throws -> Manifest? {
         let started = ContinuousClock.now
         defer { counters.snapshotSeconds.observe(Self.seconds(ContinuousClock.now - started)) }
         try trainPending(now: now)
@@ -24,7 +26,9 @@ extension AdapterWorker {
         // "No live version" (after a rollback past the first version) is judged like no live at all.
         let current = try live.serving(name).flatMap { $0.version == nil ? nil : $0 }
         let liveTotals = try current.map { l in try evaluate(holdout, labels: l.labels) { try l.probabilities($0) }.totals }
-        let decision = session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite, nonFiniteOutputs: nonFiniteOutputs)
+        let decision = incident.map {
+            session.judgeIncident($0, candidate: candidate, weightsFinite: finite, nonFiniteOutputs: nonFiniteOutputs)
+        } ?? session.judge(candidate: candidate, live: liveTotals, weightsFinite: finite, nonFiniteOutputs: nonFiniteOutputs)
         let status: VersionStatus = switch decision.verdict {
         case .promote: .live
         case .reject: .rejected
@@ -109,6 +113,11 @@ extension AdapterWorker {
     /// returned to are discarded (they caused the incident) and journaled with their count; the
     /// label vocabulary is kept whole.
     func apply(_ decision: RollbackDecision, now: ContinuousClock.Instant) throws {
+        let liveNow = try registry.live()?.name
+        if decision.isStale(live: liveNow) {
+            logger.info("adapter \(name): \(decision) dropped: \(liveNow ?? "no version") is live now and watched instead")
+            return
+        }
         if decision.trigger == .metricDrop, case .rollBack(let from, let to) = decision.action,
            try !confirmRegression(decision, from: from, to: to) {
             return
@@ -170,7 +179,7 @@ extension AdapterWorker {
                 let kept = labels[known...]
                 let due = DueSnapshot.labelsKept("rollback to \(version) kept \(kept.count) label(s) learned since (\(kept.joined(separator: ", ")))")
                 snapshotDue = due
-                logger.info("adapter \(name): \(due.reason(config))")
+                logger.info("adapter \(name): \(due.reason)")
             }
             session.rolledBack(to: .init(loaded.manifest))
             parent = version

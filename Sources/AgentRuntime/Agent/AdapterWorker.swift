@@ -40,6 +40,8 @@ final class AdapterWorker {
     var groupDeadline: ContinuousClock.Instant?
     /// A snapshot due once the current group's actions are done (see ``DueSnapshot``).
     var snapshotDue: DueSnapshot?
+    /// The Adam moments of the current incident's head refits (``refitHead(after:)``).
+    var headRefit = BertLoRAModel.HeadRefitState()
 
     /// What a group or a step leaves the worker's entry points to do, in this order.
     enum Action {
@@ -152,9 +154,9 @@ final class AdapterWorker {
     }
 
     /// Carries out what a group or step called for, in order, then a due snapshot: a drift
-    /// adaptation's early one once its post-change holdout examples are in (when the gate rejects
-    /// it, the incident's training is discarded, see ``discardIncident(_:now:)``), or the one that
-    /// serves the labels a rollback kept.
+    /// incident's once its paired judgement has a verdict (when that rejects it, the incident's
+    /// training is discarded, see ``discardIncident(_:_:now:)``), or the one that serves the labels
+    /// a rollback kept.
     func perform(_ actions: [Action], now: ContinuousClock.Instant) throws {
         for action in actions {
             switch action {
@@ -164,8 +166,13 @@ final class AdapterWorker {
         }
         if let due = snapshotDue {
             snapshotDue = nil
-            let manifest = try snapshot(reason: due.reason(config), now: now)
-            if case .incident = due, let manifest, manifest.status == .rejected { try discardIncident(manifest, now: now) }
+            guard case .incident(let judge) = due else {
+                try snapshot(reason: due.reason, now: now)
+                return
+            }
+            if let manifest = try snapshot(reason: due.reason, now: now, incident: judge), manifest.status == .rejected {
+                try discardIncident(manifest, judge, now: now)
+            }
         }
     }
 
@@ -213,9 +220,11 @@ final class AdapterWorker {
     func record(_ arrivals: [Arrival], probabilities: [[Float]]) -> RollbackDecision? {
         var rollback: RollbackDecision?
         let embed = config.drift.enabled && drift.configuration.projections > 0
-        for (arrival, p) in zip(arrivals, probabilities) {
+        var incident = IncidentPairing(arrivals)
+        for (i, (arrival, p)) in zip(arrivals, probabilities).enumerated() {
             let outcome = PredictionOutcome(label: arrival.sample.label, probabilities: p, labels: labels)
             if let decision = session.recordPrediction(outcome), rollback == nil { rollback = decision }
+            if session.isJudgingIncident { pairWithLive(outcome, at: i, &incident) }
             let totals = session.metrics.cumulative
             if totals.count % WorkerCounters.curveEvery == 0 {
                 counters.curve.append(CurvePoint(examples: totals.count, accuracy: totals.accuracy ?? 0,
@@ -234,12 +243,7 @@ final class AdapterWorker {
     /// Keeps held-out arrivals for the gate (never trained on).
     func keep(_ heldOut: [Arrival]) {
         counters.heldOut += heldOut.count
-        for arrival in heldOut {
-            // Every arrival is kept; after a drift adaptation, enough post-change ones make the early snapshot due.
-            if session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) {
-                snapshotDue = .incident
-            }
-        }
+        for arrival in heldOut { session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) }
     }
 
     /// One optimizer step on a micro-batch (fresh + replay), then its bookkeeping.
@@ -274,7 +278,8 @@ final class AdapterWorker {
             return StepEnd(actions: due.map { [.snapshot($0.description)] } ?? [])
         }
         counters.lastLoss = Double(result.loss)
-        let outcome = session.trained(batch, loss: Double(result.loss), weightsFinite: true, now: now)
+        try refitHead(after: batch)
+        let outcome = session.trained(batch, loss: freshLoss(batch, result), weightsFinite: true, now: now)
         if let rollback = outcome.rollback {
             try apply(rollback, now: now)
             return StepEnd(rolledBack: true)
@@ -300,6 +305,8 @@ struct WorkerCounters: Sendable {
     var declinedRollbacks = 0
     /// Confirmed concept drifts the learner adapted to.
     var adaptations = 0
+    /// Head-only refits after an incident's train steps.
+    var headRefits = 0
     var snapshotFailures = 0
     var snapshotSeconds = Histogram(bounds: Histogram.snapshotBounds)
     var lastLoss: Double?

@@ -140,11 +140,21 @@ extension PipelineConfig {
         /// During those `boost_steps` steps, add this many rows to each batch drawn from the
         /// examples trained since the alarm (0: off), whatever `training.replay` says.
         var postChangeReplay = 48
+        /// During those `boost_steps` steps, after each train step, this many head-only Adam
+        /// passes (step `head_refit_lr`, no weight decay) on the pooled features of the step's
+        /// rows, recomputed with the updated weights (0: off): a relabelling lives in the head,
+        /// and a head step on 384-d features costs a small fraction of an encoder pass.
+        package var headRefitPasses = 10
+        package var headRefitLR = 0.01
         /// Reset the AdamW moments (they point along the old concept's gradients).
         var resetOptimizer = true
         /// Holdout examples from before the alarm are dropped, so the gate judges the new
         /// concept; until this many new ones arrived it judges on what it has (≥ 1).
         package var minHoldoutAfter = 20
+        /// The incident's trainer is judged against live on every post-alarm arrival, paired
+        /// (``IncidentJudge``): the chance of any false verdict, and the most arrivals judged.
+        var incidentAlpha = 0.05
+        var incidentExamples = 400
         /// Alarms closer together than this many examples are one incident.
         var cooldownExamples = 1_000
         /// A label first seen after the warm-up (`drift.concept_warmup` examples) boosts the head

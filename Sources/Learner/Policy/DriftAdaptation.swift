@@ -14,9 +14,14 @@ import Monitor
 /// - for those same steps, add `postChangeReplay` rows to each batch drawn from the examples
 ///   trained since the alarm: the new concept has few examples yet, and every one of them is
 ///   worth several updates (the stream's own replay, if any, is a sample of the past);
+/// - after each of those steps, refit the head alone on the pooled features of the step's rows
+///   (`headRefitPasses` Adam passes): the features still separate the inputs, the head is what a
+///   relabelling made wrong, and head-only steps are nearly free;
 /// - drop the pre-alarm holdout, so the gate judges candidates on the new concept, with a
-///   smaller minimum (`minHoldoutAfter`) until the buffer refills, and take a snapshot as soon
-///   as that many post-change holdout examples exist;
+///   smaller minimum (`minHoldoutAfter`) until the buffer refills;
+/// - judge the trainer against live on every post-alarm arrival (``IncidentJudge``) and take a
+///   snapshot as soon as that has a verdict: better goes live, worse or undecided is rejected
+///   and the trainer reloads live;
 /// - end the rollback monitor's comparison with the pre-drift level.
 ///
 /// Alarms within `cooldownExamples` of the incident's start belong to it. The caller carries the
@@ -33,8 +38,11 @@ package struct DriftAdaptation: Sendable {
     private(set) var boostMultiplier = 1.0
     /// Train steps of the current incident left that replay post-change examples.
     private(set) var replayRemaining = 0
-    /// Post-change holdout examples still needed before the early snapshot (0: none pending).
-    private(set) var holdoutPending = 0
+    /// Train steps of the current incident left that are followed by a head refit.
+    private(set) var refitRemaining = 0
+    /// The current incident's paired judgement of trainer against live, until it has a verdict
+    /// (nil: nothing to judge).
+    private(set) var judge: IncidentJudge?
     /// Incidents so far.
     private(set) var incidents = 0
 
@@ -65,7 +73,14 @@ package struct DriftAdaptation: Sendable {
         package let headLRBoost: Double
         package let boostSteps: Int
         package let postChangeReplay: Int
+        /// Examples trained before the alarm that the detector attributes to the new regime,
+        /// put into the post-change replay at once.
+        package var postChangeSeeded = 0
+        package let headRefitPasses: Int
+        package let headRefitLR: Double
         let minHoldoutAfter: Int
+        let incidentAlpha: Double
+        let incidentExamples: Int
 
         /// One line quoting the alarm and the actions, for the journal.
         package var reason: String {
@@ -75,9 +90,15 @@ package struct DriftAdaptation: Sendable {
                 actions.append("head lr × \(formatSetting(headLRBoost)) for \(boostSteps) steps")
             }
             if boostSteps > 0 && postChangeReplay > 0 {
-                actions.append("\(postChangeReplay) post-change examples replayed per step for \(boostSteps) steps")
+                let seeded = postChangeSeeded > 0 ? " (starting with the \(postChangeSeeded) trained since the detected change)" : ""
+                actions.append("\(postChangeReplay) post-change examples replayed per step for \(boostSteps) steps\(seeded)")
             }
-            actions.append("snapshot after \(minHoldoutAfter) post-change holdout examples")
+            if boostSteps > 0 && headRefitPasses > 0 {
+                actions.append("head refit on each step's pooled features, \(headRefitPasses) passes at lr "
+                               + "\(formatSetting(headRefitLR)) for \(boostSteps) steps")
+            }
+            actions.append("trainer judged against live on each post-alarm example (paired, alpha "
+                           + "\(formatSetting(incidentAlpha)) over at most \(incidentExamples)), snapshot at the verdict")
             return "concept drift confirmed (\(alarm.description)); " + actions.joined(separator: ", ")
         }
     }
@@ -91,10 +112,13 @@ package struct DriftAdaptation: Sendable {
         boostRemaining = settings.boostSteps
         boostMultiplier = headBoost
         replayRemaining = settings.postChangeReplay > 0 ? settings.boostSteps : 0
-        holdoutPending = settings.minHoldoutAfter
+        refitRemaining = settings.headRefitPasses > 0 ? settings.boostSteps : 0
+        judge = IncidentJudge(alpha: settings.incidentAlpha, maxPairs: settings.incidentExamples)
         return Plan(alarm: alarm, replayKeep: settings.replayKeep, resetOptimizer: settings.resetOptimizer,
                     headLRBoost: headBoost, boostSteps: settings.boostSteps,
-                    postChangeReplay: settings.postChangeReplay, minHoldoutAfter: settings.minHoldoutAfter)
+                    postChangeReplay: settings.postChangeReplay, headRefitPasses: settings.headRefitPasses,
+                    headRefitLR: settings.headRefitLR, minHoldoutAfter: settings.minHoldoutAfter, incidentAlpha: settings.incidentAlpha,
+                    incidentExamples: settings.incidentExamples)
     }
 
     /// A label seen for the first time at stream index `index`, after a warm-up of `warmup`
@@ -124,6 +148,13 @@ package struct DriftAdaptation: Sendable {
         return settings.postChangeReplay
     }
 
+    /// Head-only refit passes after the next train step (consumes one refitting step).
+    mutating func nextHeadRefit() -> Int {
+        guard refitRemaining > 0 else { return 0 }
+        refitRemaining -= 1
+        return settings.headRefitPasses
+    }
+
     /// Whether trained examples are collected for the post-change replay (an incident replays).
     var collectsPostChange: Bool { replayRemaining > 0 }
 
@@ -132,14 +163,27 @@ package struct DriftAdaptation: Sendable {
     /// replaying them.
     mutating func trainerReloaded() {
         replayRemaining = 0
+        refitRemaining = 0
+        judge = nil
     }
 
-    /// A post-change held-out example arrived. Returns true once enough arrived for the early snapshot.
-    mutating func heldOutAfterAlarm() -> Bool {
-        guard holdoutPending > 0 else { return false }
-        holdoutPending -= 1
-        return holdoutPending == 0
+    /// Whether the incident is being judged: every arrival should be predicted by live too.
+    var isJudging: Bool { judge != nil }
+
+    /// The trainer's and live's outcomes on one post-alarm arrival.
+    /// - Returns: the incident's judgement when this pair decided it (the judging then ends).
+    mutating func judged(trainer: Bool, live: Bool) -> IncidentJudge? {
+        guard var current = judge else { return nil }
+        guard current.observe(trainer: trainer, live: live) != nil else {
+            judge = current
+            return nil
+        }
+        judge = nil
+        return current
     }
+
+    /// Nothing to judge against (no live version): the incident goes on without a verdict.
+    mutating func stopJudging() { judge = nil }
 
     /// Whether the gate should accept fewer holdout examples (the buffer was just emptied).
     var isRefillingHoldout: Bool { incidentStart != nil }

@@ -300,6 +300,18 @@ package struct RollbackDecision: Sendable, Equatable, CustomStringConvertible {
 
     package var description: String { "\(action) (\(trigger.rawValue)): \(reason)" }
 
+    /// Whether this is a metric drop judging a version that is no longer live. The monitor
+    /// watches the version promoted last; when a snapshot of the same group promoted a newer one
+    /// after the drop was seen, the drop judged the superseded version, and carrying it out would
+    /// withdraw the new live version unjudged (seed 8's new labels: 000003 went live and the drop
+    /// about 000002 rolled back to 000001, discarding 2,001 examples). The promotion re-armed the
+    /// monitor on the new version, which a real regression trips again.
+    /// - Parameter live: the version live now.
+    package func isStale(live: String?) -> Bool {
+        guard trigger == .metricDrop, case .rollBack(let from, _) = action else { return false }
+        return live != from
+    }
+
     package init(trigger: Trigger, action: Action, reason: String, numbers: [String: Double] = [:]) {
         self.trigger = trigger
         self.action = action

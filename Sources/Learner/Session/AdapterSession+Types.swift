@@ -33,6 +33,8 @@ extension AdapterSession {
         package let learningRateMultiplier: Double
         /// Extra multiplier for the head learning rate (after a drift, else 1).
         package var headLearningRateBoost: Double = 1
+        /// Head-only refit passes on this batch's rows after its step (during an incident, else 0).
+        package var headRefitPasses = 0
 
         /// Everything to train on: fresh first, then replay. Pad to the longest of these.
         package var examples: [Example] { fresh.map(\.example) + replay }

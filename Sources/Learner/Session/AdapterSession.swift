@@ -66,6 +66,9 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     /// The examples trained since a concept incident's alarm, replayed during its boost
     /// (`drift.adaptation.post_change_replay`), independent of `training.replay`.
     private var postChange: ReplayReservoir<Example>
+    /// The latest trained examples with the stream index at which they were trained: at an
+    /// alarm, those the detector attributes to the new regime seed the post-change replay.
+    private var recent: BoundedBuffer<(index: Int, example: Example)>
     private let rollbackEnabled: Bool
     /// The gate's minimum holdout while the buffer refills after a drift emptied it.
     private var refillMinHoldout: Int?
@@ -103,6 +106,7 @@ package struct AdapterSession<Example: Sendable>: Sendable {
                                     seed: config.model.seed ^ StableHash.hash(adapter))
         postChange = ReplayReservoir(capacity: Self.postChangeCapacity,
                                      seed: ~config.model.seed ^ StableHash.hash(adapter))
+        recent = BoundedBuffer(capacity: Self.postChangeSeedLimit)
         rollbackEnabled = config.rollback.enabled
         adaptation = DriftAdaptation(settings: config.drift.adaptation, headLR: config.training.headLR)
         newLabelWarmup = config.drift.conceptWarmup
@@ -125,15 +129,11 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     }
 
     /// Keeps a held-out example for the gate; its offset is applied at once.
-    /// - Returns: whether, after a drift adaptation, enough post-change holdout examples are in
-    ///   for the early snapshot.
-    @discardableResult
-    package mutating func addHoldout(_ example: Example, partition: Int32, offset: Int64) -> Bool {
+    package mutating func addHoldout(_ example: Example, partition: Int32, offset: Int64) {
         holdout.append(example)
         ledger.receive(partition: partition, offset: offset)
         ledger.apply(partition: partition, offset: offset)
         if let refill = refillMinHoldout, holdout.count >= max(refill, gate.minHoldout) { refillMinHoldout = nil }
-        return adaptation.heldOutAfterAlarm()
     }
 
     /// Installs held-out examples saved with the registry (oldest first), before any arrive.
@@ -179,6 +179,10 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     /// holds them all in a typical incident and a uniform sample in a longer one.
     static var postChangeCapacity: Int { 1_024 }
 
+    /// At most this many examples trained before an alarm seed its post-change replay (ADWIN's
+    /// window after a cut on a change 60–80 examples back is about that long).
+    static var postChangeSeedLimit: Int { 256 }
+
     private mutating func makeBatch(_ fresh: [Fresh]) -> TrainBatch {
         let replayCount = mix.replayCount(fresh: fresh.count, available: reservoir.count)
         batchesOut += 1
@@ -186,7 +190,7 @@ package struct AdapterSession<Example: Sendable>: Sendable {
         let replay = reservoir.draw(replayCount) + postChange.draw(adaptation.nextPostChangeReplay())
         return TrainBatch(fresh: fresh, replay: replay, step: step,
                           learningRateMultiplier: schedule.multiplier(step: step),
-                          headLearningRateBoost: adaptation.nextHeadMultiplier())
+                          headLearningRateBoost: adaptation.nextHeadMultiplier(), headRefitPasses: adaptation.nextHeadRefit())
     }
 
     // MARK: Drift
@@ -197,13 +201,43 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     /// rollback monitor's pre-drift baseline dropped — and the plan is returned so the caller
     /// resets the optimizer and journals it.
     package mutating func conceptAlarm(_ alarm: ConceptAlarm) -> DriftAdaptation.Plan? {
-        guard let plan = adaptation.alarm(alarm) else { return nil }
+        guard var plan = adaptation.alarm(alarm) else { return nil }
         reservoir.keep(fraction: plan.replayKeep)
         postChange.removeAll()
+        if plan.postChangeReplay > 0, let since = alarm.sinceChange {
+            // The examples trained after the detected change are the new concept's too.
+            for item in recent.elements where item.index > alarm.index - since { postChange.offer(item.example) }
+            plan.postChangeSeeded = postChange.count
+        }
         holdout.removeAll()
         refillMinHoldout = plan.minHoldoutAfter
         monitor.driftConfirmed()
         return plan
+    }
+
+    /// Whether a concept incident is being judged: live should predict every arrival as well.
+    package var isJudgingIncident: Bool { adaptation.isJudging }
+
+    /// The trainer's and live's outcomes on one arrival during an incident (see ``IncidentJudge``).
+    /// - Returns: the judgement when this pair decided it: the incident's snapshot is then due.
+    package mutating func incidentPair(trainer: Bool, live: Bool) -> IncidentJudge? {
+        adaptation.judged(trainer: trainer, live: live)
+    }
+
+    /// No live version to judge the incident against.
+    package mutating func stopJudgingIncident() { adaptation.stopJudging() }
+
+    /// The gate's decision on the incident's snapshot: the paired verdict, unless the candidate's
+    /// weights or outputs are not finite.
+    package func judgeIncident(_ judge: IncidentJudge, candidate: MetricTotals, weightsFinite: Bool,
+                               nonFiniteOutputs: Int) -> GateDecision {
+        guard weightsFinite, nonFiniteOutputs == 0 else {
+            return self.judge(candidate: candidate, live: nil, weightsFinite: weightsFinite, nonFiniteOutputs: nonFiniteOutputs)
+        }
+        let better = judge.verdict == .better
+        let verdict = better ? "better than live" : judge.verdict == .worse ? "worse than live" : "no better than live"
+        return GateDecision(verdict: better ? .promote : .reject, reason: "concept incident: trainer \(verdict), \(judge.description)",
+                            candidateValue: candidate.value(gate.metric), liveValue: nil)
     }
 
     /// A label never seen before arrived (before its prediction is recorded).
@@ -246,6 +280,7 @@ package struct AdapterSession<Example: Sendable>: Sendable {
             ledger.apply(partition: item.partition, offset: item.offset)
             lineage.digest.insert(item.key)
             reservoir.offer(item.example)
+            recent.append((metrics.cumulative.count, item.example))
             if adaptation.collectsPostChange { postChange.offer(item.example) }
         }
         lineage.examplesTrained += batch.fresh.count

@@ -49,7 +49,7 @@ extension BertLoRAModel {
 
     /// Splits `batch` into shards (`ShardPlan`), runs `work` for each concurrently, then
     /// `collect`s every shard's rows, returned in batch order.
-    private func runShards<Row>(_ batch: TokenBatch, _ work: (BatchSlice, Workspace) -> Void,
+    func runShards<Row>(_ batch: TokenBatch, _ work: (BatchSlice, Workspace) -> Void,
                                 collect: (BatchSlice, Workspace) -> [Row]) -> [Row] {
         let plan = ShardPlan(batch, count: shardCount(batch.batch))
         return withWorkspaces(for: plan) { wss in

@@ -55,6 +55,9 @@ package struct ADWIN: ConceptDriftDetector, Sendable {
     /// Number of values currently in the adaptive window.
     package var width: Int { Int(windowWidth) }
 
+    /// After a cut, the window holds only the values after it.
+    package var valuesSinceChange: Int? { width }
+
     /// |μ₀ − μ₁| and the bound ε at the last cut.
     package var alarmStatistic: (statistic: Double, threshold: Double)? { lastCut.map { ($0.gap, $0.bound) } }
 

@@ -21,4 +21,12 @@ package protocol ConceptDriftDetector: Sendable {
 
     /// Forgets everything seen so far; the parameters are kept.
     mutating func reset()
+
+    /// After a detection, how many of the latest values the detector attributes to the new
+    /// regime (ADWIN: its window after the cut); nil when it cannot tell (Page–Hinkley).
+    var valuesSinceChange: Int? { get }
+}
+
+extension ConceptDriftDetector {
+    package var valuesSinceChange: Int? { nil }
 }

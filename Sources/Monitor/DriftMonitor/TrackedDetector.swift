@@ -32,7 +32,8 @@ struct TrackedDetector<Detector: ConceptDriftDetector>: Sendable {
         lastDetectionIndex = index
         let stat = detector.alarmStatistic
         let alarm = ConceptAlarm(detector: name, signal: signal, index: index, statistic: stat?.statistic ?? 0,
-                                 threshold: stat?.threshold ?? 0, meanBefore: before, meanAfter: after)
+                                 threshold: stat?.threshold ?? 0, meanBefore: before, meanAfter: after,
+                                 sinceChange: detector.valuesSinceChange)
         lastAlarm = alarm
         return alarm
     }
@@ -57,9 +58,12 @@ package struct ConceptAlarm: Sendable, Codable, Equatable {
     /// window after the cut; Page-Hinkley: its running mean).
     package var meanBefore: Double
     package var meanAfter: Double
+    /// How many of the latest examples the detector attributes to the new regime (ADWIN's
+    /// window after the cut; nil for Page–Hinkley).
+    package var sinceChange: Int?
 
     package init(detector: String, signal: String, index: Int, statistic: Double, threshold: Double,
-                meanBefore: Double, meanAfter: Double) {
+                meanBefore: Double, meanAfter: Double, sinceChange: Int? = nil) {
         self.detector = detector
         self.signal = signal
         self.index = index
@@ -67,10 +71,12 @@ package struct ConceptAlarm: Sendable, Codable, Equatable {
         self.threshold = threshold
         self.meanBefore = meanBefore
         self.meanAfter = meanAfter
+        self.sinceChange = sinceChange
     }
 
     enum CodingKeys: String, CodingKey {
         case detector, signal, index, statistic, threshold, meanBefore = "mean_before", meanAfter = "mean_after"
+        case sinceChange = "since_change"
     }
 
     /// One line for logs and the journal.
