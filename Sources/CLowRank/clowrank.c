@@ -133,23 +133,51 @@ static inline __attribute__((always_inline)) void combine(long m, long n, long k
     }
 }
 
+// Σ of a vector's lanes as a tree (a serial sum would chain 16 dependent adds per dot product).
+// A macro: a vector argument would change the ABI between the compiled variants.
+#define LANES_SUM(vec)                                \
+    ({                                                \
+        const v16 x_ = (vec);                         \
+        const v8 h_ = x_.lo + x_.hi;                  \
+        const v4 q_ = h_.lo + h_.hi;                  \
+        (q_.x + q_.y) + (q_.z + q_.w);                \
+    })
+
+// C[i, j] for four columns j at a time: each 16-float chunk of row i of A is loaded once and
+// multiplied into four accumulators (four independent chains), reduced as trees at the end.
 static inline __attribute__((always_inline)) void dot(long m, long n, long k, float alpha, const float *a, long lda,
                                                       const float *b, long ldb, float beta, float *c, long ldc) {
+    const long k16 = k - k % 16;
     for (long i = 0; i < m; i++) {
         const float *x = a + i * lda;
-        for (long j = 0; j < n; j++) {
-            const float *y = b + j * ldb;
-            v16 s0 = 0, s1 = 0;
-            long p = 0;
-            for (; p + 32 <= k; p += 32) {
-                s0 += LOAD(v16, x + p) * LOAD(v16, y + p);
-                s1 += LOAD(v16, x + p + 16) * LOAD(v16, y + p + 16);
+        float *ci = c + i * ldc;
+        long j = 0;
+        for (; j + 4 <= n; j += 4) {
+            const float *y0 = b + j * ldb, *y1 = y0 + ldb, *y2 = y1 + ldb, *y3 = y2 + ldb;
+            v16 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (long p = 0; p < k16; p += 16) {
+                const v16 xv = LOAD(v16, x + p);
+                s0 += xv * LOAD(v16, y0 + p);
+                s1 += xv * LOAD(v16, y1 + p);
+                s2 += xv * LOAD(v16, y2 + p);
+                s3 += xv * LOAD(v16, y3 + p);
             }
-            s0 += s1;
-            float s = 0;
-            for (int l = 0; l < 16; l++) s += s0[l];
-            for (; p < k; p++) s += x[p] * y[p];
-            c[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j];
+            float d[4] = {LANES_SUM(s0), LANES_SUM(s1), LANES_SUM(s2), LANES_SUM(s3)};
+            for (long p = k16; p < k; p++) {
+                d[0] += x[p] * y0[p];
+                d[1] += x[p] * y1[p];
+                d[2] += x[p] * y2[p];
+                d[3] += x[p] * y3[p];
+            }
+            store(ci + j, d, 4, alpha, beta);
+        }
+        for (; j < n; j++) {
+            const float *y = b + j * ldb;
+            v16 s0 = 0;
+            for (long p = 0; p < k16; p += 16) s0 += LOAD(v16, x + p) * LOAD(v16, y + p);
+            float d = LANES_SUM(s0);
+            for (long p = k16; p < k; p++) d += x[p] * y[p];
+            ci[j] = beta == 0 ? alpha * d : alpha * d + beta * ci[j];
         }
     }
 }
