@@ -25,7 +25,6 @@ extension Agent {
                 stopRequested.withLock { $0 = true }
             }
             guarded("tick") { try tick() }
-            collectEvictions()
             commitAfterSnapshots()
             drainMailbox()
         }
@@ -93,14 +92,13 @@ extension Agent {
     ///   commit must land before the partitions go); the learner loop does not wait, so a frozen
     ///   broker never stops it from publishing status or serving.
     func commitDurable(handingOver: Set<TopicPartition> = [], waiting: Bool = true) {
-        // A worker being evicted counts with its ledger as it was handed over (nothing newer is durable).
-        let ledgers = workers.values.map(\.session.ledger) + evicting.values.map(\.ledger)
-        var positions = OffsetLedger.commitPositions(consumed: consumed, ledgers: ledgers + [deadLetterLedger])
+        var positions = OffsetLedger.commitPositions(
+            consumed: consumed, ledgers: workers.values.map(\.session.ledger) + [deadLetterLedger])
         // Owned partitions not read in this run: where their manifests say (the start position,
         // the lowest over every adapter's manifest — not only the workers resident now).
         let owned = pipeline.consumer.assignment.union(handingOver).filter { $0.topic == config.kafka.topic }.map(\.partition)
         for p in owned where positions[p] == nil {
-            let covered = ledgers.compactMap({ $0.durable[p] }) + [assignedStarts[p]].compactMap { $0 }
+            let covered = workers.values.compactMap({ $0.session.ledger.durable[p] }) + [assignedStarts[p]].compactMap { $0 }
             if let start = covered.min() { positions[p] = start }
         }
         var offsets: [TopicPartition: Int64] = [:]
@@ -125,7 +123,6 @@ extension Agent {
         // From here on revocations are not waited for (this snapshots and commits everything);
         // the ones already posted are served, so no poll thread waits in vain.
         for notice in rebalances.close() { serve(notice) }
-        collectEvictions(waiting: true)
         for w in workers.values {
             guarded("final snapshot of \(w.name)") {
                 guard w.hasUnsavedWork else { return }
