@@ -70,15 +70,11 @@ extension BertLoRAModel {
         let saved = Array(UnsafeBufferPointer(start: head, count: count))
         for _ in 0..<passes {
             _ = loss(gradient: true)
-            // dW (C, H) = dLogitsᵀ · X, db = Σ_n dLogits.
-            for i in grads.indices { grads[i] = 0 }
+            // dW (C, H) = dLogitsᵀ · X and db = Σ_n dLogits, as the train step's classifier backward.
+            Kernels.gemm(transA: true, transB: false, m: C, n: H, k: N, a: dLogits, lda: C, b: x, ldb: H, c: &grads, ldc: H)
+            for c in 0..<C { grads[C * H + c] = 0 }
             for n in 0..<N {
-                for c in 0..<C {
-                    let d = dLogits[n * C + c]
-                    guard d != 0 else { continue }
-                    for j in 0..<H { grads[c * H + j] += d * x[n * H + j] }
-                    grads[C * H + c] += d
-                }
+                for c in 0..<C { grads[C * H + c] += dLogits[n * C + c] }
             }
             state.step += 1
             Kernels.adamW(params: head, grads: grads, m: &state.m, v: &state.v, count: count, lr: learningRate,
