@@ -154,7 +154,10 @@ extension Demo {
             let seen = status.adapters.reduce(0) { $0 + $1.examplesSeen }
             if let traceFile, let a = status.adapters.first {
                 let drift = agent.drift.report(adapter: a.name)
-                let point = DemoTracePoint(examples: a.examplesSeen, windowAccuracy: a.prequential.windowed.accuracy, live: a.liveVersion,
+                let totals = a.prequential.cumulative
+                let point = DemoTracePoint(examples: a.examplesSeen, windowAccuracy: a.prequential.windowed.accuracy,
+                                           predicted: totals.count, correct: totals.accuracy.map { Int(($0 * Double(totals.count)).rounded()) },
+                                           live: a.liveVersion,
                                            rollbacks: a.rollbacks, declinedRollbacks: a.declinedRollbacks,
                                            adaptations: a.adaptations,
                                            label: drift?.label?.severity.rawValue, labelP: drift?.label?.pValue,
@@ -183,6 +186,11 @@ extension Demo {
 struct DemoTracePoint: Encodable {
     let examples: Int
     let windowAccuracy: Double?
+    /// Prequential predictions and how many were right, since the start: the difference of two
+    /// points is the accuracy of the examples between them (the window's 200 hide where in them
+    /// a recovery happens).
+    let predicted: Int
+    let correct: Int?
     let live: String?
     let rollbacks: Int
     let declinedRollbacks: Int

@@ -68,22 +68,18 @@ extension AdapterWorker {
                             weights: examples.map { $0.weight * scale } + riders.map { _ in 0 })
     }
 
-    /// The mean weighted cross-entropy of the batch's *fresh* rows, from the step's own forward
-    /// pass (before its update): the loss the rollback monitor's spike rule watches. Replayed rows
-    /// measure what the trainer remembers, not the stream — after a concept incident its head was
-    /// refitted on exactly those rows, so a batch loss including them falls near zero while the
-    /// boost lasts and jumps back when it ends, which the spike rule read as a spike (a wrong
-    /// rollback 1,100 examples after an abrupt change, seeds 7 and 8).
-    func freshLoss(_ batch: Session.TrainBatch, _ result: TrainStepResult) -> Double {
-        let n = batch.fresh.count
-        guard n > 0, result.logits.count >= n else { return Double(result.loss) }
-        var sum = 0.0
-        for (logits, example) in zip(result.logits.prefix(n), batch.examples.prefix(n)) {
+    /// The weighted cross-entropy of each of the batch's rows (fresh, then replay), from the
+    /// step's own forward pass (before its update), for the session's loss-spike rule, which
+    /// watches the fresh rows only (``AdapterSession/spikeLoss(_:batchLoss:rowLosses:)``).
+    /// Empty when the step returned no logits for them.
+    func rowLosses(_ batch: Session.TrainBatch, _ result: TrainStepResult) -> [Double] {
+        let examples = batch.examples
+        guard result.logits.count >= examples.count else { return [] }
+        return zip(result.logits, examples).map { logits, example in
             let z = logits.map(Double.init), top = z.max() ?? 0
             let logSumExp = top + log(z.reduce(0) { $0 + exp($1 - top) })
-            sum += Double(example.weight) * (logSumExp - z[labelIndex[example.label]!])
+            return Double(example.weight) * (logSumExp - z[labelIndex[example.label]!])
         }
-        return sum / Double(n)
     }
 
     /// Records the step's predictions of its arrivals (read from its forward pass), keeps the

@@ -288,7 +288,7 @@ final class AdapterWorker {
         }
         counters.lastLoss = Double(result.loss)
         try refitHead(after: batch)
-        let outcome = session.trained(batch, loss: freshLoss(batch, result), weightsFinite: true, now: now)
+        let outcome = session.trained(batch, loss: Double(result.loss), rowLosses: rowLosses(batch, result), weightsFinite: true, now: now)
         if let rollback = outcome.rollback {
             try apply(rollback, now: now)
             return StepEnd(rolledBack: true)

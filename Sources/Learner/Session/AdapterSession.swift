@@ -215,6 +215,10 @@ package struct AdapterSession<Example: Sendable>: Sendable {
         return plan
     }
 
+    /// The examples the incident's post-change replay draws from (at the alarm: those trained since
+    /// the detected change).
+    package var postChangeReplayExamples: [Example] { postChange.elements }
+
     /// Whether a concept incident is being judged: live should predict every arrival as well.
     package var isJudgingIncident: Bool { adaptation.isJudging }
 
@@ -273,9 +277,12 @@ package struct AdapterSession<Example: Sendable>: Sendable {
     /// - Parameters:
     ///   - batch: the batch that was trained.
     ///   - loss: its mean loss.
+    ///   - rowLosses: each row's loss (``TrainBatch/examples`` order), when known: the spike rule
+    ///     then judges the fresh rows' mean (``spikeLoss(_:batchLoss:rowLosses:)``).
     ///   - weightsFinite: whether all trainable weights are finite after the step.
     /// - Returns: a rollback decision and/or a due snapshot.
-    package mutating func trained(_ batch: TrainBatch, loss: Double, weightsFinite: Bool, now: Instant) -> StepOutcome {
+    package mutating func trained(_ batch: TrainBatch, loss: Double, rowLosses: [Double] = [], weightsFinite: Bool,
+                                  now: Instant) -> StepOutcome {
         for item in batch.fresh {
             ledger.apply(partition: item.partition, offset: item.offset)
             lineage.digest.insert(item.key)
@@ -287,7 +294,8 @@ package struct AdapterSession<Example: Sendable>: Sendable {
         countStep()
         var rollback: RollbackDecision?
         if rollbackEnabled {
-            rollback = monitor.observeTrainStep(loss: loss, weightsFinite: weightsFinite)
+            rollback = monitor.observeTrainStep(loss: Self.spikeLoss(batch, batchLoss: loss, rowLosses: rowLosses),
+                                                weightsFinite: weightsFinite)
         } else if !weightsFinite {
             // Automatic rollback is off, but a trainer with NaN/Inf weights can only be reloaded.
             rollback = RollbackDecision(trigger: .nonFiniteWeights, action: .reloadLive,
@@ -295,6 +303,19 @@ package struct AdapterSession<Example: Sendable>: Sendable {
         }
         let trigger = snapshotPolicy.recordTrained(batch.fresh.count, now: now)
         return StepOutcome(rollback: rollback, snapshot: rollback == nil ? trigger : nil)
+    }
+
+    /// The loss the rollback monitor's spike rule watches: the mean of the *fresh* rows' losses
+    /// (the batch's first `fresh.count` rows), or the batch's loss when the rows' are not known.
+    /// Replayed rows measure what the trainer remembers, not the stream: after a concept incident
+    /// its head was refitted on exactly those rows, so a batch loss including them fell near zero
+    /// while the boost lasted and jumped back when it ended, which the spike rule read as a spike
+    /// (a wrong rollback 1,100 examples after an abrupt change, seeds 7 and 8); and a burst of
+    /// wrong labels must trip it even when the replayed rows are easy.
+    package static func spikeLoss(_ batch: TrainBatch, batchLoss: Double, rowLosses: [Double]) -> Double {
+        let n = batch.fresh.count
+        guard n > 0, rowLosses.count >= n else { return batchLoss }
+        return rowLosses.prefix(n).reduce(0, +) / Double(n)
     }
 
     // MARK: Snapshots and promotion
