@@ -35,8 +35,12 @@ let package = Package(
         // Small fp32 products of one adapter's low-rank branch over a few rows (C; AVX-512 and
         // AVX2 + FMA enabled per function, chosen at run time). Optimized in debug builds too.
         .target(name: "CLowRank", cSettings: [.unsafeFlags(["-O2"])]),
+        // AdamW's scan (gradient norm, overflow bounds) and update over an adapter's flat buffers
+        // (C; AVX-512 and AVX2 enabled per function, chosen at run time; no FMA contraction, so
+        // bitwise the scalar loop). Optimized in debug builds too.
+        .target(name: "CAdamW", cSettings: [.unsafeFlags(["-O2"])]),
         // BLAS core: contiguous Float buffers, sgemm wrappers, fused kernels (+ naive references).
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16", "CLowRank"]),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16", "CLowRank", "CAdamW"]),
         // SplitMix64: the seeded generator shared by Model (init, dropout), Learner (replay) and
         // Monitor (drift projections), identical to the fixture scripts'.
         .target(name: "SeededRandom"),

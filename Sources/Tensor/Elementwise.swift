@@ -70,24 +70,6 @@ extension Kernels {
         }
     }
 
-    /// Σ x² accumulated in Double (for gradient-norm clipping).
-    package static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-        var total = 0.0
-        var i = 0
-        while i < n {
-            let end = Swift.min(n, i + 4096)
-            while i + 3 < end {
-                s0 += x[i] * x[i]; s1 += x[i + 1] * x[i + 1]; s2 += x[i + 2] * x[i + 2]; s3 += x[i + 3] * x[i + 3]
-                i += 4
-            }
-            while i < end { s0 += x[i] * x[i]; i += 1 }
-            total += Double(s0) + Double(s1) + Double(s2) + Double(s3)
-            s0 = 0; s1 = 0; s2 = 0; s3 = 0
-        }
-        return total
-    }
-
     /// x *= s.
     package static func scale(_ x: UnsafeMutablePointer<Float>, _ s: Float, count n: Int) {
         for i in 0..<n { x[i] *= s }

@@ -37,6 +37,7 @@ final class AdaptersBench {
         let warmLive = try LiveAdapter(adapter: "warm", version: Version(rawValue: 1), labels: labels,
                                        tensors: warm.adapterTensors(), config: runtime.peftConfig, runtime: runtime)
         _ = try batcher.predictBlocking(warmLive, tokens: Array(probes.prefix(o.maxRows)))
+        let control = try warm.clone()  // the one-adapter peer measured against itself
         let baseRSS = residentMiB()
         var trainers: [BertLoRAModel] = [], lives: [LiveAdapter] = []
         var levels: [AdaptersBenchLevel] = []
@@ -54,7 +55,7 @@ final class AdaptersBench {
                                              runtime: runtime))
             }
             let rss = residentMiB()
-            let rates = try trainingRates(trainers, train, reference: warm)
+            let rates = try trainingRates(trainers, train, reference: warm, control: control)
             let version = Locked(1), current = trainers
             let (serving, swapping) = try predictionRounds(lives, probes, batcher) { i in
                 let trainers = current
@@ -66,8 +67,11 @@ final class AdaptersBench {
                 adapters: n, rss_mib: rss,
                 mib_per_additional_adapter: previous.map { (rss - $0.rss) / Double(n - $0.count) },
                 train_examples_per_s: rates.own, train_ratio_vs_one: rates.ownVsOne,
-                mixed_train_examples_per_s: rates.mixed, mixed_train_ratio_vs_one: rates.mixedVsOne,
-                one_train_examples_per_s: rates.one,
+                mixed_train_examples_per_s: rates.mixed, mixed_train_ratio_vs_one: rates.mixedVsOne.pooled,
+                one_train_examples_per_s: rates.one, mixed_train_steps: rates.mixedVsOne,
+                control_train_steps: rates.controlVsOne, mixed_train_cpu_ms_per_example: rates.mixedCPUPerExample * 1e3,
+                one_train_cpu_ms_per_example: rates.oneCPUPerExample * 1e3,
+                control_train_cpu_ms_per_example: rates.controlCPUPerExample * 1e3,
                 predict_requests_per_s: serving.rate, predict_p50_ms: serving.p50, predict_p99_ms: serving.p99,
                 predict_mean_batch_rows: serving.rows, predict_swapping_p99_ms: swapping.p99,
                 predict_swapping_p50_ms: swapping.p50, swaps_per_s: swapping.swapsPerSecond))
@@ -101,73 +105,6 @@ final class AdaptersBench {
         let encode = { (t: String) in runtime.tokenizer.encode(t, maxLength: runtime.maxLength) }
         let train = rows.prefix(o.examples).map { Example(tokens: encode($0.0), label: index[$0.1]!) }
         return (train, rows.dropFirst(o.examples).map { encode($0.0) }, labels)
-    }
-
-    /// Examples/s of training all `examples` once, example i going to adapter i mod N: with each
-    /// adapter stepping on micro-batches of its own examples (`own`), and with micro-batches of
-    /// consecutive stream examples whatever their adapters, one cross-adapter step each
-    /// (`mixed`: one frozen pass, each adapter's own LoRA branch, head and AdamW step).
-    ///
-    /// The peer is one adapter (`reference`) on the same stream, in micro-batches of `o.batch`
-    /// consecutive examples, timed beside ours so both see the same machine load even when other
-    /// processes come and go: beside each mixed step, the reference steps on the same rows
-    /// (alternating which goes first); during the own steps, the reference takes its next stream
-    /// batch whenever it has trained fewer examples than the own steps so far.
-    func trainingRates(_ trainers: [BertLoRAModel], _ train: [Example], reference: BertLoRAModel) throws -> TrainingRates {
-        let n = trainers.count
-        let batches = stride(from: 0, to: train.count, by: o.batch).map { Array(train[$0..<min($0 + o.batch, train.count)]) }
-        func timed(_ body: () throws -> Void) rethrows -> Double {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        }
-        func step(_ model: BertLoRAModel, _ rows: [Example]) throws {
-            _ = try model.trainStep(try TokenBatch(rows: rows.map(\.tokens)), labels: rows.map(\.label))
-        }
-        var tOwn = 0.0, tOneOwn = 0.0, own = 0, oneOwn = 0, next = 0
-        for a in 0..<n {
-            let mine = stride(from: a, to: train.count, by: n).map { train[$0] }
-            for chunk in stride(from: 0, to: mine.count, by: o.batch).map({ Array(mine[$0..<min($0 + o.batch, mine.count)]) }) {
-                progress("training adapter \(a + 1)/\(n)")
-                tOwn += try timed { try step(trainers[a], chunk) }
-                own += chunk.count
-                while oneOwn < own {
-                    let rows = batches[next % batches.count]
-                    next += 1
-                    tOneOwn += try timed { try step(reference, rows) }
-                    oneOwn += rows.count
-                }
-            }
-        }
-        var tMixed = 0.0, tOneMixed = 0.0
-        for (i, first) in stride(from: 0, to: train.count, by: o.batch).enumerated() {
-            progress("cross-adapter steps \(i + 1)/\(batches.count) (\(n) adapters)")
-            let rows = first..<min(first + o.batch, train.count)
-            var local: [Int: Int] = [:], adapters: [BertLoRAModel] = []
-            let rowAdapters = rows.map { i in
-                local[i % n] ?? { adapters.append(trainers[i % n]); local[i % n] = adapters.count - 1; return adapters.count - 1 }()
-            }
-            let mixed = {
-                _ = try BertLoRAModel.trainStepMixed(try TokenBatch(rows: rows.map { train[$0].tokens }), adapters: adapters,
-                                                     rowAdapters: rowAdapters, labels: rows.map { train[$0].label })
-            }
-            if i % 2 == 0 {
-                tMixed += try timed(mixed)
-                tOneMixed += try timed { try step(reference, batches[i]) }
-            } else {
-                tOneMixed += try timed { try step(reference, batches[i]) }
-                tMixed += try timed(mixed)
-            }
-        }
-        let count = Double(train.count)
-        let oneRate = (Double(oneOwn) / tOneOwn + count / tOneMixed) / 2
-        return TrainingRates(own: count / tOwn, mixed: count / tMixed, one: oneRate,
-                             ownVsOne: (count / tOwn) / (Double(oneOwn) / tOneOwn), mixedVsOne: tOneMixed / tMixed)
-    }
-
-    /// Training examples/s, and each way's ratio to one adapter on the same rows timed beside it.
-    struct TrainingRates {
-        var own, mixed, one, ownVsOne, mixedVsOne: Double
     }
 
     /// Idle and swapping prediction in alternating rounds (`rounds` of each, `requests` in all

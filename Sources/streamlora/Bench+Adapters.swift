@@ -26,6 +26,7 @@ struct BenchAdapters: AsyncParsableCommand {
     @Option(help: "Labelled JSONL stream (text, label), e.g. from ops/bench/make_debian_stream.py.") var texts = ".cache/debian.jsonl"
     @Option(help: "Training examples per level (the same examples at every level).") var examples = 256
     @Option(help: "Micro-batch size per adapter.") var batch = 16
+    @Option(help: "Passes over the training examples in the cross-adapter phase (more paired steps).") var mixedPasses = 1
     @Option(help: "LoRA rank r.") var rank = 8
     @Option(help: "LoRA target modules, comma-separated.") var targets = "query,value"
     @Option(help: "Prediction requests per level (one text each).") var requests = 320
@@ -46,8 +47,8 @@ struct BenchAdapters: AsyncParsableCommand {
         guard registered == 0 || (registered > 1 && resident > 0) else {
             throw ValidationError("--registered needs at least 2 adapters and --resident at least 1")
         }
-        guard examples > 0, batch > 0, rank > 0, requests > 0, clients > 0, maxRows > 0, swapsPerSecond > 0 else {
-            throw ValidationError("--examples, --batch, --rank, --requests, --clients, --max-rows, --swaps-per-second must be positive")
+        guard examples > 0, batch > 0, mixedPasses > 0, rank > 0, requests > 0, clients > 0, maxRows > 0, swapsPerSecond > 0 else {
+            throw ValidationError("--examples, --batch, --mixed-passes, --rank, --requests, --clients, --max-rows, --swaps-per-second must be positive")
         }
     }
 
@@ -77,11 +78,19 @@ struct AdaptersBenchLevel: Codable {
     var train_examples_per_s: Double
     var train_ratio_vs_one: Double
     /// Cross-adapter steps on micro-batches of the stream as it comes, against one adapter on
-    /// the same micro-batches, timed beside each step.
+    /// the same micro-batches, timed beside each step (the pooled ratio: the target's measure).
     var mixed_train_examples_per_s: Double
     var mixed_train_ratio_vs_one: Double
     /// The one-adapter peer's own rate in this level (both pairings).
     var one_train_examples_per_s: Double
+    /// The cross-adapter ratio step by step (median, spread), and the control: one adapter
+    /// against a second one on the same rows in the same steps, whose ratio is 1 but for noise.
+    var mixed_train_steps: PairedRatios
+    var control_train_steps: PairedRatios
+    /// Process CPU milliseconds per example (all threads) of the cross-adapter phase's three ways.
+    var mixed_train_cpu_ms_per_example: Double
+    var one_train_cpu_ms_per_example: Double
+    var control_train_cpu_ms_per_example: Double
     var predict_requests_per_s: Double
     var predict_p50_ms: Double
     var predict_p99_ms: Double
@@ -117,6 +126,16 @@ struct AdaptersBenchReport: Codable {
                                 l.mib_per_additional_adapter.map { String(format: "%.2f", $0) } ?? "-", l.one_train_examples_per_s,
                                 l.train_examples_per_s, l.train_ratio_vs_one, l.mixed_train_examples_per_s, l.mixed_train_ratio_vs_one,
                                 l.predict_requests_per_s, l.predict_p50_ms, l.predict_p99_ms, l.predict_mean_batch_rows))
+        }
+        lines.append("cross-adapter steps against one adapter (one/ours per paired step), and one adapter against itself (control):")
+        for l in levels {
+            let m = l.mixed_train_steps, c = l.control_train_steps
+            lines.append(String(format: "%8d adapters: pooled %.3f, median %.3f (p10–p90 %.3f–%.3f) over %d steps; control pooled %.3f, median %.3f (%.3f–%.3f)",
+                                l.adapters, m.pooled, m.median, m.p10, m.p90, m.steps, c.pooled, c.median, c.p10, c.p90))
+            lines.append(String(format: "          CPU ms/example: cross-adapter %.2f, one %.2f, control %.2f (one/ours %.3f, one/control %.3f)",
+                                l.mixed_train_cpu_ms_per_example, l.one_train_cpu_ms_per_example, l.control_train_cpu_ms_per_example,
+                                l.one_train_cpu_ms_per_example / l.mixed_train_cpu_ms_per_example,
+                                l.one_train_cpu_ms_per_example / l.control_train_cpu_ms_per_example))
         }
         lines.append("p99 of /v1/predict-style requests while versions swap, against idle (alternating rounds):")
         for l in levels {

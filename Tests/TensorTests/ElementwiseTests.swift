@@ -78,9 +78,11 @@ private let counts = [1, 7, 64, 1000, 4099]
 
     @Test(arguments: counts)
     func sumOfSquaresAndScale(n: Int) {
-        let x = randomArray(n, seed: 17)
-        let s = x.withUnsafeBufferPointer { (Kernels.sumOfSquares($0.baseAddress!, n), Reference.sumOfSquares($0.baseAddress!, n)) }
-        #expect(abs(s.0 - s.1) <= 1e-5 * s.1)
+        let x = randomArray(n, seed: 17), m = randomArray(n, seed: 19, scale: 3), p = randomArray(n, seed: 20, scale: 5)
+        let scan = Kernels.adamWScan(grads: x, m: m, params: p, count: n)
+        let s = x.withUnsafeBufferPointer { Reference.sumOfSquares($0.baseAddress!, n) }
+        #expect(abs(scan.sumOfSquares - s) <= 1e-5 * s)
+        #expect(scan.finite && scan.maxGrad == x.map(abs).max()! && scan.maxMoment == m.map(abs).max()! && scan.maxParam == p.map(abs).max()!)
         let sc = twin(x) { p, fast in (fast ? Kernels.scale : Reference.scale)(p, 0.3, n) }
         #expect(relativeError(sc.fast, sc.ref) < 1e-6)
     }

@@ -3,18 +3,24 @@
 
     decisions_report.py served --trace T --change C --examples N            # versions to score
     decisions_report.py score --probe P.jsonl --version V < predictions   # one version on a probe
-    decisions_report.py table --out DIR --change C --examples N --stationary M --seeds "7 8" SCENARIOS…
+    decisions_report.py table --out DIR --change C --examples N --stationary M --seeds "7 8" \
+        [--variant NAME] SCENARIOS…
 
 `table` prints one JSON row per seed and scenario, then a markdown table (mean over seeds,
-min–max) for the README.
+min–max) for the README, then each of the issue's targets with the numbers that meet it or not.
+With --variant, ours' files are read from DIR/seedS/NAME/ (ops/bench/decisions --variant NAME:
+another pipeline on the same streams), PEFT's from DIR/seedS/ as always.
 """
 import argparse
 import json
 import os
 import sys
 
+from holdout import in_holdout
+
 WINDOW = 200  # metrics.window of pipelines/bench-decisions.yaml; PEFT's outcomes use the same.
 BURST = 200  # make_decision_streams.py --burst
+HOLDOUT = 0.05  # holdout.share of pipelines/bench-decisions.yaml
 SERVED_AT = (250, 500, 1000, 2500)  # examples after the change at which the served version is scored
 
 
@@ -72,9 +78,10 @@ def rising(trace, key):
     return out
 
 
-def scenario_row(d, s, c, n):
-    trace = load_jsonl(os.path.join(d, f"{s}.trace.jsonl"))
-    journal = load_jsonl(os.path.join(d, f"{s}.journal.jsonl"))
+def scenario_row(d, od, s, c, n):
+    """One seed's numbers for scenario s: ours' files in od, the streams and PEFT's files in d."""
+    trace = load_jsonl(os.path.join(od, f"{s}.trace.jsonl"))
+    journal = load_jsonl(os.path.join(od, f"{s}.journal.jsonl"))
     row = {"scenario": s}
     if trace:
         ours = [(p["examples"], p.get("window_accuracy")) for p in trace]
@@ -101,7 +108,7 @@ def scenario_row(d, s, c, n):
                            "discarded": e["numbers"].get("examples_discarded")})
         post = next((p["examples"] for p in trace if p["examples"] >= c and p.get("live")
                      and created.get(int(p["live"]), 0) > c), None)
-        scores = {int(r["version"]): r["accuracy"] for r in load_jsonl(os.path.join(d, f"{s}.probe-scores.jsonl"))}
+        scores = {int(r["version"]): r["accuracy"] for r in load_jsonl(os.path.join(od, f"{s}.probe-scores.jsonl"))}
         live_at = [(p["examples"], int(p["live"]) if p.get("live") else None) for p in trace]
         served = {}
         for k in SERVED_AT + (n - c,):
@@ -121,7 +128,15 @@ def scenario_row(d, s, c, n):
             "ours_window_accuracy_after": {str(k): at(ours, c + k) for k in SERVED_AT + (n - c,)},
             "served_probe_accuracy_after": served,
             "probe_accuracy_before_change": scores.get(at(live_at, c - 1)),
+            "discard_events": sum(1 for e in journal if e["numbers"].get("examples_discarded")),
         })
+        manifest = os.path.join(od, f"{s}.live-manifest.json")
+        if os.path.exists(manifest):
+            m = json.load(open(manifest))
+            row["live_examples_trained"] = m.get("examples_trained")
+            row["live_examples_skipped"] = m.get("examples_skipped")
+            stream = load_jsonl(os.path.join(d, f"{s}.jsonl"))[:n]
+            row["examples_not_held_out"] = sum(1 for i, r in enumerate(stream) if not in_holdout(str(r.get("id", i)), HOLDOUT))
     peft_path = os.path.join(d, f"{s}.peft-outcomes.json")
     if os.path.exists(peft_path):
         pw = peft_windowed(json.load(open(peft_path)))
@@ -130,11 +145,11 @@ def scenario_row(d, s, c, n):
         row["peft_recovery_examples"] = None if s == "stationary" or pre is None else recovery(pw, c, pre)
         row["peft_window_accuracy_after"] = {str(k): at(pw, c + k) for k in SERVED_AT + (n - c,)}
         row.update(river_row(os.path.join(d, f"{s}.peft.json"), s, c, n))
-    commit = os.path.join(d, f"{s}.ours-commit")
+    commit = os.path.join(od, f"{s}.ours-commit")
     if os.path.exists(commit):
         row["ours_commit"] = open(commit).read().strip()
-    for impl in ("ours", "peft"):
-        path = os.path.join(d, f"{s}.{impl}.json")
+    for impl, where in (("ours", od), ("peft", d)):
+        path = os.path.join(where, f"{s}.{impl}.json")
         if os.path.exists(path) and os.path.getsize(path) > 0:
             row[f"{impl}_examples_per_s"] = round(json.load(open(path))["examples_per_s"], 1)
     return row
@@ -197,6 +212,23 @@ def get(r, key, sub=None):
     return r[key] if sub is None else (r[key] or {}).get(sub)
 
 
+def ratio(r):
+    """ours / PEFT recovery examples for one seed; MISSING when either did not run, None when
+    either never recovered."""
+    o, p = get(r, "ours_recovery_examples"), get(r, "peft_recovery_examples")
+    if o is MISSING or p is MISSING:
+        return MISSING
+    return None if o is None or p is None or p == 0 else o / p
+
+
+def ratios(rs):
+    """The per-seed ratios ours / PEFT (a seed's ratio is what the target judges, not the mean's)."""
+    rs_ = [ratio(r) for r in rs]
+    if all(x is MISSING for x in rs_):
+        return "not run"
+    return " / ".join("not run" if x is MISSING else "never" if x is None else f"{x:.2f}×" for x in rs_)
+
+
 def cells(s, rs):
     """One table row's cells for the rows `rs` (one seed, or every seed: mean (min–max))."""
     stationary = s == "stationary"
@@ -232,6 +264,7 @@ def cells(s, rs):
             dash(summary([get(r, "post_change_version_serving_after") for r in rs])),
             dash(summary([get(r, "ours_recovery_examples") for r in rs])),
             dash(summary([get(r, "peft_recovery_examples") for r in rs])),
+            dash(ratios(rs)),
             f"{sv(500)} / {sv(2500)}",
             f"{after('ours_window_accuracy_after', 500)} / {after('ours_window_accuracy_after', 2500)}",
             f"{after('peft_window_accuracy_after', 500)} / {after('peft_window_accuracy_after', 2500)}"]
@@ -239,7 +272,7 @@ def cells(s, rs):
 
 HEADER = ("| scenario | alarms / 10k before the change, ours (label, input, concept) | PEFT + River (concept) | "
           "first alarm after the change, ours | PEFT + River | automatic rollbacks, ours (PEFT: none) | "
-          "post-change version live after, ours | recovery ours | recovery PEFT | "
+          "post-change version live after, ours | recovery ours | recovery PEFT | recovery ours / PEFT | "
           "ours served version on the new concept, +500 / +2,500 | ours windowed, +500 / +2,500 | "
           "PEFT windowed, +500 / +2,500 |")
 
@@ -252,7 +285,8 @@ def table(a):
     for seed in seeds:
         for s in a.scenarios:
             n = a.stationary if s == "stationary" else a.examples
-            r = scenario_row(os.path.join(a.out, f"seed{seed}"), s, a.change, n)
+            d = os.path.join(a.out, f"seed{seed}")
+            r = scenario_row(d, os.path.join(d, a.variant) if a.variant else d, s, a.change, n)
             r["seed"] = seed
             rows.setdefault(s, []).append(r)
             print(json.dumps(r))
@@ -267,6 +301,80 @@ def table(a):
             for r in rs:
                 at_commit = f" (ours at {r['ours_commit']})" if "ours_commit" in r and len(commits) > 1 else ""
                 print(f"| {s}, seed {r['seed']}{at_commit} | " + " | ".join(cells(s, [r])) + " |")
+    print()
+    for line in targets(rows):
+        print(line)
+
+
+def verdict(checks):
+    """'met' when every seed that ran meets it, else 'not met'; seeds not run are named."""
+    ran = [(seed, ok) for seed, ok in checks if ok is not MISSING]
+    if not ran:
+        return "not run"
+    text = "met" if all(ok for _, ok in ran) else "NOT met"
+    missing = [seed for seed, ok in checks if ok is MISSING]
+    failed = [seed for seed, ok in ran if not ok]
+    return (text + (f" (seed {', '.join(failed)} not)" if failed and len(failed) < len(ran) else "")
+            + (f"; seed {', '.join(missing)} not run" if missing else ""))
+
+
+def targets(rows):
+    """The issue's targets, judged per seed on the rows that ran, each with its numbers."""
+    out = ["Targets (per seed; met only when every seed that ran meets it):"]
+    per = lambda s: rows.get(s, [])
+    ours_ran = lambda r: "rollbacks" in r
+
+    def numbers(rs, f):
+        return ", ".join(f"seed {r['seed']}: {f(r)}" for r in rs)
+    st = per("stationary")
+    if st:
+        def quiet(r):
+            if not ours_ran(r):
+                return MISSING
+            a = r["alerts_per_10k_before_change"]
+            return all(v == 0 for v in a.values()) and not r["rollbacks"] and not r.get("discard_events")
+        def trained(r):
+            if not ours_ran(r) or r.get("live_examples_trained") is None:
+                return MISSING
+            return (r["live_examples_trained"] == r["examples_not_held_out"] and r.get("live_examples_skipped") == 0
+                    and not r["rollbacks"] and not r.get("discard_events"))
+        out.append("- stationary, 0 drift alerts after the reference froze and 0 automatic rollbacks: "
+                   + verdict([(r["seed"], quiet(r)) for r in st]) + " — "
+                   + numbers([r for r in st if ours_ran(r)], lambda r: f"alerts {sum(r['alert_episodes_before_change'].values())}, "
+                             f"rollbacks {len(r['rollbacks'])}"))
+        out.append("- stationary, every non-held-out example trained (the live manifest's examples trained = the "
+                   "stream's examples outside the holdout, 0 skipped; nothing rolled back or discarded): " + verdict([(r["seed"], trained(r)) for r in st]) + " — "
+                   + numbers([r for r in st if r.get("live_examples_trained") is not None],
+                             lambda r: f"{r['live_examples_trained']:,} trained of {r['examples_not_held_out']:,}, "
+                             f"{r['live_examples_skipped']} skipped"))
+        peft = [r for r in st if "peft_river_alarms_before_change" in r]
+        if peft:
+            out.append("- (peer) PEFT + River on the stationary stream: " + numbers(
+                peft, lambda r: f"{r['peft_river_alarms_before_change']} alarms, {r['peft_river_alarms_per_10k_before_change']}/10k"))
+    po = per("poisoned")
+    if po:
+        ok = lambda r: MISSING if not ours_ran(r) else any(x["right"] for x in r["rollbacks"]) and all(x["right"] for x in r["rollbacks"])
+        out.append("- poisoned burst rolled back (to a version from before it), and nothing else: "
+                   + verdict([(r["seed"], ok(r)) for r in po]) + " — "
+                   + numbers([r for r in po if ours_ran(r)], lambda r: ", ".join(
+                       f"{x['event']} at +{x['at']} ({'right' if x['right'] else 'wrong'}, {x['discarded']} discarded)"
+                       for x in r["rollbacks"]) or "none"))
+    ab = per("abrupt")
+    if ab:
+        delay = lambda r: first_alarm(r, "ours")[0]
+        ok1 = lambda r: MISSING if delay(r) is MISSING else delay(r) is not None and delay(r) <= 100
+        out.append("- abrupt, first alarm ≤ 100 examples after the change: " + verdict([(r["seed"], ok1(r)) for r in ab])
+                   + " — " + numbers([r for r in ab if ours_ran(r)], lambda r: f"+{delay(r)}"))
+        live = lambda r: get(r, "post_change_version_serving_after")
+        ok2 = lambda r: MISSING if live(r) is MISSING else live(r) is not None and live(r) <= 500
+        out.append("- abrupt, a post-change version serving ≤ 500 examples after the change: "
+                   + verdict([(r["seed"], ok2(r)) for r in ab]) + " — " + numbers([r for r in ab if ours_ran(r)], lambda r: f"+{live(r)}"))
+        ok3 = lambda r: MISSING if ratio(r) is MISSING else ratio(r) is not None and ratio(r) <= 0.5
+        both = [r for r in ab if ratio(r) is not MISSING]
+        out.append("- abrupt, recovery ≤ ½ of PEFT's: " + verdict([(r["seed"], ok3(r)) for r in ab]) + " — "
+                   + numbers(both, lambda r: f"{r['ours_recovery_examples']} / {r['peft_recovery_examples']} = "
+                             + ("never" if ratio(r) is None else f"{ratio(r):.2f}×")))
+    return out
 
 
 def served(a):
@@ -300,6 +408,7 @@ def main():
     t.add_argument("--examples", type=int, required=True)
     t.add_argument("--stationary", type=int, required=True)
     t.add_argument("--seeds", required=True)
+    t.add_argument("--variant", help="read ours' files from DIR/seedS/VARIANT/ (ops/bench/decisions --variant)")
     t.add_argument("scenarios", nargs="+")
     a = ap.parse_args()
     {"score": score, "served": served, "table": table}[a.command](a)

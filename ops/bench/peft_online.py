@@ -20,7 +20,7 @@ has no gate, rollback or adaptation, so the alarms only report. Nothing acts on 
 computed from the recorded outcomes after the stream; `--detect-only` recomputes them from
 `--outcomes` and `--losses` files without training.
 
-Holdout: `fmix64(fnv1a64(utf8(id)))`, its top 53 bits as a number in [0, 1), held out
+Holdout (holdout.py): `fmix64(fnv1a64(utf8(id)))`, its top 53 bits as a number in [0, 1), held out
 when below --holdout: the same rule as StreamLoRA's `HoldoutSplitter`, so both leave
 out exactly the same examples.
 
@@ -36,29 +36,7 @@ import torch
 from peft import LoraConfig, get_peft_model
 from transformers import BertForSequenceClassification, BertTokenizerFast
 
-FNV_OFFSET, FNV_PRIME = 0xCBF29CE484222325, 0x100000001B3
-
-
-def fnv1a64(s: str) -> int:
-    h = FNV_OFFSET
-    for b in s.encode("utf-8"):
-        h = ((h ^ b) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
-    return h
-
-
-def fmix64(k: int) -> int:
-    mask = 0xFFFFFFFFFFFFFFFF
-    k ^= k >> 33
-    k = (k * 0xFF51AFD7ED558CCD) & mask
-    k ^= k >> 33
-    k = (k * 0xC4CEB9FE1A85EC53) & mask
-    k ^= k >> 33
-    return k
-
-
-def in_holdout(example_id: str, share: float) -> bool:
-    return (fmix64(fnv1a64(example_id)) >> 11) * 2.0**-53 < share
-
+from holdout import in_holdout
 
 def river_alarms(outcomes, losses, a) -> dict:
     """Every degradation alarm of River's ADWIN and Page–Hinkley on the error and the loss.

@@ -1,4 +1,5 @@
 import SeededRandom
+import Synchronization
 import Tensor
 
 /// Training several adapters in one pass (the training half of Punica's SGMV): the frozen base
@@ -34,17 +35,21 @@ extension BertLoRAModel {
         }
     }
 
-    /// `update(a)` for every adapter index, spread over `threads` workers (each adapter's clip and
+    /// `update(a)` for every adapter index, on up to `threads` workers (each adapter's clip and
     /// AdamW touch only its own parameters, moments and gradients, so they run concurrently).
     /// Sixteen adapters of one row each would otherwise stream their parameters and moments
-    /// through one core while the other waits.
+    /// through one core while the other waits. Adapters are handed out one at a time to whichever
+    /// worker is free, not in fixed halves: on a busy machine a worker that is not scheduled
+    /// leaves its share to the other instead of keeping the step waiting for it.
     private static func updateEach(_ adapters: [BertLoRAModel], threads: Int,
                                    _ update: (Int) -> TrainStepResult) -> [TrainStepResult] {
         let workers = max(1, min(threads, adapters.count))
+        guard workers > 1 else { return adapters.indices.map(update) }
+        let next = Atomic(0)
         var results = [TrainStepResult?](repeating: nil, count: adapters.count)
         results.withUnsafeMutableBufferPointer { out in
-            Kernels.forEachShard(workers, threads: 1) { w in
-                for a in stride(from: w, to: adapters.count, by: workers) { out[a] = update(a) }
+            Kernels.forEachShard(workers, threads: 1) { _ in
+                while case let a = next.wrappingAdd(1, ordering: .relaxed).oldValue, a < adapters.count { out[a] = update(a) }
             }
         }
         return results.map { $0! }

@@ -146,39 +146,41 @@ extension BertLoRAModel {
         }
     }
 
-    /// clip_grad_norm_ and AdamW with `grads` (layout.count floats, clipped in place), unless the
-    /// loss, the gradient norm or an updated parameter is non-finite: then parameters, moments
-    /// and the step count are left bitwise unchanged. Touches this adapter's parameters only.
+    /// clip_grad_norm_ and AdamW with `grads` (layout.count floats, left unclipped: the clip
+    /// factor is applied inside AdamW), unless the loss, the gradient norm or an updated
+    /// parameter is non-finite: then parameters, moments and the step count are left bitwise
+    /// unchanged. Touches this adapter's parameters only.
     ///
-    /// The rollback copy of parameters and moments is taken only when `Kernels.adamWStaysFinite`
-    /// cannot rule an overflow out: with finite gradients it almost always can, and a
-    /// cross-adapter step would otherwise copy 3 × layout.count floats per adapter per step.
+    /// Two passes over the adapter's buffers: `Kernels.adamWScan` reads gradients, moments and
+    /// parameters once for the norm and the overflow bounds, then `Kernels.adamW` updates with
+    /// the clip factor on the fly. A cross-adapter step does this for every adapter in it, so
+    /// each extra pass is paid per adapter, not per step. The rollback copy of parameters and
+    /// moments is taken only when `AdamWScan.staysFinite` cannot rule an overflow out: with
+    /// finite gradients it almost always can.
     func applyUpdate(grads: UnsafeMutablePointer<Float>, loss: Float, logits: [[Float]]) -> TrainStepResult {
         ensureOptimizerState()
-        let n = layout.count
-        let norm = Float(Kernels.sumOfSquares(grads, n).squareRoot())
+        let n = layout.count, o = optimizer, head = layout.loraCount, headLR = o.headLearningRate ?? o.learningRate
+        // Two parameter groups, as torch.optim.AdamW with param groups: LoRA, then the head.
+        let groups = [(offset: 0, count: head, lr: o.learningRate), (offset: head, count: n - head, lr: headLR)]
+        let scans = groups.map { Kernels.adamWScan(grads: grads + $0.offset, m: adamM.ptr + $0.offset,
+                                                   params: params.ptr + $0.offset, count: $0.count) }
+        let norm = Float(scans.reduce(0) { $0 + $1.sumOfSquares }.squareRoot())
         func skipped(_ reason: String) -> TrainStepResult {
             TrainStepResult(loss: loss, gradNorm: norm, applied: false, skipReason: reason, logits: logits)
         }
         guard loss.isFinite else { return skipped("non-finite loss \(loss)") }
         guard norm.isFinite else { return skipped("non-finite gradient norm") }
-        if let maxNorm = optimizer.maxGradNorm {
-            // torch.nn.utils.clip_grad_norm_: coef = max/(norm + 1e-6), clamped to 1.
-            let coef = min(maxNorm / (norm + 1e-6), 1)
-            if coef < 1 { Kernels.scale(grads, coef, count: n) }
+        // torch.nn.utils.clip_grad_norm_: coef = max/(norm + 1e-6), clamped to 1.
+        let coef = o.maxGradNorm.map { min($0 / (norm + 1e-6), 1) } ?? 1
+        let safe = zip(groups, scans).allSatisfy { group, scan in
+            scan.staysFinite(gradScale: coef, lr: group.lr, beta1: o.beta1, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
         }
-        let o = optimizer, head = layout.loraCount, headLR = o.headLearningRate ?? o.learningRate
-        let safe = Kernels.adamWStaysFinite(params: params.ptr, grads: grads, m: adamM.ptr, count: head, lr: o.learningRate,
-                                            beta1: o.beta1, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
-            && Kernels.adamWStaysFinite(params: params.ptr + head, grads: grads + head, m: adamM.ptr + head, count: n - head,
-                                        lr: headLR, beta1: o.beta1, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
         func update() {
-            // Two parameter groups, as torch.optim.AdamW with param groups: LoRA, then the head.
-            Kernels.adamW(params: params.ptr, grads: grads, m: adamM.ptr, v: adamV.ptr, count: head,
-                          lr: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: step + 1)
-            Kernels.adamW(params: params.ptr + head, grads: grads + head, m: adamM.ptr + head, v: adamV.ptr + head,
-                          count: n - head, lr: headLR, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
-                          weightDecay: o.weightDecay, step: step + 1)
+            for group in groups {
+                Kernels.adamW(params: params.ptr + group.offset, grads: grads + group.offset, m: adamM.ptr + group.offset,
+                              v: adamV.ptr + group.offset, count: group.count, lr: group.lr, beta1: o.beta1, beta2: o.beta2,
+                              eps: o.eps, weightDecay: o.weightDecay, step: step + 1, gradScale: coef)
+            }
         }
         if safe {
             update()
