@@ -56,7 +56,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let expected: Set<String> = [
             "format", "adapter", "version", "parent", "created_at", "base_model_sha256", "labels", "examples_trained",
-            "steps", "offsets", "trained_ids", "holdout_metrics", "prequential_metrics", "files", "status", "reason", "pinned",
+            "steps", "offsets", "durable_below", "trained_ids", "holdout_metrics", "prequential_metrics", "files", "status", "reason", "pinned",
         ]
         #expect(expected.isSubset(of: Set(object.keys)), "missing: \(expected.subtracting(object.keys))")
         #expect(object["version"] as? Int == 1)

@@ -34,6 +34,7 @@ extension AdapterWorker {
     func takeGroup(now: ContinuousClock.Instant) -> TakenGroup? {
         guard !group.isEmpty else { return nil }
         let arrivals = group
+        takenHoldouts = arrivals.filter(\.holdout)
         group.removeAll(keepingCapacity: true)
         groupDeadline = nil
         var batches: [Session.TrainBatch] = []

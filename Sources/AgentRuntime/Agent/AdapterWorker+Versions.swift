@@ -20,6 +20,10 @@ extension AdapterWorker {
         if let batch = session.flush() { _ = try train(batch, now: now) }
 
         let contents = session.snapshotContents
+        // The agent's low watermark once this snapshot made its examples durable.
+        var after = session.ledger
+        after.markDurable(contents.offsets)
+        let lowWatermarks = durableBelow(after)
         let tensors = trainer.adapterTensors()
         let finite = tensors.allSatisfy { $0.data.allSatisfy(\.isFinite) }
         let holdout = session.holdoutExamples
@@ -42,6 +46,7 @@ extension AdapterWorker {
             trainedIDs: contents.lineage.digest, holdoutMetrics: HoldoutMetrics(candidate.values, live: liveTotals?.values),
             prequentialMetrics: contents.prequential, examplesSkipped: contents.lineage.examplesSkipped)
         snapshot.optimizer = trainer.optimizerState
+        if !lowWatermarks.isEmpty { snapshot.durableBelow = PartitionOffsets([config.kafka.topic: lowWatermarks]) }
         let manifest: Manifest
         do {
             manifest = try registry.write(snapshot, status: status, reason: "\(reason); gate: \(decision.reason)")

@@ -42,6 +42,13 @@ final class AdapterWorker {
     var snapshotDue: DueSnapshot?
     /// The Adam moments of the current incident's head refits (``refitHead(after:)``).
     var headRefit = BertLoRAModel.HeadRefitState()
+    /// The agent's low watermark per partition with this worker's ledger as given
+    /// (`Agent.lowWatermarks`), recorded in every snapshot's manifest as `durable_below`: where a
+    /// restart may start (see `Agent.durableStarts`).
+    var durableBelow: (OffsetLedger) -> [Int32: Int64] = { _ in [:] }
+    /// Held-out arrivals of a group taken for a step, until `keep` puts them in the ledger: in
+    /// neither the group nor the ledger meanwhile, so `firstWaitingOffset` counts them.
+    var takenHoldouts: [Arrival] = []
 
     /// What a group or a step leaves the worker's entry points to do, in this order.
     enum Action {
@@ -133,9 +140,10 @@ final class AdapterWorker {
     /// Whether anything arrived since the last durable snapshot.
     var hasUnsavedWork: Bool { !group.isEmpty || !session.ledger.firstUndurable.isEmpty || session.queuedCount > 0 }
 
-    /// The lowest offset of `partition` still waiting for its prediction (in no ledger yet).
+    /// The lowest offset of `partition` not in the ledger yet: waiting for its prediction, or held
+    /// out in a group taken for a step (other adapters' steps may snapshot before it is kept).
     func firstWaitingOffset(_ partition: Int32) -> Int64? {
-        group.lazy.filter { $0.partition == partition }.map(\.offset).min()
+        [group, takenHoldouts].joined().lazy.filter { $0.partition == partition }.map(\.offset).min()
     }
 
     /// The earliest moment this worker needs the loop's attention.
@@ -242,6 +250,7 @@ final class AdapterWorker {
 
     /// Keeps held-out arrivals for the gate (never trained on).
     func keep(_ heldOut: [Arrival]) {
+        takenHoldouts.removeAll()
         counters.heldOut += heldOut.count
         for arrival in heldOut { session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) }
     }

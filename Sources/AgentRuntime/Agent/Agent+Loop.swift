@@ -44,7 +44,9 @@ extension Agent {
         guard origin.topic == config.kafka.topic else { return }
         // Taken from the buffer before its partition was revoked: the next owner handles it.
         guard pipeline.owns(origin) else { return }
-        consumed[origin.partition] = max(consumed[origin.partition] ?? 0, origin.nextOffset)
+        // Taken once routed: until its adapter has it (a worker created for it may evict others,
+        // whose snapshots record `lowWatermarks`), the record is in no ledger and no group.
+        defer { consumed[origin.partition] = max(consumed[origin.partition] ?? 0, origin.nextOffset) }
         switch event {
         case .example(let example, _):
             guard let text = example.text else {
@@ -92,8 +94,7 @@ extension Agent {
     ///   commit must land before the partitions go); the learner loop does not wait, so a frozen
     ///   broker never stops it from publishing status or serving.
     func commitDurable(handingOver: Set<TopicPartition> = [], waiting: Bool = true) {
-        var positions = OffsetLedger.commitPositions(
-            consumed: consumed, ledgers: workers.values.map(\.session.ledger) + [deadLetterLedger])
+        var positions = lowWatermarks()
         // Owned partitions not read in this run: where their manifests say (the start position,
         // the lowest over every adapter's manifest — not only the workers resident now).
         let owned = pipeline.consumer.assignment.union(handingOver).filter { $0.topic == config.kafka.topic }.map(\.partition)
@@ -102,9 +103,7 @@ extension Agent {
             if let start = covered.min() { positions[p] = start }
         }
         var offsets: [TopicPartition: Int64] = [:]
-        for (partition, var next) in positions {
-            // Examples still waiting for their prediction are in no ledger yet: hold back to them.
-            for w in workers.values { if let first = w.firstWaitingOffset(partition) { next = min(next, first) } }
+        for (partition, next) in positions {
             let tp = TopicPartition(config.kafka.topic, partition)
             if pipeline.owns(tp) || handingOver.contains(tp) { offsets[tp] = next }
         }
@@ -116,6 +115,24 @@ extension Agent {
             // The manifests stay the truth; the next snapshot commits again.
             logger.warning("commit failed (manifests remain the source of truth): \(error)")
         }
+    }
+
+    /// Per partition read in this run: the consumer's next offset, held back to the first record
+    /// some adapter received but has not made durable (its ledger, or its arrivals not in the
+    /// ledger yet: waiting for the prediction, or held out in a group taken for a step) and to an
+    /// unacknowledged dead letter. Every record below it that this agent took is durable: what
+    /// Kafka may be committed to, and what a snapshot records as `durable_below`.
+    /// - Parameters:
+    ///   - name, ledger: the snapshotting worker's ledger as its snapshot leaves it (its own
+    ///     examples durable), in place of the one it has now.
+    func lowWatermarks(replacing name: String? = nil, with ledger: OffsetLedger? = nil) -> [Int32: Int64] {
+        let ledgers = workers.map { $0.key == name ? ledger ?? $0.value.session.ledger : $0.value.session.ledger }
+        var positions = OffsetLedger.commitPositions(consumed: consumed, ledgers: ledgers + [deadLetterLedger])
+        for (partition, var next) in positions {
+            for w in workers.values { if let first = w.firstWaitingOffset(partition) { next = min(next, first) } }
+            positions[partition] = next
+        }
+        return positions
     }
 
     /// Final batch, a snapshot of every adapter with new examples, a commit, and the consumer closed.

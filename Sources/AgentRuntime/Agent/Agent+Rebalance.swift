@@ -125,23 +125,31 @@ extension Agent {
         }
     }
 
-    /// Where newly assigned partitions start: per partition, the lowest next offset over the
-    /// newest durable manifests in the shared registry that know it. Read from disk on the poll
-    /// thread because another agent may have written them since this one loaded its adapters.
-    /// Partitions no manifest knows start at `unrecorded` (earliest by default), never at a group
-    /// offset: an outside client may have committed one (§6).
+    /// Where newly assigned partitions start, from the newest durable manifests in the shared
+    /// registry (read from disk on the poll thread: another agent may have written them since
+    /// this one loaded its adapters): per partition, the lowest next offset over the manifests
+    /// that know it, lowered to the highest `durable_below` they record. An example trained but
+    /// not durable at a kill -9 holds every later manifest's `durable_below` at or below it (it
+    /// was in its adapter's ledger when they were written), so it is read again even when its
+    /// adapter's manifest does not know the partition — the lowest offsets alone may be past it.
+    /// Without a `durable_below` below them (nothing was pending) the start is the lowest
+    /// offsets, as before. Partitions no manifest knows start at `unrecorded` (earliest by
+    /// default), never at a group offset: an outside client may have committed one (§6).
     static func durableStarts(of partitions: [TopicPartition], topic: String, registryRoot: URL,
                               unrecorded: PipelineConfig.KafkaSettings.UnrecordedStart) -> [TopicPartition: Int64] {
         let wanted = partitions.filter { $0.topic == topic }
         guard !wanted.isEmpty else { return [:] }
-        var starts: [TopicPartition: Int64] = [:]
+        var lowestOffsets: [TopicPartition: Int64] = [:], highestDurableBelow: [TopicPartition: Int64] = [:]
         for name in AdapterRegistry.adapters(in: registryRoot) {
             guard let registry = try? AdapterRegistry(root: registryRoot, adapter: name, create: false),
-                  let offsets = registry.newestDurable()?.offsets[topic] else { continue }
+                  let newest = registry.newestDurable() else { continue }
+            let offsets = newest.offsets[topic], below = newest.durableBelow?[topic] ?? [:]
             for tp in wanted {
-                if let next = offsets[tp.partition] { starts[tp] = min(starts[tp] ?? next, next) }
+                if let next = offsets[tp.partition] { lowestOffsets[tp] = min(lowestOffsets[tp] ?? next, next) }
+                if let floor = below[tp.partition] { highestDurableBelow[tp] = max(highestDurableBelow[tp] ?? floor, floor) }
             }
         }
+        var starts = lowestOffsets.merging(highestDurableBelow) { lowest, floor in min(lowest, floor) }
         for tp in wanted where starts[tp] == nil {
             starts[tp] = unrecorded == .earliest ? KafkaConsumer.beginning : KafkaConsumer.end
         }

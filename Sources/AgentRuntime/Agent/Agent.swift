@@ -143,6 +143,7 @@ package final class Agent: @unchecked Sendable {
         followers[name] = nil
         let w = try AdapterWorker(name: name, config: config, runtime: runtime, registryRoot: registryRoot,
                                   live: live, drift: drift, logger: logger)
+        w.durableBelow = { [unowned self] ledger in lowWatermarks(replacing: name, with: ledger) }
         workers[name] = w
         evictedWorkers.remove(name)
         evictWorkers(keeping: name)

@@ -17,6 +17,7 @@ extension Manifest {
         try c.encode(examplesSkipped, forKey: .examplesSkipped)
         try c.encode(steps, forKey: .steps)
         try c.encode(offsets, forKey: .offsets)
+        try c.encode(durableBelow, forKey: .durableBelow)
         try c.encode(trainedIDs, forKey: .trainedIDs)
         try c.encode(holdoutMetrics, forKey: .holdoutMetrics)
         try c.encode(prequentialMetrics, forKey: .prequentialMetrics)
@@ -42,6 +43,7 @@ extension Manifest {
         examplesSkipped = try c.decodeIfPresent(Int.self, forKey: .examplesSkipped)
         steps = try c.decode(Int.self, forKey: .steps)
         offsets = try c.decode(PartitionOffsets.self, forKey: .offsets)
+        durableBelow = try c.decodeIfPresent(PartitionOffsets.self, forKey: .durableBelow)
         trainedIDs = try c.decode(TrainedIDsDigest.self, forKey: .trainedIDs)
         if format < 2 {
             holdoutMetrics = HoldoutMetrics(format1: try c.decodeIfPresent([String: Double].self, forKey: .holdoutMetrics) ?? [:])

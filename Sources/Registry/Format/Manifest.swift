@@ -27,6 +27,13 @@ package struct Manifest: Codable, Sendable, Hashable {
     package var steps: Int
     /// Next offsets (last + 1) per topic and partition.
     package var offsets: PartitionOffsets
+    /// Per topic and partition, where the writing agent's low watermark stood when this version
+    /// was written: every record below it that the agent had taken was durable in its adapter's
+    /// newest version (or dead-lettered). Durability only grows, so it stays true: a restart may
+    /// start a partition at the highest of these over the newest manifests, and must not start
+    /// past it. (The lowest `offsets` alone miss an adapter whose examples there were not durable
+    /// yet and whose manifest does not know the partition.) nil in manifests written before.
+    package var durableBelow: PartitionOffsets?
     package var trainedIDs: TrainedIDsDigest
     /// The gate's numbers on the holdout (nil for a version no gate evaluated, e.g. an import).
     package var holdoutMetrics: HoldoutMetrics?
@@ -46,7 +53,8 @@ package struct Manifest: Codable, Sendable, Hashable {
         adapter: String, version: Version, parent: Version?, createdAt: Date, baseModelSHA256: String,
         labels: [String], examplesTrained: Int, steps: Int, offsets: PartitionOffsets,
         trainedIDs: TrainedIDsDigest, holdoutMetrics: HoldoutMetrics?, prequentialMetrics: PrequentialSummary?,
-        files: [String: FileDigest], status: VersionStatus, reason: String, pinned: Bool, examplesSkipped: Int? = nil
+        files: [String: FileDigest], status: VersionStatus, reason: String, pinned: Bool, examplesSkipped: Int? = nil,
+        durableBelow: PartitionOffsets? = nil
     ) {
         self.format = Self.currentFormat
         self.adapter = adapter
@@ -59,6 +67,7 @@ package struct Manifest: Codable, Sendable, Hashable {
         self.examplesSkipped = examplesSkipped
         self.steps = steps
         self.offsets = offsets
+        self.durableBelow = durableBelow
         self.trainedIDs = trainedIDs
         self.holdoutMetrics = holdoutMetrics
         self.prequentialMetrics = prequentialMetrics
@@ -81,6 +90,7 @@ package struct Manifest: Codable, Sendable, Hashable {
         case examplesSkipped = "examples_skipped"
         case steps
         case offsets
+        case durableBelow = "durable_below"
         case trainedIDs = "trained_ids"
         case holdoutMetrics = "holdout_metrics"
         case prequentialMetrics = "prequential_metrics"

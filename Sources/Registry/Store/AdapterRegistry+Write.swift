@@ -90,7 +90,7 @@ extension AdapterRegistry {
                 examplesTrained: snapshot.examplesTrained, steps: snapshot.steps, offsets: snapshot.offsets,
                 trainedIDs: snapshot.trainedIDs, holdoutMetrics: snapshot.holdoutMetrics,
                 prequentialMetrics: snapshot.prequentialMetrics, files: digests, status: status, reason: reason,
-                pinned: snapshot.pinned, examplesSkipped: snapshot.examplesSkipped)
+                pinned: snapshot.pinned, examplesSkipped: snapshot.examplesSkipped, durableBelow: snapshot.durableBelow)
             let manifestBytes = try RegistryJSON.encoder().encode(manifest)
             try files.writeFile(manifestBytes, to: temp.appendingPathComponent(RegistryLayout.manifestFile))
             // Return what a reader will see (dates at millisecond precision), not the in-memory value.

@@ -17,6 +17,8 @@ package struct AdapterSnapshot: Sendable {
     package var steps: Int
     /// Next offsets (last + 1) per topic/partition, folded into this state.
     package var offsets: PartitionOffsets
+    /// The writing agent's low watermark when the state was captured (see `Manifest.durableBelow`).
+    package var durableBelow: PartitionOffsets?
     package var trainedIDs: TrainedIDsDigest
     package var holdoutMetrics: HoldoutMetrics?
     package var prequentialMetrics: PrequentialSummary?
