@@ -74,21 +74,45 @@ typedef float v16 __attribute__((ext_vector_type(16)));
     }
 
 // The same for a narrow C (V holds all W = rank columns: 4, 8 or 16) with a long k (du = dy·B
-// over the hidden size): one accumulator would make every FMA wait for the previous one, so four
-// chains take every fourth p and are added at the end.
+// and dB = dyᵀ·u over the hidden size). Four rows of C at a time share each row of op(B), and
+// each row keeps two chains (even and odd p): eight independent accumulators, so the FMAs do
+// not wait on each other's latency and one load of op(B) feeds four of them. A last one to
+// three rows take one row at a time, in four chains.
 #define COMBINE_NARROW(V)                                                                         \
-    for (long i = 0; i < m; i++) {                                                                \
-        V x0 = 0, x1 = 0, x2 = 0, x3 = 0;                                                         \
-        const float *ai = a + i * a_row;                                                          \
-        long p = 0;                                                                               \
-        for (; p + 4 <= k; p += 4) {                                                              \
-            x0 += ai[p * a_col] * LOAD(V, rows + p * stride);                                     \
-            x1 += ai[(p + 1) * a_col] * LOAD(V, rows + (p + 1) * stride);                         \
-            x2 += ai[(p + 2) * a_col] * LOAD(V, rows + (p + 2) * stride);                         \
-            x3 += ai[(p + 3) * a_col] * LOAD(V, rows + (p + 3) * stride);                         \
+    {                                                                                             \
+        long i = 0;                                                                               \
+        for (; i + 4 <= m; i += 4) {                                                              \
+            V x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;                     \
+            const float *a0 = a + i * a_row, *a1 = a0 + a_row, *a2 = a1 + a_row, *a3 = a2 + a_row; \
+            long p = 0;                                                                           \
+            for (; p + 2 <= k; p += 2) {                                                          \
+                const long e = p * a_col, o = e + a_col;                                          \
+                const V b0 = LOAD(V, rows + p * stride), b1 = LOAD(V, rows + (p + 1) * stride);   \
+                x0 += a0[e] * b0; x1 += a1[e] * b0; x2 += a2[e] * b0; x3 += a3[e] * b0;           \
+                y0 += a0[o] * b1; y1 += a1[o] * b1; y2 += a2[o] * b1; y3 += a3[o] * b1;           \
+            }                                                                                     \
+            if (p < k) {                                                                          \
+                const long e = p * a_col;                                                         \
+                const V b0 = LOAD(V, rows + p * stride);                                          \
+                x0 += a0[e] * b0; x1 += a1[e] * b0; x2 += a2[e] * b0; x3 += a3[e] * b0;           \
+            }                                                                                     \
+            float *ci = c + i * ldc + j0;                                                         \
+            PUT(V, ci, x0 + y0); PUT(V, ci + ldc, x1 + y1);                                       \
+            PUT(V, ci + 2 * ldc, x2 + y2); PUT(V, ci + 3 * ldc, x3 + y3);                         \
         }                                                                                         \
-        for (; p < k; p++) x0 += ai[p * a_col] * LOAD(V, rows + p * stride);                      \
-        PUT(V, c + i * ldc + j0, x0 + ((x1 + x2) + x3));                                          \
+        for (; i < m; i++) {                                                                      \
+            V x0 = 0, x1 = 0, x2 = 0, x3 = 0;                                                     \
+            const float *ai = a + i * a_row;                                                      \
+            long p = 0;                                                                           \
+            for (; p + 4 <= k; p += 4) {                                                          \
+                x0 += ai[p * a_col] * LOAD(V, rows + p * stride);                                 \
+                x1 += ai[(p + 1) * a_col] * LOAD(V, rows + (p + 1) * stride);                     \
+                x2 += ai[(p + 2) * a_col] * LOAD(V, rows + (p + 2) * stride);                     \
+                x3 += ai[(p + 3) * a_col] * LOAD(V, rows + (p + 3) * stride);                     \
+            }                                                                                     \
+            for (; p < k; p++) x0 += ai[p * a_col] * LOAD(V, rows + p * stride);                  \
+            PUT(V, c + i * ldc + j0, x0 + ((x1 + x2) + x3));                                      \
+        }                                                                                         \
     }
 
 // Any other width (an edge block): scalar.

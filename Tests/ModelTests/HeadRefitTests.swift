@@ -60,4 +60,30 @@ import Testing
         let predicted = try m.predict(golden.batch).map { row in row.indices.max { row[$0] < row[$1] }! }
         #expect(predicted == relabelled, "loss \(fit.before) → \(fit.after)")
     }
+
+    /// A label first seen during an incident grows the head by a row; the refit's moments must
+    /// grow with it, not start over (fresh Adam moves every head parameter by about the full
+    /// learning rate on its first step).
+    @Test("a new label keeps the refit's moments and step: the new row's are zero, the others' where they were")
+    func newLabelKeepsTheMoments() throws {
+        let m = try model()
+        let features = try m.pooledFeatures(golden.batch)
+        var state = BertLoRAModel.HeadRefitState()
+        m.refitHead(features: features, labels: golden.labels, weights: golden.weights, passes: 3, learningRate: 0.01, state: &state)
+        let H = m.layout.hidden, before = state
+        #expect(before.step == 3 && before.m.count == 3 * H + 3 && before.m.contains { $0 != 0 })
+        m.growLabels(to: 4)
+        var grown = before
+        grown.fit(classes: 4, hidden: H)
+        #expect(grown.step == 3)
+        for moments in [(grown.m, before.m), (grown.v, before.v)] {
+            #expect(Array(moments.0[..<(3 * H)]) == Array(moments.1[..<(3 * H)]), "weight rows of the known labels")
+            #expect(moments.0[(3 * H)..<(4 * H)].allSatisfy { $0 == 0 }, "the new label's row")
+            #expect(Array(moments.0[(4 * H)..<(4 * H + 3)]) == Array(moments.1[(3 * H)...]), "biases of the known labels")
+            #expect(moments.0[4 * H + 3] == 0, "the new label's bias")
+        }
+        // The refit itself grows them so: its next pass is Adam's step 4, from those moments.
+        m.refitHead(features: features, labels: golden.labels, weights: golden.weights, passes: 1, learningRate: 0.01, state: &state)
+        #expect(state.step == 4 && state.m.count == 4 * H + 4)
+    }
 }

@@ -3,13 +3,15 @@ import Testing
 
 /// `Kernels.smallGemm` (the low-rank branch's products over a few rows) against the naive
 /// reference: the shapes a LoRA pair of rank 4, 8 or 16 makes over 1–64 token rows, odd sizes
-/// for the eight-lane remainders, padded leading dimensions, and every transpose pair.
+/// for the eight-lane and four-row remainders, padded leading dimensions, and every transpose pair.
 @Suite struct SmallGemmTests {
     /// (m, n, k): u = x·Aᵀ (rows, r, in), out += u·Bᵀ (rows, out, r), dB (out, r, rows),
     /// du (rows, r, out), dA (r, in, rows), dx (rows, in, r), plus odd ones.
     static let shapes: [(Int, Int, Int)] = [
         (20, 8, 384), (20, 384, 8), (384, 8, 20), (8, 384, 20),
         (1, 4, 384), (64, 16, 1536), (40, 1536, 16), (7, 130, 9), (5, 70, 40), (3, 5, 7), (17, 9, 33), (1, 1, 1), (9, 13, 31),
+        // narrow C over four rows at a time with a remainder of rows, and an odd k
+        (23, 8, 97), (6, 4, 31), (13, 16, 3),
     ]
 
     @Test(arguments: shapes, [(false, false), (false, true), (true, false), (true, true)])

@@ -59,16 +59,34 @@ extension AdapterWorker {
         guard let predicted = pairing.live else { return }
         let liveOutcome = PredictionOutcome(label: pairing.arrivals[index].sample.label, probabilities: predicted.probabilities[index],
                                             labels: predicted.labels)
-        if let judged = session.incidentPair(trainer: outcome.isCorrect, live: liveOutcome.isCorrect) {
-            let reason = "concept incident judged \(judged.verdict?.rawValue ?? "?"): \(judged.description)"
-            logger.info("adapter \(name): \(reason)")
-            journal(.adapt, reason, numbers: judged.numbers)
-            snapshotDue = .incident(judged)
+        guard let judged = session.incidentPair(trainer: outcome.isCorrect, live: liveOutcome.isCorrect) else { return }
+        guard judged.verdict != .undecided else {
+            keepUndecided(judged)
+            return
         }
+        let reason = "concept incident judged \(judged.verdict?.rawValue ?? "?"): \(judged.description)"
+        logger.info("adapter \(name): \(reason)")
+        journal(.adapt, reason, numbers: judged.numbers)
+        snapshotDue = .incident(judged)
+    }
+
+    /// The incident ended undecided: after `incident_examples` post-alarm arrivals the trainer is
+    /// neither better nor worse than live. That is no evidence that the training since the alarm
+    /// did harm (a false alarm looks exactly like this), and the issue's rule is that rolling back
+    /// discards examples only when they were the cause. So nothing is discarded and no snapshot is
+    /// forced: the trainer keeps its learning, the incident ends, and its next snapshots face the
+    /// ordinary holdout gate. Journaled as `adapt` with the paired numbers and the examples kept.
+    func keepUndecided(_ judge: IncidentJudge) {
+        let kept = try? registry.live().map { try registry.manifest($0).examplesTrained }
+        let since = Double(max(0, session.lineage.examplesTrained - (kept ?? 0)))
+        let reason = "concept incident judged undecided: \(judge.description); the trainer keeps the "
+            + "\(Int(since)) examples trained since live (no evidence they did harm), its snapshots go to the holdout gate"
+        logger.info("adapter \(name): \(reason)")
+        journal(.adapt, reason, numbers: judge.numbers.merging(["examples_kept": since]) { own, _ in own })
     }
 
     /// The incident's snapshot was rejected: the training since the alarm (with the boosted head
-    /// learning rate) was worse than live, or no better, on the post-alarm examples. A new
+    /// learning rate) was significantly worse than live on the post-alarm examples. A new
     /// concept is learnable and the trainer beats the version that predates it; a burst of wrong
     /// labels (shuffled, poisoned) is not, and training on it only did harm. So the trainer goes
     /// back to live, and the examples trained since live are discarded — journaled as `reload`

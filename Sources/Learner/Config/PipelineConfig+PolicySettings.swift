@@ -144,7 +144,7 @@ extension PipelineConfig {
         /// passes (step `head_refit_lr`, no weight decay) on the pooled features of the step's
         /// rows, recomputed with the updated weights (0: off): a relabelling lives in the head,
         /// and a head step on 384-d features costs a small fraction of an encoder pass.
-        package var headRefitPasses = 10
+        package var headRefitPasses = 5
         package var headRefitLR = 0.01
         /// Reset the AdamW moments (they point along the old concept's gradients).
         var resetOptimizer = true

@@ -20,8 +20,8 @@ import Monitor
 /// - drop the pre-alarm holdout, so the gate judges candidates on the new concept, with a
 ///   smaller minimum (`minHoldoutAfter`) until the buffer refills;
 /// - judge the trainer against live on every post-alarm arrival (``IncidentJudge``) and take a
-///   snapshot as soon as that has a verdict: better goes live, worse or undecided is rejected
-///   and the trainer reloads live;
+///   snapshot as soon as that has a verdict: better goes live, worse is rejected and the trainer
+///   reloads live; undecided (no evidence either way) keeps the trainer and ends the incident;
 /// - end the rollback monitor's comparison with the pre-drift level.
 ///
 /// Alarms within `cooldownExamples` of the incident's start belong to it. The caller carries the

@@ -19,7 +19,10 @@
 /// - better (the trainer significantly better): a learnable new concept; its snapshot goes live.
 /// - worse (significantly worse): the training since the alarm did harm, as a burst of wrong
 ///   labels does; the trainer goes back to live.
-/// - undecided after `maxPairs` pairs: no better than live on the new data; treated like worse.
+/// - undecided after `maxPairs` pairs: no evidence either way. Not treated like worse: a false
+///   alarm ends this way, and discarding up to `maxPairs` examples of training would punish the
+///   learner for the detector's mistake; the trainer is kept and the holdout gate judges its
+///   next snapshots.
 package struct IncidentJudge: Sendable, Equatable {
     package enum Verdict: String, Sendable, Equatable {
         case better, worse, undecided

@@ -215,10 +215,6 @@ package struct AdapterSession<Example: Sendable>: Sendable {
         return plan
     }
 
-    /// The examples the incident's post-change replay draws from (at the alarm: those trained since
-    /// the detected change).
-    package var postChangeReplayExamples: [Example] { postChange.elements }
-
     /// Whether a concept incident is being judged: live should predict every arrival as well.
     package var isJudgingIncident: Bool { adaptation.isJudging }
 

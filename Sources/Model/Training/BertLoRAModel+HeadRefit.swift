@@ -15,6 +15,33 @@ extension BertLoRAModel {
         var step = 0
 
         package init() {}
+
+        /// Lays the moments out for a head of `classes` rows of `hidden` weights (then `classes`
+        /// biases), keeping those of the rows it had and the step count: a label first seen during
+        /// an incident adds a row with zero moments. Starting over instead would make the next
+        /// passes fresh-Adam steps, which move *every* head parameter by about the full learning
+        /// rate (bias correction at step 1) — a jolt to the whole head (abrupt change, seed 9: a
+        /// new label 168 examples after the change, where the trainer's accuracy fell from 0.50
+        /// to 0.25 over the next 32 examples).
+        mutating func fit(classes: Int, hidden: Int) {
+            let count = classes * hidden + classes
+            guard m.count != count else { return }
+            let old = m.count / (hidden + 1)
+            guard old > 0, old < classes, m.count == old * (hidden + 1) else {
+                self = HeadRefitState()
+                m = .init(repeating: 0, count: count)
+                v = m
+                return
+            }
+            func grown(_ x: [Float]) -> [Float] {
+                var y = [Float](repeating: 0, count: count)
+                y.replaceSubrange(0..<(old * hidden), with: x[0..<(old * hidden)])
+                y.replaceSubrange((classes * hidden)..<(classes * hidden + old), with: x[(old * hidden)...])
+                return y
+            }
+            m = grown(m)
+            v = grown(v)
+        }
     }
 
     /// The classifier's inputs (B rows of `hidden`) for a batch, with the current weights:
@@ -38,7 +65,7 @@ extension BertLoRAModel {
     ///   - labels: class index per row.
     ///   - weights: per-row weights.
     ///   - learningRate: Adam's step size.
-    ///   - state: the refit's own Adam moments (reset when the label count changed).
+    ///   - state: the refit's own Adam moments (grown with zeros for new labels, see ``HeadRefitState/fit(classes:hidden:)``).
     /// - Returns: the loss before the first pass and after the last applied one.
     @discardableResult
     package func refitHead(features: [[Float]], labels: [Int], weights: [Float], passes: Int, learningRate: Float,
@@ -48,7 +75,7 @@ extension BertLoRAModel {
         guard N > 0 else { return (0, 0) }
         merged.removeAll()  // merged weights would go stale
         let offset = layout.classifierWeightOffset, count = C * H + C
-        if state.m.count != count { state = HeadRefitState(); state.m = .init(repeating: 0, count: count); state.v = state.m }
+        state.fit(classes: C, hidden: H)
         let x = features.flatMap { $0 }, y = labels.map(Int32.init)
         var logits = [Float](repeating: 0, count: N * C), dLogits = logits, grads = [Float](repeating: 0, count: count)
         let head = params.ptr + offset

@@ -23,7 +23,8 @@ package protocol ConceptDriftDetector: Sendable {
     mutating func reset()
 
     /// After a detection, how many of the latest values the detector attributes to the new
-    /// regime (ADWIN: its window after the cut); nil when it cannot tell (Page–Hinkley).
+    /// regime (ADWIN: its window after the cut; Page–Hinkley: the values since its tested
+    /// cumulative sum was last at its extreme); nil when it cannot tell.
     var valuesSinceChange: Int? { get }
 }
 

@@ -41,6 +41,10 @@ package struct PageHinkley: ConceptDriftDetector, Sendable {
     private(set) var maxDecrease = -1.0
     /// `count` at the last ``reanchor(mean:count:)`` (0 otherwise).
     private var countAtAnchor = 0.0
+    /// `count` when m⁺ was last lowered and when M⁻ was last raised: where each cumulative sum
+    /// turned for good, Page's estimate of the change point.
+    private(set) var countAtMinIncrease = 0.0
+    private(set) var countAtMaxDecrease = 0.0
 
     /// Creates a detector with River's defaults unless told otherwise.
     init(minInstances: Int = 30, delta: Double = 0.005, threshold: Double = 50.0,
@@ -73,6 +77,21 @@ package struct PageHinkley: ConceptDriftDetector, Sendable {
         }
     }
 
+    /// After a detection, the values since the tested sum was last at its extreme (m⁺ for an
+    /// increase, M⁻ for a decrease): the cumulative sum of deviations falls, less δ, while the mean
+    /// holds and climbs from the change on, so its last minimum is Page's estimate of where the
+    /// change began. Detection is unchanged (River parity); this only says which recent values
+    /// the detector attributes to the new regime, as ADWIN's window after its cut does.
+    package var valuesSinceChange: Int? {
+        guard driftDetected else { return nil }
+        let up = Int(count - countAtMinIncrease), down = Int(count - countAtMaxDecrease)
+        switch mode {
+        case .up: return up
+        case .down: return down
+        case .both: return increaseStatistic > threshold ? up : down
+        }
+    }
+
     /// Feeds one value; returns whether it triggered a drift.
     @discardableResult
     package mutating func update(_ x: Double) -> Bool {
@@ -82,8 +101,14 @@ package struct PageHinkley: ConceptDriftDetector, Sendable {
         let deviation = x - mean
         sumIncrease = alpha * sumIncrease + deviation - delta
         sumDecrease = alpha * sumDecrease + deviation + delta
-        if sumIncrease < minIncrease { minIncrease = sumIncrease }
-        if sumDecrease > maxDecrease { maxDecrease = sumDecrease }
+        if sumIncrease < minIncrease {
+            minIncrease = sumIncrease
+            countAtMinIncrease = count
+        }
+        if sumDecrease > maxDecrease {
+            maxDecrease = sumDecrease
+            countAtMaxDecrease = count
+        }
         if count - countAtAnchor >= Double(minInstances) {
             let up = increaseStatistic > threshold
             let down = decreaseStatistic > threshold
@@ -117,5 +142,7 @@ package struct PageHinkley: ConceptDriftDetector, Sendable {
         minIncrease = .infinity
         maxDecrease = -1
         countAtAnchor = 0
+        countAtMinIncrease = 0
+        countAtMaxDecrease = 0
     }
 }

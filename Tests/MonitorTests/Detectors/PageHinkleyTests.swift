@@ -43,4 +43,30 @@ struct PageHinkleyTests {
         #expect(fired)
         #expect(ph.count == 30)
     }
+
+    /// Page's change-point estimate: the last extreme of the tested cumulative sum. The adapter's
+    /// post-change replay is seeded with the examples it names (as with ADWIN's window after its
+    /// cut), so the estimate must land near the true change, for either direction.
+    @Test("after a detection, the values since the change are counted from the sum's last extreme", arguments: [
+        (PageHinkley.Mode.up, [0.0, 0, 1, 0, 0, 1, 0, 0, 0, 1], [1.0, 1, 1, 1, 0, 1, 1, 1, 1, 1]),
+        (PageHinkley.Mode.both, [1.0, 1, 0, 1, 1, 0, 1, 1, 1, 0], [0.0, 0, 0, 0, 1, 0, 0, 0, 0, 0]),
+    ])
+    func valuesSinceChange(mode: PageHinkley.Mode, before: [Double], after: [Double]) throws {
+        var ph = PageHinkley(delta: 0.005, threshold: 10, alpha: 1, mode: mode)
+        let change = 400
+        var detectedAt: Int?
+        for i in 0..<1_000 {
+            let x = i < change ? before[i % before.count] : after[i % after.count]
+            #expect(ph.valuesSinceChange == nil || ph.driftDetected, "an estimate without a detection at \(i)")
+            if ph.update(x) {
+                detectedAt = i
+                break
+            }
+        }
+        let at = try #require(detectedAt, "no detection")
+        #expect(at > change, "detected at \(at), before the change at \(change)")
+        let since = try #require(ph.valuesSinceChange)
+        let truth = at + 1 - change
+        #expect(abs(since - truth) <= 5, "estimate \(since) values since the change, truth \(truth)")
+    }
 }
