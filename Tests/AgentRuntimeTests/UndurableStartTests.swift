@@ -106,7 +106,9 @@ struct UndurableStartTests {
         #expect(RegistryChecks.expectedIDs(log, below: [0: 1, 1: 1], holdoutShare: TestPipeline.holdoutShare).sorted()
                 == [items[0].id, items[1].id].sorted(), "not vacuous: both examples are trained ones")
         #expect(await waitUntil(60, interval: 0.1) { Self.predicted("b", port: port) == 1 }, "b never took its example")
-        #expect(try RegistryChecks.newestDurable(root: registry, adapter: "a") != nil, "a's eviction snapshot")
+        // Written by the eviction writer, off the learner thread.
+        #expect(await waitUntil(60, interval: 0.1) { (try? RegistryChecks.newestDurable(root: registry, adapter: "a")) != nil },
+                "a's eviction snapshot was never written")
         #expect(try RegistryChecks.newestDurable(root: registry, adapter: "b") == nil, "b must have nothing durable at the kill")
         try await harness.kill(first, round: 0)
 

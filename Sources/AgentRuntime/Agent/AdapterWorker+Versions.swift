@@ -16,8 +16,7 @@ extension AdapterWorker {
     func snapshot(reason: String, now: ContinuousClock.Instant, incident: IncidentJudge? = nil) throws -> Manifest? {
         let started = ContinuousClock.now
         defer { counters.snapshotSeconds.observe(Self.seconds(ContinuousClock.now - started)) }
-        for case .rollback(let decision) in try processGroup(now: now) { try apply(decision, now: now) }
-        if let batch = session.flush() { _ = try train(batch, now: now) }
+        try trainPending(now: now)
 
         let contents = session.snapshotContents
         // The agent's low watermark once this snapshot made its examples durable.
@@ -81,6 +80,13 @@ extension AdapterWorker {
             try apply(reload, now: now)
         }
         return manifest
+    }
+
+    /// Trains everything received (the waiting group, then the micro-batcher's rest), applying a
+    /// rollback that training calls for, so a snapshot taken next covers every arrival.
+    func trainPending(now: ContinuousClock.Instant) throws {
+        for case .rollback(let decision) in try processGroup(now: now) { try apply(decision, now: now) }
+        if let batch = session.flush() { _ = try train(batch, now: now) }
     }
 
     /// Metric totals of `predict` over holdout samples (batches of 32), and on how many of them

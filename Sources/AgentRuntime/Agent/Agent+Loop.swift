@@ -25,6 +25,7 @@ extension Agent {
                 stopRequested.withLock { $0 = true }
             }
             guarded("tick") { try tick() }
+            collectEvictions()
             commitAfterSnapshots()
             drainMailbox()
         }
@@ -98,8 +99,10 @@ extension Agent {
         // Owned partitions not read in this run: where their manifests say (the start position,
         // the lowest over every adapter's manifest — not only the workers resident now).
         let owned = pipeline.consumer.assignment.union(handingOver).filter { $0.topic == config.kafka.topic }.map(\.partition)
+        // A worker being evicted counts with its ledger as it was handed over (nothing newer is durable).
+        let ledgers = workers.values.map(\.session.ledger) + evicting.values.map(\.ledger)
         for p in owned where positions[p] == nil {
-            let covered = workers.values.compactMap({ $0.session.ledger.durable[p] }) + [assignedStarts[p]].compactMap { $0 }
+            let covered = ledgers.compactMap({ $0.durable[p] }) + [assignedStarts[p]].compactMap { $0 }
             if let start = covered.min() { positions[p] = start }
         }
         var offsets: [TopicPartition: Int64] = [:]
@@ -126,7 +129,9 @@ extension Agent {
     ///   - name, ledger: the snapshotting worker's ledger as its snapshot leaves it (its own
     ///     examples durable), in place of the one it has now.
     func lowWatermarks(replacing name: String? = nil, with ledger: OffsetLedger? = nil) -> [Int32: Int64] {
+        // A worker being evicted counts with its ledger as it was handed over (`Agent+Eviction`).
         let ledgers = workers.map { $0.key == name ? ledger ?? $0.value.session.ledger : $0.value.session.ledger }
+            + evicting.values.map(\.ledger)
         var positions = OffsetLedger.commitPositions(consumed: consumed, ledgers: ledgers + [deadLetterLedger])
         for (partition, var next) in positions {
             for w in workers.values { if let first = w.firstWaitingOffset(partition) { next = min(next, first) } }
@@ -140,6 +145,7 @@ extension Agent {
         // From here on revocations are not waited for (this snapshots and commits everything);
         // the ones already posted are served, so no poll thread waits in vain.
         for notice in rebalances.close() { serve(notice) }
+        collectEvictions(waiting: true)
         for w in workers.values {
             guarded("final snapshot of \(w.name)") {
                 guard w.hasUnsavedWork else { return }

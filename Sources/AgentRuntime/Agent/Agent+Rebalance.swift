@@ -24,6 +24,8 @@ extension Agent {
     /// Learner thread: acts on one notice. A revocation the poll thread stopped waiting for is
     /// already released to the next owner, so it is treated as lost.
     func serve(_ notice: RebalanceHandoff.Notice) {
+        // Partitions change hands only with every adapter's state settled here.
+        collectEvictions(waiting: true)
         switch notice {
         case .assigned(let partitions, let recorded):
             guarded("assignment of partitions \(partitions.sorted())") { try followRegistry(partitions) }

@@ -10,11 +10,13 @@ import Registry
 /// version: it refills from the stream after a reload (README, "Many adapters").
 extension Agent {
     /// Evicts least recently used workers (never `name`) until at most `residency.max_adapters`
-    /// remain, those with nothing unsaved first (no snapshot needed). A worker whose snapshot
-    /// fails (or throws) keeps its place (its work is not durable yet), so an eviction never
-    /// costs the example being routed its fate. The loop commits after the event
-    /// (`commitAfterSnapshots`): committing here would pass the example being routed, which is in
-    /// no ledger yet.
+    /// remain, those with nothing unsaved first (no snapshot needed). One with unsaved work has
+    /// what it received trained here, then goes to the eviction writer (`beginEviction`), which
+    /// writes its durable snapshot off the learner thread; until that is collected its examples
+    /// hold Kafka's commit back, and a worker whose snapshot fails comes back (its work is not
+    /// durable yet), so an eviction never costs an example its fate. The loop commits after the
+    /// event (`commitAfterSnapshots`): committing here would pass the example being routed,
+    /// which is in no ledger yet.
     func evictWorkers(keeping name: String) {
         let budget = config.residency.maxAdapters
         guard budget > 0, workers.count > budget else { return }
@@ -24,30 +26,27 @@ extension Agent {
         for victim in order where workers.count > budget {
             guard let w = workers[victim] else { continue }
             if w.hasUnsavedWork {
-                let written: Manifest?
                 do {
-                    written = try w.snapshot(reason: "evicted by the residency budget (\(budget) adapters)", now: .now)
+                    try w.trainPending(now: .now)
                 } catch {
-                    logger.warning("adapter \(victim): kept in memory over the residency budget (\(budget)): its snapshot failed: \(error)")
+                    logger.warning("adapter \(victim): kept in memory over the residency budget (\(budget)): training its last examples failed: \(error)")
                     continue
                 }
-                guard written != nil, !w.hasUnsavedWork else {
-                    logger.warning("adapter \(victim): kept in memory over the residency budget (\(budget)): its snapshot did not cover its work")
-                    continue
-                }
+                beginEviction(w, reason: "evicted by the residency budget (\(budget) adapters)")
+                continue
             }
             evictedSnapshots += w.counters.snapshots
             workers[victim] = nil
             workerUse[victim] = nil
             evictedWorkers.insert(victim)
-            logger.info("adapter \(victim): evicted (least recently used; \(workers.count) of \(budget) resident, its newest version durable)")
+            logger.info("adapter \(victim): evicted (least recently used; \(workers.count) of \(budget) resident, nothing unsaved)")
         }
     }
 
     /// The worker of a known adapter, reloaded from the registry if residency evicted it.
     /// - Throws: `AgentError.unknownAdapter` for an adapter this agent does not train.
     func resident(_ adapter: String) throws -> AdapterWorker {
-        if let w = workers[adapter] { return w }
+        if let w = workers[adapter] ?? reclaimEvicting(adapter) { return w }
         guard evictedWorkers.contains(adapter) else { throw AgentError.unknownAdapter(adapter) }
         return try worker(adapter)
     }

@@ -49,6 +49,13 @@ package final class Agent: @unchecked Sendable {
     var evictedWorkers: Set<String> = []
     /// Snapshots written by workers since evicted (so `commitAfterSnapshots` still counts them).
     var evictedSnapshots = 0
+    /// Workers whose eviction snapshot the eviction writer is writing (`Agent+Eviction`).
+    var evicting: [String: Eviction] = [:]
+    /// Writes eviction snapshots, one at a time, off the learner thread.
+    let evictionWriter = DispatchQueue(label: "streamlora.eviction-snapshots")
+    /// For tests: runs on the eviction writer before each eviction snapshot (a test holds it
+    /// there to show that learning goes on meanwhile). Set before `start()`.
+    package var beforeEvictionSnapshot: (@Sendable (String) -> Void)?
     /// Poison messages: applied and durable once their dead letter is acknowledged.
     var deadLetterLedger = OffsetLedger()
     /// Next offset per partition of everything the learner has taken from the pipeline.
@@ -134,16 +141,23 @@ package final class Agent: @unchecked Sendable {
         finished.wait()
     }
 
+    /// Lets `w`'s snapshots record the agent's low watermark (`durable_below`), read on the
+    /// learner thread when the snapshot is written.
+    func attachLowWatermarks(_ w: AdapterWorker) {
+        let name = w.name
+        w.durableBelow = { [unowned self] ledger in lowWatermarks(replacing: name, with: ledger) }
+    }
+
     /// The adapter's worker, created (and restored from the registry) on first use.
     func worker(_ name: String) throws -> AdapterWorker {
         useClock += 1
         workerUse[name] = useClock
-        if let w = workers[name] { return w }
+        if let w = workers[name] ?? reclaimEvicting(name) { return w }
         // A follower trains again from the registry's newest durable version (it may be stale).
         followers[name] = nil
         let w = try AdapterWorker(name: name, config: config, runtime: runtime, registryRoot: registryRoot,
                                   live: live, drift: drift, logger: logger)
-        w.durableBelow = { [unowned self] ledger in lowWatermarks(replacing: name, with: ledger) }
+        attachLowWatermarks(w)
         workers[name] = w
         evictedWorkers.remove(name)
         evictWorkers(keeping: name)
