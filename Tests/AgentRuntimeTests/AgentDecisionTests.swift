@@ -105,7 +105,10 @@ struct AgentDecisionTests {
     /// example stays trained; the journal says so.
     @Test("an undecided incident keeps the trainer's learning: no reload, nothing discarded, journaled")
     func undecidedIncidentKeepsTheTrainer() async throws {
-        let drift = "{concept_warmup: 100, adaptation: {boost_steps: 20, incident_examples: 20}}"
+        // An alpha no 20 pairs can reach (the smallest one-sided p over 20 discordant pairs is
+        // 2⁻²⁰ ≈ 1e-6): the verdict is undecided whatever the two models happen to predict, so
+        // the test checks what undecided does, not the luck of a chance split.
+        let drift = "{concept_warmup: 100, adaptation: {boost_steps: 20, incident_examples: 20, incident_alpha: 0.000000001}}"
         let run = try await RollbackRun("undecided", everyExamples: 800, rollback: AgentRollbackTests.metricDropOnly, drift: drift,
                                         gateTolerance: 0.02)
         try await run.learn { $0.promotions >= 1 }
