@@ -20,9 +20,7 @@ extension AdapterWorker {
 
         let contents = session.snapshotContents
         // The agent's low watermark once this snapshot made its examples durable.
-        var after = session.ledger
-        after.markDurable(contents.offsets)
-        let lowWatermarks = durableBelow(after)
+        let lowWatermarks = durableBelow(ledgerAfterSnapshot)
         let tensors = trainer.adapterTensors()
         let finite = tensors.allSatisfy { $0.data.allSatisfy(\.isFinite) }
         let holdout = session.holdoutExamples

@@ -140,6 +140,14 @@ final class AdapterWorker {
     /// Whether anything arrived since the last durable snapshot.
     var hasUnsavedWork: Bool { !group.isEmpty || !session.ledger.firstUndurable.isEmpty || session.queuedCount > 0 }
 
+    /// The ledger as a snapshot of the session now will leave it (what it covers durable): what
+    /// `durableBelow` is computed from, for the snapshot itself or ahead of an eviction's.
+    var ledgerAfterSnapshot: OffsetLedger {
+        var after = session.ledger
+        after.markDurable(session.snapshotContents.offsets)
+        return after
+    }
+
     /// The lowest offset of `partition` not in the ledger yet: waiting for its prediction, or held
     /// out in a group taken for a step (other adapters' steps may snapshot before it is kept).
     func firstWaitingOffset(_ partition: Int32) -> Int64? {

@@ -43,9 +43,7 @@ extension Agent {
     func beginEviction(_ w: AdapterWorker, reason: String) {
         // Its `durable_below`, taken here on the learner thread: the agent's low watermark once
         // the snapshot made what it received durable (it receives nothing more until it is back).
-        var after = w.session.ledger
-        after.markDurable(w.session.snapshotContents.offsets)
-        let floor = lowWatermarks(replacing: w.name, with: after)
+        let floor = lowWatermarks(replacing: w.name, with: w.ledgerAfterSnapshot)
         w.durableBelow = { _ in floor }
         let eviction = Eviction(w)
         evicting[w.name] = eviction
