@@ -41,6 +41,8 @@ package struct AgentStatus: Sendable, Codable, Equatable {
     package var partitionAlarms: [String: String]
     /// Whether a broker connection is up (librdkafka's statistics); nil until first known.
     @NullEncoded package var brokersReachable: Bool?
+    /// This agent's membership of its consumer group (librdkafka's statistics); nil until first known.
+    @NullEncoded package var consumerGroup: ConsumerGroupStatus?
     package var consumerErrors: Int
     /// Errors the learner loop survived, and the last one.
     package var errors: Int
@@ -66,6 +68,7 @@ package struct AgentStatus: Sendable, Codable, Equatable {
         stalledPartitions = [:]
         partitionAlarms = [:]
         brokersReachable = nil
+        consumerGroup = nil
         consumerErrors = 0
         errors = 0
         lastError = nil
@@ -76,7 +79,8 @@ package struct AgentStatus: Sendable, Codable, Equatable {
         case defaultAdapter = "default_adapter", baseModel = "base_model", adapters, dlqMessages = "dlq_messages"
         case dlqByReason = "dlq_by_reason", consumed, unsupportedInputs = "unsupported_inputs", partitions, committed
         case stalledPartitions = "stalled_partitions", partitionAlarms = "partition_alarms"
-        case brokersReachable = "brokers_reachable", consumerErrors = "consumer_errors", errors, lastError = "last_error"
+        case brokersReachable = "brokers_reachable", consumerGroup = "consumer_group", consumerErrors = "consumer_errors"
+        case errors, lastError = "last_error"
     }
 
     /// Why the agent is not fully ready, one sentence each (empty: ready): not started, no broker
@@ -86,7 +90,9 @@ package struct AgentStatus: Sendable, Codable, Equatable {
         var reasons: [String] = []
         if !ready { reasons.append("the learner has not started") }
         if brokersReachable == false { reasons.append("no Kafka broker is reachable") }
-        if partitions.isEmpty { reasons.append("no partition of the topic is assigned to this agent") }
+        if partitions.isEmpty {
+            reasons.append("no partition of the topic is assigned to this agent" + (consumerGroup.map { "; consumer group: \($0)" } ?? ""))
+        }
         for (p, why) in partitionAlarms.sorted(by: { $0.key < $1.key }) { reasons.append("partition \(p): \(why)") }
         for (p, why) in stalledPartitions.sorted(by: { $0.key < $1.key }) { reasons.append("\(p) paused: \(why)") }
         return reasons
@@ -153,6 +159,41 @@ package struct SnapshotStatus: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case version, createdAt = "created_at", status, examplesTrained = "examples_trained"
+    }
+}
+
+/// Where the agent stands in its consumer group, from librdkafka's statistics (every second): an
+/// agent assigned nothing says here what it waits for (a coordinator, its JoinGroup answer, its
+/// assignment).
+package struct ConsumerGroupStatus: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// The group handler's state: `up` once it has a coordinator; `wait-coord`, `wait-broker`, … before.
+    package var state: String
+    /// Seconds since `state` last changed.
+    package var stateSeconds: Double
+    /// Where the member is in joining: `wait-join`, `wait-sync`, `wait-assign-call`, `steady`, ….
+    package var joinState: String
+    /// Rebalances (assign or revoke) since the agent started.
+    package var rebalances: Int
+    /// Why the last rebalance happened; nil before the first.
+    @NullEncoded package var lastRebalanceReason: String?
+
+    package init(state: String, stateSeconds: Double, joinState: String, rebalances: Int, lastRebalanceReason: String? = nil) {
+        self.state = state
+        self.stateSeconds = stateSeconds
+        self.joinState = joinState
+        self.rebalances = rebalances
+        self.lastRebalanceReason = lastRebalanceReason
+    }
+
+    /// E.g. "up for 238 s, join state wait-join, 0 rebalances".
+    package var description: String {
+        "\(state) for \(Int(stateSeconds)) s, join state \(joinState), \(rebalances) rebalance\(rebalances == 1 ? "" : "s")"
+            + (lastRebalanceReason.map { " (last: \($0))" } ?? "")
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case state, stateSeconds = "state_seconds", joinState = "join_state", rebalances
+        case lastRebalanceReason = "last_rebalance_reason"
     }
 }
 

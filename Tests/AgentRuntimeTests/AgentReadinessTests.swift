@@ -38,6 +38,10 @@ struct AgentReadinessTests {
         try agent1.start()
         #expect(await waitUntil(120, interval: 0.1) { (agent1.status.adapters.first?.examplesSeen ?? 0) >= 60 })
         #expect(try await Self.waitForGauge(agent1, 1), "ready while learning normally: \(agent1.status.notReadyReasons)")
+        // Its group membership, from librdkafka's statistics: joined and assigned.
+        #expect(await waitUntil(60, interval: 0.1) {
+            agent1.status.consumerGroup.map { $0.state == "up" && $0.joinState == "steady" && $0.rebalances >= 1 } == true
+        }, "consumer group: \(String(describing: agent1.status.consumerGroup))")
         await Blocking.run { agent1.stop() }
 
         // A recreated topic whose partition 0 ends at 10: paused, not ready, with the reason.

@@ -32,7 +32,7 @@ import Testing
                    "adaptations": 0, "last_decision": null, "curve": []}],
                  "dlq_messages": 2, "dlq_by_reason": {}, "consumed": 0, "unsupported_inputs": 0, "partitions": [],
                  "committed": {}, "stalled_partitions": {}, "partition_alarms": {}, "brokers_reachable": null,
-                 "consumer_errors": 0, "errors": 0, "last_error": null}
+                 "consumer_group": null, "consumer_errors": 0, "errors": 0, "last_error": null}
                 """#
                 try expectJSON(response.text, expected)
             }
@@ -57,9 +57,26 @@ import Testing
            "adaptations": 0, "last_decision": null, "curve": []}],
          "dlq_messages": 0, "dlq_by_reason": {}, "consumed": 0, "unsupported_inputs": 0, "partitions": [],
          "committed": {}, "stalled_partitions": {}, "partition_alarms": {}, "brokers_reachable": null,
-         "consumer_errors": 0, "errors": 0, "last_error": null}
+         "consumer_group": null, "consumer_errors": 0, "errors": 0, "last_error": null}
         """#
         try expectJSON(json, expected)
+    }
+
+    @Test func consumerGroupStatusAndTheReasonItGives() throws {
+        var status = AgentStatus(startedAt: FakeControlPlane.created, ready: true)
+        status.consumerGroup = ConsumerGroupStatus(state: "up", stateSeconds: 238.6, joinState: "wait-join", rebalances: 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: JSONResponse.makeEncoder().encode(status)) as? [String: Any])
+        let group = try #require(object["consumer_group"] as? [String: Any])
+        #expect(group["join_state"] as? String == "wait-join" && group["state"] as? String == "up")
+        #expect(group["state_seconds"] as? Double == 238.6 && group["rebalances"] as? Int == 0)
+        #expect(group["last_rebalance_reason"] is NSNull)
+        // An agent assigned nothing says what its group membership waits for.
+        #expect(status.notReadyReasons == ["no partition of the topic is assigned to this agent; consumer group: up for 238 s, join state wait-join, 0 rebalances"])
+        status.consumerGroup?.lastRebalanceReason = "group is rebalancing"
+        status.consumerGroup?.rebalances = 1
+        #expect(status.consumerGroup?.description == "up for 238 s, join state wait-join, 1 rebalance (last: group is rebalancing)")
+        let group2 = try #require(status.consumerGroup)
+        #expect(try JSONDecoder().decode(ConsumerGroupStatus.self, from: JSONResponse.makeEncoder().encode(group2)) == group2)
     }
 
     @Test func nonFiniteMetricsDoNotBreakTheStatusPage() throws {

@@ -63,6 +63,10 @@ extension Agent {
             $0.dlqByReason = Dictionary(uniqueKeysWithValues: stats.rejections.map { ($0.key.rawValue, $0.value) })
             $0.stalledPartitions = Dictionary(uniqueKeysWithValues: stats.stalled.map { ("\($0.key)", $0.value) })
             $0.brokersReachable = pipeline.consumer.brokersReachable
+            $0.consumerGroup = pipeline.consumer.groupState.map {
+                ConsumerGroupStatus(state: $0.state, stateSeconds: Double($0.stateAgeMilliseconds) / 1000, joinState: $0.joinState,
+                                    rebalances: $0.rebalances, lastRebalanceReason: $0.rebalanceReason.flatMap { $0.isEmpty ? nil : $0 })
+            }
             $0.partitionAlarms = Dictionary(uniqueKeysWithValues: partitionAlarms.current.map { (String($0.key), $0.value) })
             $0.consumerErrors = stats.consumerErrors
             $0.partitions = partitions

@@ -1,3 +1,4 @@
+import Foundation
 import Threads
 import Crdkafka
 import Logging
@@ -47,6 +48,8 @@ final class ConsumerContext: @unchecked Sendable {
     let revoking = Locked<Set<TopicPartition>>([])
     /// Whether a broker connection was up in the last statistics (nil: none arrived yet).
     let brokersUp = Locked<Bool?>(nil)
+    /// The group handler's state in the last statistics (nil: none arrived yet).
+    let group = Locked<ConsumerGroupState?>(nil)
     /// Pipeline-internal hooks, run before the user's (e.g. purge buffered records).
     let internalRevoke = Locked<(@Sendable ([TopicPartition], Bool) -> Void)?>(nil)
 
@@ -147,15 +150,23 @@ let consumerRebalanceCallback: @convention(c) (
     Unmanaged<ConsumerContext>.fromOpaque(opaque).takeUnretainedValue().rebalance(rk, err, list)
 }
 
-/// Statistics callback: records whether any real broker (not the bootstrap placeholder) is `UP`.
-/// Returns 0, so librdkafka frees the JSON.
+/// Statistics callback: records whether any broker connection is `UP`, and the group handler's
+/// state. Returns 0, so librdkafka frees the JSON.
 let consumerStatsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = {
     _, json, length, opaque in
     guard let json, let opaque else { return 0 }
-    let text = String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self)
-    let up = text.contains(#""state":"UP""#)
-    Unmanaged<ConsumerContext>.fromOpaque(opaque).takeUnretainedValue().brokersUp.withLock { $0 = up }
+    let bytes = UnsafeRawBufferPointer(start: json, count: length)
+    let up = String(decoding: bytes, as: UTF8.self).contains(#""state":"UP""#)
+    let context = Unmanaged<ConsumerContext>.fromOpaque(opaque).takeUnretainedValue()
+    context.brokersUp.withLock { $0 = up }
+    let group = (try? JSONDecoder().decode(ConsumerStatistics.self, from: Data(bytes)))?.cgrp
+    context.group.withLock { $0 = group }
     return 0
+}
+
+/// The part of librdkafka's statistics JSON the consumer reads.
+private struct ConsumerStatistics: Decodable {
+    var cgrp: ConsumerGroupState?
 }
 
 /// Error callback shared by consumers and producers: mostly transient (broker down), logged.

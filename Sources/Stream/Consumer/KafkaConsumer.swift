@@ -50,7 +50,8 @@ package final class KafkaConsumer: @unchecked Sendable {
                 "auto.offset.reset": "earliest",
                 "partition.assignment.strategy": rebalance.rawValue,
                 "enable.partition.eof": "false",
-                // Broker connection states for `brokersReachable` (see `consumerStatsCallback`).
+                // Broker connection and group states for `brokersReachable` and `groupState`
+                // (see `consumerStatsCallback`).
                 "statistics.interval.ms": "1000",
             ])
             .overriding([
@@ -107,6 +108,10 @@ package final class KafkaConsumer: @unchecked Sendable {
     /// Whether librdkafka's last statistics (every `statistics.interval.ms`, served by `poll`)
     /// showed at least one broker connection up; nil before the first statistics arrived.
     package var brokersReachable: Bool? { context.brokersUp.withLock { $0 } }
+
+    /// The group handler's state in librdkafka's last statistics (nil before the first): where a
+    /// member that owns no partition stands in joining its group.
+    package var groupState: ConsumerGroupState? { context.group.withLock { $0 } }
 
     /// Whether `partition` is still owned; check it (under your own lock) before
     /// acting on a record, since a revocation can happen between poll and use.

@@ -71,7 +71,10 @@ final class RunningAgent: @unchecked Sendable {
             return adapters.first.map { ($0["examples_seen"] as? Int ?? 0) >= examples && $0["live_version"] is String } == true
                 && frozen
         }
-        guard learned else { throw TestFailure("the agent did not learn the stream; log:\n\(serve.logTail(30))") }
+        guard learned else {
+            let readiness = (try? await agent.get("/readyz").body) ?? "no answer"
+            throw TestFailure("the agent did not learn the stream; /readyz: \(readiness); log:\n\(serve.logTail(30))")
+        }
         return agent
     }
 

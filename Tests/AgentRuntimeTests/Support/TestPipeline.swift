@@ -31,10 +31,13 @@ enum TestPipeline {
           topic: \(topic)
           group: \(group)\(lostPartitions.map { "\n  lost_partitions: \($0)" } ?? "")
           properties:
-            # A killed member blocks the group until its session expires: keep that short. Not
-            # below ~2.5 s: librdkafka's mock coordinator drops members whose JoinGroup waits longer
-            # than their session (its first rebalance waits ~3 s), and no one is ever assigned.
-            session.timeout.ms: "3000"
+            # A killed member blocks the group until its session expires: keep that short, but well
+            # above 3 s. librdkafka's mock coordinator answers a group's first JoinGroup after 3 s,
+            # while a once-a-second timer expires members whose session has passed; a member it
+            # expires with its JoinGroup unanswered waits for that answer for max.poll.interval.ms
+            # (300 s), assigned nothing. At 3 s the timer's third tick can run just before the
+            # answer; at 6 s only a mock thread stalled for 3 s could expire a joining member.
+            session.timeout.ms: "6000"
             heartbeat.interval.ms: "300"
             topic.metadata.refresh.interval.ms: "1000"
             reconnect.backoff.ms: "50"
