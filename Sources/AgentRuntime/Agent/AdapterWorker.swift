@@ -205,17 +205,26 @@ final class AdapterWorker {
     ///   predictions called for (unless a step already rolled back).
     func processGroup(now: ContinuousClock.Instant) throws -> [Action] {
         guard let group = takeGroup(now: now) else { return [] }
-        if let step = prepareStep(group) {
-            return try complete(step, trainer.trainStep(runtime.batch(step.rows.map(\.ids)), labels: step.targets,
-                                                        weights: step.weights), now: now)
+        guard let step = prepareStep(group) else { return try process(group, now: now) }
+        let result: TrainStepResult
+        do {
+            result = try trainer.trainStep(runtime.batch(step.rows.map(\.ids)), labels: step.targets, weights: step.weights)
+        } catch {
+            return abandon(step, error, now: now)
         }
-        return try process(group, now: now)
+        return try complete(step, result, now: now)
     }
 
     /// A group that does not train as one step predicted by that step (several batches, only
     /// held-out arrivals, or dropout): one prediction pass, then its batches one by one.
     func process(_ group: TakenGroup, now: ContinuousClock.Instant) throws -> [Action] {
-        let rollback = record(group.arrivals, probabilities: try trainer.probabilities(runtime.batch(group.arrivals.map(\.sample.ids))))
+        let probabilities: [[Float]]
+        do {
+            probabilities = try trainer.probabilities(runtime.batch(group.arrivals.map(\.sample.ids)))
+        } catch {
+            return abandon(group.batches, heldOut: group.arrivals.filter(\.holdout), error, now: now)
+        }
+        let rollback = record(group.arrivals, probabilities: probabilities)
         keep(group.arrivals.filter(\.holdout))
         var actions: [Action] = []
         var rolledBack = false
@@ -263,9 +272,16 @@ final class AdapterWorker {
         for arrival in heldOut { session.addHoldout(arrival.sample, partition: arrival.partition, offset: arrival.offset) }
     }
 
-    /// One optimizer step on a micro-batch (fresh + replay), then its bookkeeping.
+    /// One optimizer step on a micro-batch (fresh + replay), then its bookkeeping; a step that
+    /// throws is abandoned (``abandon(_:heldOut:_:now:)``).
     func train(_ batch: Session.TrainBatch, now: ContinuousClock.Instant) throws -> StepEnd {
-        try finish(batch, try step(batch), now: now)
+        let result: TrainStepResult
+        do {
+            result = try step(batch)
+        } catch {
+            return StepEnd(actions: abandon([batch], heldOut: [], error, now: now))
+        }
+        return try finish(batch, result, now: now)
     }
 
     /// How a step ended: whether it led to a rollback (the trainer was reloaded), and the
@@ -286,13 +302,8 @@ final class AdapterWorker {
     func finish(_ batch: Session.TrainBatch, _ result: TrainStepResult, now: ContinuousClock.Instant) throws -> StepEnd {
         counters.steps += 1
         guard result.applied else {
-            // Contained where it happened: weights unchanged, examples not counted as trained,
-            // live versions and the rollback monitor untouched (the count reaches the manifest
-            // and the snapshot's journal numbers as `examples_skipped`).
-            counters.skippedSteps += 1
-            let due = session.skipped(batch, now: now)
             logger.warning("adapter \(name): step \(batch.step) skipped (\(result.skipReason ?? "non-finite")); weights unchanged, \(batch.fresh.count) examples not trained")
-            return StepEnd(actions: due.map { [.snapshot($0.description)] } ?? [])
+            return StepEnd(actions: skip(batch, now: now))
         }
         counters.lastLoss = Double(result.loss)
         try refitHead(after: batch)
@@ -302,6 +313,36 @@ final class AdapterWorker {
             return StepEnd(rolledBack: true)
         }
         return StepEnd(actions: outcome.snapshot.map { [.snapshot($0.description)] } ?? [])
+    }
+}
+
+extension AdapterWorker {
+    /// Counts `batch` as a step not applied. Contained where it happened: weights unchanged,
+    /// examples not counted as trained, live versions and the rollback monitor untouched (the
+    /// count reaches the manifest and the snapshot's journal numbers as `examples_skipped`).
+    /// - Returns: the snapshot the skipped examples made due.
+    func skip(_ batch: Session.TrainBatch, now: ContinuousClock.Instant) -> [Action] {
+        counters.skippedSteps += 1
+        return session.skipped(batch, now: now).map { [.snapshot($0.description)] } ?? []
+    }
+
+    /// Batches whose step threw (an internal failure: bad records are dead-lettered before they
+    /// get here, and a non-finite step is the trainer's own skip): each is counted as a skipped
+    /// step, and the held-out arrivals are kept. So every example of them still has its fate, and
+    /// the offsets they hold (and with them Kafka's commit and `durable_below`) move on.
+    /// - Returns: the snapshots the skipped examples made due.
+    func abandon(_ batches: [Session.TrainBatch], heldOut: [Arrival], _ error: any Error,
+                 now: ContinuousClock.Instant) -> [Action] {
+        keep(heldOut)
+        let examples = batches.reduce(0) { $0 + $1.fresh.count }
+        logger.error("adapter \(name): step failed: \(error); \(examples) examples counted as skipped, not trained")
+        counters.steps += batches.count
+        return batches.flatMap { skip($0, now: now) }
+    }
+
+    /// A prepared step that threw (see ``abandon(_:heldOut:_:now:)``).
+    func abandon(_ step: PreparedStep, _ error: any Error, now: ContinuousClock.Instant) -> [Action] {
+        abandon([step.batch], heldOut: step.arrivals.filter(\.holdout), error, now: now)
     }
 }
 

@@ -52,18 +52,36 @@ extension Agent {
             }
             let chunk = Array(steps[start..<end])
             start = end
-            var results: [TrainStepResult] = []
-            guarded("cross-adapter step of \(chunk.map(\.worker.name))") { results = try train(chunk.map(\.step), on: chunk.map(\.worker.trainer)) }
-            for ((w, step), result) in zip(chunk, results) {
-                if chunk.count > 1 { w.counters.crossAdapterSteps += 1 }
+            var results: [TrainStepResult]?
+            do {
+                results = try train(chunk.map(\.step), on: chunk.map(\.worker))
+            } catch {
+                logger.error("learner: cross-adapter step of \(chunk.map(\.worker.name)) failed: \(error); each adapter's step runs alone")
+            }
+            for (i, (w, step)) in chunk.enumerated() {
+                // After a failed pass each step runs alone, so one adapter's failure is not the others'.
+                let result: TrainStepResult
+                if let results {
+                    result = results[i]
+                    if chunk.count > 1 { w.counters.crossAdapterSteps += 1 }
+                } else {
+                    do {
+                        result = try train([step], on: [w])[0]
+                    } catch {
+                        guarded("step of \(w.name)") { try w.perform(w.abandon(step, error, now: now), now: now) }
+                        continue
+                    }
+                }
                 guarded("step of \(w.name)") { try w.perform(w.complete(step, result, now: now), now: now) }
             }
         }
     }
 
-    /// One pass over the steps' rows: each step's rows train its own trainer (one trainer alone
-    /// runs its ordinary step).
-    private func train(_ steps: [AdapterWorker.PreparedStep], on trainers: [BertLoRAModel]) throws -> [TrainStepResult] {
+    /// One pass over the steps' rows: each step's rows train its own worker's trainer (one
+    /// trainer alone runs its ordinary step).
+    private func train(_ steps: [AdapterWorker.PreparedStep], on workers: [AdapterWorker]) throws -> [TrainStepResult] {
+        try trainPassFault?(workers.map(\.name))
+        let trainers = workers.map(\.trainer)
         let tokens = try runtime.batch(steps.flatMap { $0.rows.map(\.ids) })
         let targets = steps.flatMap(\.targets), weights = steps.flatMap(\.weights)
         if trainers.count == 1 { return [try trainers[0].trainStep(tokens, labels: targets, weights: weights)] }

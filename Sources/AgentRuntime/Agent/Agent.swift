@@ -56,6 +56,9 @@ package final class Agent: @unchecked Sendable {
     /// For tests: runs on the eviction writer before each eviction snapshot (a test holds it
     /// there to show that learning goes on meanwhile). Set before `start()`.
     package var beforeEvictionSnapshot: (@Sendable (String) -> Void)?
+    /// For tests: runs before each training pass with its adapters' names; what it throws fails
+    /// the pass as an internal error would (see `trainDueGroups`). Set before `start()`.
+    package var trainPassFault: (@Sendable ([String]) throws -> Void)?
     /// Poison messages: applied and durable once their dead letter is acknowledged.
     var deadLetterLedger = OffsetLedger()
     /// Next offset per partition of everything the learner has taken from the pipeline.
