@@ -13,14 +13,6 @@ package struct ConsumerGroupState: Sendable, Equatable, Decodable {
     /// Why the last rebalance happened (absent before the first).
     package var rebalanceReason: String?
 
-    package init(state: String, stateAgeMilliseconds: Int, joinState: String, rebalances: Int, rebalanceReason: String? = nil) {
-        self.state = state
-        self.stateAgeMilliseconds = stateAgeMilliseconds
-        self.joinState = joinState
-        self.rebalances = rebalances
-        self.rebalanceReason = rebalanceReason
-    }
-
     enum CodingKeys: String, CodingKey {
         case state, stateAgeMilliseconds = "stateage", joinState = "join_state", rebalances = "rebalance_cnt"
         case rebalanceReason = "rebalance_reason"
