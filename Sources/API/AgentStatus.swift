@@ -44,6 +44,9 @@ package struct AgentStatus: Sendable, Codable, Equatable {
     /// This agent's membership of its consumer group (librdkafka's statistics); nil until first known.
     @NullEncoded package var consumerGroup: ConsumerGroupStatus?
     package var consumerErrors: Int
+    /// Trainers (weights, Adam moments, session) loaded from the registry by this process: within
+    /// the residency budget at start-up, then on demand after an eviction.
+    package var trainerLoads: Int
     /// Errors the learner loop survived, and the last one.
     package var errors: Int
     @NullEncoded package var lastError: String?
@@ -70,6 +73,7 @@ package struct AgentStatus: Sendable, Codable, Equatable {
         brokersReachable = nil
         consumerGroup = nil
         consumerErrors = 0
+        trainerLoads = 0
         errors = 0
         lastError = nil
     }
@@ -80,7 +84,7 @@ package struct AgentStatus: Sendable, Codable, Equatable {
         case dlqByReason = "dlq_by_reason", consumed, unsupportedInputs = "unsupported_inputs", partitions, committed
         case stalledPartitions = "stalled_partitions", partitionAlarms = "partition_alarms"
         case brokersReachable = "brokers_reachable", consumerGroup = "consumer_group", consumerErrors = "consumer_errors"
-        case errors, lastError = "last_error"
+        case trainerLoads = "trainer_loads", errors, lastError = "last_error"
     }
 
     /// Why the agent is not fully ready, one sentence each (empty: ready): not started, no broker

@@ -200,7 +200,7 @@ import Testing
                              #""ready":true,"pipeline":null,"topic":null,"default_adapter":null,"#,
                              #""base_model":null,"adapters":[],"dlq_messages":0,"dlq_by_reason":{},"consumed":0,"#,
                              #""unsupported_inputs":0,"partitions":[],"committed":{},"stalled_partitions":{},"#,
-                             #""partition_alarms":{},"brokers_reachable":null,"consumer_errors":0,"errors":0,"last_error":null}"#] {
+                             #""partition_alarms":{},"brokers_reachable":null,"consumer_errors":0,"trainer_loads":0,"errors":0,"last_error":null}"#] {
                     try await writer.write(ByteBuffer(string: part))
                 }
                 try await writer.finish(nil)

@@ -32,7 +32,7 @@ import Testing
                    "adaptations": 0, "last_decision": null, "curve": []}],
                  "dlq_messages": 2, "dlq_by_reason": {}, "consumed": 0, "unsupported_inputs": 0, "partitions": [],
                  "committed": {}, "stalled_partitions": {}, "partition_alarms": {}, "brokers_reachable": null,
-                 "consumer_group": null, "consumer_errors": 0, "errors": 0, "last_error": null}
+                 "consumer_group": null, "consumer_errors": 0, "trainer_loads": 0, "errors": 0, "last_error": null}
                 """#
                 try expectJSON(response.text, expected)
             }
@@ -57,7 +57,7 @@ import Testing
            "adaptations": 0, "last_decision": null, "curve": []}],
          "dlq_messages": 0, "dlq_by_reason": {}, "consumed": 0, "unsupported_inputs": 0, "partitions": [],
          "committed": {}, "stalled_partitions": {}, "partition_alarms": {}, "brokers_reachable": null,
-         "consumer_group": null, "consumer_errors": 0, "errors": 0, "last_error": null}
+         "consumer_group": null, "consumer_errors": 0, "trainer_loads": 0, "errors": 0, "last_error": null}
         """#
         try expectJSON(json, expected)
     }

@@ -71,8 +71,7 @@ extension Agent {
             evicting[name] = nil
             let w = eviction.worker
             if covered {
-                evictedSnapshots += w.counters.snapshots
-                evictedWorkers.insert(name)
+                markEvicted(w)
                 logger.info("adapter \(name): evicted (least recently used; \(workers.count) of \(config.residency.maxAdapters) resident, its newest version durable)")
             } else {
                 logger.warning("adapter \(name): kept in memory over the residency budget (\(config.residency.maxAdapters)): its snapshot did not cover its work")

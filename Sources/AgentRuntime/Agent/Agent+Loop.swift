@@ -57,8 +57,10 @@ extension Agent {
                 published.withLock { $0.unsupportedInputs += 1 }
                 return
             }
-            try worker(example.adapter ?? config.routing.defaultAdapter).handle(text, label: example.label, id: example.id, weight: example.weight,
-                         partition: origin.partition, offset: origin.offset, now: .now)
+            let name = example.adapter ?? config.routing.defaultAdapter
+            if skipsWithoutLoading(name, partition: origin.partition, offset: origin.offset) { return }
+            try worker(name).handle(text, label: example.label, id: example.id, weight: example.weight,
+                                    partition: origin.partition, offset: origin.offset, now: .now)
         case .deadLettered:
             deadLettered += 1
             deadLetterLedger.receive(partition: origin.partition, offset: origin.offset)

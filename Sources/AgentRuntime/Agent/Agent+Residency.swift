@@ -1,4 +1,5 @@
 import Foundation
+import Learner
 import Registry
 
 /// Residency of trainers: with `residency.max_adapters`, at most that many adapters keep a worker
@@ -35,12 +36,36 @@ extension Agent {
                 beginEviction(w, reason: "evicted by the residency budget (\(budget) adapters)")
                 continue
             }
-            evictedSnapshots += w.counters.snapshots
             workers[victim] = nil
             workerUse[victim] = nil
-            evictedWorkers.insert(victim)
+            markEvicted(w)
             logger.info("adapter \(victim): evicted (least recently used; \(workers.count) of \(budget) resident, nothing unsaved)")
         }
+    }
+
+    /// `w` is out of memory, everything it received durable: its snapshots stay counted, and its
+    /// ledger says which redeliveries it would skip.
+    func markEvicted(_ w: AdapterWorker) {
+        evictedSnapshots += w.counters.snapshots
+        evictedWorkers.insert(w.name)
+        evictedLedgers[w.name] = w.session.ledger
+    }
+
+    /// Whether a record for `name`, an evicted adapter, is a redelivery its newest durable version
+    /// already covers (the skip its reloaded worker would make): then it is counted and the
+    /// adapter stays unloaded. Reloading it only to skip the record would evict another adapter,
+    /// which the next redelivered record reloads: on a restart with a small budget, every
+    /// re-read record cost a reload. Unknown coverage (registry unreadable) loads the adapter.
+    func skipsWithoutLoading(_ name: String, partition: Int32, offset: Int64) -> Bool {
+        guard workers[name] == nil, evicting[name] == nil, evictedWorkers.contains(name) else { return false }
+        if evictedLedgers[name] == nil {
+            guard let registry = try? AdapterRegistry(root: registryRoot, adapter: name, create: false),
+                  let newest = registry.newestDurable() else { return false }
+            evictedLedgers[name] = OffsetLedger(durable: newest.offsets[config.kafka.topic])
+        }
+        guard evictedLedgers[name]?.isAlreadyApplied(partition: partition, offset: offset) == true else { return false }
+        redeliveriesWhileEvicted[name, default: 0] += 1
+        return true
     }
 
     /// The worker of a known adapter, reloaded from the registry if residency evicted it.

@@ -69,6 +69,7 @@ extension Agent {
             }
             $0.partitionAlarms = Dictionary(uniqueKeysWithValues: partitionAlarms.current.map { (String($0.key), $0.value) })
             $0.consumerErrors = stats.consumerErrors
+            $0.trainerLoads = trainerLoads
             $0.partitions = partitions
         }
     }

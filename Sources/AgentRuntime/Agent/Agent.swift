@@ -49,6 +49,14 @@ package final class Agent: @unchecked Sendable {
     var evictedWorkers: Set<String> = []
     /// Snapshots written by workers since evicted (so `commitAfterSnapshots` still counts them).
     var evictedSnapshots = 0
+    /// What the newest durable version of each evicted adapter covers, once known: taken from
+    /// its worker at eviction, or read from the registry at its first record (`skipsWithoutLoading`).
+    var evictedLedgers: [String: OffsetLedger] = [:]
+    /// Redeliveries skipped for adapters not resident, until their worker loads and counts them.
+    var redeliveriesWhileEvicted: [String: Int] = [:]
+    /// Trainers loaded from the registry by this process: within the budget at start-up, then on
+    /// demand after an eviction (with many more active adapters than the budget, this climbs).
+    var trainerLoads = 0
     /// Workers whose eviction snapshot the eviction writer is writing (`Agent+Eviction`).
     var evicting: [String: Eviction] = [:]
     /// Writes eviction snapshots, one at a time, off the learner thread.
@@ -162,7 +170,10 @@ package final class Agent: @unchecked Sendable {
                                   live: live, drift: drift, logger: logger)
         attachLowWatermarks(w)
         workers[name] = w
+        if w.parent != nil { trainerLoads += 1 }
         evictedWorkers.remove(name)
+        evictedLedgers[name] = nil
+        w.counters.skippedRedeliveries += redeliveriesWhileEvicted.removeValue(forKey: name) ?? 0
         evictWorkers(keeping: name)
         return w
     }

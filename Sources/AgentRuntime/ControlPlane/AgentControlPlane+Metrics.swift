@@ -32,6 +32,9 @@ extension AgentControlPlane {
                        value: Double(agent.live.residentCount))
         try text.counter("streamlora_adapter_evictions_total", help: "Live versions evicted by the residency budget.",
                          value: Double(agent.live.evictions))
+        try text.counter("streamlora_trainer_loads_total",
+                         help: "Trainers loaded from the registry: at start-up within residency.max_adapters, then on demand after an eviction.",
+                         value: Double(s.trainerLoads))
         try text.histogram("streamlora_adapter_load_seconds",
                            help: "Time to reload an evicted adapter's live version from the registry (read, verify, build).",
                            agent.live.loadSeconds)

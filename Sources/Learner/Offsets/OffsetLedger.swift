@@ -32,7 +32,7 @@ package struct OffsetLedger: Sendable, Equatable {
     }
 
     /// Whether the message at `offset` is already reflected in this adapter's state and must be skipped.
-    func isAlreadyApplied(partition: Int32, offset: Int64) -> Bool {
+    package func isAlreadyApplied(partition: Int32, offset: Int64) -> Bool {
         if let next = applied[partition], offset < next { return true }
         if let waiting = pending[partition], let last = waiting.max(), offset <= last { return true }
         return false
