@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        // SHA-256 of versions' files (BoringSSL: SHA extensions where the CPU has them).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // System libraries: shims only.
@@ -50,7 +52,7 @@ let package = Package(
         // cooperative pool (`Blocking.run`: a thread per call).
         .target(name: "Threads"),
         // SHA-256, shared by the registry's checksums and the DLQ's truncation headers.
-        .target(name: "Checksum"),
+        .target(name: "Checksum", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // librdkafka consumer/producer, message schema, DLQ, embedded broker.
         .target(name: "Stream", dependencies: [
             "Crdkafka", "Checksum", "Threads",
