@@ -101,8 +101,7 @@ extension Agent {
         // Owned partitions not read in this run: where their manifests say (the start position,
         // the lowest over every adapter's manifest — not only the workers resident now).
         let owned = pipeline.consumer.assignment.union(handingOver).filter { $0.topic == config.kafka.topic }.map(\.partition)
-        // A worker being evicted counts with its ledger as it was handed over (nothing newer is durable).
-        let ledgers = workers.values.map(\.session.ledger) + evicting.values.map(\.ledger)
+        let ledgers = adapterLedgers()
         for p in owned where positions[p] == nil {
             let covered = ledgers.compactMap({ $0.durable[p] }) + [assignedStarts[p]].compactMap { $0 }
             if let start = covered.min() { positions[p] = start }
@@ -131,15 +130,20 @@ extension Agent {
     ///   - name, ledger: the snapshotting worker's ledger as its snapshot leaves it (its own
     ///     examples durable), in place of the one it has now.
     func lowWatermarks(replacing name: String? = nil, with ledger: OffsetLedger? = nil) -> [Int32: Int64] {
-        // A worker being evicted counts with its ledger as it was handed over (`Agent+Eviction`).
-        let ledgers = workers.map { $0.key == name ? ledger ?? $0.value.session.ledger : $0.value.session.ledger }
-            + evicting.values.map(\.ledger)
-        var positions = OffsetLedger.commitPositions(consumed: consumed, ledgers: ledgers + [deadLetterLedger])
+        var positions = OffsetLedger.commitPositions(consumed: consumed,
+                                                     ledgers: adapterLedgers(replacing: name, with: ledger) + [deadLetterLedger])
         for (partition, var next) in positions {
             for w in workers.values { if let first = w.firstWaitingOffset(partition) { next = min(next, first) } }
             positions[partition] = next
         }
         return positions
+    }
+
+    /// The offset ledger of every adapter in memory: each resident worker's (`name`'s replaced
+    /// by `ledger`, when given), and each worker being evicted with its ledger as it was handed
+    /// over (nothing newer of it is durable; `Agent+Eviction`).
+    func adapterLedgers(replacing name: String? = nil, with ledger: OffsetLedger? = nil) -> [OffsetLedger] {
+        workers.map { $0.key == name ? ledger ?? $0.value.session.ledger : $0.value.session.ledger } + evicting.values.map(\.ledger)
     }
 
     /// Final batch, a snapshot of every adapter with new examples, a commit, and the consumer closed.
