@@ -23,11 +23,13 @@ struct AgentOffsetTests {
         return log
     }
 
+    /// - Parameter sections: more top-level YAML appended to the test pipeline (e.g. `residency:`).
     static func config(_ broker: EmbeddedBroker, group: String, dir: TemporaryDirectory, everyExamples: Int = 100,
-                       everySeconds: Double = 1) throws -> PipelineConfig {
+                       everySeconds: Double = 1, sections: String = "") throws -> PipelineConfig {
         try PipelineConfig.parse(
             yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: group, model: dir.path("tiny-bert"),
-                                    registry: dir.path("registry"), everyExamples: everyExamples, everySeconds: everySeconds),
+                                    registry: dir.path("registry"), everyExamples: everyExamples, everySeconds: everySeconds)
+                + sections,
             file: "offsets.yaml", environment: [:])
     }
 

@@ -16,14 +16,6 @@ struct RedeliveryResidencyTests {
     static let adapters = ["a", "b", "c", "d", "e", "f"]
     static let partitions: Int32 = 2
 
-    static func config(_ broker: EmbeddedBroker, _ dir: TemporaryDirectory) throws -> PipelineConfig {
-        try PipelineConfig.parse(
-            yaml: TestPipeline.yaml(bootstrap: broker.bootstrapServers, group: "redelivery", model: dir.path("tiny-bert"),
-                                    registry: dir.path("registry"), everyExamples: 20)
-                + "\nresidency: {max_adapters: 2}\n",
-            file: "redelivery.yaml", environment: [:])
-    }
-
     @Test("after a restart with a budget of 2 of 6 adapters, re-read records the evicted adapters' versions cover are skipped without loading them; nothing is trained twice")
     func redeliveriesDoNotReloadEvictedAdapters() async throws {
         let bed = try AgentTestBed("agent-redelivery-residency")
@@ -39,7 +31,8 @@ struct RedeliveryResidencyTests {
         }
         let log = try await Blocking.run { [producer] in try producer.flush() }
         producer.close()
-        let config = try Self.config(broker, dir)
+        let config = try AgentOffsetTests.config(broker, group: "redelivery", dir: dir, everyExamples: 20,
+                                                 sections: "\nresidency: {max_adapters: 2}\n")
         let registry = dir.path("registry")
 
         // First run: everything learned and durable; a graceful stop.
